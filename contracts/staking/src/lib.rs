@@ -1,0 +1,3 @@
+//! ACN staking contract (being written).
+pub mod contract;
+pub use acn_interface::staking as msg;

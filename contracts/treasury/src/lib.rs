@@ -1,0 +1,3 @@
+//! ACN treasury contract (being written).
+pub mod contract;
+pub use acn_interface::treasury as msg;

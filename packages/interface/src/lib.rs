@@ -1,0 +1,12 @@
+//! The one interface crate of ACN: every contract's messages, responses and shared types.
+//!
+//! Contracts re-export their module from here; clients (the CLI, the worker, the tests) import
+//! this crate only, so a message used by two parties is defined once.
+
+pub mod common;
+pub mod market;
+pub mod staking;
+pub mod token;
+pub mod treasury;
+
+pub use common::{bps_of, Bps, BPS_DENOMINATOR};

@@ -1,0 +1,749 @@
+//! Compute market: a model registry, a provider registry, jobs paid into escrow through a CW20
+//! `Send`, commit–reveal of results, an agreement check, settlement, slashing, refunds and a
+//! dynamic unit price.
+
+use cosmwasm_schema::{cw_serde, QueryResponses};
+use cosmwasm_std::{Addr, Binary, HexBinary, Timestamp, Uint128};
+use cw20::Cw20ReceiveMsg;
+use cw_ownable::{cw_ownable_execute, cw_ownable_query};
+use sha2::{Digest, Sha256};
+
+use crate::common::Bps;
+
+/// Largest protocol fee the contract accepts: 10 %.
+pub const MAX_PROTOCOL_FEE_BPS: Bps = 1_000;
+/// Shortest accepted salt, in bytes.
+pub const MIN_SALT_LEN: usize = 16;
+/// Longest accepted salt, in bytes.
+pub const MAX_SALT_LEN: usize = 64;
+
+/// The commitment a provider posts: `sha256(output ‖ salt ‖ provider address)`.
+///
+/// Binding the address makes a copied (output, salt) pair useless to anyone else.
+pub fn commitment(output: &[u8], salt: &[u8], provider: &str) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(output);
+    hasher.update(salt);
+    hasher.update(provider.as_bytes());
+    hasher.finalize().into()
+}
+
+/// Element type of a model input tensor; inputs are little-endian.
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub enum DType {
+    /// Unsigned byte (e.g. pixel intensities).
+    U8,
+    /// 32-bit signed integer.
+    I32,
+    /// 32-bit IEEE float (must be finite).
+    F32,
+}
+
+impl DType {
+    /// Bytes per element.
+    pub const fn size(self) -> usize {
+        match self {
+            DType::U8 => 1,
+            DType::I32 | DType::F32 => 4,
+        }
+    }
+}
+
+/// Shape and type of one input item, and how many items a job may carry.
+#[cw_serde]
+pub struct InputSpec {
+    /// Shape of one item, e.g. `[64]` or `[1, 8, 8]`.
+    pub shape: Vec<u32>,
+    /// Element type.
+    pub dtype: DType,
+    /// Most items per job.
+    pub max_batch: u32,
+}
+
+impl InputSpec {
+    /// Elements in one item.
+    pub fn item_elements(&self) -> u64 {
+        self.shape.iter().map(|d| *d as u64).product()
+    }
+
+    /// Bytes one item occupies.
+    pub fn item_bytes(&self) -> u64 {
+        self.item_elements() * self.dtype.size() as u64
+    }
+}
+
+/// What a model produces per item, in its canonical (agreement-checkable) form.
+#[cw_serde]
+pub enum OutputSpec {
+    /// One class label per item, encoded as a little-endian `u32`; labels must be < `num_classes`.
+    ClassLabels {
+        /// Number of classes.
+        num_classes: u32,
+        /// Human-readable names of the classes (optional; may be empty).
+        labels: Vec<String>,
+    },
+    /// A fixed-point tensor per item: `round(value × scale)` as little-endian `i32`.
+    FixedPoint {
+        /// Shape of one item's output.
+        shape: Vec<u32>,
+        /// Fixed-point scale (e.g. 10 000 = four decimals).
+        scale: u32,
+    },
+}
+
+impl OutputSpec {
+    /// `i32`/`u32` words one item's output occupies.
+    pub fn item_words(&self) -> u64 {
+        match self {
+            OutputSpec::ClassLabels { .. } => 1,
+            OutputSpec::FixedPoint { shape, .. } => shape.iter().map(|d| *d as u64).product(),
+        }
+    }
+}
+
+/// A model as registered on chain (the worker's registry file holds exactly this).
+#[cw_serde]
+pub struct ModelSpec {
+    /// Unique id, e.g. `digits-mlp-v1` (1–64 chars of `[a-z0-9._-]`).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Architecture tag, e.g. `mlp-64-128-10`.
+    pub architecture: String,
+    /// Hex sha256 of the weights file (64 lowercase hex chars).
+    pub weights_sha256: String,
+    /// Where the weights can be fetched.
+    pub weights_uri: String,
+    /// Input spec.
+    pub input: InputSpec,
+    /// Output spec.
+    pub output: OutputSpec,
+    /// Largest absolute difference per element (in fixed-point units) for two outputs to agree;
+    /// must be 0 for class labels.
+    pub tolerance: u32,
+    /// Price units charged per item.
+    pub cost_units_per_item: u64,
+    /// Smallest redundancy a job for this model may ask for.
+    pub min_redundancy: u8,
+}
+
+/// A registered model.
+#[cw_serde]
+pub struct ModelResponse {
+    /// The spec.
+    pub spec: ModelSpec,
+    /// Whether new jobs are accepted.
+    pub active: bool,
+}
+
+/// A provider's hardware, as it declares it.
+#[cw_serde]
+pub struct Hardware {
+    /// Backend, e.g. `wgpu` or `ndarray`.
+    pub backend: String,
+    /// Device name, e.g. `llvmpipe` or `NVIDIA L4`.
+    pub device: String,
+    /// Device memory in MiB.
+    pub memory_mb: u64,
+}
+
+/// A provider's track record.
+#[cw_serde]
+#[derive(Default)]
+pub struct Reputation {
+    /// Jobs settled in which the provider held a slot.
+    pub jobs_done: u64,
+    /// Jobs in which the provider was in the agreeing majority.
+    pub agreed: u64,
+    /// Jobs in which the provider revealed an output outside the majority.
+    pub outvoted: u64,
+    /// Jobs in which the provider claimed a slot and failed to commit or reveal.
+    pub missed: u64,
+    /// Base units slashed from the provider by the market.
+    pub slashed: Uint128,
+    /// Sum over reveals of blocks from claim to reveal.
+    pub reveal_blocks_total: u64,
+    /// Number of reveals counted in `reveal_blocks_total`.
+    pub reveals: u64,
+    /// Time of the last miss; the provider cannot claim for `miss_cooldown` after it.
+    pub last_miss: Option<Timestamp>,
+}
+
+impl Reputation {
+    /// Mean blocks from claim to reveal, if the provider ever revealed.
+    pub fn mean_blocks_to_reveal(&self) -> Option<u64> {
+        self.reveal_blocks_total.checked_div(self.reveals)
+    }
+}
+
+/// A registered provider.
+#[cw_serde]
+pub struct ProviderResponse {
+    /// Provider address.
+    pub address: Addr,
+    /// Declared hardware.
+    pub hardware: Hardware,
+    /// Models served.
+    pub models: Vec<String>,
+    /// Lowest unit price the provider works for.
+    pub min_unit_price: Uint128,
+    /// Whether the provider takes jobs.
+    pub active: bool,
+    /// Jobs claimed and not yet finalized.
+    pub active_jobs: u32,
+    /// Track record.
+    pub reputation: Reputation,
+}
+
+/// Lifecycle of a job.
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub enum JobStatus {
+    /// Taking claims and commitments.
+    Open,
+    /// Every slot committed or the commit window closed: taking reveals.
+    Revealing,
+    /// A majority agreed; winners paid, fee sent, result stored.
+    Settled,
+    /// Reveals disagreed with no strict majority; buyer refunded; the owner may resolve.
+    Disputed,
+    /// A dispute the owner resolved.
+    Resolved,
+    /// Not enough providers delivered before the deadline; buyer refunded.
+    Expired,
+}
+
+impl JobStatus {
+    /// True once the escrow is gone (paid or refunded).
+    pub fn is_final(self) -> bool {
+        !matches!(self, JobStatus::Open | JobStatus::Revealing)
+    }
+
+    /// Stable one-byte code used as an index key.
+    pub fn code(self) -> u8 {
+        match self {
+            JobStatus::Open => 0,
+            JobStatus::Revealing => 1,
+            JobStatus::Settled => 2,
+            JobStatus::Disputed => 3,
+            JobStatus::Resolved => 4,
+            JobStatus::Expired => 5,
+        }
+    }
+}
+
+/// What became of one slot at finalization.
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub enum SlotOutcome {
+    /// In the agreeing majority: paid.
+    Agreed,
+    /// Revealed an output outside the majority: slashed.
+    Outvoted,
+    /// Claimed but did not commit, or committed but did not reveal: slashed.
+    Missed,
+    /// Revealed, but no majority formed (dispute): neither paid nor slashed until resolved.
+    NoMajority,
+}
+
+/// One provider's slot in a job.
+#[cw_serde]
+pub struct Slot {
+    /// Provider holding the slot.
+    pub provider: Addr,
+    /// Block height of the claim.
+    pub claimed_height: u64,
+    /// Posted commitment, if any.
+    pub commitment: Option<HexBinary>,
+    /// Revealed output, if any.
+    pub output: Option<Binary>,
+    /// Block height of the reveal.
+    pub revealed_height: Option<u64>,
+    /// Outcome, once the job is final.
+    pub outcome: Option<SlotOutcome>,
+    /// Base units paid to this provider.
+    pub paid: Uint128,
+}
+
+/// A job and everything that happened to it.
+#[cw_serde]
+pub struct JobResponse {
+    /// Job id.
+    pub id: u64,
+    /// Who paid.
+    pub buyer: Addr,
+    /// Model to run.
+    pub model_id: String,
+    /// Encoded input (`batch` items per the model's input spec).
+    pub input: Binary,
+    /// Items in the input.
+    pub batch: u32,
+    /// Provider slots.
+    pub redundancy: u8,
+    /// Unit price at submission.
+    pub unit_price: Uint128,
+    /// Price units (batch × cost units per item).
+    pub units: u64,
+    /// Tokens held in escrow for this job (0 once final).
+    pub escrow: Uint128,
+    /// Price paid (escrow at submission, after discount).
+    pub price: Uint128,
+    /// Status.
+    pub status: JobStatus,
+    /// Submission time.
+    pub created_at: Timestamp,
+    /// Submission height.
+    pub created_height: u64,
+    /// Claims and commitments close at this time.
+    pub commit_deadline: Timestamp,
+    /// Reveals close at this time (set when the reveal phase opens).
+    pub reveal_deadline: Option<Timestamp>,
+    /// After this time anyone may `Expire` the job.
+    pub deadline: Timestamp,
+    /// Slots taken so far.
+    pub slots: Vec<Slot>,
+    /// Agreed output, once settled or resolved.
+    pub result: Option<Binary>,
+    /// Protocol fee sent to the treasury.
+    pub fee: Uint128,
+    /// Refunded to the buyer.
+    pub refunded: Uint128,
+}
+
+/// A staker discount for buyers: at least `min_stake` bonded → `discount_bps` off.
+#[cw_serde]
+pub struct DiscountTier {
+    /// Bonded stake needed.
+    pub min_stake: Uint128,
+    /// Discount in basis points (≤ 5 000).
+    pub discount_bps: Bps,
+}
+
+/// The dynamic unit price rule (EIP-1559-like).
+#[cw_serde]
+pub struct PricingParams {
+    /// Length of a price window in seconds.
+    pub window: u64,
+    /// Units per window one active provider is expected to serve; capacity = this × active providers.
+    pub units_per_provider: u64,
+    /// Largest move per window, in bps of the price (e.g. 1 250 = 12.5 %).
+    pub max_change_bps: Bps,
+    /// Lowest unit price.
+    pub floor: Uint128,
+    /// Highest unit price.
+    pub ceiling: Uint128,
+}
+
+/// Market parameters (all owner-changeable within guard rails).
+#[cw_serde]
+pub struct MarketParams {
+    /// Protocol fee in bps of a settled job's escrow (≤ 1 000).
+    pub protocol_fee_bps: Bps,
+    /// Bonded stake a provider needs to register and to claim.
+    pub min_provider_stake: Uint128,
+    /// Base units slashed from a provider outvoted by the majority.
+    pub wrong_result_slash: Uint128,
+    /// Base units slashed from a provider that claimed and did not deliver.
+    pub no_show_slash: Uint128,
+    /// Seconds after submission during which slots can be claimed and committed.
+    pub commit_window: u64,
+    /// Seconds the reveal phase lasts.
+    pub reveal_window: u64,
+    /// Longest allowed time from submission to a job's deadline.
+    pub max_job_lifetime: u64,
+    /// Largest input, in bytes.
+    pub max_input_bytes: u32,
+    /// Largest redundancy.
+    pub max_redundancy: u8,
+    /// Seconds after a miss during which a provider cannot claim.
+    pub miss_cooldown: u64,
+    /// Most unfinished jobs a provider may hold at once.
+    pub max_active_jobs_per_provider: u32,
+    /// Buyer discounts by bonded stake.
+    pub discount_tiers: Vec<DiscountTier>,
+    /// Dynamic price rule.
+    pub pricing: PricingParams,
+}
+
+/// Creates the market.
+#[cw_serde]
+pub struct InstantiateMsg {
+    /// Owner (cw-ownable, later the DAO). Defaults to the instantiator.
+    pub owner: Option<String>,
+    /// The CW20 jobs are paid in.
+    pub token: String,
+    /// Staking contract (stake checks, slashing).
+    pub staking: String,
+    /// Treasury (fees).
+    pub treasury: String,
+    /// Parameters.
+    pub params: MarketParams,
+    /// Starting unit price (within floor and ceiling).
+    pub initial_unit_price: Uint128,
+}
+
+/// Hook messages accepted inside a CW20 `Send` to the market.
+#[cw_serde]
+pub enum ReceiveMsg {
+    /// Submit a job paid by the sent tokens; any excess over the price is refunded in the same tx.
+    SubmitJob {
+        /// Registered, active model.
+        model_id: String,
+        /// `batch` items encoded per the model's input spec.
+        input: Binary,
+        /// Items in `input` (1..=max_batch).
+        batch: u32,
+        /// Provider slots (min_redundancy..=max_redundancy).
+        redundancy: u8,
+        /// Refuse if the current unit price is above this.
+        max_unit_price: Uint128,
+        /// Time after which the job can be expired; at least commit + reveal windows away.
+        deadline: Timestamp,
+    },
+}
+
+/// How the owner settles a dispute.
+#[cw_serde]
+pub enum DisputeResolution {
+    /// The output revealed by `provider` is correct: it becomes the result; providers whose
+    /// outputs disagree with it are slashed for a wrong result.
+    AcceptOutputOf {
+        /// Provider whose output is accepted.
+        provider: String,
+    },
+    /// No output is accepted; nobody is slashed.
+    Void {},
+}
+
+/// Execute messages of the market.
+#[cw_ownable_execute]
+#[cw_serde]
+pub enum ExecuteMsg {
+    /// CW20 receive hook (`SubmitJob`); only from the configured token.
+    Receive(Cw20ReceiveMsg),
+    /// Owner only: register a new model.
+    RegisterModel {
+        /// The model.
+        model: ModelSpec,
+    },
+    /// Owner only: replace an existing model's spec (same id).
+    UpdateModel {
+        /// The new spec.
+        model: ModelSpec,
+    },
+    /// Owner only: stop accepting jobs for a model.
+    DeactivateModel {
+        /// Model id.
+        id: String,
+    },
+    /// Owner only: accept jobs for a model again.
+    ActivateModel {
+        /// Model id.
+        id: String,
+    },
+    /// Register the sender as a provider (needs `min_provider_stake` bonded).
+    RegisterProvider {
+        /// Declared hardware.
+        hardware: Hardware,
+        /// Models served (each registered).
+        models: Vec<String>,
+        /// Lowest unit price the provider works for.
+        min_unit_price: Uint128,
+    },
+    /// Provider: change declared hardware, models, price; `None` keeps the value.
+    UpdateProvider {
+        /// New hardware.
+        hardware: Option<Hardware>,
+        /// New model list.
+        models: Option<Vec<String>>,
+        /// New minimum unit price.
+        min_unit_price: Option<Uint128>,
+    },
+    /// Provider: leave the market (only with no unfinished jobs).
+    Deregister {},
+    /// Provider: take a slot in an open job.
+    ClaimJob {
+        /// Job id.
+        job_id: u64,
+    },
+    /// Provider holding a slot: post `sha256(output ‖ salt ‖ address)` within the commit window.
+    CommitResult {
+        /// Job id.
+        job_id: u64,
+        /// 32-byte commitment.
+        commitment: HexBinary,
+    },
+    /// Provider that committed: reveal output and salt during the reveal phase.
+    RevealResult {
+        /// Job id.
+        job_id: u64,
+        /// Canonical output bytes.
+        output: Binary,
+        /// Salt used in the commitment (16–64 bytes).
+        salt: Binary,
+    },
+    /// Anyone: settle a job whose reveal phase is over.
+    Settle {
+        /// Job id.
+        job_id: u64,
+    },
+    /// Anyone: finalize a job after its deadline; refunds what was not earned, slashes no-shows.
+    Expire {
+        /// Job id.
+        job_id: u64,
+    },
+    /// Owner only: resolve a disputed job.
+    ResolveDispute {
+        /// Job id.
+        job_id: u64,
+        /// The decision.
+        resolution: DisputeResolution,
+    },
+    /// Owner only: replace the parameters (checked against the guard rails).
+    UpdateParams {
+        /// New parameters.
+        params: MarketParams,
+    },
+}
+
+/// Which jobs a `Jobs` query lists.
+#[cw_serde]
+pub enum JobFilter {
+    /// Jobs with this status.
+    Status {
+        /// Status.
+        status: JobStatus,
+    },
+    /// Jobs paid by this buyer.
+    Buyer {
+        /// Buyer.
+        address: String,
+    },
+    /// Jobs in which this provider holds a slot.
+    Provider {
+        /// Provider.
+        address: String,
+    },
+}
+
+/// Query messages of the market.
+#[cw_ownable_query]
+#[cw_serde]
+#[derive(QueryResponses)]
+pub enum QueryMsg {
+    /// Addresses and parameters.
+    #[returns(ConfigResponse)]
+    Config {},
+    /// One model.
+    #[returns(ModelResponse)]
+    Model {
+        /// Model id.
+        id: String,
+    },
+    /// Models (paginated by id).
+    #[returns(ModelsResponse)]
+    Models {
+        /// Exclusive start.
+        start_after: Option<String>,
+        /// Page size (max 100).
+        limit: Option<u32>,
+    },
+    /// One provider.
+    #[returns(ProviderResponse)]
+    Provider {
+        /// Provider address.
+        address: String,
+    },
+    /// Providers (paginated by address).
+    #[returns(ProvidersResponse)]
+    Providers {
+        /// Exclusive start.
+        start_after: Option<String>,
+        /// Page size (max 100).
+        limit: Option<u32>,
+    },
+    /// One job.
+    #[returns(JobResponse)]
+    Job {
+        /// Job id.
+        id: u64,
+    },
+    /// Jobs by status, buyer or provider (paginated by id, ascending).
+    #[returns(JobsResponse)]
+    Jobs {
+        /// Which jobs.
+        filter: JobFilter,
+        /// Exclusive start (job id).
+        start_after: Option<u64>,
+        /// Page size (max 100).
+        limit: Option<u32>,
+    },
+    /// Open jobs for a model that still have free slots — what workers poll.
+    #[returns(JobsResponse)]
+    OpenJobs {
+        /// Model id.
+        model_id: String,
+        /// Exclusive start (job id).
+        start_after: Option<u64>,
+        /// Page size (max 100).
+        limit: Option<u32>,
+    },
+    /// The unit price a submission would pay now.
+    #[returns(UnitPriceResponse)]
+    UnitPrice {},
+    /// What a job would cost now, with the discount of `buyer` (if given).
+    #[returns(QuoteResponse)]
+    Quote {
+        /// Model id.
+        model_id: String,
+        /// Items.
+        batch: u32,
+        /// Slots.
+        redundancy: u8,
+        /// Buyer whose bonded stake sets the discount.
+        buyer: Option<String>,
+    },
+    /// Lifetime totals.
+    #[returns(TotalsResponse)]
+    Totals {},
+}
+
+/// Market configuration.
+#[cw_serde]
+pub struct ConfigResponse {
+    /// Payment CW20.
+    pub token: Addr,
+    /// Staking contract.
+    pub staking: Addr,
+    /// Treasury.
+    pub treasury: Addr,
+    /// Parameters.
+    pub params: MarketParams,
+}
+
+/// A page of models.
+#[cw_serde]
+pub struct ModelsResponse {
+    /// Models in id order.
+    pub models: Vec<ModelResponse>,
+}
+
+/// A page of providers.
+#[cw_serde]
+pub struct ProvidersResponse {
+    /// Providers in address order.
+    pub providers: Vec<ProviderResponse>,
+}
+
+/// A page of jobs.
+#[cw_serde]
+pub struct JobsResponse {
+    /// Jobs in id order.
+    pub jobs: Vec<JobResponse>,
+}
+
+/// The current unit price and the window state behind it.
+#[cw_serde]
+pub struct UnitPriceResponse {
+    /// Price per unit a submission pays now.
+    pub unit_price: Uint128,
+    /// Units demanded so far in the current window.
+    pub window_units: u64,
+    /// Target units per window (capacity).
+    pub capacity_units: u64,
+    /// Start of the current window.
+    pub window_start: Timestamp,
+}
+
+/// A price quote.
+#[cw_serde]
+pub struct QuoteResponse {
+    /// Units × unit price × redundancy.
+    pub gross: Uint128,
+    /// Discount applied.
+    pub discount: Uint128,
+    /// What the buyer must send.
+    pub price: Uint128,
+    /// Unit price used.
+    pub unit_price: Uint128,
+    /// Price units (batch × cost per item).
+    pub units: u64,
+}
+
+/// Lifetime totals of the market.
+#[cw_serde]
+pub struct TotalsResponse {
+    /// Jobs submitted.
+    pub jobs_submitted: u64,
+    /// Jobs settled with an agreed result.
+    pub jobs_settled: u64,
+    /// Jobs that ended in a dispute.
+    pub jobs_disputed: u64,
+    /// Jobs expired.
+    pub jobs_expired: u64,
+    /// Tokens paid into escrow.
+    pub volume: Uint128,
+    /// Tokens paid to providers.
+    pub paid_to_providers: Uint128,
+    /// Protocol fees sent to the treasury.
+    pub fees: Uint128,
+    /// Tokens refunded to buyers (disputes, expiries; not same-tx excess).
+    pub refunded: Uint128,
+    /// Tokens slashed from providers at the market's request.
+    pub slashed: Uint128,
+    /// Tokens currently in escrow.
+    pub escrow: Uint128,
+}
+
+/// Migration parameters (none yet).
+#[cw_serde]
+pub struct MigrateMsg {}
+
+/// One whole token in base units (6 decimals).
+pub const TOKEN: u128 = 1_000_000;
+
+impl Default for PricingParams {
+    /// 10-minute windows, 1 000 units per provider per window, ±12.5 % per window,
+    /// unit price between 0.000001 and 1 000 tokens.
+    fn default() -> Self {
+        PricingParams {
+            window: 600,
+            units_per_provider: 1_000,
+            max_change_bps: 1_250,
+            floor: Uint128::new(1),
+            ceiling: Uint128::new(1_000 * TOKEN),
+        }
+    }
+}
+
+impl Default for MarketParams {
+    /// Seed parameters: 3 % fee, 1 000 tokens of stake to provide, 100 / 50 tokens slashed for a
+    /// wrong result / a no-show, 10-minute commit and reveal windows, jobs live at most a day.
+    fn default() -> Self {
+        MarketParams {
+            protocol_fee_bps: 300,
+            min_provider_stake: Uint128::new(1_000 * TOKEN),
+            wrong_result_slash: Uint128::new(100 * TOKEN),
+            no_show_slash: Uint128::new(50 * TOKEN),
+            commit_window: 600,
+            reveal_window: 600,
+            max_job_lifetime: 24 * 60 * 60,
+            max_input_bytes: 64 * 1024,
+            max_redundancy: 7,
+            miss_cooldown: 60 * 60,
+            max_active_jobs_per_provider: 16,
+            discount_tiers: vec![
+                DiscountTier {
+                    min_stake: Uint128::new(10_000 * TOKEN),
+                    discount_bps: 500,
+                },
+                DiscountTier {
+                    min_stake: Uint128::new(100_000 * TOKEN),
+                    discount_bps: 1_000,
+                },
+            ],
+            pricing: PricingParams::default(),
+        }
+    }
+}

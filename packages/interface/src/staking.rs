@@ -1,0 +1,271 @@
+//! Staking: bond the ACN token, unbond through a cooldown into claims, get slashed for misbehaviour,
+//! earn reward rounds through an O(1) reward-per-token index, and vote with bonded weight through
+//! the cw4 group interface (so a cw3-flex-multisig can use this contract as its group).
+
+use cosmwasm_schema::{cw_serde, QueryResponses};
+use cosmwasm_std::{Addr, Decimal, Uint128, Uint256};
+use cw20::Cw20ReceiveMsg;
+use cw_ownable::{cw_ownable_execute, cw_ownable_query};
+use cw_utils::Duration;
+
+pub use cw4::{
+    AdminResponse, HooksResponse, Member, MemberChangedHookMsg, MemberDiff, MemberListResponse,
+    MemberResponse, TotalWeightResponse,
+};
+pub use cw_controllers::{Claim, ClaimsResponse};
+
+/// Default unbonding cooldown: 14 days.
+pub const DEFAULT_UNBONDING_PERIOD: Duration = Duration::Time(14 * 24 * 60 * 60);
+/// Default cap on open unbonding claims per address.
+pub const DEFAULT_MAX_CLAIMS: u32 = 32;
+/// Largest allowed cap on open unbonding claims per address.
+pub const MAX_CLAIMS_LIMIT: u32 = 100;
+
+/// Where slashed tokens go.
+#[cw_serde]
+pub enum SlashDestination {
+    /// Destroy them with `Cw20ExecuteMsg::Burn`.
+    Burn,
+    /// Send them to the treasury as a fee deposit (`Send` with the treasury's `Deposit {}` hook).
+    Treasury {
+        /// The treasury contract.
+        address: String,
+    },
+}
+
+/// How much of an address's stake a `Slash` takes.
+#[cw_serde]
+pub enum SlashAmount {
+    /// A fixed number of base units (capped at what the address has at stake).
+    Absolute {
+        /// Base units to take.
+        amount: Uint128,
+    },
+    /// A fraction (0 < f ≤ 1) of bonded + unbonding stake.
+    Fraction {
+        /// The fraction to take.
+        fraction: Decimal,
+    },
+}
+
+/// Creates the staking contract.
+#[cw_serde]
+pub struct InstantiateMsg {
+    /// Owner (cw-ownable, later the DAO). Defaults to the instantiator.
+    pub owner: Option<String>,
+    /// The only CW20 accepted for bonding and reward rounds.
+    pub token: String,
+    /// Cooldown between `Unbond` and a claim maturing. Defaults to 14 days.
+    pub unbonding_period: Option<Duration>,
+    /// Cap on open unbonding claims per address. Defaults to 32.
+    pub max_claims: Option<u32>,
+    /// Base units of bonded stake per unit of cw4 voting weight (e.g. 1 000 000 = one token).
+    pub tokens_per_weight: Uint128,
+    /// Smallest amount accepted by a single bond.
+    pub min_bond: Uint128,
+    /// Addresses besides the owner allowed to `Slash` (the market).
+    pub slashers: Vec<String>,
+    /// Where slashed tokens go.
+    pub slash_destination: SlashDestination,
+}
+
+/// The hook messages accepted inside a CW20 `Send` to the staking contract.
+#[cw_serde]
+pub enum ReceiveMsg {
+    /// Bond the sent tokens for the `Send`'s sender.
+    Bond {},
+    /// Fund a reward round: the sent tokens are shared by bonded stake at this moment.
+    DistributeRewards {},
+}
+
+/// Execute messages of the staking contract.
+#[cw_ownable_execute]
+#[cw_serde]
+pub enum ExecuteMsg {
+    /// CW20 receive hook (`Bond {}` or `DistributeRewards {}`); only from the configured token.
+    Receive(Cw20ReceiveMsg),
+    /// Move `amount` of bonded stake into a claim maturing after the unbonding period.
+    Unbond {
+        /// Base units to unbond.
+        amount: Uint128,
+    },
+    /// Pay out every matured claim of the sender.
+    Claim {},
+    /// Pay out the sender's accrued rewards.
+    ClaimRewards {},
+    /// Slashers and owner only: take stake from `address` (bonded first, then unbonding claims).
+    Slash {
+        /// The address to slash.
+        address: String,
+        /// How much to take.
+        amount: SlashAmount,
+        /// Why (recorded in the event).
+        reason: String,
+    },
+    /// Owner only: change parameters; `None` keeps the current value.
+    UpdateConfig {
+        /// New unbonding cooldown (applies to claims created afterwards).
+        unbonding_period: Option<Duration>,
+        /// New cap on open claims per address.
+        max_claims: Option<u32>,
+        /// New minimum bond.
+        min_bond: Option<Uint128>,
+        /// New slash destination.
+        slash_destination: Option<SlashDestination>,
+    },
+    /// Owner only: add and remove slashers.
+    UpdateSlashers {
+        /// Addresses to allow.
+        add: Vec<String>,
+        /// Addresses to disallow.
+        remove: Vec<String>,
+    },
+    /// Owner only: register a cw4 `MemberChangedHook` listener.
+    AddHook {
+        /// Contract to notify on weight changes.
+        addr: String,
+    },
+    /// Owner only: remove a cw4 hook listener.
+    RemoveHook {
+        /// Contract to stop notifying.
+        addr: String,
+    },
+}
+
+/// Query messages of the staking contract (the cw4 group queries included).
+#[cw_ownable_query]
+#[cw_serde]
+#[derive(QueryResponses)]
+pub enum QueryMsg {
+    /// Current configuration.
+    #[returns(ConfigResponse)]
+    Config {},
+    /// Bonded and unbonding stake and current weight of one address.
+    #[returns(StakeResponse)]
+    Stake {
+        /// Staker address.
+        address: String,
+    },
+    /// Open unbonding claims of one address.
+    #[returns(ClaimsResponse)]
+    Claims {
+        /// Staker address.
+        address: String,
+    },
+    /// Contract-wide totals.
+    #[returns(TotalsResponse)]
+    Totals {},
+    /// Rewards accrued and not yet claimed by `address`.
+    #[returns(PendingRewardsResponse)]
+    PendingRewards {
+        /// Staker address.
+        address: String,
+    },
+    /// Every address with bonded or unbonding stake (paginated by address).
+    #[returns(StakersResponse)]
+    ListStakers {
+        /// Exclusive start.
+        start_after: Option<String>,
+        /// Page size (max 100).
+        limit: Option<u32>,
+    },
+    /// cw4: the group admin (the owner).
+    #[returns(AdminResponse)]
+    Admin {},
+    /// cw4: total voting weight, now or at the end of a past height.
+    #[returns(TotalWeightResponse)]
+    TotalWeight {
+        /// Height to read at; `None` = now.
+        at_height: Option<u64>,
+    },
+    /// cw4: members with weight (paginated by address).
+    #[returns(MemberListResponse)]
+    ListMembers {
+        /// Exclusive start.
+        start_after: Option<String>,
+        /// Page size (max 100).
+        limit: Option<u32>,
+    },
+    /// cw4: one member's weight, now or at a past height.
+    #[returns(MemberResponse)]
+    Member {
+        /// Member address.
+        addr: String,
+        /// Height to read at; `None` = now.
+        at_height: Option<u64>,
+    },
+    /// cw4: registered hook listeners.
+    #[returns(HooksResponse)]
+    Hooks {},
+}
+
+/// Staking configuration.
+#[cw_serde]
+pub struct ConfigResponse {
+    /// Accepted CW20.
+    pub token: Addr,
+    /// Unbonding cooldown.
+    pub unbonding_period: Duration,
+    /// Cap on open claims per address.
+    pub max_claims: u32,
+    /// Base units per unit of voting weight.
+    pub tokens_per_weight: Uint128,
+    /// Smallest single bond.
+    pub min_bond: Uint128,
+    /// Addresses allowed to slash besides the owner.
+    pub slashers: Vec<Addr>,
+    /// Where slashed tokens go.
+    pub slash_destination: SlashDestination,
+}
+
+/// One address's stake.
+#[cw_serde]
+pub struct StakeResponse {
+    /// The staker.
+    pub address: Addr,
+    /// Bonded stake (earns rewards, carries weight, can be slashed).
+    pub bonded: Uint128,
+    /// Stake in open claims, matured or not (can still be slashed until claimed).
+    pub unbonding: Uint128,
+    /// cw4 voting weight = bonded / tokens_per_weight.
+    pub weight: u64,
+}
+
+/// Contract-wide totals.
+#[cw_serde]
+pub struct TotalsResponse {
+    /// Sum of bonded stake.
+    pub bonded: Uint128,
+    /// Sum of open claims.
+    pub unbonding: Uint128,
+    /// Everything ever slashed.
+    pub slashed: Uint128,
+    /// Everything ever received as rewards.
+    pub rewards_funded: Uint128,
+    /// Everything ever paid out as rewards.
+    pub rewards_claimed: Uint128,
+    /// Rewards received while nothing was bonded, waiting for the next round.
+    pub rewards_carried: Uint128,
+    /// Global reward index (rewards per bonded base unit, scaled by 10^18).
+    pub reward_per_token: Uint256,
+}
+
+/// Rewards accrued by one address.
+#[cw_serde]
+pub struct PendingRewardsResponse {
+    /// The staker.
+    pub address: Addr,
+    /// Base units claimable with `ClaimRewards {}`.
+    pub pending: Uint128,
+}
+
+/// A page of stakers.
+#[cw_serde]
+pub struct StakersResponse {
+    /// Stakers in address order.
+    pub stakers: Vec<StakeResponse>,
+}
+
+/// Migration parameters (none yet).
+#[cw_serde]
+pub struct MigrateMsg {}
