@@ -1,17 +1,222 @@
-// Placeholder entry points so the workspace compiles while the contract is written.
-use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Response, StdError, StdResult};
+#[cfg(not(feature = "library"))]
+use cosmwasm_std::entry_point;
+use cosmwasm_std::{from_json, to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Response};
 
-use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
+use crate::error::ContractError;
+use crate::jobs::{self, Submission};
+use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg, ReceiveMsg};
+use crate::state::{Config, PriceState, Totals, ACTIVE_PROVIDERS, CONFIG, JOB_SEQ, PRICE, TOTALS};
+use crate::validation::validate_params;
+use crate::{models, providers, queries, settle};
 
-pub fn instantiate(_deps: DepsMut, _env: Env, _info: MessageInfo, _msg: InstantiateMsg) -> StdResult<Response> {
-    Err(StdError::generic_err("not written yet"))
+/// cw2 contract name.
+pub const CONTRACT_NAME: &str = "crates.io:acn-market";
+/// cw2 contract version.
+pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn instantiate(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> Result<Response, ContractError> {
+    cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    let owner = msg.owner.unwrap_or_else(|| info.sender.to_string());
+    cw_ownable::initialize_owner(deps.storage, deps.api, Some(&owner))?;
+    validate_params(&msg.params)?;
+    let pricing = &msg.params.pricing;
+    if msg.initial_unit_price < pricing.floor || msg.initial_unit_price > pricing.ceiling {
+        return Err(ContractError::InvalidParams {
+            reason: "initial unit price must be within floor and ceiling".into(),
+        });
+    }
+    let config = Config {
+        token: deps.api.addr_validate(&msg.token)?,
+        staking: deps.api.addr_validate(&msg.staking)?,
+        treasury: deps.api.addr_validate(&msg.treasury)?,
+        params: msg.params,
+    };
+    CONFIG.save(deps.storage, &config)?;
+    PRICE.save(
+        deps.storage,
+        &PriceState {
+            unit_price: msg.initial_unit_price,
+            window_start: env.block.time,
+            window_units: 0,
+        },
+    )?;
+    ACTIVE_PROVIDERS.save(deps.storage, &0)?;
+    JOB_SEQ.save(deps.storage, &0)?;
+    TOTALS.save(deps.storage, &Totals::default())?;
+    Ok(Response::new()
+        .add_attribute("action", "instantiate")
+        .add_attribute("owner", owner)
+        .add_attribute("token", config.token)
+        .add_attribute("staking", config.staking)
+        .add_attribute("treasury", config.treasury))
 }
-pub fn execute(_deps: DepsMut, _env: Env, _info: MessageInfo, _msg: ExecuteMsg) -> StdResult<Response> {
-    Err(StdError::generic_err("not written yet"))
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn execute(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> Result<Response, ContractError> {
+    match msg {
+        ExecuteMsg::Receive(wrapper) => {
+            let config = CONFIG.load(deps.storage)?;
+            if info.sender != config.token {
+                return Err(ContractError::UnknownToken {
+                    token: info.sender.to_string(),
+                });
+            }
+            let buyer = deps.api.addr_validate(&wrapper.sender)?;
+            match from_json(&wrapper.msg)? {
+                ReceiveMsg::SubmitJob {
+                    model_id,
+                    input,
+                    batch,
+                    redundancy,
+                    max_unit_price,
+                    deadline,
+                } => jobs::submit(
+                    deps,
+                    env,
+                    buyer,
+                    wrapper.amount,
+                    Submission {
+                        model_id,
+                        input,
+                        batch,
+                        redundancy,
+                        max_unit_price,
+                        deadline,
+                    },
+                ),
+            }
+        }
+        ExecuteMsg::RegisterModel { model } => models::register(deps, info, model),
+        ExecuteMsg::UpdateModel { model } => models::update(deps, info, model),
+        ExecuteMsg::DeactivateModel { id } => models::set_active(deps, info, id, false),
+        ExecuteMsg::ActivateModel { id } => models::set_active(deps, info, id, true),
+        ExecuteMsg::RegisterProvider {
+            hardware,
+            models,
+            min_unit_price,
+        } => providers::register(deps, info, hardware, models, min_unit_price),
+        ExecuteMsg::UpdateProvider {
+            hardware,
+            models,
+            min_unit_price,
+        } => providers::update(deps, info, hardware, models, min_unit_price),
+        ExecuteMsg::Deregister {} => providers::deregister(deps, info),
+        ExecuteMsg::ClaimJob { job_id } => jobs::claim(deps, env, info, job_id),
+        ExecuteMsg::CommitResult { job_id, commitment } => {
+            jobs::commit(deps, env, info, job_id, commitment)
+        }
+        ExecuteMsg::RevealResult {
+            job_id,
+            output,
+            salt,
+        } => jobs::reveal(deps, env, info, job_id, output, salt),
+        ExecuteMsg::Settle { job_id } => settle::settle(deps, env, job_id),
+        ExecuteMsg::Expire { job_id } => settle::expire(deps, env, job_id),
+        ExecuteMsg::ResolveDispute { job_id, resolution } => {
+            settle::resolve_dispute(deps, info, job_id, resolution)
+        }
+        ExecuteMsg::UpdateParams { params } => update_params(deps, env, info, params),
+        ExecuteMsg::UpdateOwnership(action) => {
+            let ownership = cw_ownable::update_ownership(deps, &env.block, &info.sender, action)?;
+            Ok(Response::new()
+                .add_attribute("action", "update_ownership")
+                .add_attributes(ownership.into_attributes()))
+        }
+    }
 }
-pub fn query(_deps: Deps, _env: Env, _msg: QueryMsg) -> StdResult<Binary> {
-    Err(StdError::generic_err("not written yet"))
+
+/// Owner only: replace the parameters; the current unit price is rolled and clamped into the
+/// new floor and ceiling.
+fn update_params(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    params: acn_interface::market::MarketParams,
+) -> Result<Response, ContractError> {
+    cw_ownable::assert_owner(deps.storage, &info.sender)?;
+    validate_params(&params)?;
+    let mut config = CONFIG.load(deps.storage)?;
+    let active = ACTIVE_PROVIDERS.load(deps.storage)?;
+    let mut price = crate::pricing::roll(
+        PRICE.load(deps.storage)?,
+        &config.params,
+        active,
+        env.block.time,
+    );
+    price.unit_price = price
+        .unit_price
+        .clamp(params.pricing.floor, params.pricing.ceiling);
+    PRICE.save(deps.storage, &price)?;
+    config.params = params;
+    CONFIG.save(deps.storage, &config)?;
+    Ok(Response::new()
+        .add_attribute("action", "update_params")
+        .add_attribute(
+            "protocol_fee_bps",
+            config.params.protocol_fee_bps.to_string(),
+        )
+        .add_attribute("unit_price", price.unit_price))
 }
-pub fn migrate(_deps: DepsMut, _env: Env, _msg: MigrateMsg) -> StdResult<Response> {
-    Err(StdError::generic_err("not written yet"))
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
+    Ok(match msg {
+        QueryMsg::Config {} => to_json_binary(&queries::config(deps)?)?,
+        QueryMsg::Model { id } => to_json_binary(&queries::model(deps, id)?)?,
+        QueryMsg::Models { start_after, limit } => {
+            to_json_binary(&queries::models(deps, start_after, limit)?)?
+        }
+        QueryMsg::Provider { address } => to_json_binary(&queries::provider(deps, address)?)?,
+        QueryMsg::Providers { start_after, limit } => {
+            to_json_binary(&queries::providers(deps, start_after, limit)?)?
+        }
+        QueryMsg::Job { id } => to_json_binary(&queries::job(deps, id)?)?,
+        QueryMsg::Jobs {
+            filter,
+            start_after,
+            limit,
+        } => to_json_binary(&queries::jobs_by(deps, filter, start_after, limit)?)?,
+        QueryMsg::OpenJobs {
+            model_id,
+            start_after,
+            limit,
+        } => to_json_binary(&queries::open_jobs(
+            deps,
+            env,
+            model_id,
+            start_after,
+            limit,
+        )?)?,
+        QueryMsg::UnitPrice {} => to_json_binary(&queries::unit_price(deps, env)?)?,
+        QueryMsg::Quote {
+            model_id,
+            batch,
+            redundancy,
+            buyer,
+        } => to_json_binary(&queries::quote(
+            deps, env, model_id, batch, redundancy, buyer,
+        )?)?,
+        QueryMsg::Totals {} => to_json_binary(&queries::totals(deps)?)?,
+        QueryMsg::Ownership {} => to_json_binary(&cw_ownable::get_ownership(deps.storage)?)?,
+    })
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
+    let from = cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    Ok(Response::new()
+        .add_attribute("action", "migrate")
+        .add_attribute("from_version", from.to_string())
+        .add_attribute("to_version", CONTRACT_VERSION))
 }

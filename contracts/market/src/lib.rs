@@ -1,3 +1,19 @@
-//! ACN market contract (being written).
+//! The ACN compute market: a model registry, a provider registry, jobs paid into escrow through a
+//! CW20 `Send`, commit–reveal of results, an agreement check, settlement that pays the agreeing
+//! majority, slashing of outliers and no-shows through staking, refunds, disputes the owner (DAO)
+//! resolves, and a dynamic unit price.
+
 pub mod contract;
+pub mod error;
+pub mod helpers;
+pub mod jobs;
+pub mod models;
+pub mod pricing;
+pub mod providers;
+pub mod queries;
+pub mod settle;
+pub mod state;
+pub mod validation;
+
 pub use acn_interface::market as msg;
+pub use error::ContractError;

@@ -1,0 +1,353 @@
+use cosmwasm_std::{OverflowError, StdError, Uint128};
+use thiserror::Error;
+
+use acn_interface::market::JobStatus;
+
+/// Errors of the market contract.
+#[derive(Error, Debug, PartialEq)]
+pub enum ContractError {
+    /// A storage, serialization or query error.
+    #[error(transparent)]
+    Std(#[from] StdError),
+
+    /// Checked arithmetic overflowed.
+    #[error(transparent)]
+    Overflow(#[from] OverflowError),
+
+    /// The sender is not the owner, or another ownership error.
+    #[error(transparent)]
+    Ownership(#[from] cw_ownable::OwnershipError),
+
+    /// A CW20 `Send` came from a token other than the configured one.
+    #[error("unknown token {token}: the market only accepts its configured CW20")]
+    UnknownToken {
+        /// The contract that called `Receive`.
+        token: String,
+    },
+
+    /// Parameters break a guard rail.
+    #[error("invalid market parameters: {reason}")]
+    InvalidParams {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A model spec is malformed.
+    #[error("invalid model: {reason}")]
+    InvalidModel {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// No model with that id.
+    #[error("model {id} not found")]
+    ModelNotFound {
+        /// Model id.
+        id: String,
+    },
+
+    /// A model with that id is already registered.
+    #[error("model {id} already registered")]
+    ModelExists {
+        /// Model id.
+        id: String,
+    },
+
+    /// The model no longer accepts jobs.
+    #[error("model {id} is inactive")]
+    ModelInactive {
+        /// Model id.
+        id: String,
+    },
+
+    /// The sender is not a registered provider.
+    #[error("{address} is not a registered provider")]
+    ProviderNotFound {
+        /// Address.
+        address: String,
+    },
+
+    /// The sender is already an active provider.
+    #[error("{address} is already a registered provider")]
+    ProviderExists {
+        /// Address.
+        address: String,
+    },
+
+    /// The provider deregistered.
+    #[error("provider {address} is inactive")]
+    ProviderInactive {
+        /// Address.
+        address: String,
+    },
+
+    /// Declared hardware is malformed.
+    #[error("invalid hardware: {reason}")]
+    InvalidHardware {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Not enough bonded stake to provide.
+    #[error("insufficient stake: {bonded} bonded, {required} required")]
+    InsufficientStake {
+        /// Needed.
+        required: Uint128,
+        /// Bonded now.
+        bonded: Uint128,
+    },
+
+    /// The provider does not serve the job's model.
+    #[error("provider does not serve model {model_id}")]
+    ModelNotServed {
+        /// Model id.
+        model_id: String,
+    },
+
+    /// The provider missed a job recently.
+    #[error("provider is cooling down after a missed job until {until} (unix seconds)")]
+    ProviderCoolingDown {
+        /// When claims are allowed again.
+        until: u64,
+    },
+
+    /// The provider holds as many unfinished jobs as allowed.
+    #[error("provider already holds {max} unfinished jobs")]
+    TooManyActiveJobs {
+        /// The limit.
+        max: u32,
+    },
+
+    /// The provider cannot leave with unfinished jobs.
+    #[error("provider has {count} unfinished jobs")]
+    ProviderHasActiveJobs {
+        /// Unfinished jobs.
+        count: u32,
+    },
+
+    /// The job pays less per unit than the provider accepts.
+    #[error("job unit price {job_price} is below the provider's minimum {provider_min}")]
+    PriceBelowProviderMinimum {
+        /// The job's unit price.
+        job_price: Uint128,
+        /// The provider's minimum.
+        provider_min: Uint128,
+    },
+
+    /// Batch outside 1..=max_batch.
+    #[error("batch {batch} outside 1..={max}")]
+    InvalidBatch {
+        /// Requested.
+        batch: u32,
+        /// Model's max batch.
+        max: u32,
+    },
+
+    /// Redundancy outside the allowed range.
+    #[error("redundancy {redundancy} outside {min}..={max}")]
+    InvalidRedundancy {
+        /// Requested.
+        redundancy: u8,
+        /// Smallest allowed.
+        min: u8,
+        /// Largest allowed.
+        max: u8,
+    },
+
+    /// Input bigger than the size limit.
+    #[error("input of {size} bytes exceeds the limit of {max} bytes")]
+    InputTooLarge {
+        /// Input size.
+        size: u64,
+        /// Limit.
+        max: u64,
+    },
+
+    /// Input length does not match batch × item size.
+    #[error("input is {actual} bytes but the model's spec needs {expected} for this batch")]
+    InputSizeMismatch {
+        /// Expected bytes.
+        expected: u64,
+        /// Actual bytes.
+        actual: u64,
+    },
+
+    /// Input values are not acceptable (e.g. a non-finite float).
+    #[error("invalid input: {reason}")]
+    InvalidInput {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Deadline too soon or too far.
+    #[error("deadline {got} outside [{earliest}, {latest}] (unix seconds)")]
+    InvalidDeadline {
+        /// Earliest allowed.
+        earliest: u64,
+        /// Latest allowed.
+        latest: u64,
+        /// Requested.
+        got: u64,
+    },
+
+    /// The current unit price is above the buyer's limit.
+    #[error("unit price {unit_price} is above the buyer's maximum {max_unit_price}")]
+    PriceAboveMax {
+        /// Current unit price.
+        unit_price: Uint128,
+        /// Buyer's maximum.
+        max_unit_price: Uint128,
+    },
+
+    /// The `Send` carried less than the price.
+    #[error("insufficient payment: {paid} sent, {required} required")]
+    InsufficientPayment {
+        /// Price.
+        required: Uint128,
+        /// Sent.
+        paid: Uint128,
+    },
+
+    /// No job with that id.
+    #[error("job {id} not found")]
+    JobNotFound {
+        /// Job id.
+        id: u64,
+    },
+
+    /// The job is not taking claims.
+    #[error("job {id} is not open for claims")]
+    JobNotOpen {
+        /// Job id.
+        id: u64,
+    },
+
+    /// Every slot is taken.
+    #[error("job {id} has no free slot")]
+    SlotsFull {
+        /// Job id.
+        id: u64,
+    },
+
+    /// The provider already holds a slot in the job.
+    #[error("provider already holds a slot in job {id}")]
+    AlreadyClaimed {
+        /// Job id.
+        id: u64,
+    },
+
+    /// The sender holds no slot in the job.
+    #[error("sender holds no slot in job {id}")]
+    NotAssigned {
+        /// Job id.
+        id: u64,
+    },
+
+    /// The commit window is over.
+    #[error("the commit window of job {id} is closed")]
+    CommitWindowClosed {
+        /// Job id.
+        id: u64,
+    },
+
+    /// The provider already committed.
+    #[error("already committed to job {id}")]
+    AlreadyCommitted {
+        /// Job id.
+        id: u64,
+    },
+
+    /// A commitment must be 32 bytes.
+    #[error("commitment must be 32 bytes, got {len}")]
+    InvalidCommitment {
+        /// Length given.
+        len: usize,
+    },
+
+    /// Reveals open once every slot committed or the commit window closed.
+    #[error("job {id} is not in its reveal phase yet")]
+    RevealNotOpen {
+        /// Job id.
+        id: u64,
+    },
+
+    /// The reveal window is over.
+    #[error("the reveal window of job {id} is closed")]
+    RevealWindowClosed {
+        /// Job id.
+        id: u64,
+    },
+
+    /// The sender never committed, so it has nothing to reveal.
+    #[error("no commitment from sender in job {id}")]
+    NoCommitment {
+        /// Job id.
+        id: u64,
+    },
+
+    /// The provider already revealed.
+    #[error("already revealed in job {id}")]
+    AlreadyRevealed {
+        /// Job id.
+        id: u64,
+    },
+
+    /// Salt length out of range.
+    #[error("salt must be 16–64 bytes, got {len}")]
+    InvalidSalt {
+        /// Length given.
+        len: usize,
+    },
+
+    /// The output does not fit the model's output spec.
+    #[error("invalid output: {reason}")]
+    InvalidOutput {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// sha256(output ‖ salt ‖ sender) differs from the commitment.
+    #[error("revealed output and salt do not match the commitment")]
+    CommitmentMismatch {},
+
+    /// Settlement needs every committed slot revealed or the reveal window closed.
+    #[error("job {id} cannot be settled yet")]
+    SettleTooEarly {
+        /// Job id.
+        id: u64,
+    },
+
+    /// The job is already final.
+    #[error("job {id} is already final ({status:?})")]
+    JobFinal {
+        /// Job id.
+        id: u64,
+        /// Its status.
+        status: JobStatus,
+    },
+
+    /// `Expire` before the job's deadline.
+    #[error("job {id} cannot expire before its deadline {deadline} (unix seconds)")]
+    DeadlineNotReached {
+        /// Job id.
+        id: u64,
+        /// The deadline.
+        deadline: u64,
+    },
+
+    /// Only disputed jobs can be resolved.
+    #[error("job {id} is not disputed")]
+    NotDisputed {
+        /// Job id.
+        id: u64,
+    },
+
+    /// The named provider revealed no output in the job.
+    #[error("{provider} revealed no output in job {id}")]
+    NoOutputFrom {
+        /// Job id.
+        id: u64,
+        /// Provider.
+        provider: String,
+    },
+}

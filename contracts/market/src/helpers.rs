@@ -1,0 +1,98 @@
+//! Small pieces used by several handlers.
+
+use cosmwasm_std::{
+    to_json_binary, Addr, CosmosMsg, Deps, QuerierWrapper, StdResult, Storage, Uint128, WasmMsg,
+};
+
+use acn_interface::{staking, token};
+
+use crate::error::ContractError;
+use crate::state::{jobs, Job};
+
+/// A CW20 transfer from the market.
+pub fn transfer(token_addr: &Addr, recipient: &Addr, amount: Uint128) -> StdResult<CosmosMsg> {
+    Ok(WasmMsg::Execute {
+        contract_addr: token_addr.to_string(),
+        msg: to_json_binary(&token::ExecuteMsg::Transfer {
+            recipient: recipient.to_string(),
+            amount,
+        })?,
+        funds: vec![],
+    }
+    .into())
+}
+
+/// A CW20 `Send` from the market to `contract` with a hook.
+pub fn send<M: serde::Serialize>(
+    token_addr: &Addr,
+    contract: &Addr,
+    amount: Uint128,
+    hook: &M,
+) -> StdResult<CosmosMsg> {
+    Ok(WasmMsg::Execute {
+        contract_addr: token_addr.to_string(),
+        msg: to_json_binary(&token::ExecuteMsg::Send {
+            contract: contract.to_string(),
+            amount,
+            msg: to_json_binary(hook)?,
+        })?,
+        funds: vec![],
+    }
+    .into())
+}
+
+/// A staking `Slash` of a fixed amount.
+pub fn slash(
+    staking_addr: &Addr,
+    provider: &Addr,
+    amount: Uint128,
+    reason: &str,
+) -> StdResult<CosmosMsg> {
+    Ok(WasmMsg::Execute {
+        contract_addr: staking_addr.to_string(),
+        msg: to_json_binary(&staking::ExecuteMsg::Slash {
+            address: provider.to_string(),
+            amount: staking::SlashAmount::Absolute { amount },
+            reason: reason.to_string(),
+        })?,
+        funds: vec![],
+    }
+    .into())
+}
+
+/// Bonded and unbonding stake of an address, read from the staking contract.
+pub fn stake_of(
+    querier: &QuerierWrapper,
+    staking_addr: &Addr,
+    addr: &Addr,
+) -> StdResult<staking::StakeResponse> {
+    querier.query_wasm_smart(
+        staking_addr,
+        &staking::QueryMsg::Stake {
+            address: addr.to_string(),
+        },
+    )
+}
+
+/// Load a job or fail with `JobNotFound`.
+pub fn load_job(storage: &dyn Storage, id: u64) -> Result<Job, ContractError> {
+    jobs()
+        .may_load(storage, id)?
+        .ok_or(ContractError::JobNotFound { id })
+}
+
+/// Discount (bps) of the highest tier the buyer's bonded stake reaches.
+pub fn discount_bps(deps: Deps, buyer: &Addr) -> Result<u16, ContractError> {
+    let config = crate::state::CONFIG.load(deps.storage)?;
+    let tiers = &config.params.discount_tiers;
+    if tiers.is_empty() {
+        return Ok(0);
+    }
+    let bonded = stake_of(&deps.querier, &config.staking, buyer)?.bonded;
+    Ok(tiers
+        .iter()
+        .filter(|t| bonded >= t.min_stake)
+        .map(|t| t.discount_bps)
+        .max()
+        .unwrap_or(0))
+}

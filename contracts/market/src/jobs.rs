@@ -1,0 +1,399 @@
+//! The job lifecycle up to settlement: submit (through a CW20 `Send`), claim, commit, reveal.
+
+use cosmwasm_std::{
+    Addr, Binary, DepsMut, Env, HexBinary, MessageInfo, Response, Timestamp, Uint128,
+};
+
+use acn_interface::bps_of;
+use acn_interface::market::{commitment, JobStatus, Slot, MAX_SALT_LEN, MIN_SALT_LEN};
+
+use crate::error::ContractError;
+use crate::helpers::{discount_bps, load_job, stake_of, transfer};
+use crate::pricing::roll;
+use crate::settle::finalize;
+use crate::state::{
+    jobs, Job, ACTIVE_PROVIDERS, CONFIG, JOB_SEQ, MODELS, PRICE, PROVIDERS, PROVIDER_JOBS, TOTALS,
+};
+use crate::validation::{decode_output, validate_input};
+
+/// A job submission as carried by the `SubmitJob` hook.
+pub struct Submission {
+    /// Model id.
+    pub model_id: String,
+    /// Encoded input.
+    pub input: Binary,
+    /// Items.
+    pub batch: u32,
+    /// Slots.
+    pub redundancy: u8,
+    /// Buyer's unit-price limit.
+    pub max_unit_price: Uint128,
+    /// Expiry time.
+    pub deadline: Timestamp,
+}
+
+/// Price breakdown of a job.
+pub struct Quote {
+    /// Units × unit price × redundancy.
+    pub gross: Uint128,
+    /// Staker discount.
+    pub discount: Uint128,
+    /// What the buyer pays.
+    pub price: Uint128,
+    /// Price units.
+    pub units: u64,
+}
+
+/// Price a job at `unit_price` with a discount of `discount_bps`.
+pub fn quote(
+    cost_units_per_item: u64,
+    batch: u32,
+    redundancy: u8,
+    unit_price: Uint128,
+    discount_bps: u16,
+) -> Result<Quote, ContractError> {
+    let units = cost_units_per_item
+        .checked_mul(batch as u64)
+        .ok_or_else(|| cosmwasm_std::StdError::generic_err("units overflow"))?;
+    let gross = unit_price
+        .checked_mul(Uint128::from(units))?
+        .checked_mul(Uint128::from(redundancy))?;
+    let discount = bps_of(gross, discount_bps);
+    Ok(Quote {
+        gross,
+        discount,
+        price: gross.checked_sub(discount)?,
+        units,
+    })
+}
+
+/// `SubmitJob`: validate, price, escrow, refund the excess — or fail and move nothing.
+pub fn submit(
+    deps: DepsMut,
+    env: Env,
+    buyer: Addr,
+    paid: Uint128,
+    sub: Submission,
+) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let params = &config.params;
+    let model = MODELS
+        .may_load(deps.storage, &sub.model_id)?
+        .ok_or_else(|| ContractError::ModelNotFound {
+            id: sub.model_id.clone(),
+        })?;
+    if !model.active {
+        return Err(ContractError::ModelInactive { id: sub.model_id });
+    }
+    validate_input(&model.spec, &sub.input, sub.batch, params.max_input_bytes)?;
+    let min_redundancy = model.spec.min_redundancy.max(1);
+    if sub.redundancy < min_redundancy || sub.redundancy > params.max_redundancy {
+        return Err(ContractError::InvalidRedundancy {
+            redundancy: sub.redundancy,
+            min: min_redundancy,
+            max: params.max_redundancy,
+        });
+    }
+    let now = env.block.time;
+    let earliest = now
+        .seconds()
+        .saturating_add(params.commit_window + params.reveal_window);
+    let latest = now.seconds().saturating_add(params.max_job_lifetime);
+    if sub.deadline.seconds() < earliest || sub.deadline.seconds() > latest {
+        return Err(ContractError::InvalidDeadline {
+            earliest,
+            latest,
+            got: sub.deadline.seconds(),
+        });
+    }
+
+    let active = ACTIVE_PROVIDERS.load(deps.storage)?;
+    let mut price_state = roll(PRICE.load(deps.storage)?, params, active, now);
+    let unit_price = price_state.unit_price;
+    if unit_price > sub.max_unit_price {
+        return Err(ContractError::PriceAboveMax {
+            unit_price,
+            max_unit_price: sub.max_unit_price,
+        });
+    }
+    let discount = discount_bps(deps.as_ref(), &buyer)?;
+    let q = quote(
+        model.spec.cost_units_per_item,
+        sub.batch,
+        sub.redundancy,
+        unit_price,
+        discount,
+    )?;
+    if paid < q.price {
+        return Err(ContractError::InsufficientPayment {
+            required: q.price,
+            paid,
+        });
+    }
+    let excess = paid.checked_sub(q.price)?;
+    price_state.window_units = price_state
+        .window_units
+        .saturating_add(q.units.saturating_mul(sub.redundancy as u64));
+    PRICE.save(deps.storage, &price_state)?;
+
+    let id = JOB_SEQ.update(deps.storage, |n| -> Result<u64, ContractError> {
+        Ok(n.checked_add(1)
+            .ok_or_else(|| cosmwasm_std::StdError::generic_err("job id overflow"))?)
+    })?;
+    let job = Job {
+        id,
+        buyer: buyer.clone(),
+        model_id: sub.model_id.clone(),
+        input: sub.input,
+        batch: sub.batch,
+        redundancy: sub.redundancy,
+        unit_price,
+        units: q.units,
+        escrow: q.price,
+        price: q.price,
+        status: JobStatus::Open,
+        created_at: now,
+        created_height: env.block.height,
+        commit_deadline: now.plus_seconds(params.commit_window),
+        reveal_deadline: None,
+        deadline: sub.deadline,
+        slots: vec![],
+        result: None,
+        fee: Uint128::zero(),
+        refunded: Uint128::zero(),
+    };
+    jobs().save(deps.storage, id, &job)?;
+    TOTALS.update(deps.storage, |mut t| -> Result<_, ContractError> {
+        t.jobs_submitted += 1;
+        t.volume = t.volume.checked_add(q.price)?;
+        t.escrow = t.escrow.checked_add(q.price)?;
+        Ok(t)
+    })?;
+
+    let mut res = Response::new()
+        .add_attribute("action", "submit_job")
+        .add_attribute("job_id", id.to_string())
+        .add_attribute("buyer", buyer.to_string())
+        .add_attribute("model_id", sub.model_id)
+        .add_attribute("unit_price", unit_price)
+        .add_attribute("price", q.price)
+        .add_attribute("discount", q.discount)
+        .add_attribute("refund", excess);
+    if !excess.is_zero() {
+        res = res.add_message(transfer(&config.token, &buyer, excess)?);
+    }
+    Ok(res)
+}
+
+/// `ClaimJob`: an eligible provider takes a free slot.
+pub fn claim(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    job_id: u64,
+) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let mut job = load_job(deps.storage, job_id)?;
+    if job.status != JobStatus::Open || env.block.time >= job.commit_deadline {
+        return Err(ContractError::JobNotOpen { id: job_id });
+    }
+    if job.slots.len() >= job.redundancy as usize {
+        return Err(ContractError::SlotsFull { id: job_id });
+    }
+    if job.slots.iter().any(|s| s.provider == info.sender) {
+        return Err(ContractError::AlreadyClaimed { id: job_id });
+    }
+    let mut provider = PROVIDERS
+        .may_load(deps.storage, &info.sender)?
+        .ok_or_else(|| ContractError::ProviderNotFound {
+            address: info.sender.to_string(),
+        })?;
+    if !provider.active {
+        return Err(ContractError::ProviderInactive {
+            address: info.sender.to_string(),
+        });
+    }
+    if !provider.models.contains(&job.model_id) {
+        return Err(ContractError::ModelNotServed {
+            model_id: job.model_id,
+        });
+    }
+    if job.unit_price < provider.min_unit_price {
+        return Err(ContractError::PriceBelowProviderMinimum {
+            job_price: job.unit_price,
+            provider_min: provider.min_unit_price,
+        });
+    }
+    if let Some(last_miss) = provider.reputation.last_miss {
+        let until = last_miss.plus_seconds(config.params.miss_cooldown);
+        if env.block.time < until {
+            return Err(ContractError::ProviderCoolingDown {
+                until: until.seconds(),
+            });
+        }
+    }
+    if provider.active_jobs >= config.params.max_active_jobs_per_provider {
+        return Err(ContractError::TooManyActiveJobs {
+            max: config.params.max_active_jobs_per_provider,
+        });
+    }
+    let bonded = stake_of(&deps.querier, &config.staking, &info.sender)?.bonded;
+    if bonded < config.params.min_provider_stake {
+        return Err(ContractError::InsufficientStake {
+            required: config.params.min_provider_stake,
+            bonded,
+        });
+    }
+
+    job.slots.push(Slot {
+        provider: info.sender.clone(),
+        claimed_height: env.block.height,
+        commitment: None,
+        output: None,
+        revealed_height: None,
+        outcome: None,
+        paid: Uint128::zero(),
+    });
+    provider.active_jobs += 1;
+    PROVIDERS.save(deps.storage, &info.sender, &provider)?;
+    PROVIDER_JOBS.save(deps.storage, (&info.sender, job_id), &())?;
+    jobs().save(deps.storage, job_id, &job)?;
+    Ok(Response::new()
+        .add_attribute("action", "claim_job")
+        .add_attribute("job_id", job_id.to_string())
+        .add_attribute("provider", info.sender)
+        .add_attribute("slot", job.slots.len().to_string()))
+}
+
+/// Open the reveal phase once every slot is filled and committed, or lazily once the commit
+/// window has closed. Returns true if the job is (now) revealing.
+pub fn open_reveal_phase(job: &mut Job, now: Timestamp, reveal_window: u64) -> bool {
+    match job.status {
+        JobStatus::Revealing => true,
+        JobStatus::Open => {
+            let all_committed = job.slots.len() == job.redundancy as usize
+                && job.slots.iter().all(|s| s.commitment.is_some());
+            if all_committed {
+                job.status = JobStatus::Revealing;
+                job.reveal_deadline = Some(now.plus_seconds(reveal_window));
+                true
+            } else if now >= job.commit_deadline {
+                job.status = JobStatus::Revealing;
+                job.reveal_deadline = Some(job.commit_deadline.plus_seconds(reveal_window));
+                true
+            } else {
+                false
+            }
+        }
+        _ => false,
+    }
+}
+
+/// `CommitResult`: a slot holder posts its commitment within the commit window.
+pub fn commit(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    job_id: u64,
+    commitment: HexBinary,
+) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let mut job = load_job(deps.storage, job_id)?;
+    if job.status.is_final() {
+        return Err(ContractError::JobFinal {
+            id: job_id,
+            status: job.status,
+        });
+    }
+    if job.status != JobStatus::Open || env.block.time >= job.commit_deadline {
+        return Err(ContractError::CommitWindowClosed { id: job_id });
+    }
+    if commitment.len() != 32 {
+        return Err(ContractError::InvalidCommitment {
+            len: commitment.len(),
+        });
+    }
+    let slot = job
+        .slots
+        .iter_mut()
+        .find(|s| s.provider == info.sender)
+        .ok_or(ContractError::NotAssigned { id: job_id })?;
+    if slot.commitment.is_some() {
+        return Err(ContractError::AlreadyCommitted { id: job_id });
+    }
+    slot.commitment = Some(commitment);
+    let revealing = open_reveal_phase(&mut job, env.block.time, config.params.reveal_window);
+    jobs().save(deps.storage, job_id, &job)?;
+    Ok(Response::new()
+        .add_attribute("action", "commit_result")
+        .add_attribute("job_id", job_id.to_string())
+        .add_attribute("provider", info.sender)
+        .add_attribute("reveal_open", revealing.to_string()))
+}
+
+/// `RevealResult`: a committed provider reveals output and salt; the last reveal settles.
+pub fn reveal(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    job_id: u64,
+    output: Binary,
+    salt: Binary,
+) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let mut job = load_job(deps.storage, job_id)?;
+    if job.status.is_final() {
+        return Err(ContractError::JobFinal {
+            id: job_id,
+            status: job.status,
+        });
+    }
+    if !open_reveal_phase(&mut job, env.block.time, config.params.reveal_window) {
+        return Err(ContractError::RevealNotOpen { id: job_id });
+    }
+    if job.reveal_deadline.is_some_and(|d| env.block.time >= d) {
+        return Err(ContractError::RevealWindowClosed { id: job_id });
+    }
+    if salt.len() < MIN_SALT_LEN || salt.len() > MAX_SALT_LEN {
+        return Err(ContractError::InvalidSalt { len: salt.len() });
+    }
+    let model = MODELS.load(deps.storage, &job.model_id)?;
+    let batch = job.batch;
+    let slot = job
+        .slots
+        .iter_mut()
+        .find(|s| s.provider == info.sender)
+        .ok_or(ContractError::NoCommitment { id: job_id })?;
+    let committed = slot
+        .commitment
+        .clone()
+        .ok_or(ContractError::NoCommitment { id: job_id })?;
+    if slot.output.is_some() {
+        return Err(ContractError::AlreadyRevealed { id: job_id });
+    }
+    decode_output(&model.spec, &output, batch)?;
+    if commitment(&output, &salt, info.sender.as_str()) != committed.as_slice() {
+        return Err(ContractError::CommitmentMismatch {});
+    }
+    slot.output = Some(output);
+    slot.revealed_height = Some(env.block.height);
+
+    let all_revealed = job
+        .slots
+        .iter()
+        .all(|s| s.commitment.is_none() || s.output.is_some());
+    let res = Response::new()
+        .add_attribute("action", "reveal_result")
+        .add_attribute("job_id", job_id.to_string())
+        .add_attribute("provider", info.sender);
+    if all_revealed {
+        let (job, msgs, attrs) = finalize(deps, &env, job, &model.spec)?;
+        Ok(res
+            .add_messages(msgs)
+            .add_attributes(attrs)
+            .add_attribute("status", format!("{:?}", job.status)))
+    } else {
+        jobs().save(deps.storage, job_id, &job)?;
+        Ok(res)
+    }
+}

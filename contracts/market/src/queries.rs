@@ -1,0 +1,239 @@
+//! Queries.
+
+use cosmwasm_std::{Addr, Deps, Env, Order, StdResult};
+use cw_storage_plus::Bound;
+
+use acn_interface::common::page_limit;
+use acn_interface::market::{
+    ConfigResponse, JobFilter, JobResponse, JobsResponse, ModelResponse, ModelsResponse,
+    ProviderResponse, ProvidersResponse, QuoteResponse, TotalsResponse, UnitPriceResponse,
+};
+
+use crate::error::ContractError;
+use crate::helpers::{discount_bps, load_job};
+use crate::jobs::quote as price_job;
+use crate::pricing::{capacity, roll};
+use crate::state::{
+    jobs, Model, Provider, ACTIVE_PROVIDERS, CONFIG, MODELS, PRICE, PROVIDERS, PROVIDER_JOBS,
+    TOTALS,
+};
+
+/// Configuration.
+pub fn config(deps: Deps) -> StdResult<ConfigResponse> {
+    let c = CONFIG.load(deps.storage)?;
+    Ok(ConfigResponse {
+        token: c.token,
+        staking: c.staking,
+        treasury: c.treasury,
+        params: c.params,
+    })
+}
+
+fn model_response(m: Model) -> ModelResponse {
+    ModelResponse {
+        spec: m.spec,
+        active: m.active,
+    }
+}
+
+/// One model.
+pub fn model(deps: Deps, id: String) -> Result<ModelResponse, ContractError> {
+    let m = MODELS
+        .may_load(deps.storage, &id)?
+        .ok_or(ContractError::ModelNotFound { id })?;
+    Ok(model_response(m))
+}
+
+/// Models by id.
+pub fn models(
+    deps: Deps,
+    start_after: Option<String>,
+    limit: Option<u32>,
+) -> StdResult<ModelsResponse> {
+    let start = start_after.as_deref().map(Bound::exclusive);
+    let models = MODELS
+        .range(deps.storage, start, None, Order::Ascending)
+        .take(page_limit(limit))
+        .map(|r| r.map(|(_, m)| model_response(m)))
+        .collect::<StdResult<_>>()?;
+    Ok(ModelsResponse { models })
+}
+
+fn provider_response(address: Addr, p: Provider) -> ProviderResponse {
+    ProviderResponse {
+        address,
+        hardware: p.hardware,
+        models: p.models,
+        min_unit_price: p.min_unit_price,
+        active: p.active,
+        active_jobs: p.active_jobs,
+        reputation: p.reputation,
+    }
+}
+
+/// One provider.
+pub fn provider(deps: Deps, address: String) -> Result<ProviderResponse, ContractError> {
+    let addr = deps.api.addr_validate(&address)?;
+    let p = PROVIDERS
+        .may_load(deps.storage, &addr)?
+        .ok_or(ContractError::ProviderNotFound { address })?;
+    Ok(provider_response(addr, p))
+}
+
+/// Providers by address.
+pub fn providers(
+    deps: Deps,
+    start_after: Option<String>,
+    limit: Option<u32>,
+) -> StdResult<ProvidersResponse> {
+    let start_addr = start_after
+        .map(|a| deps.api.addr_validate(&a))
+        .transpose()?;
+    let start = start_addr.as_ref().map(Bound::exclusive);
+    let providers = PROVIDERS
+        .range(deps.storage, start, None, Order::Ascending)
+        .take(page_limit(limit))
+        .map(|r| r.map(|(a, p)| provider_response(a, p)))
+        .collect::<StdResult<_>>()?;
+    Ok(ProvidersResponse { providers })
+}
+
+/// One job.
+pub fn job(deps: Deps, id: u64) -> Result<JobResponse, ContractError> {
+    load_job(deps.storage, id)
+}
+
+/// Jobs by status, buyer or provider.
+pub fn jobs_by(
+    deps: Deps,
+    filter: JobFilter,
+    start_after: Option<u64>,
+    limit: Option<u32>,
+) -> StdResult<JobsResponse> {
+    let start = start_after.map(Bound::exclusive);
+    let take = page_limit(limit);
+    let jobs_list = match filter {
+        JobFilter::Status { status } => jobs()
+            .idx
+            .status
+            .prefix(status.code())
+            .range(deps.storage, start, None, Order::Ascending)
+            .take(take)
+            .map(|r| r.map(|(_, j)| j))
+            .collect::<StdResult<Vec<_>>>()?,
+        JobFilter::Buyer { address } => {
+            let buyer = deps.api.addr_validate(&address)?;
+            jobs()
+                .idx
+                .buyer
+                .prefix(buyer)
+                .range(deps.storage, start, None, Order::Ascending)
+                .take(take)
+                .map(|r| r.map(|(_, j)| j))
+                .collect::<StdResult<Vec<_>>>()?
+        }
+        JobFilter::Provider { address } => {
+            let provider = deps.api.addr_validate(&address)?;
+            PROVIDER_JOBS
+                .prefix(&provider)
+                .keys(deps.storage, start, None, Order::Ascending)
+                .take(take)
+                .map(|k| k.and_then(|id| jobs().load(deps.storage, id)))
+                .collect::<StdResult<Vec<_>>>()?
+        }
+    };
+    Ok(JobsResponse { jobs: jobs_list })
+}
+
+/// Open jobs for a model that still have a free slot.
+pub fn open_jobs(
+    deps: Deps,
+    env: Env,
+    model_id: String,
+    start_after: Option<u64>,
+    limit: Option<u32>,
+) -> StdResult<JobsResponse> {
+    let start = start_after.map(Bound::exclusive);
+    let jobs_list = jobs()
+        .idx
+        .claimable
+        .prefix((model_id, 1))
+        .range(deps.storage, start, None, Order::Ascending)
+        .filter(|r| match r {
+            Ok((_, j)) => env.block.time < j.commit_deadline,
+            Err(_) => true,
+        })
+        .take(page_limit(limit))
+        .map(|r| r.map(|(_, j)| j))
+        .collect::<StdResult<Vec<_>>>()?;
+    Ok(JobsResponse { jobs: jobs_list })
+}
+
+/// The unit price a submission pays now.
+pub fn unit_price(deps: Deps, env: Env) -> StdResult<UnitPriceResponse> {
+    let config = CONFIG.load(deps.storage)?;
+    let active = ACTIVE_PROVIDERS.load(deps.storage)?;
+    let state = roll(
+        PRICE.load(deps.storage)?,
+        &config.params,
+        active,
+        env.block.time,
+    );
+    Ok(UnitPriceResponse {
+        unit_price: state.unit_price,
+        window_units: state.window_units,
+        capacity_units: capacity(&config.params.pricing, active),
+        window_start: state.window_start,
+    })
+}
+
+/// A price quote.
+pub fn quote(
+    deps: Deps,
+    env: Env,
+    model_id: String,
+    batch: u32,
+    redundancy: u8,
+    buyer: Option<String>,
+) -> Result<QuoteResponse, ContractError> {
+    let spec = MODELS
+        .may_load(deps.storage, &model_id)?
+        .ok_or(ContractError::ModelNotFound { id: model_id })?
+        .spec;
+    let unit_price = unit_price(deps, env)?.unit_price;
+    let discount = match buyer {
+        Some(b) => discount_bps(deps, &deps.api.addr_validate(&b)?)?,
+        None => 0,
+    };
+    let q = price_job(
+        spec.cost_units_per_item,
+        batch,
+        redundancy,
+        unit_price,
+        discount,
+    )?;
+    Ok(QuoteResponse {
+        gross: q.gross,
+        discount: q.discount,
+        price: q.price,
+        unit_price,
+        units: q.units,
+    })
+}
+
+/// Lifetime totals.
+pub fn totals(deps: Deps) -> StdResult<TotalsResponse> {
+    let t = TOTALS.load(deps.storage)?;
+    Ok(TotalsResponse {
+        jobs_submitted: t.jobs_submitted,
+        jobs_settled: t.jobs_settled,
+        jobs_disputed: t.jobs_disputed,
+        jobs_expired: t.jobs_expired,
+        volume: t.volume,
+        paid_to_providers: t.paid_to_providers,
+        fees: t.fees,
+        refunded: t.refunded,
+        slashed: t.slashed,
+        escrow: t.escrow,
+    })
+}

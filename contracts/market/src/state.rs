@@ -1,0 +1,141 @@
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::{Addr, Timestamp, Uint128};
+use cw_storage_plus::{Index, IndexList, IndexedMap, Item, Map, MultiIndex};
+
+use acn_interface::market::{
+    Hardware, JobResponse, JobStatus, MarketParams, ModelSpec, Reputation,
+};
+
+/// Addresses of the contracts the market talks to, and its parameters.
+#[cw_serde]
+pub struct Config {
+    /// CW20 jobs are paid in.
+    pub token: Addr,
+    /// Staking contract: stake checks and slashing.
+    pub staking: Addr,
+    /// Treasury: receives protocol fees.
+    pub treasury: Addr,
+    /// Owner-changeable parameters.
+    pub params: MarketParams,
+}
+
+/// A registered model.
+#[cw_serde]
+pub struct Model {
+    /// The spec as registered.
+    pub spec: ModelSpec,
+    /// Whether new jobs are accepted.
+    pub active: bool,
+}
+
+/// A registered provider.
+#[cw_serde]
+pub struct Provider {
+    /// Declared hardware.
+    pub hardware: Hardware,
+    /// Models served.
+    pub models: Vec<String>,
+    /// Lowest unit price accepted.
+    pub min_unit_price: Uint128,
+    /// Whether the provider takes jobs (false after `Deregister`).
+    pub active: bool,
+    /// Jobs claimed and not final.
+    pub active_jobs: u32,
+    /// Track record (kept across deregistration, so leaving never wipes it).
+    pub reputation: Reputation,
+}
+
+/// The dynamic unit price and the demand counted in the current window.
+#[cw_serde]
+pub struct PriceState {
+    /// Current unit price.
+    pub unit_price: Uint128,
+    /// Start of the current window.
+    pub window_start: Timestamp,
+    /// Units demanded (units × redundancy) in the current window.
+    pub window_units: u64,
+}
+
+/// Lifetime totals.
+#[cw_serde]
+#[derive(Default)]
+pub struct Totals {
+    /// Jobs submitted.
+    pub jobs_submitted: u64,
+    /// Jobs settled with an agreed result.
+    pub jobs_settled: u64,
+    /// Jobs ended in a dispute.
+    pub jobs_disputed: u64,
+    /// Jobs expired without enough deliveries.
+    pub jobs_expired: u64,
+    /// Escrowed in total.
+    pub volume: Uint128,
+    /// Paid to providers.
+    pub paid_to_providers: Uint128,
+    /// Fees sent to the treasury.
+    pub fees: Uint128,
+    /// Refunded to buyers at finalization.
+    pub refunded: Uint128,
+    /// Slashed from providers at the market's request.
+    pub slashed: Uint128,
+    /// Currently in escrow (sum over non-final jobs).
+    pub escrow: Uint128,
+}
+
+/// A job as stored is exactly the job the queries return.
+pub type Job = JobResponse;
+
+/// Secondary indexes over jobs.
+pub struct JobIndexes<'a> {
+    /// By status code.
+    pub status: MultiIndex<'a, u8, Job, u64>,
+    /// By buyer.
+    pub buyer: MultiIndex<'a, Addr, Job, u64>,
+    /// By (model id, 1 if open with a free slot else 0): what workers poll.
+    pub claimable: MultiIndex<'a, (String, u8), Job, u64>,
+}
+
+impl IndexList<Job> for JobIndexes<'_> {
+    fn get_indexes(&'_ self) -> Box<dyn Iterator<Item = &'_ dyn Index<Job>> + '_> {
+        let v: Vec<&dyn Index<Job>> = vec![&self.status, &self.buyer, &self.claimable];
+        Box::new(v.into_iter())
+    }
+}
+
+/// True while a job is open and has a free slot.
+pub fn is_claimable(job: &Job) -> bool {
+    job.status == JobStatus::Open && job.slots.len() < job.redundancy as usize
+}
+
+/// The job store with its indexes.
+pub fn jobs<'a>() -> IndexedMap<u64, Job, JobIndexes<'a>> {
+    IndexedMap::new(
+        "jobs",
+        JobIndexes {
+            status: MultiIndex::new(|_pk, j: &Job| j.status.code(), "jobs", "jobs__status"),
+            buyer: MultiIndex::new(|_pk, j: &Job| j.buyer.clone(), "jobs", "jobs__buyer"),
+            claimable: MultiIndex::new(
+                |_pk, j: &Job| (j.model_id.clone(), is_claimable(j) as u8),
+                "jobs",
+                "jobs__claimable",
+            ),
+        },
+    )
+}
+
+/// Configuration.
+pub const CONFIG: Item<Config> = Item::new("config");
+/// Models by id.
+pub const MODELS: Map<&str, Model> = Map::new("models");
+/// Providers by address.
+pub const PROVIDERS: Map<&Addr, Provider> = Map::new("providers");
+/// Number of active providers (sets the price rule's capacity).
+pub const ACTIVE_PROVIDERS: Item<u64> = Item::new("active_providers");
+/// Last job id handed out.
+pub const JOB_SEQ: Item<u64> = Item::new("job_seq");
+/// (provider, job id) for every slot a provider ever held: the by-provider job index.
+pub const PROVIDER_JOBS: Map<(&Addr, u64), ()> = Map::new("provider_jobs");
+/// Dynamic price state.
+pub const PRICE: Item<PriceState> = Item::new("price");
+/// Lifetime totals.
+pub const TOTALS: Item<Totals> = Item::new("totals");
