@@ -1,1 +1,704 @@
-pub fn placeholder() {}
+//! A suite builder that deploys the whole ACN system (token, staking, treasury and, on request,
+//! market) on cw-multi-test, plus the helpers tests read like scripts with:
+//! `advance_time`, `assert_balance`, `bond`, `unbond`, …
+//!
+//! ```ignore
+//! let mut suite = SuiteBuilder::new().with_funds("alice", 1_000).build();
+//! suite.bond("alice", 600).unwrap();
+//! suite.advance_time(14 * DAY);
+//! ```
+
+use anyhow::Result as AnyResult;
+use cosmwasm_std::{to_json_binary, Addr, BlockInfo, Empty, Uint128};
+use cw_multi_test::{App, AppResponse, Contract, ContractWrapper, Executor};
+use serde::{de::DeserializeOwned, Serialize};
+
+use acn_interface::{market, staking, token, treasury};
+
+pub mod market_helpers;
+pub mod staking_helpers;
+pub mod treasury_helpers;
+
+/// One whole token in base units (6 decimals).
+pub const TOKEN: u128 = 1_000_000;
+/// Seconds in a day.
+pub const DAY: u64 = 24 * 60 * 60;
+/// Maximum supply (the minter's cap): 10 000 000 000 tokens.
+pub const MAX_SUPPLY: u128 = 10_000_000_000 * TOKEN;
+/// Seconds the suite's blocks are apart when time advances.
+pub const BLOCK_SECONDS: u64 = 5;
+
+/// The token contract wrapped for cw-multi-test.
+pub fn token_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(
+        ContractWrapper::new(
+            acn_token::contract::execute,
+            acn_token::contract::instantiate,
+            acn_token::contract::query,
+        )
+        .with_migrate(acn_token::contract::migrate),
+    )
+}
+
+/// The staking contract wrapped for cw-multi-test.
+pub fn staking_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(
+        ContractWrapper::new(
+            acn_staking::contract::execute,
+            acn_staking::contract::instantiate,
+            acn_staking::contract::query,
+        )
+        .with_migrate(acn_staking::contract::migrate),
+    )
+}
+
+/// The treasury contract wrapped for cw-multi-test.
+pub fn treasury_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(
+        ContractWrapper::new(
+            acn_treasury::contract::execute,
+            acn_treasury::contract::instantiate,
+            acn_treasury::contract::query,
+        )
+        .with_migrate(acn_treasury::contract::migrate),
+    )
+}
+
+/// The market contract wrapped for cw-multi-test.
+pub fn market_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(
+        ContractWrapper::new(
+            acn_market::contract::execute,
+            acn_market::contract::instantiate,
+            acn_market::contract::query,
+        )
+        .with_migrate(acn_market::contract::migrate),
+    )
+}
+
+/// Code ids of the stored contracts.
+#[derive(Clone, Copy, Debug)]
+pub struct CodeIds {
+    /// Token code.
+    pub token: u64,
+    /// Staking code.
+    pub staking: u64,
+    /// Treasury code.
+    pub treasury: u64,
+    /// Market code.
+    pub market: u64,
+}
+
+/// Configures and deploys a [`Suite`].
+pub struct SuiteBuilder {
+    funds: Vec<(String, u128)>,
+    owner_funds: u128,
+    treasury_reserve: u128,
+    unbonding_period: cw_utils::Duration,
+    max_claims: u32,
+    tokens_per_weight: u128,
+    min_bond: u128,
+    slash_to_treasury: bool,
+    split: treasury::Split,
+    market: Option<MarketSetup>,
+}
+
+/// How the builder deploys the market.
+#[derive(Clone)]
+pub struct MarketSetup {
+    /// Market parameters.
+    pub params: market::MarketParams,
+    /// Starting unit price.
+    pub initial_unit_price: u128,
+    /// Models registered right after deployment.
+    pub models: Vec<market::ModelSpec>,
+}
+
+impl Default for SuiteBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SuiteBuilder {
+    /// Defaults: owner holds 1 000 000 tokens, 14-day unbonding, 32 claims, 1 token = 1 weight,
+    /// slashes go to the treasury, seed split, no market.
+    pub fn new() -> Self {
+        SuiteBuilder {
+            funds: vec![],
+            owner_funds: 1_000_000 * TOKEN,
+            treasury_reserve: 0,
+            unbonding_period: staking::DEFAULT_UNBONDING_PERIOD,
+            max_claims: staking::DEFAULT_MAX_CLAIMS,
+            tokens_per_weight: TOKEN,
+            min_bond: 1,
+            slash_to_treasury: true,
+            split: treasury::Split::seed(),
+            market: None,
+        }
+    }
+
+    /// Give the named account `amount` base units at genesis.
+    pub fn with_funds(mut self, name: &str, amount: u128) -> Self {
+        self.funds.push((name.to_string(), amount));
+        self
+    }
+
+    /// Owner's genesis balance.
+    pub fn with_owner_funds(mut self, amount: u128) -> Self {
+        self.owner_funds = amount;
+        self
+    }
+
+    /// Treasury's genesis balance (its spendable reserve).
+    pub fn with_treasury_reserve(mut self, amount: u128) -> Self {
+        self.treasury_reserve = amount;
+        self
+    }
+
+    /// Unbonding cooldown.
+    pub fn with_unbonding_period(mut self, period: cw_utils::Duration) -> Self {
+        self.unbonding_period = period;
+        self
+    }
+
+    /// Cap on open claims per address.
+    pub fn with_max_claims(mut self, max_claims: u32) -> Self {
+        self.max_claims = max_claims;
+        self
+    }
+
+    /// Base units per unit of voting weight.
+    pub fn with_tokens_per_weight(mut self, tokens_per_weight: u128) -> Self {
+        self.tokens_per_weight = tokens_per_weight;
+        self
+    }
+
+    /// Smallest single bond.
+    pub fn with_min_bond(mut self, min_bond: u128) -> Self {
+        self.min_bond = min_bond;
+        self
+    }
+
+    /// Burn slashed tokens instead of sending them to the treasury.
+    pub fn with_slash_burn(mut self) -> Self {
+        self.slash_to_treasury = false;
+        self
+    }
+
+    /// Treasury fee split.
+    pub fn with_split(mut self, split: treasury::Split) -> Self {
+        self.split = split;
+        self
+    }
+
+    /// Deploy the market with default parameters and no models.
+    pub fn with_market(self) -> Self {
+        self.with_market_setup(MarketSetup {
+            params: market::MarketParams::default(),
+            initial_unit_price: 1_000,
+            models: vec![],
+        })
+    }
+
+    /// Deploy the market as described.
+    pub fn with_market_setup(mut self, setup: MarketSetup) -> Self {
+        self.market = Some(setup);
+        self
+    }
+
+    /// Change the market setup (deploys the market if it was not requested yet).
+    pub fn with_market_params(mut self, f: impl FnOnce(&mut MarketSetup)) -> Self {
+        if self.market.is_none() {
+            self = self.with_market();
+        }
+        if let Some(setup) = self.market.as_mut() {
+            f(setup);
+        }
+        self
+    }
+
+    /// Deploy everything. Panics (this is test code) if a deployment step fails.
+    pub fn build(self) -> Suite {
+        let mut app = App::default();
+        let owner = app.api().addr_make("owner");
+        let code_ids = CodeIds {
+            token: app.store_code(token_contract()),
+            staking: app.store_code(staking_contract()),
+            treasury: app.store_code(treasury_contract()),
+            market: app.store_code(market_contract()),
+        };
+
+        let mut initial_balances = vec![cw20::Cw20Coin {
+            address: owner.to_string(),
+            amount: Uint128::new(self.owner_funds),
+        }];
+        for (name, amount) in &self.funds {
+            initial_balances.push(cw20::Cw20Coin {
+                address: app.api().addr_make(name).to_string(),
+                amount: Uint128::new(*amount),
+            });
+        }
+        let genesis_supply: u128 = initial_balances.iter().map(|c| c.amount.u128()).sum();
+        let token = app
+            .instantiate_contract(
+                code_ids.token,
+                owner.clone(),
+                &token::InstantiateMsg {
+                    owner: None,
+                    name: "ACN Token".into(),
+                    symbol: "ACN".into(),
+                    decimals: 6,
+                    initial_balances,
+                    mint: Some(cw20::MinterResponse {
+                        minter: owner.to_string(),
+                        cap: Some(Uint128::new(MAX_SUPPLY)),
+                    }),
+                    marketing: None,
+                },
+                &[],
+                "acn-token",
+                Some(owner.to_string()),
+            )
+            .expect("instantiate token");
+
+        let staking = app
+            .instantiate_contract(
+                code_ids.staking,
+                owner.clone(),
+                &staking::InstantiateMsg {
+                    owner: None,
+                    token: token.to_string(),
+                    unbonding_period: Some(self.unbonding_period),
+                    max_claims: Some(self.max_claims),
+                    tokens_per_weight: Uint128::new(self.tokens_per_weight),
+                    min_bond: Uint128::new(self.min_bond),
+                    slashers: vec![],
+                    slash_destination: staking::SlashDestination::Burn,
+                },
+                &[],
+                "acn-staking",
+                Some(owner.to_string()),
+            )
+            .expect("instantiate staking");
+
+        let treasury = app
+            .instantiate_contract(
+                code_ids.treasury,
+                owner.clone(),
+                &treasury::InstantiateMsg {
+                    owner: None,
+                    token: token.to_string(),
+                    staking: Some(staking.to_string()),
+                    split: Some(self.split.clone()),
+                },
+                &[],
+                "acn-treasury",
+                Some(owner.to_string()),
+            )
+            .expect("instantiate treasury");
+
+        if self.slash_to_treasury {
+            app.execute_contract(
+                owner.clone(),
+                staking.clone(),
+                &staking::ExecuteMsg::UpdateConfig {
+                    unbonding_period: None,
+                    max_claims: None,
+                    min_bond: None,
+                    slash_destination: Some(staking::SlashDestination::Treasury {
+                        address: treasury.to_string(),
+                    }),
+                },
+                &[],
+            )
+            .expect("point slashes at the treasury");
+        }
+
+        let market = self.market.as_ref().map(|setup| {
+            let market = app
+                .instantiate_contract(
+                    code_ids.market,
+                    owner.clone(),
+                    &market::InstantiateMsg {
+                        owner: None,
+                        token: token.to_string(),
+                        staking: staking.to_string(),
+                        treasury: treasury.to_string(),
+                        params: setup.params.clone(),
+                        initial_unit_price: Uint128::new(setup.initial_unit_price),
+                    },
+                    &[],
+                    "acn-market",
+                    Some(owner.to_string()),
+                )
+                .expect("instantiate market");
+            app.execute_contract(
+                owner.clone(),
+                staking.clone(),
+                &staking::ExecuteMsg::UpdateSlashers {
+                    add: vec![market.to_string()],
+                    remove: vec![],
+                },
+                &[],
+            )
+            .expect("make the market a slasher");
+            for model in &setup.models {
+                app.execute_contract(
+                    owner.clone(),
+                    market.clone(),
+                    &market::ExecuteMsg::RegisterModel {
+                        model: model.clone(),
+                    },
+                    &[],
+                )
+                .expect("register model");
+            }
+            market
+        });
+
+        let mut suite = Suite {
+            app,
+            owner,
+            token,
+            staking,
+            treasury,
+            market,
+            code_ids,
+            genesis_supply,
+        };
+        if self.treasury_reserve > 0 {
+            let owner = suite.owner.clone();
+            let treasury = suite.treasury.clone();
+            suite
+                .transfer_from(&owner, &treasury, self.treasury_reserve)
+                .expect("fund the treasury reserve");
+        }
+        suite
+    }
+}
+
+/// The deployed system and its helpers.
+pub struct Suite {
+    /// The embedded chain.
+    pub app: App,
+    /// Deployer and owner of every contract.
+    pub owner: Addr,
+    /// Token contract.
+    pub token: Addr,
+    /// Staking contract.
+    pub staking: Addr,
+    /// Treasury contract.
+    pub treasury: Addr,
+    /// Market contract, when deployed.
+    pub market: Option<Addr>,
+    /// Stored code ids.
+    pub code_ids: CodeIds,
+    /// Total supply at genesis.
+    pub genesis_supply: u128,
+}
+
+impl Suite {
+    /// The bech32 address of a named test account.
+    pub fn addr(&self, name: &str) -> Addr {
+        self.app.api().addr_make(name)
+    }
+
+    /// The market address (panics if the suite was built without it).
+    pub fn market(&self) -> Addr {
+        self.market.clone().expect("suite built without a market")
+    }
+
+    /// Current block.
+    pub fn block(&self) -> BlockInfo {
+        self.app.block_info()
+    }
+
+    /// Move time forward by `seconds` (and height by one block per `BLOCK_SECONDS`, at least 1).
+    pub fn advance_time(&mut self, seconds: u64) {
+        self.app.update_block(|b| {
+            b.time = b.time.plus_seconds(seconds);
+            b.height += (seconds / BLOCK_SECONDS).max(1);
+        });
+    }
+
+    /// Move forward `n` blocks of `BLOCK_SECONDS` each.
+    pub fn advance_blocks(&mut self, n: u64) {
+        self.app.update_block(|b| {
+            b.time = b.time.plus_seconds(n * BLOCK_SECONDS);
+            b.height += n;
+        });
+    }
+
+    // ---- token -------------------------------------------------------------------------
+
+    /// Token balance of any address.
+    pub fn balance(&self, addr: impl Into<String>) -> u128 {
+        let res: token::BalanceResponse = self
+            .app
+            .wrap()
+            .query_wasm_smart(
+                &self.token,
+                &token::QueryMsg::Balance {
+                    address: addr.into(),
+                },
+            )
+            .expect("balance query");
+        res.balance.u128()
+    }
+
+    /// Token balance of a named account.
+    pub fn balance_of(&self, name: &str) -> u128 {
+        self.balance(self.addr(name))
+    }
+
+    /// Assert an exact token balance.
+    #[track_caller]
+    pub fn assert_balance(&self, addr: impl Into<String>, expected: u128) {
+        let addr = addr.into();
+        let actual = self.balance(addr.clone());
+        assert_eq!(actual, expected, "token balance of {addr}");
+    }
+
+    /// Total token supply.
+    pub fn total_supply(&self) -> u128 {
+        let res: token::TokenInfoResponse = self
+            .app
+            .wrap()
+            .query_wasm_smart(&self.token, &token::QueryMsg::TokenInfo {})
+            .expect("token info query");
+        res.total_supply.u128()
+    }
+
+    /// Transfer tokens between addresses.
+    pub fn transfer_from(&mut self, from: &Addr, to: &Addr, amount: u128) -> AnyResult<AppResponse> {
+        self.app.execute_contract(
+            from.clone(),
+            self.token.clone(),
+            &token::ExecuteMsg::Transfer {
+                recipient: to.to_string(),
+                amount: Uint128::new(amount),
+            },
+            &[],
+        )
+    }
+
+    /// Transfer tokens from the owner to a named account.
+    pub fn fund(&mut self, name: &str, amount: u128) -> AnyResult<AppResponse> {
+        let (owner, to) = (self.owner.clone(), self.addr(name));
+        self.transfer_from(&owner, &to, amount)
+    }
+
+    /// CW20 `Send` of `amount` from `sender` to `contract` with a JSON hook message.
+    pub fn send_tokens<M: Serialize>(
+        &mut self,
+        sender: &Addr,
+        contract: &Addr,
+        amount: u128,
+        hook: &M,
+    ) -> AnyResult<AppResponse> {
+        self.app.execute_contract(
+            sender.clone(),
+            self.token.clone(),
+            &token::ExecuteMsg::Send {
+                contract: contract.to_string(),
+                amount: Uint128::new(amount),
+                msg: to_json_binary(hook)?,
+            },
+            &[],
+        )
+    }
+
+    /// Instantiate a second, unrelated CW20 (same code) holding `balances` — for fake-token tests.
+    pub fn instantiate_fake_token(&mut self, balances: &[(&Addr, u128)]) -> Addr {
+        let initial_balances = balances
+            .iter()
+            .map(|(a, amount)| cw20::Cw20Coin {
+                address: a.to_string(),
+                amount: Uint128::new(*amount),
+            })
+            .collect();
+        self.app
+            .instantiate_contract(
+                self.code_ids.token,
+                self.owner.clone(),
+                &token::InstantiateMsg {
+                    owner: None,
+                    name: "Fake Token".into(),
+                    symbol: "FAKE".into(),
+                    decimals: 6,
+                    initial_balances,
+                    mint: None,
+                    marketing: None,
+                },
+                &[],
+                "fake-token",
+                None,
+            )
+            .expect("instantiate fake token")
+    }
+
+    /// CW20 `Send` through an arbitrary token contract (e.g. a fake one).
+    pub fn send_via<M: Serialize>(
+        &mut self,
+        token: &Addr,
+        sender: &Addr,
+        contract: &Addr,
+        amount: u128,
+        hook: &M,
+    ) -> AnyResult<AppResponse> {
+        self.app.execute_contract(
+            sender.clone(),
+            token.clone(),
+            &token::ExecuteMsg::Send {
+                contract: contract.to_string(),
+                amount: Uint128::new(amount),
+                msg: to_json_binary(hook)?,
+            },
+            &[],
+        )
+    }
+
+    // ---- generic contract access ---------------------------------------------------------
+
+    /// Execute any message on any contract.
+    pub fn execute<M: Serialize + std::fmt::Debug>(
+        &mut self,
+        sender: &Addr,
+        contract: &Addr,
+        msg: &M,
+    ) -> AnyResult<AppResponse> {
+        self.app
+            .execute_contract(sender.clone(), contract.clone(), msg, &[])
+    }
+
+    /// Smart-query any contract.
+    pub fn query<M: Serialize, T: DeserializeOwned>(&self, contract: &Addr, msg: &M) -> T {
+        self.app
+            .wrap()
+            .query_wasm_smart(contract, msg)
+            .expect("smart query")
+    }
+
+    /// Smart-query any contract, keeping the error.
+    pub fn try_query<M: Serialize, T: DeserializeOwned>(
+        &self,
+        contract: &Addr,
+        msg: &M,
+    ) -> cosmwasm_std::StdResult<T> {
+        self.app.wrap().query_wasm_smart(contract, msg)
+    }
+
+    // ---- staking -------------------------------------------------------------------------
+
+    /// Bond `amount` for a named account (CW20 `Send` with `Bond {}`).
+    pub fn bond(&mut self, name: &str, amount: u128) -> AnyResult<AppResponse> {
+        let (who, staking) = (self.addr(name), self.staking.clone());
+        self.send_tokens(&who, &staking, amount, &staking::ReceiveMsg::Bond {})
+    }
+
+    /// Unbond `amount` for a named account.
+    pub fn unbond(&mut self, name: &str, amount: u128) -> AnyResult<AppResponse> {
+        let (who, staking) = (self.addr(name), self.staking.clone());
+        self.execute(
+            &who,
+            &staking,
+            &staking::ExecuteMsg::Unbond {
+                amount: Uint128::new(amount),
+            },
+        )
+    }
+
+    /// Claim matured unbonding claims for a named account.
+    pub fn claim(&mut self, name: &str) -> AnyResult<AppResponse> {
+        let (who, staking) = (self.addr(name), self.staking.clone());
+        self.execute(&who, &staking, &staking::ExecuteMsg::Claim {})
+    }
+
+    /// Claim rewards for a named account.
+    pub fn claim_rewards(&mut self, name: &str) -> AnyResult<AppResponse> {
+        let (who, staking) = (self.addr(name), self.staking.clone());
+        self.execute(&who, &staking, &staking::ExecuteMsg::ClaimRewards {})
+    }
+
+    /// Fund a reward round from a named account.
+    pub fn fund_rewards(&mut self, name: &str, amount: u128) -> AnyResult<AppResponse> {
+        let (who, staking) = (self.addr(name), self.staking.clone());
+        self.send_tokens(&who, &staking, amount, &staking::ReceiveMsg::DistributeRewards {})
+    }
+
+    /// Stake of any address.
+    pub fn stake_of(&self, addr: &Addr) -> staking::StakeResponse {
+        self.query(
+            &self.staking,
+            &staking::QueryMsg::Stake {
+                address: addr.to_string(),
+            },
+        )
+    }
+
+    /// Stake of a named account.
+    pub fn stake(&self, name: &str) -> staking::StakeResponse {
+        self.stake_of(&self.addr(name))
+    }
+
+    /// Pending rewards of a named account.
+    pub fn pending_rewards(&self, name: &str) -> u128 {
+        let res: staking::PendingRewardsResponse = self.query(
+            &self.staking,
+            &staking::QueryMsg::PendingRewards {
+                address: self.addr(name).to_string(),
+            },
+        );
+        res.pending.u128()
+    }
+
+    /// Staking totals.
+    pub fn staking_totals(&self) -> staking::TotalsResponse {
+        self.query(&self.staking, &staking::QueryMsg::Totals {})
+    }
+
+    // ---- treasury ------------------------------------------------------------------------
+
+    /// Deposit a fee into the treasury from a named account.
+    pub fn deposit_fee(&mut self, name: &str, amount: u128) -> AnyResult<AppResponse> {
+        let (who, treasury) = (self.addr(name), self.treasury.clone());
+        self.send_tokens(&who, &treasury, amount, &treasury::ReceiveMsg::Deposit {})
+    }
+
+    /// Run `Distribute {}` as a named account.
+    pub fn distribute(&mut self, name: &str) -> AnyResult<AppResponse> {
+        let (who, treasury) = (self.addr(name), self.treasury.clone());
+        self.execute(&who, &treasury, &treasury::ExecuteMsg::Distribute {})
+    }
+
+    /// Treasury totals.
+    pub fn treasury_totals(&self) -> treasury::TotalsResponse {
+        self.query(&self.treasury, &treasury::QueryMsg::Totals {})
+    }
+
+    /// Treasury balances.
+    pub fn treasury_balances(&self) -> treasury::BalancesResponse {
+        self.query(&self.treasury, &treasury::QueryMsg::Balances {})
+    }
+}
+
+/// The root-cause message of an execution error (the contract's own error text).
+pub fn root_error(err: &anyhow::Error) -> String {
+    err.root_cause().to_string()
+}
+
+/// Assert that an execution failed with an error whose message contains `expected`.
+#[track_caller]
+pub fn assert_err_contains<T: std::fmt::Debug>(res: AnyResult<T>, expected: &str) {
+    match res {
+        Ok(v) => panic!("expected error containing {expected:?}, got Ok({v:?})"),
+        Err(e) => {
+            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            assert!(
+                chain.iter().any(|m| m.contains(expected)),
+                "expected error containing {expected:?}, got {chain:?}"
+            );
+        }
+    }
+}

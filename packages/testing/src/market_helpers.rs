@@ -1,0 +1,1 @@
+//! Market helpers (filled in with the market contract).
