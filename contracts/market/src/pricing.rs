@@ -22,8 +22,8 @@ pub fn capacity(pricing: &PricingParams, active_providers: u64) -> u64 {
 
 /// One window's price step.
 ///
-/// `Δ = price × max_change × min(|demand − capacity|, capacity) / capacity`, rounded up when
-/// rising (so a small price can still climb) and down when falling.
+/// `Δ = price × max_change × min(|demand − capacity|, capacity) / capacity`, rounded down,
+/// except that a rise is at least one unit (so a small price can still climb).
 pub fn step(price: Uint128, demand: u64, capacity: u64, pricing: &PricingParams) -> Uint128 {
     let capacity = capacity.max(1);
     let gap = demand.abs_diff(capacity).min(capacity);

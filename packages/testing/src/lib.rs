@@ -16,6 +16,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use acn_interface::{market, staking, token, treasury};
 
 pub mod market_helpers;
+pub use market_helpers::*;
 pub mod staking_helpers;
 pub mod treasury_helpers;
 
@@ -471,7 +472,12 @@ impl Suite {
     }
 
     /// Transfer tokens between addresses.
-    pub fn transfer_from(&mut self, from: &Addr, to: &Addr, amount: u128) -> AnyResult<AppResponse> {
+    pub fn transfer_from(
+        &mut self,
+        from: &Addr,
+        to: &Addr,
+        amount: u128,
+    ) -> AnyResult<AppResponse> {
         self.app.execute_contract(
             from.clone(),
             self.token.clone(),
@@ -624,7 +630,12 @@ impl Suite {
     /// Fund a reward round from a named account.
     pub fn fund_rewards(&mut self, name: &str, amount: u128) -> AnyResult<AppResponse> {
         let (who, staking) = (self.addr(name), self.staking.clone());
-        self.send_tokens(&who, &staking, amount, &staking::ReceiveMsg::DistributeRewards {})
+        self.send_tokens(
+            &who,
+            &staking,
+            amount,
+            &staking::ReceiveMsg::DistributeRewards {},
+        )
     }
 
     /// Stake of any address.

@@ -1,1 +1,311 @@
-//! Market helpers (filled in with the market contract).
+//! Market helpers: sample models, provider set-up, and one method per job step.
+
+use anyhow::Result as AnyResult;
+use cosmwasm_std::{Binary, HexBinary, Timestamp, Uint128};
+use cw_multi_test::AppResponse;
+
+use acn_interface::market::{
+    self, commitment, DType, Hardware, InputSpec, JobResponse, ModelSpec, OutputSpec,
+};
+
+use crate::{Suite, TOKEN};
+
+/// A digit classifier spec: 64 u8 pixels in, one of 10 labels out, 1 unit per item.
+pub fn digits_model() -> ModelSpec {
+    ModelSpec {
+        id: "digits-mlp-v1".into(),
+        name: "8x8 digits MLP".into(),
+        architecture: "mlp-64-64-10".into(),
+        weights_sha256: "ab".repeat(32),
+        weights_uri: "file://models/digits-mlp-v1.bpk".into(),
+        input: InputSpec {
+            shape: vec![64],
+            dtype: DType::U8,
+            max_batch: 64,
+        },
+        output: OutputSpec::ClassLabels {
+            num_classes: 10,
+            labels: vec![],
+        },
+        tolerance: 0,
+        cost_units_per_item: 1,
+        min_redundancy: 1,
+    }
+}
+
+/// A regression spec: 8 f32 features in, one fixed-point value (scale 10 000) out, tolerance 2.
+pub fn regression_model() -> ModelSpec {
+    ModelSpec {
+        id: "regressor-v1".into(),
+        name: "tabular regressor".into(),
+        architecture: "mlp-8-16-1".into(),
+        weights_sha256: "cd".repeat(32),
+        weights_uri: "file://models/regressor-v1.bpk".into(),
+        input: InputSpec {
+            shape: vec![8],
+            dtype: DType::F32,
+            max_batch: 16,
+        },
+        output: OutputSpec::FixedPoint {
+            shape: vec![1],
+            scale: 10_000,
+        },
+        tolerance: 2,
+        cost_units_per_item: 2,
+        min_redundancy: 1,
+    }
+}
+
+/// `batch` digit inputs (all pixels = item index).
+pub fn digits_input(batch: u32) -> Binary {
+    Binary::from(
+        (0..batch)
+            .flat_map(|i| std::iter::repeat_n(i as u8, 64))
+            .collect::<Vec<u8>>(),
+    )
+}
+
+/// Canonical class-label output: one little-endian u32 per item.
+pub fn labels_output(labels: &[u32]) -> Binary {
+    Binary::from(
+        labels
+            .iter()
+            .flat_map(|l| l.to_le_bytes())
+            .collect::<Vec<u8>>(),
+    )
+}
+
+/// Canonical fixed-point output: one little-endian i32 per element.
+pub fn fixed_output(values: &[i32]) -> Binary {
+    Binary::from(
+        values
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect::<Vec<u8>>(),
+    )
+}
+
+/// A 16-byte salt derived from a seed.
+pub fn salt(seed: u8) -> Binary {
+    Binary::from(vec![seed; 16])
+}
+
+/// Default declared hardware.
+pub fn hardware() -> Hardware {
+    Hardware {
+        backend: "wgpu".into(),
+        device: "llvmpipe".into(),
+        memory_mb: 4_096,
+    }
+}
+
+impl Suite {
+    /// Fund `name`, bond `stake`, and register it as a provider of `models` at min price 0.
+    pub fn make_provider(
+        &mut self,
+        name: &str,
+        stake: u128,
+        models: &[&str],
+    ) -> AnyResult<AppResponse> {
+        self.fund(name, stake)?;
+        self.bond(name, stake)?;
+        self.register_provider(name, models)
+    }
+
+    /// Register `name` as a provider.
+    pub fn register_provider(&mut self, name: &str, models: &[&str]) -> AnyResult<AppResponse> {
+        let (who, m) = (self.addr(name), self.market());
+        self.execute(
+            &who,
+            &m,
+            &market::ExecuteMsg::RegisterProvider {
+                hardware: hardware(),
+                models: models.iter().map(|s| s.to_string()).collect(),
+                min_unit_price: Uint128::zero(),
+            },
+        )
+    }
+
+    /// Seconds from now to a deadline that suits the default windows (one hour).
+    pub fn default_deadline(&self) -> Timestamp {
+        self.block().time.plus_seconds(3_600)
+    }
+
+    /// Submit a job paying `pay`; returns the job id.
+    #[allow(clippy::too_many_arguments)]
+    pub fn try_submit(
+        &mut self,
+        buyer: &str,
+        model_id: &str,
+        input: Binary,
+        batch: u32,
+        redundancy: u8,
+        pay: u128,
+        deadline: Timestamp,
+    ) -> AnyResult<u64> {
+        let (who, m) = (self.addr(buyer), self.market());
+        let res = self.send_tokens(
+            &who,
+            &m,
+            pay,
+            &market::ReceiveMsg::SubmitJob {
+                model_id: model_id.into(),
+                input,
+                batch,
+                redundancy,
+                max_unit_price: Uint128::new(u128::MAX),
+                deadline,
+            },
+        )?;
+        job_id_from(&res)
+    }
+
+    /// Submit a digits job with `batch` items, paying exactly the quote.
+    pub fn submit_digits(&mut self, buyer: &str, batch: u32, redundancy: u8) -> AnyResult<u64> {
+        let price = self
+            .quote(buyer, "digits-mlp-v1", batch, redundancy)
+            .price
+            .u128();
+        let deadline = self.default_deadline();
+        self.try_submit(
+            buyer,
+            "digits-mlp-v1",
+            digits_input(batch),
+            batch,
+            redundancy,
+            price,
+            deadline,
+        )
+    }
+
+    /// Price quote for `buyer`.
+    pub fn quote(
+        &self,
+        buyer: &str,
+        model_id: &str,
+        batch: u32,
+        redundancy: u8,
+    ) -> market::QuoteResponse {
+        self.query(
+            &self.market(),
+            &market::QueryMsg::Quote {
+                model_id: model_id.into(),
+                batch,
+                redundancy,
+                buyer: Some(self.addr(buyer).to_string()),
+            },
+        )
+    }
+
+    /// Claim a slot.
+    pub fn claim_job(&mut self, name: &str, job_id: u64) -> AnyResult<AppResponse> {
+        let (who, m) = (self.addr(name), self.market());
+        self.execute(&who, &m, &market::ExecuteMsg::ClaimJob { job_id })
+    }
+
+    /// Commit `sha256(output ‖ salt ‖ address)`.
+    pub fn commit_result(
+        &mut self,
+        name: &str,
+        job_id: u64,
+        output: &Binary,
+        salt: &Binary,
+    ) -> AnyResult<AppResponse> {
+        let (who, m) = (self.addr(name), self.market());
+        let c = commitment(output, salt, who.as_str());
+        self.execute(
+            &who,
+            &m,
+            &market::ExecuteMsg::CommitResult {
+                job_id,
+                commitment: HexBinary::from(c.to_vec()),
+            },
+        )
+    }
+
+    /// Reveal output and salt.
+    pub fn reveal_result(
+        &mut self,
+        name: &str,
+        job_id: u64,
+        output: &Binary,
+        salt: &Binary,
+    ) -> AnyResult<AppResponse> {
+        let (who, m) = (self.addr(name), self.market());
+        self.execute(
+            &who,
+            &m,
+            &market::ExecuteMsg::RevealResult {
+                job_id,
+                output: output.clone(),
+                salt: salt.clone(),
+            },
+        )
+    }
+
+    /// Claim, then commit, for each (provider, output) pair; then reveal each.
+    pub fn run_job(&mut self, job_id: u64, work: &[(&str, Binary)]) -> AnyResult<()> {
+        for (i, (name, out)) in work.iter().enumerate() {
+            self.claim_job(name, job_id)?;
+            self.commit_result(name, job_id, out, &salt(i as u8 + 1))?;
+        }
+        for (i, (name, out)) in work.iter().enumerate() {
+            self.reveal_result(name, job_id, out, &salt(i as u8 + 1))?;
+        }
+        Ok(())
+    }
+
+    /// `Settle` as `caller`.
+    pub fn settle(&mut self, caller: &str, job_id: u64) -> AnyResult<AppResponse> {
+        let (who, m) = (self.addr(caller), self.market());
+        self.execute(&who, &m, &market::ExecuteMsg::Settle { job_id })
+    }
+
+    /// `Expire` as `caller`.
+    pub fn expire(&mut self, caller: &str, job_id: u64) -> AnyResult<AppResponse> {
+        let (who, m) = (self.addr(caller), self.market());
+        self.execute(&who, &m, &market::ExecuteMsg::Expire { job_id })
+    }
+
+    /// One job.
+    pub fn job(&self, id: u64) -> JobResponse {
+        self.query(&self.market(), &market::QueryMsg::Job { id })
+    }
+
+    /// One provider.
+    pub fn provider(&self, name: &str) -> market::ProviderResponse {
+        self.query(
+            &self.market(),
+            &market::QueryMsg::Provider {
+                address: self.addr(name).to_string(),
+            },
+        )
+    }
+
+    /// Market totals.
+    pub fn market_totals(&self) -> market::TotalsResponse {
+        self.query(&self.market(), &market::QueryMsg::Totals {})
+    }
+
+    /// Current unit price.
+    pub fn unit_price(&self) -> u128 {
+        let r: market::UnitPriceResponse =
+            self.query(&self.market(), &market::QueryMsg::UnitPrice {});
+        r.unit_price.u128()
+    }
+}
+
+/// The `job_id` attribute of a submission's events.
+pub fn job_id_from(res: &AppResponse) -> AnyResult<u64> {
+    res.events
+        .iter()
+        .flat_map(|e| e.attributes.iter())
+        .find(|a| a.key == "job_id")
+        .ok_or_else(|| anyhow::anyhow!("no job_id attribute"))?
+        .value
+        .parse()
+        .map_err(Into::into)
+}
+
+/// A provider stake comfortably above the default minimum (1 000 tokens).
+pub const PROVIDER_STAKE: u128 = 2_000 * TOKEN;
