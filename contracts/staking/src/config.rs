@@ -1,0 +1,146 @@
+//! Instantiation and the owner's configuration messages.
+
+use cosmwasm_std::{Addr, Api, DepsMut, Env, MessageInfo, Response, Uint128};
+use cw_utils::Duration;
+
+use crate::error::ContractError;
+use crate::msg::{
+    InstantiateMsg, SlashDestination, DEFAULT_MAX_CLAIMS, DEFAULT_UNBONDING_PERIOD,
+    MAX_CLAIMS_LIMIT,
+};
+use crate::state::{Config, Totals, CONFIG, TOTALS, TOTAL_WEIGHT};
+
+/// Validate and store the configuration; start with nothing bonded and a cw4 total weight of 0.
+pub fn instantiate(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> Result<Response, ContractError> {
+    let owner = msg.owner.unwrap_or_else(|| info.sender.to_string());
+    cw_ownable::initialize_owner(deps.storage, deps.api, Some(&owner))?;
+
+    if msg.tokens_per_weight.is_zero() {
+        return Err(ContractError::ZeroTokensPerWeight {});
+    }
+    let cfg = Config {
+        token: deps.api.addr_validate(&msg.token)?,
+        unbonding_period: check_unbonding_period(
+            msg.unbonding_period.unwrap_or(DEFAULT_UNBONDING_PERIOD),
+        )?,
+        max_claims: check_max_claims(msg.max_claims.unwrap_or(DEFAULT_MAX_CLAIMS))?,
+        tokens_per_weight: msg.tokens_per_weight,
+        min_bond: msg.min_bond,
+        slashers: validate_all(deps.api, &msg.slashers)?,
+        slash_destination: check_destination(deps.api, msg.slash_destination)?,
+    };
+    CONFIG.save(deps.storage, &cfg)?;
+    TOTALS.save(deps.storage, &Totals::default())?;
+    // cw3-flex-multisig reads the total weight raw: it must exist from the start.
+    TOTAL_WEIGHT.save(deps.storage, &0, env.block.height)?;
+
+    Ok(Response::new()
+        .add_attribute("action", "instantiate")
+        .add_attribute("owner", owner)
+        .add_attribute("token", cfg.token))
+}
+
+/// Owner only: change the parameters given, keep the others.
+pub fn update_config(
+    deps: DepsMut,
+    info: MessageInfo,
+    unbonding_period: Option<Duration>,
+    max_claims: Option<u32>,
+    min_bond: Option<Uint128>,
+    slash_destination: Option<SlashDestination>,
+) -> Result<Response, ContractError> {
+    cw_ownable::assert_owner(deps.storage, &info.sender)?;
+    let mut cfg = CONFIG.load(deps.storage)?;
+    if let Some(period) = unbonding_period {
+        cfg.unbonding_period = check_unbonding_period(period)?;
+    }
+    if let Some(max) = max_claims {
+        cfg.max_claims = check_max_claims(max)?;
+    }
+    if let Some(min) = min_bond {
+        cfg.min_bond = min;
+    }
+    if let Some(destination) = slash_destination {
+        cfg.slash_destination = check_destination(deps.api, destination)?;
+    }
+    CONFIG.save(deps.storage, &cfg)?;
+    Ok(Response::new()
+        .add_attribute("action", "update_config")
+        .add_attribute("unbonding_period", cfg.unbonding_period.to_string())
+        .add_attribute("max_claims", cfg.max_claims.to_string())
+        .add_attribute("min_bond", cfg.min_bond))
+}
+
+/// Owner only: add then remove slashers.
+pub fn update_slashers(
+    deps: DepsMut,
+    info: MessageInfo,
+    add: Vec<String>,
+    remove: Vec<String>,
+) -> Result<Response, ContractError> {
+    cw_ownable::assert_owner(deps.storage, &info.sender)?;
+    let mut cfg = CONFIG.load(deps.storage)?;
+    for slasher in validate_all(deps.api, &add)? {
+        if !cfg.slashers.contains(&slasher) {
+            cfg.slashers.push(slasher);
+        }
+    }
+    let remove = validate_all(deps.api, &remove)?;
+    cfg.slashers.retain(|slasher| !remove.contains(slasher));
+    CONFIG.save(deps.storage, &cfg)?;
+    Ok(Response::new()
+        .add_attribute("action", "update_slashers")
+        .add_attribute("added", add.join(","))
+        .add_attribute("removed", remove.len().to_string())
+        .add_attribute("slashers", cfg.slashers.len().to_string()))
+}
+
+/// Reject a zero unbonding period.
+fn check_unbonding_period(period: Duration) -> Result<Duration, ContractError> {
+    match period {
+        Duration::Height(0) | Duration::Time(0) => Err(ContractError::ZeroUnbondingPeriod {}),
+        period => Ok(period),
+    }
+}
+
+/// Reject a claims cap outside 1..=MAX_CLAIMS_LIMIT.
+fn check_max_claims(max_claims: u32) -> Result<u32, ContractError> {
+    if (1..=MAX_CLAIMS_LIMIT).contains(&max_claims) {
+        Ok(max_claims)
+    } else {
+        Err(ContractError::InvalidMaxClaims {
+            max_claims,
+            limit: MAX_CLAIMS_LIMIT,
+        })
+    }
+}
+
+/// Validate the treasury address of a slash destination.
+fn check_destination(
+    api: &dyn Api,
+    destination: SlashDestination,
+) -> Result<SlashDestination, ContractError> {
+    Ok(match destination {
+        SlashDestination::Burn => SlashDestination::Burn,
+        SlashDestination::Treasury { address } => SlashDestination::Treasury {
+            address: api.addr_validate(&address)?.into_string(),
+        },
+    })
+}
+
+/// Validate a list of addresses, dropping duplicates.
+fn validate_all(api: &dyn Api, addrs: &[String]) -> Result<Vec<Addr>, ContractError> {
+    let mut out: Vec<Addr> = Vec::with_capacity(addrs.len());
+    for addr in addrs {
+        let addr = api.addr_validate(addr)?;
+        if !out.contains(&addr) {
+            out.push(addr);
+        }
+    }
+    Ok(out)
+}

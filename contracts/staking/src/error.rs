@@ -1,0 +1,112 @@
+use cosmwasm_std::{
+    CheckedMultiplyFractionError, ConversionOverflowError, Decimal, DivideByZeroError,
+    OverflowError, StdError, Uint128,
+};
+use cw_controllers::HookError;
+use thiserror::Error;
+
+/// Errors of the staking contract.
+#[derive(Error, Debug, PartialEq)]
+pub enum ContractError {
+    /// A storage or serialization error.
+    #[error(transparent)]
+    Std(#[from] StdError),
+
+    /// An ownership error (not the owner, no pending transfer, …).
+    #[error(transparent)]
+    Ownership(#[from] cw_ownable::OwnershipError),
+
+    /// An arithmetic overflow or underflow.
+    #[error(transparent)]
+    Overflow(#[from] OverflowError),
+
+    /// A division by zero.
+    #[error(transparent)]
+    DivideByZero(#[from] DivideByZeroError),
+
+    /// A value too large for its target type.
+    #[error(transparent)]
+    ConversionOverflow(#[from] ConversionOverflowError),
+
+    /// A fraction multiplication that overflowed or divided by zero.
+    #[error(transparent)]
+    MultiplyFraction(#[from] CheckedMultiplyFractionError),
+
+    /// A cw4 hook registration error (already registered, not registered).
+    #[error(transparent)]
+    Hook(#[from] HookError),
+
+    /// A CW20 `Send` arrived from a token other than the configured one.
+    #[error("unknown token {received}: only the configured token {expected} is accepted")]
+    UnknownToken {
+        /// The CW20 contract that sent the tokens.
+        received: String,
+        /// The configured token.
+        expected: String,
+    },
+
+    /// An amount of zero was given where a positive amount is required.
+    #[error("amount must be greater than zero")]
+    ZeroAmount {},
+
+    /// A bond smaller than the configured minimum.
+    #[error("bond of {amount} is below the minimum bond of {min_bond}")]
+    BelowMinBond {
+        /// The amount offered.
+        amount: Uint128,
+        /// The configured minimum.
+        min_bond: Uint128,
+    },
+
+    /// An unbond larger than the bonded stake.
+    #[error("cannot unbond {requested}: only {bonded} is bonded")]
+    InsufficientBonded {
+        /// Bonded stake of the sender.
+        bonded: Uint128,
+        /// Amount asked for.
+        requested: Uint128,
+    },
+
+    /// The address already holds the maximum number of open claims.
+    #[error("too many open unbonding claims (max {max}): claim matured ones first")]
+    TooManyClaims {
+        /// The configured cap.
+        max: u32,
+    },
+
+    /// `Claim` with no matured claim.
+    #[error("no matured unbonding claim to pay out")]
+    NothingToClaim {},
+
+    /// `ClaimRewards` with nothing accrued.
+    #[error("no rewards to claim")]
+    NoRewards {},
+
+    /// The sender is neither a slasher nor the owner.
+    #[error("only a slasher or the owner may slash")]
+    NotSlasher {},
+
+    /// A slash fraction outside (0, 1].
+    #[error("slash fraction {fraction} must be greater than 0 and at most 1")]
+    InvalidFraction {
+        /// The fraction given.
+        fraction: Decimal,
+    },
+
+    /// A claims cap outside 1..=MAX_CLAIMS_LIMIT.
+    #[error("max_claims {max_claims} must be between 1 and {limit}")]
+    InvalidMaxClaims {
+        /// The value given.
+        max_claims: u32,
+        /// The largest allowed value.
+        limit: u32,
+    },
+
+    /// An unbonding period of zero.
+    #[error("unbonding period must not be zero")]
+    ZeroUnbondingPeriod {},
+
+    /// `tokens_per_weight` of zero.
+    #[error("tokens_per_weight must not be zero")]
+    ZeroTokensPerWeight {},
+}

@@ -1,0 +1,122 @@
+//! Storage layout of the staking contract.
+
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::{Addr, Uint128, Uint256};
+use cw_controllers::{Claim, Claims, Hooks};
+use cw_storage_plus::{Item, Map, SnapshotItem, SnapshotMap, Strategy};
+use cw_utils::Duration;
+
+use crate::msg::SlashDestination;
+
+/// Scale of the reward-per-token index: rewards per bonded base unit × 10^18.
+pub const REWARD_SCALE: u128 = 1_000_000_000_000_000_000;
+
+/// Storage namespace of the unbonding claims (shared by [`CLAIMS`] and [`CLAIMS_EDIT`]).
+pub const CLAIMS_KEY: &str = "claims";
+
+/// Validated configuration.
+#[cw_serde]
+pub struct Config {
+    /// The only CW20 accepted for bonding and reward rounds.
+    pub token: Addr,
+    /// Cooldown between `Unbond` and a claim maturing (never zero).
+    pub unbonding_period: Duration,
+    /// Cap on open unbonding claims per address (1..=`MAX_CLAIMS_LIMIT`).
+    pub max_claims: u32,
+    /// Base units of bonded stake per unit of cw4 voting weight (never zero).
+    pub tokens_per_weight: Uint128,
+    /// Smallest amount accepted by a single bond.
+    pub min_bond: Uint128,
+    /// Addresses besides the owner allowed to slash.
+    pub slashers: Vec<Addr>,
+    /// Where slashed tokens go (a treasury address here is already validated).
+    pub slash_destination: SlashDestination,
+}
+
+/// Stake held by one address.
+#[cw_serde]
+#[derive(Default)]
+pub struct Stake {
+    /// Bonded stake: earns rewards, carries weight, can be slashed.
+    pub bonded: Uint128,
+    /// Sum of the address's open claims (always equal to the sum over [`CLAIMS`]).
+    pub unbonding: Uint128,
+}
+
+impl Stake {
+    /// True when the address holds nothing at all (its entry can be removed).
+    pub fn is_empty(&self) -> bool {
+        self.bonded.is_zero() && self.unbonding.is_zero()
+    }
+}
+
+/// Reward bookkeeping of one address.
+#[cw_serde]
+pub struct RewardInfo {
+    /// Global index at the address's last settlement.
+    pub index: Uint256,
+    /// Rewards settled and not yet claimed.
+    pub accrued: Uint128,
+}
+
+/// Contract-wide totals and the reward index.
+#[cw_serde]
+#[derive(Default)]
+pub struct Totals {
+    /// Sum of bonded stake.
+    pub bonded: Uint128,
+    /// Sum of open claims.
+    pub unbonding: Uint128,
+    /// Everything ever slashed.
+    pub slashed: Uint128,
+    /// Everything ever received as rewards.
+    pub rewards_funded: Uint128,
+    /// Everything ever paid out as rewards.
+    pub rewards_claimed: Uint128,
+    /// Rewards not yet in the index: rounds funded while nothing was bonded, plus the rounding
+    /// remainder of earlier rounds. Folded into the index by the next `DistributeRewards` that
+    /// finds bonded stake.
+    pub rewards_carried: Uint128,
+    /// Global reward index: rewards per bonded base unit, scaled by [`REWARD_SCALE`].
+    pub reward_per_token: Uint256,
+}
+
+/// Validated configuration.
+pub const CONFIG: Item<Config> = Item::new("config");
+
+/// Contract-wide totals and the reward index.
+pub const TOTALS: Item<Totals> = Item::new("totals");
+
+/// Stake per address; an entry exists while the address has bonded or unbonding stake.
+pub const STAKES: Map<&Addr, Stake> = Map::new("stakes");
+
+/// Reward index snapshot and accrued rewards per address; removed once nothing is bonded and
+/// nothing is owed (a missing entry means "settled at the current index, nothing owed").
+pub const REWARDS: Map<&Addr, RewardInfo> = Map::new("rewards");
+
+/// Unbonding claims per address, managed through `cw_controllers::Claims`.
+pub const CLAIMS: Claims = Claims::new(CLAIMS_KEY);
+
+/// The very same storage as [`CLAIMS`] (same namespace, same `Vec<Claim>` values), opened as a
+/// plain map: `Claims` has no API to shrink a claim, which slashing needs, nor to count claims.
+/// Every write here must keep [`Stake::unbonding`] and [`Totals::unbonding`] in step.
+pub const CLAIMS_EDIT: Map<&Addr, Vec<Claim>> = Map::new(CLAIMS_KEY);
+
+/// cw4 member weights, snapshotted every block so past heights can be read (cw4 raw layout).
+pub const MEMBERS: SnapshotMap<&Addr, u64> = SnapshotMap::new(
+    cw4::MEMBERS_KEY,
+    cw4::MEMBERS_CHECKPOINTS,
+    cw4::MEMBERS_CHANGELOG,
+    Strategy::EveryBlock,
+);
+
+/// cw4 total weight, snapshotted every block (cw4 raw layout).
+pub const TOTAL_WEIGHT: SnapshotItem<u64> = SnapshotItem::new(
+    cw4::TOTAL_KEY,
+    cw4::TOTAL_KEY_CHECKPOINTS,
+    cw4::TOTAL_KEY_CHANGELOG,
+    Strategy::EveryBlock,
+);
+
+/// cw4 `MemberChangedHook` listeners.
+pub const HOOKS: Hooks = Hooks::new("cw4-hooks");

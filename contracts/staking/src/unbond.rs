@@ -1,0 +1,106 @@
+//! Unbonding into `cw_controllers::Claims` and paying out matured claims.
+
+use cosmwasm_std::{to_json_binary, DepsMut, Env, MessageInfo, Response, Uint128, WasmMsg};
+use cw20::Cw20ExecuteMsg;
+
+use crate::cw4::update_membership;
+use crate::error::ContractError;
+use crate::rewards;
+use crate::state::{CLAIMS, CLAIMS_EDIT, CONFIG, STAKES, TOTALS};
+
+/// Move `amount` of the sender's bonded stake into a claim maturing after the unbonding period.
+pub fn unbond(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    amount: Uint128,
+) -> Result<Response, ContractError> {
+    if amount.is_zero() {
+        return Err(ContractError::ZeroAmount {});
+    }
+    let cfg = CONFIG.load(deps.storage)?;
+    let staker = info.sender;
+    let mut stake = STAKES.may_load(deps.storage, &staker)?.unwrap_or_default();
+    if amount > stake.bonded {
+        return Err(ContractError::InsufficientBonded {
+            bonded: stake.bonded,
+            requested: amount,
+        });
+    }
+    let open_claims = CLAIMS_EDIT
+        .may_load(deps.storage, &staker)?
+        .map_or(0, |claims| claims.len());
+    if open_claims >= cfg.max_claims as usize {
+        return Err(ContractError::TooManyClaims {
+            max: cfg.max_claims,
+        });
+    }
+
+    let mut totals = TOTALS.load(deps.storage)?;
+    let bonded_before = stake.bonded;
+    stake.bonded = stake.bonded.checked_sub(amount)?;
+    stake.unbonding = stake.unbonding.checked_add(amount)?;
+    totals.bonded = totals.bonded.checked_sub(amount)?;
+    totals.unbonding = totals.unbonding.checked_add(amount)?;
+    rewards::settle(
+        deps.storage,
+        &staker,
+        bonded_before,
+        stake.bonded,
+        totals.reward_per_token,
+    )?;
+    let release_at = cfg.unbonding_period.after(&env.block);
+    CLAIMS.create_claim(deps.storage, &staker, amount, release_at)?;
+    STAKES.save(deps.storage, &staker, &stake)?;
+    TOTALS.save(deps.storage, &totals)?;
+    let hooks = update_membership(deps.storage, &staker, stake.bonded, &cfg, env.block.height)?;
+
+    Ok(Response::new()
+        .add_submessages(hooks)
+        .add_attribute("action", "unbond")
+        .add_attribute("staker", staker)
+        .add_attribute("amount", amount)
+        .add_attribute("release_at", release_at.to_string()))
+}
+
+/// Pay out every matured claim of the sender.
+pub fn claim(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, ContractError> {
+    let staker = info.sender;
+    let released = CLAIMS.claim_tokens(deps.storage, &staker, &env.block, None)?;
+    if released.is_zero() {
+        return Err(ContractError::NothingToClaim {});
+    }
+    // `claim_tokens` leaves an empty list behind; drop it.
+    if CLAIMS_EDIT
+        .may_load(deps.storage, &staker)?
+        .is_some_and(|claims| claims.is_empty())
+    {
+        CLAIMS_EDIT.remove(deps.storage, &staker);
+    }
+
+    let mut stake = STAKES.may_load(deps.storage, &staker)?.unwrap_or_default();
+    stake.unbonding = stake.unbonding.checked_sub(released)?;
+    if stake.is_empty() {
+        STAKES.remove(deps.storage, &staker);
+    } else {
+        STAKES.save(deps.storage, &staker, &stake)?;
+    }
+    let mut totals = TOTALS.load(deps.storage)?;
+    totals.unbonding = totals.unbonding.checked_sub(released)?;
+    TOTALS.save(deps.storage, &totals)?;
+
+    let token = CONFIG.load(deps.storage)?.token;
+    let transfer = WasmMsg::Execute {
+        contract_addr: token.into_string(),
+        msg: to_json_binary(&Cw20ExecuteMsg::Transfer {
+            recipient: staker.to_string(),
+            amount: released,
+        })?,
+        funds: vec![],
+    };
+    Ok(Response::new()
+        .add_message(transfer)
+        .add_attribute("action", "claim")
+        .add_attribute("staker", staker)
+        .add_attribute("amount", released))
+}
