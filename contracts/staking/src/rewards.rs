@@ -62,8 +62,13 @@ pub fn settle(
 }
 
 /// A reward round of `amount`. With bonded stake, the round plus everything carried is added to
-/// the index; the rounding remainder (less than one base unit per 10^18 bonded) stays carried.
-/// With nothing bonded, the whole round is carried to the next round that finds stakers.
+/// the index; what the index increase cannot pay (rounded up, so it is never over-promised) stays
+/// carried. With nothing bonded, the whole round is carried to the next round that finds stakers
+/// (bonding does not release it, so a first staker cannot snap it up).
+///
+/// Rounding: each settlement rounds a staker's accrual down, so the sum paid never exceeds what
+/// the index promised; the sub-unit remainders stay in the contract as surplus above
+/// bonded + unbonding + accrued + carried.
 pub fn distribute(deps: DepsMut, amount: Uint128) -> Result<Response, ContractError> {
     if amount.is_zero() {
         return Err(ContractError::ZeroAmount {});
