@@ -35,7 +35,11 @@ impl EmbeddedChain {
                     token: suite.token.to_string(),
                     staking: suite.staking.to_string(),
                     treasury: suite.treasury.to_string(),
-                    market: suite.market.as_ref().map(|m| m.to_string()).unwrap_or_default(),
+                    market: suite
+                        .market
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_default(),
                 };
                 if ready_tx.send(deployment).is_err() {
                     return;
@@ -109,7 +113,12 @@ impl Chain for EmbeddedChain {
         })?
     }
 
-    fn execute_json(&self, account: &str, contract: &str, msg: &[u8]) -> Result<TxResult, ChainError> {
+    fn execute_json(
+        &self,
+        account: &str,
+        contract: &str,
+        msg: &[u8],
+    ) -> Result<TxResult, ChainError> {
         let value: serde_json::Value =
             serde_json::from_slice(msg).map_err(|e| ChainError::Serde(e.to_string()))?;
         let (account, contract) = (account.to_string(), contract.to_string());

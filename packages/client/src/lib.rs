@@ -106,7 +106,12 @@ pub trait Chain: Send + Sync {
     /// Smart-query `contract` with a JSON message; JSON response bytes.
     fn query_json(&self, contract: &str, msg: &[u8]) -> Result<Vec<u8>, ChainError>;
     /// Execute a JSON message on `contract` as `account`, wait for inclusion.
-    fn execute_json(&self, account: &str, contract: &str, msg: &[u8]) -> Result<TxResult, ChainError>;
+    fn execute_json(
+        &self,
+        account: &str,
+        contract: &str,
+        msg: &[u8],
+    ) -> Result<TxResult, ChainError>;
     /// The latest block.
     fn block(&self) -> Result<Block, ChainError>;
     /// Let `blocks` blocks pass (the embedded chain produces them; a node is waited for).
@@ -122,13 +127,22 @@ fn ser<T: Serialize>(v: &T) -> Result<Vec<u8>, ChainError> {
 /// Typed helpers over any [`Chain`].
 pub trait ChainExt: Chain {
     /// Typed smart query.
-    fn query<Q: Serialize, R: DeserializeOwned>(&self, contract: &str, msg: &Q) -> Result<R, ChainError> {
+    fn query<Q: Serialize, R: DeserializeOwned>(
+        &self,
+        contract: &str,
+        msg: &Q,
+    ) -> Result<R, ChainError> {
         let bytes = self.query_json(contract, &ser(msg)?)?;
         serde_json::from_slice(&bytes).map_err(|e| ChainError::Serde(e.to_string()))
     }
 
     /// Typed execute.
-    fn execute<M: Serialize>(&self, account: &str, contract: &str, msg: &M) -> Result<TxResult, ChainError> {
+    fn execute<M: Serialize>(
+        &self,
+        account: &str,
+        contract: &str,
+        msg: &M,
+    ) -> Result<TxResult, ChainError> {
         self.execute_json(account, contract, &ser(msg)?)
     }
 

@@ -23,7 +23,12 @@ fn chain() -> EmbeddedChain {
 fn provide(chain: &dyn Chain, name: &str) {
     let d = chain.deployment().clone();
     chain
-        .send_tokens(name, &d.staking, 2_000 * TOKEN, &staking::ReceiveMsg::Bond {})
+        .send_tokens(
+            name,
+            &d.staking,
+            2_000 * TOKEN,
+            &staking::ReceiveMsg::Bond {},
+        )
         .unwrap();
     chain
         .market_exec(
@@ -108,7 +113,10 @@ fn contract_errors_are_rejections_not_transient() {
     let err = chain
         .market_exec("buyer", &market::ExecuteMsg::ClaimJob { job_id: 42 })
         .unwrap_err();
-    assert!(matches!(err, ChainError::Rejected(ref m) if m.contains("job 42 not found")), "{err}");
+    assert!(
+        matches!(err, ChainError::Rejected(ref m) if m.contains("job 42 not found")),
+        "{err}"
+    );
     assert!(!err.is_transient());
 }
 
