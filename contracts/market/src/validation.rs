@@ -3,7 +3,7 @@
 use cosmwasm_std::Uint128;
 
 use acn_interface::market::{
-    DType, Hardware, MarketParams, ModelSpec, OutputSpec, MAX_PROTOCOL_FEE_BPS,
+    Hardware, MarketParams, ModelSpec, OutputSpec, SpecError, MAX_PROTOCOL_FEE_BPS,
 };
 
 use crate::error::ContractError;
@@ -196,6 +196,26 @@ pub fn validate_hardware(h: &Hardware) -> Result<(), ContractError> {
     Ok(())
 }
 
+impl From<SpecError> for ContractError {
+    fn from(e: SpecError) -> Self {
+        match e {
+            SpecError::InputTooLarge { size, max } => ContractError::InputTooLarge { size, max },
+            SpecError::InvalidBatch { batch, max } => ContractError::InvalidBatch { batch, max },
+            SpecError::InputSizeMismatch { expected, actual } => {
+                ContractError::InputSizeMismatch { expected, actual }
+            }
+            SpecError::NonFinite { .. } => ContractError::InvalidInput {
+                reason: e.to_string(),
+            },
+            SpecError::OutputSizeMismatch { .. } | SpecError::LabelOutOfRange { .. } => {
+                ContractError::InvalidOutput {
+                    reason: e.to_string(),
+                }
+            }
+        }
+    }
+}
+
 /// Check a job input against the model's input spec and the size limit.
 pub fn validate_input(
     model: &ModelSpec,
@@ -203,79 +223,15 @@ pub fn validate_input(
     batch: u32,
     max_input_bytes: u32,
 ) -> Result<(), ContractError> {
-    let size = input.len() as u64;
-    if size > max_input_bytes as u64 {
-        return Err(ContractError::InputTooLarge {
-            size,
-            max: max_input_bytes as u64,
-        });
-    }
-    if batch == 0 || batch > model.input.max_batch {
-        return Err(ContractError::InvalidBatch {
-            batch,
-            max: model.input.max_batch,
-        });
-    }
-    let expected = model.input.item_bytes().saturating_mul(batch as u64);
-    if size != expected {
-        return Err(ContractError::InputSizeMismatch {
-            expected,
-            actual: size,
-        });
-    }
-    if model.input.dtype == DType::F32 {
-        for (i, chunk) in input.chunks_exact(4).enumerate() {
-            let v = f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-            if !v.is_finite() {
-                return Err(ContractError::InvalidInput {
-                    reason: format!("element {i} is not a finite float"),
-                });
-            }
-        }
-    }
-    Ok(())
+    Ok(model.validate_input(input, batch, max_input_bytes)?)
 }
 
 /// Decode a canonical output into its words, checking it against the output spec.
-pub fn decode_output(
-    model: &ModelSpec,
-    output: &[u8],
-    batch: u32,
-) -> Result<Vec<i64>, ContractError> {
-    let words = model.output.item_words().saturating_mul(batch as u64);
-    let expected = words.saturating_mul(4);
-    if output.len() as u64 != expected {
-        return Err(ContractError::InvalidOutput {
-            reason: format!("{} bytes, expected {expected}", output.len()),
-        });
-    }
-    let mut values = Vec::with_capacity(words as usize);
-    for chunk in output.chunks_exact(4) {
-        let bytes = [chunk[0], chunk[1], chunk[2], chunk[3]];
-        let v = match &model.output {
-            OutputSpec::ClassLabels { num_classes, .. } => {
-                let label = u32::from_le_bytes(bytes);
-                if label >= *num_classes {
-                    return Err(ContractError::InvalidOutput {
-                        reason: format!("label {label} is not below {num_classes}"),
-                    });
-                }
-                label as i64
-            }
-            OutputSpec::FixedPoint { .. } => i32::from_le_bytes(bytes) as i64,
-        };
-        values.push(v);
-    }
-    Ok(values)
+pub fn decode_output(model: &ModelSpec, output: &[u8], batch: u32) -> Result<Vec<i64>, ContractError> {
+    Ok(model.decode_output(output, batch)?)
 }
 
-/// Two decoded outputs agree when every element differs by at most `tolerance`.
-pub fn agree(a: &[i64], b: &[i64], tolerance: u32) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|(x, y)| (x - y).unsigned_abs() <= tolerance as u64)
-}
+pub use acn_interface::market::outputs_agree as agree;
 
 #[cfg(test)]
 mod tests {

@@ -747,3 +747,146 @@ impl Default for MarketParams {
         }
     }
 }
+
+/// Why an input or output does not fit a model's spec.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SpecError {
+    /// Input bigger than the size limit.
+    InputTooLarge {
+        /// Input size.
+        size: u64,
+        /// Limit.
+        max: u64,
+    },
+    /// Batch outside 1..=max_batch.
+    InvalidBatch {
+        /// Requested.
+        batch: u32,
+        /// Model's max batch.
+        max: u32,
+    },
+    /// Input length differs from batch × item size.
+    InputSizeMismatch {
+        /// Expected bytes.
+        expected: u64,
+        /// Actual bytes.
+        actual: u64,
+    },
+    /// An f32 element is NaN or infinite.
+    NonFinite {
+        /// Element index.
+        index: usize,
+    },
+    /// Output length differs from batch × item words × 4.
+    OutputSizeMismatch {
+        /// Expected bytes.
+        expected: u64,
+        /// Actual bytes.
+        actual: u64,
+    },
+    /// A class label is not below the number of classes.
+    LabelOutOfRange {
+        /// The label.
+        label: u32,
+        /// Number of classes.
+        num_classes: u32,
+    },
+}
+
+impl std::fmt::Display for SpecError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SpecError::InputTooLarge { size, max } => {
+                write!(f, "input of {size} bytes exceeds the limit of {max} bytes")
+            }
+            SpecError::InvalidBatch { batch, max } => write!(f, "batch {batch} outside 1..={max}"),
+            SpecError::InputSizeMismatch { expected, actual } => write!(
+                f,
+                "input is {actual} bytes but the model's spec needs {expected} for this batch"
+            ),
+            SpecError::NonFinite { index } => write!(f, "element {index} is not a finite float"),
+            SpecError::OutputSizeMismatch { expected, actual } => {
+                write!(f, "{actual} bytes, expected {expected}")
+            }
+            SpecError::LabelOutOfRange { label, num_classes } => {
+                write!(f, "label {label} is not below {num_classes}")
+            }
+        }
+    }
+}
+
+impl ModelSpec {
+    /// Check a job input: size limit, batch range, exact length, finite floats.
+    pub fn validate_input(&self, input: &[u8], batch: u32, max_input_bytes: u32) -> Result<(), SpecError> {
+        let size = input.len() as u64;
+        if size > max_input_bytes as u64 {
+            return Err(SpecError::InputTooLarge {
+                size,
+                max: max_input_bytes as u64,
+            });
+        }
+        if batch == 0 || batch > self.input.max_batch {
+            return Err(SpecError::InvalidBatch {
+                batch,
+                max: self.input.max_batch,
+            });
+        }
+        let expected = self.input.item_bytes().saturating_mul(batch as u64);
+        if size != expected {
+            return Err(SpecError::InputSizeMismatch {
+                expected,
+                actual: size,
+            });
+        }
+        if self.input.dtype == DType::F32 {
+            for (index, chunk) in input.chunks_exact(4).enumerate() {
+                let v = f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+                if !v.is_finite() {
+                    return Err(SpecError::NonFinite { index });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Decode a canonical output into its words (labels or fixed-point values), checking it.
+    pub fn decode_output(&self, output: &[u8], batch: u32) -> Result<Vec<i64>, SpecError> {
+        let words = self.output.item_words().saturating_mul(batch as u64);
+        let expected = words.saturating_mul(4);
+        if output.len() as u64 != expected {
+            return Err(SpecError::OutputSizeMismatch {
+                expected,
+                actual: output.len() as u64,
+            });
+        }
+        output
+            .chunks_exact(4)
+            .map(|chunk| {
+                let bytes = [chunk[0], chunk[1], chunk[2], chunk[3]];
+                match &self.output {
+                    OutputSpec::ClassLabels { num_classes, .. } => {
+                        let label = u32::from_le_bytes(bytes);
+                        if label >= *num_classes {
+                            Err(SpecError::LabelOutOfRange {
+                                label,
+                                num_classes: *num_classes,
+                            })
+                        } else {
+                            Ok(label as i64)
+                        }
+                    }
+                    OutputSpec::FixedPoint { .. } => Ok(i32::from_le_bytes(bytes) as i64),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Two decoded outputs agree when every element differs by at most `tolerance`.
+pub fn outputs_agree(a: &[i64], b: &[i64], tolerance: u32) -> bool {
+    a.len() == b.len()
+        && a
+            .iter()
+            .zip(b)
+            .all(|(x, y)| (x - y).unsigned_abs() <= tolerance as u64)
+}
