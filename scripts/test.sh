@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# THE test command of the repository (also what .ci/run executes):
+#
+#   bash scripts/test.sh
+#
+# Installs what is missing (Rust components, wasm32 target, wasm-opt,
+# cosmwasm-check; all cached in ~/.cache/acn), then runs, in order:
+#   fmt     cargo fmt --all -- --check
+#   clippy  cargo clippy --workspace --all-targets -- -D warnings
+#   test    cargo test --workspace
+#   schema  scripts/check-schema.sh      (committed JSON schemas are current)
+#   wasm    scripts/build-wasm.sh        (release wasm, wasm-opt, cosmwasm-check)
+# Every stage runs even when an earlier one failed, so one run shows every
+# problem. Ends with a per-stage summary and the line "N passed, M failed":
+# N and M are summed over cargo test's "test result:" lines; a failing stage
+# other than the tests themselves (or a test build that does not compile)
+# counts as one more failure. Exits non-zero if anything failed.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ACN_ROOT" || exit 1
+
+LOG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/acn-test.XXXXXX")"
+trap 'rm -rf "$LOG_DIR"' EXIT
+
+STAGES=()
+declare -A STATUS=() TIME=()
+
+# run_stage NAME CMD...: run CMD, record its status and wall time.
+run_stage() {
+    local name=$1 t rc=0
+    shift
+    step "$name: $*"
+    t=$(timer_start)
+    "$@" || rc=$?
+    STAGES+=("$name")
+    TIME[$name]=$(timer_seconds "$t")
+    if ((rc == 0)); then
+        STATUS[$name]=ok
+    else
+        STATUS[$name]="FAILED (exit $rc)"
+        warn "stage $name failed (exit $rc)"
+    fi
+}
+
+cargo_test() {
+    # --no-fail-fast: run every test binary so the counts are complete.
+    cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$LOG_DIR/cargo-test.log"
+}
+
+# Not through run_stage: bash ignores `set -e` inside a function called as
+# `f || ...`, and a failed install must stop everything here.
+step "tools: ensure_tools"
+t=$(timer_start)
+ensure_tools
+STAGES+=(tools)
+STATUS[tools]=ok
+TIME[tools]=$(timer_seconds "$t")
+run_stage fmt cargo fmt --all -- --check
+run_stage clippy cargo clippy --workspace --all-targets --locked -- -D warnings
+run_stage test cargo_test
+run_stage schema bash "$ACN_ROOT/scripts/check-schema.sh"
+run_stage wasm bash "$ACN_ROOT/scripts/build-wasm.sh"
+
+# Sum "test result: ok. 12 passed; 0 failed; 0 ignored; ..." over all lines
+# (unit tests, integration tests and doc tests of every crate).
+read -r passed failed < <(
+    awk '/test result:/ {
+            for (i = 1; i <= NF; i++) {
+                if ($(i + 1) ~ /^passed/) p += $i
+                if ($(i + 1) ~ /^failed/) f += $i
+            }
+        }
+        END { printf "%d %d\n", p, f }' "$LOG_DIR/cargo-test.log" 2>/dev/null || echo 0 0
+)
+failed_stages=0
+for name in "${STAGES[@]}"; do
+    [[ ${STATUS[$name]} == ok ]] && continue
+    # A failing test is already counted by cargo's own lines; a test stage that
+    # failed without any failing test (a compile error) counts as one failure.
+    if [[ $name != test ]] || ((failed == 0)); then
+        failed_stages=$((failed_stages + 1))
+    fi
+done
+
+step "summary"
+{
+    printf '%-8s %-20s %10s\n' "stage" "status" "wall time"
+    for name in "${STAGES[@]}"; do
+        printf '%-8s %-20s %10s\n' "$name" "${STATUS[$name]}" "$(fmt_duration "${TIME[$name]}")"
+    done
+    printf '%-8s %-20s %10s\n' "total" "" "$(fmt_duration $((SECONDS - ACN_T0)))"
+    echo
+} >&2
+printf '%d passed, %d failed\n' "$passed" $((failed + failed_stages))
+((failed + failed_stages == 0))
