@@ -2,7 +2,7 @@
 
 use cosmwasm_std::{DepsMut, MessageInfo, Response};
 
-use acn_interface::market::ModelSpec;
+use acn_interface::market::{ModelSpec, OutputSpec};
 
 use crate::error::ContractError;
 use crate::state::{Model, CONFIG, MODELS};
@@ -34,7 +34,23 @@ pub fn register(
         .add_attribute("weights_sha256", spec.weights_sha256))
 }
 
+/// Whether outputs valid under `old` decode identically under `new` (class names may differ).
+fn same_output(old: &OutputSpec, new: &OutputSpec) -> bool {
+    match (old, new) {
+        (
+            OutputSpec::ClassLabels { num_classes: a, .. },
+            OutputSpec::ClassLabels { num_classes: b, .. },
+        ) => a == b,
+        (a @ OutputSpec::FixedPoint { .. }, b @ OutputSpec::FixedPoint { .. }) => a == b,
+        _ => false,
+    }
+}
+
 /// Replace a model's spec (same id), keeping its active flag.
+///
+/// The output spec may not change (except class names): outputs committed and revealed for jobs
+/// in flight are decoded with the current spec at settlement, so a change would make them
+/// undecodable and strand those jobs' escrow.
 pub fn update(
     deps: DepsMut,
     info: MessageInfo,
@@ -49,6 +65,13 @@ pub fn update(
             .ok_or_else(|| ContractError::ModelNotFound {
                 id: spec.id.clone(),
             })?;
+    if !same_output(&model.spec.output, &spec.output) {
+        return Err(ContractError::InvalidModel {
+            reason: "the output spec cannot change (outputs of jobs in flight are decoded with \
+                     it); register a new model id instead"
+                .into(),
+        });
+    }
     model.spec = spec.clone();
     MODELS.save(deps.storage, &spec.id, &model)?;
     Ok(Response::new()

@@ -227,7 +227,11 @@ pub fn validate_input(
 }
 
 /// Decode a canonical output into its words, checking it against the output spec.
-pub fn decode_output(model: &ModelSpec, output: &[u8], batch: u32) -> Result<Vec<i64>, ContractError> {
+pub fn decode_output(
+    model: &ModelSpec,
+    output: &[u8],
+    batch: u32,
+) -> Result<Vec<i64>, ContractError> {
     Ok(model.decode_output(output, batch)?)
 }
 
