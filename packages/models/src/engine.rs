@@ -1,0 +1,568 @@
+//! The inference engine: loads registered models (refusing weights whose sha256 is not the
+//! registered one), decodes job inputs as the chain encodes them, runs the forward pass on the
+//! chosen backend and produces the canonical output bytes.
+
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+use acn_interface::market::{DType, ModelSpec, OutputSpec};
+use burn::module::Module;
+use burn::store::ModuleRecord;
+use burn::tensor::{Bytes, Device, Tensor, TensorData};
+use sha2::{Digest, Sha256};
+
+use crate::error::EngineError;
+use crate::model::{ModelKind, Net};
+use crate::registry::RegistryEntry;
+
+/// The compute backend, chosen at the binary's edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// burn's wgpu backend (Vulkan / Metal / DX12; Mesa's lavapipe on a CPU-only machine).
+    Wgpu,
+    /// burn's ndarray CPU backend.
+    Ndarray,
+}
+
+impl Backend {
+    /// Name as declared on chain (`Hardware::backend`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Backend::Wgpu => "wgpu",
+            Backend::Ndarray => "ndarray",
+        }
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Backend {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "wgpu" => Ok(Backend::Wgpu),
+            "ndarray" => Ok(Backend::Ndarray),
+            other => Err(format!(
+                "unknown backend `{other}` (expected wgpu or ndarray)"
+            )),
+        }
+    }
+}
+
+/// What wgpu settled on.
+#[derive(Clone)]
+struct WgpuSelection {
+    device: Device,
+    adapter: String,
+    api: String,
+}
+
+/// The wgpu runtime can be initialised once per process: keep the outcome.
+static WGPU_DEVICE: OnceLock<Result<WgpuSelection, String>> = OnceLock::new();
+
+fn wgpu_device() -> Result<WgpuSelection, EngineError> {
+    WGPU_DEVICE
+        .get_or_init(|| {
+            // wgpu may panic rather than fail when the driver is missing or broken.
+            let (device, setup) = match catch_unwind(|| Device::wgpu_options().init_with_setup()) {
+                Ok(Ok(init)) => init,
+                Ok(Err(e)) => return Err(e.to_string()),
+                Err(panic) => return Err(panic_message(panic.as_ref())),
+            };
+            let info = setup.adapter.get_info();
+            // Without a Vulkan driver wgpu falls back to OpenGL (on Linux: Mesa's llvmpipe through
+            // EGL). Only the native compute APIs are supported.
+            if setup.backend == burn::tensor::wgpu::wgpu::Backend::Gl {
+                return Err(format!(
+                    "only an OpenGL adapter ({}) is available, no Vulkan/Metal/DX12 device",
+                    info.name
+                ));
+            }
+            tracing::info!(
+                adapter = %info.name,
+                api = ?setup.backend,
+                driver = %info.driver,
+                "wgpu device initialised"
+            );
+            Ok(WgpuSelection {
+                device,
+                adapter: info.name,
+                api: format!("{:?}", setup.backend),
+            })
+        })
+        .clone()
+        .map_err(|reason| EngineError::NoWgpuDevice { reason })
+}
+
+#[allow(deprecated)] // burn 0.22 deprecates ndarray in favour of flex; the project pins ndarray.
+fn ndarray_device() -> Device {
+    Device::ndarray()
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        format!("panicked: {s}")
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        format!("panicked: {s}")
+    } else {
+        "panicked".to_string()
+    }
+}
+
+/// Hex sha256 (lowercase) of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+struct LoadedModel {
+    spec: ModelSpec,
+    net: Net,
+}
+
+/// Loaded models on one device.
+pub struct Engine {
+    backend: Backend,
+    device: Device,
+    device_name: String,
+    graphics_api: Option<String>,
+    models: BTreeMap<String, LoadedModel>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("backend", &self.backend)
+            .field("device_name", &self.device_name)
+            .field("graphics_api", &self.graphics_api)
+            .field("models", &self.models.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Engine {
+    /// An engine on `backend`'s default device.
+    ///
+    /// For wgpu, fails with [`EngineError::NoWgpuDevice`] (naming the fix) when there is no
+    /// adapter or no device can be created.
+    pub fn new(backend: Backend) -> Result<Engine, EngineError> {
+        let (device, device_name, graphics_api) = match backend {
+            Backend::Wgpu => {
+                let wgpu = wgpu_device()?;
+                (wgpu.device, wgpu.adapter, Some(wgpu.api))
+            }
+            Backend::Ndarray => (ndarray_device(), "cpu".to_string(), None),
+        };
+        Ok(Engine {
+            backend,
+            device,
+            device_name,
+            graphics_api,
+            models: BTreeMap::new(),
+        })
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The device's name, e.g. `llvmpipe (LLVM 15.0.6, 256 bits)` for lavapipe.
+    pub fn device_name(&self) -> &str {
+        &self.device_name
+    }
+
+    /// The graphics API wgpu runs on (`Vulkan`, `Metal`, `Dx12`); `None` for ndarray.
+    pub fn graphics_api(&self) -> Option<&str> {
+        self.graphics_api.as_deref()
+    }
+
+    /// The burn device models run on.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Ids of the loaded models.
+    pub fn models(&self) -> impl Iterator<Item = &str> {
+        self.models.keys().map(String::as_str)
+    }
+
+    /// The spec of a loaded model.
+    pub fn spec(&self, model_id: &str) -> Option<&ModelSpec> {
+        self.models.get(model_id).map(|m| &m.spec)
+    }
+
+    /// Load a registry entry's weights from `weights_dir`, verifying their sha256 against
+    /// `entry.spec.weights_sha256` (a mismatch is refused).
+    pub fn load(&mut self, entry: &RegistryEntry, weights_dir: &Path) -> Result<(), EngineError> {
+        let file = &entry.weights_file;
+        let plain = !file.is_empty()
+            && file != "."
+            && file != ".."
+            && !file.contains(['/', '\\'])
+            && Path::new(file).file_name().is_some();
+        if !plain {
+            return Err(EngineError::BadWeightsFileName {
+                model: entry.spec.id.clone(),
+                file: file.clone(),
+            });
+        }
+        let path = weights_dir.join(file);
+        let bytes = std::fs::read(&path).map_err(|source| EngineError::WeightsRead {
+            model: entry.spec.id.clone(),
+            path,
+            source,
+        })?;
+        self.load_bytes(&entry.spec, bytes)
+    }
+
+    /// Load a model from its weights file's bytes, verifying their sha256 against
+    /// `spec.weights_sha256` (a mismatch is refused). Replaces a model of the same id.
+    pub fn load_bytes(&mut self, spec: &ModelSpec, weights: Vec<u8>) -> Result<(), EngineError> {
+        let kind = check_spec(spec)?;
+        let actual = sha256_hex(&weights);
+        if actual != spec.weights_sha256.to_ascii_lowercase() {
+            return Err(EngineError::WeightsHashMismatch {
+                model: spec.id.clone(),
+                expected: spec.weights_sha256.clone(),
+                actual,
+            });
+        }
+        let decode_err = |reason: String| EngineError::WeightsDecode {
+            model: spec.id.clone(),
+            reason,
+        };
+        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(weights))
+            .map_err(|e| decode_err(e.to_string()))?;
+        let device = self.device.clone();
+        let net = catch_unwind(AssertUnwindSafe(move || {
+            kind.init(&device).try_load_record(record)
+        }))
+        .map_err(|p| decode_err(panic_message(p.as_ref())))?
+        .map_err(|e| decode_err(e.to_string()))?;
+        tracing::debug!(model = %spec.id, backend = %self.backend, "model loaded");
+        self.models.insert(
+            spec.id.clone(),
+            LoadedModel {
+                spec: spec.clone(),
+                net,
+            },
+        );
+        Ok(())
+    }
+
+    /// Run the model once on a batch of one and a full batch of zeros, so that the first job
+    /// does not pay for shader compilation.
+    pub fn warm_up(&self, model_id: &str) -> Result<(), EngineError> {
+        let model = self.model(model_id)?;
+        let item = model.spec.input.item_bytes() as usize;
+        for batch in [1, model.spec.input.max_batch] {
+            let input = vec![0u8; item * batch as usize];
+            self.run(model_id, &input, batch)?;
+        }
+        Ok(())
+    }
+
+    /// Run a job: decode `input` (`batch` items encoded per the spec), run the forward pass and
+    /// return the canonical output bytes (labels as `u32` LE, fixed point as `i32` LE).
+    ///
+    /// Malformed input (wrong length, batch 0 or above `max_batch`, non-finite floats) is an
+    /// error, never a panic.
+    pub fn run(&self, model_id: &str, input: &[u8], batch: u32) -> Result<Vec<u8>, EngineError> {
+        let model = self.model(model_id)?;
+        let values = decode_input(&model.spec, input, batch)?;
+        let outputs = self.forward(model, values, batch as usize)?;
+        encode_output(&model.spec, &outputs, batch as usize)
+    }
+
+    /// Run the forward pass on decoded inputs and return the raw float outputs
+    /// (`[batch, outputs]` row-major): logits for classifiers, values for regressors.
+    pub fn run_raw(
+        &self,
+        model_id: &str,
+        input: &[u8],
+        batch: u32,
+    ) -> Result<Vec<f32>, EngineError> {
+        let model = self.model(model_id)?;
+        let values = decode_input(&model.spec, input, batch)?;
+        self.forward(model, values, batch as usize)
+    }
+
+    fn model(&self, model_id: &str) -> Result<&LoadedModel, EngineError> {
+        self.models
+            .get(model_id)
+            .ok_or_else(|| EngineError::UnknownModel(model_id.to_string()))
+    }
+
+    fn forward(
+        &self,
+        model: &LoadedModel,
+        values: Vec<f32>,
+        batch: usize,
+    ) -> Result<Vec<f32>, EngineError> {
+        let kind = model.net.kind();
+        let (n_in, n_out) = (kind.input_elements(), kind.output_elements());
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            // [batch, n_in]
+            let x = Tensor::<2>::from_data(TensorData::new(values, [batch, n_in]), &self.device);
+            // [batch, n_out]
+            let y = model.net.forward(x);
+            let dims = y.dims();
+            let data = y.try_into_data().map_err(|e| e.to_string())?;
+            Ok::<_, String>((dims, data))
+        }));
+        let (dims, data) = match result {
+            Ok(Ok(out)) => out,
+            Ok(Err(e)) => return Err(EngineError::Backend(e)),
+            Err(p) => return Err(EngineError::Backend(panic_message(p.as_ref()))),
+        };
+        if dims != [batch, n_out] {
+            return Err(EngineError::Backend(format!(
+                "output shape {dims:?}, expected [{batch}, {n_out}]"
+            )));
+        }
+        data.try_into_vec_as::<f32>()
+            .map_err(|e| EngineError::Backend(format!("{e:?}")))
+    }
+}
+
+/// The architecture the spec names, after checking that its input and output descriptions are
+/// the ones that architecture implements.
+pub fn check_spec(spec: &ModelSpec) -> Result<ModelKind, EngineError> {
+    let kind = ModelKind::from_architecture(&spec.architecture).ok_or_else(|| {
+        EngineError::UnknownArchitecture {
+            model: spec.id.clone(),
+            architecture: spec.architecture.clone(),
+        }
+    })?;
+    let mismatch = |reason: String| EngineError::SpecMismatch {
+        model: spec.id.clone(),
+        architecture: spec.architecture.clone(),
+        reason,
+    };
+    let want_dtype = match kind {
+        ModelKind::DigitsMlp | ModelKind::DigitsCnn => DType::U8,
+        ModelKind::Regressor => DType::F32,
+    };
+    if spec.input.dtype != want_dtype {
+        return Err(mismatch(format!("input dtype must be {want_dtype:?}")));
+    }
+    if spec.input.shape.is_empty() || spec.input.item_elements() != kind.input_elements() as u64 {
+        return Err(mismatch(format!(
+            "input must have {} elements per item",
+            kind.input_elements()
+        )));
+    }
+    if spec.input.max_batch == 0 {
+        return Err(mismatch("max_batch must be positive".to_string()));
+    }
+    match (&spec.output, kind) {
+        (
+            OutputSpec::ClassLabels { num_classes, .. },
+            ModelKind::DigitsMlp | ModelKind::DigitsCnn,
+        ) if *num_classes as usize == kind.output_elements() => {}
+        (OutputSpec::FixedPoint { shape, scale }, ModelKind::Regressor)
+            if *scale > 0
+                && !shape.is_empty()
+                && spec.output.item_words() == kind.output_elements() as u64 => {}
+        _ => {
+            return Err(mismatch(match kind {
+                ModelKind::Regressor => "output must be FixedPoint with 1 element".to_string(),
+                _ => format!(
+                    "output must be ClassLabels with {} classes",
+                    kind.output_elements()
+                ),
+            }))
+        }
+    }
+    Ok(kind)
+}
+
+/// Decode `batch` items of on-chain input into floats, validating batch and length.
+pub fn decode_input(spec: &ModelSpec, input: &[u8], batch: u32) -> Result<Vec<f32>, EngineError> {
+    let bad = |reason: String| EngineError::BadInput {
+        model: spec.id.clone(),
+        reason,
+    };
+    if batch == 0 {
+        return Err(bad("batch must be at least 1".to_string()));
+    }
+    if batch > spec.input.max_batch {
+        return Err(bad(format!(
+            "batch {batch} exceeds max_batch {}",
+            spec.input.max_batch
+        )));
+    }
+    let expected = spec.input.item_bytes().checked_mul(u64::from(batch));
+    if expected != Some(input.len() as u64) {
+        return Err(bad(format!(
+            "{} bytes for a batch of {batch}, expected {}",
+            input.len(),
+            expected.map_or_else(|| "an impossible size".to_string(), |n| n.to_string())
+        )));
+    }
+    let word = |c: &[u8]| [c[0], c[1], c[2], c[3]];
+    match spec.input.dtype {
+        DType::U8 => Ok(input.iter().map(|&b| f32::from(b)).collect()),
+        DType::I32 => Ok(input
+            .chunks_exact(4)
+            .map(|c| i32::from_le_bytes(word(c)) as f32)
+            .collect()),
+        DType::F32 => input
+            .chunks_exact(4)
+            .enumerate()
+            .map(|(i, c)| {
+                let v = f32::from_le_bytes(word(c));
+                if v.is_finite() {
+                    Ok(v)
+                } else {
+                    Err(bad(format!("element {i} is not a finite float")))
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Encode raw outputs (`[batch, outputs]` row-major) canonically per the spec.
+pub fn encode_output(
+    spec: &ModelSpec,
+    outputs: &[f32],
+    batch: usize,
+) -> Result<Vec<u8>, EngineError> {
+    let bad = |reason: String| EngineError::BadOutput {
+        model: spec.id.clone(),
+        reason,
+    };
+    match &spec.output {
+        OutputSpec::ClassLabels { num_classes, .. } => {
+            let classes = *num_classes as usize;
+            if classes == 0 || outputs.len() != batch * classes {
+                return Err(bad(format!(
+                    "{} logits for {batch} items of {classes} classes",
+                    outputs.len()
+                )));
+            }
+            let mut bytes = Vec::with_capacity(batch * 4);
+            for (i, row) in outputs.chunks_exact(classes).enumerate() {
+                let label = argmax(row).ok_or_else(|| bad(format!("item {i} has a NaN logit")))?;
+                bytes.extend_from_slice(&(label as u32).to_le_bytes());
+            }
+            Ok(bytes)
+        }
+        OutputSpec::FixedPoint { scale, .. } => {
+            let words = spec.output.item_words() as usize;
+            if outputs.len() != batch * words {
+                return Err(bad(format!(
+                    "{} values for {batch} items of {words} elements",
+                    outputs.len()
+                )));
+            }
+            let mut bytes = Vec::with_capacity(outputs.len() * 4);
+            for (i, &v) in outputs.iter().enumerate() {
+                let q = to_fixed_point(v, *scale)
+                    .ok_or_else(|| bad(format!("element {i} is not finite")))?;
+                bytes.extend_from_slice(&q.to_le_bytes());
+            }
+            Ok(bytes)
+        }
+    }
+}
+
+/// Index of the largest value; ties go to the lowest index. `None` if empty or any value is NaN.
+pub fn argmax(row: &[f32]) -> Option<usize> {
+    if row.is_empty() || row.iter().any(|v| v.is_nan()) {
+        return None;
+    }
+    let mut best = 0;
+    for (i, &v) in row.iter().enumerate().skip(1) {
+        if v > row[best] {
+            best = i;
+        }
+    }
+    Some(best)
+}
+
+/// `round(value × scale)` with halves rounded away from zero, computed in f64 and saturated to
+/// the `i32` range. `None` for a non-finite value.
+pub fn to_fixed_point(value: f32, scale: u32) -> Option<i32> {
+    if !value.is_finite() {
+        return None;
+    }
+    let scaled = (f64::from(value) * f64::from(scale)).round();
+    // `as` saturates float-to-int conversions.
+    Some(scaled as i32)
+}
+
+/// Decode canonical output bytes into words (labels or fixed-point values), as the market
+/// contract does. `None` if the length is not a multiple of 4.
+pub fn decode_output_words(spec: &ModelSpec, output: &[u8]) -> Option<Vec<i64>> {
+    let words = output.chunks_exact(4);
+    if !words.remainder().is_empty() {
+        return None;
+    }
+    Some(
+        words
+            .map(|c| {
+                let w = [c[0], c[1], c[2], c[3]];
+                match spec.output {
+                    OutputSpec::ClassLabels { .. } => i64::from(u32::from_le_bytes(w)),
+                    OutputSpec::FixedPoint { .. } => i64::from(i32::from_le_bytes(w)),
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Whether two canonical outputs agree under the spec's tolerance (every word within
+/// `spec.tolerance`), the market contract's rule.
+pub fn outputs_agree(spec: &ModelSpec, a: &[u8], b: &[u8]) -> bool {
+    match (decode_output_words(spec, a), decode_output_words(spec, b)) {
+        (Some(a), Some(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(&b)
+                    .all(|(x, y)| (x - y).unsigned_abs() <= u64::from(spec.tolerance))
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_point_rounds_half_away_and_saturates() {
+        assert_eq!(to_fixed_point(0.00005, 10_000), Some(1)); // 0.5000000000000 ± ulp
+        assert_eq!(to_fixed_point(1.5, 1), Some(2));
+        assert_eq!(to_fixed_point(-1.5, 1), Some(-2));
+        assert_eq!(to_fixed_point(2.5, 1), Some(3));
+        assert_eq!(to_fixed_point(-0.4, 1), Some(0));
+        assert_eq!(to_fixed_point(1e30, 10_000), Some(i32::MAX));
+        assert_eq!(to_fixed_point(-1e30, 10_000), Some(i32::MIN));
+        assert_eq!(to_fixed_point(f32::NAN, 10_000), None);
+        assert_eq!(to_fixed_point(f32::INFINITY, 10_000), None);
+    }
+
+    #[test]
+    fn argmax_ties_and_nan() {
+        assert_eq!(argmax(&[1.0, 3.0, 3.0, 2.0]), Some(1));
+        assert_eq!(argmax(&[-1.0]), Some(0));
+        assert_eq!(argmax(&[]), None);
+        assert_eq!(argmax(&[1.0, f32::NAN]), None);
+    }
+
+    #[test]
+    fn backend_parses() {
+        assert_eq!("wgpu".parse::<Backend>(), Ok(Backend::Wgpu));
+        assert_eq!("NDARRAY".parse::<Backend>(), Ok(Backend::Ndarray));
+        assert!("cuda".parse::<Backend>().is_err());
+    }
+}

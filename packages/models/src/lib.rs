@@ -1,0 +1,24 @@
+//! ACN model zoo: the datasets, the burn networks, deterministic training, the registry of
+//! shipped models and the inference engine a provider's worker runs jobs with.
+//!
+//! - [`data`]: the 8×8 digits (embedded) and a synthetic regression task.
+//! - [`model`]: `digits-mlp-v1`, `digits-cnn-v1` and `regressor-v1`.
+//! - [`train`]: seeded training on the ndarray CPU backend, evaluation, and [`regenerate`] of
+//!   `weights/` + `registry.json`.
+//! - [`registry`]: the registry file (on-chain [`ModelSpec`](acn_interface::market::ModelSpec)
+//!   plus weights file name).
+//! - [`engine`]: [`Engine`] — sha256-verified loading, input decoding, forward pass on wgpu or
+//!   ndarray, canonical output bytes.
+
+pub mod data;
+pub mod engine;
+pub mod error;
+pub mod model;
+pub mod registry;
+pub mod train;
+
+pub use engine::{Backend, Engine};
+pub use error::{DataError, EngineError, TrainError, WGPU_INSTALL_HINT};
+pub use model::ModelKind;
+pub use registry::{load_registry, RegistryEntry};
+pub use train::{evaluate, regenerate, train, Metric, TrainReport};
