@@ -5,7 +5,7 @@
 #   bash scripts/check-schema.sh --write          # regenerate schema/<crate>/ in place
 #   bash scripts/check-schema.sh [--write] acn-token ...   # only these crates
 #
-# Each contract has src/bin/schema.rs calling cosmwasm_schema::write_api!, which
+# Each contract has src/bin/<crate>-schema.rs calling cosmwasm_schema::write_api!, which
 # writes ./schema/<crate>.json and ./schema/raw/*.json relative to the current
 # directory. We run it in a temp dir and compare the result with schema/<crate>/.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -37,15 +37,15 @@ stale=()
 missing_bin=()
 for crate in "${CRATES[@]}"; do
     dir="$(crate_dir "$crate")"
-    if [[ ! -f $dir/src/bin/schema.rs ]]; then
+    if [[ ! -f $dir/src/bin/$crate-schema.rs ]]; then
         missing_bin+=("$crate")
-        warn "$crate has no src/bin/schema.rs; skipped"
+        warn "$crate has no src/bin/$crate-schema.rs; skipped"
         continue
     fi
     step "schema $crate"
     work="$TMP/$crate"
     mkdir -p "$work"
-    if ! (cd "$work" && cargo run -q --locked --manifest-path "$ACN_ROOT/Cargo.toml" -p "$crate" --bin schema >"$work.log" 2>&1); then
+    if ! (cd "$work" && cargo run -q --locked --manifest-path "$ACN_ROOT/Cargo.toml" -p "$crate" --bin "$crate-schema" >"$work.log" 2>&1); then
         cat "$work.log" >&2
         die "generating the schema of $crate failed"
     fi

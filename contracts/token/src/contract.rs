@@ -45,8 +45,7 @@ pub fn execute(
 ) -> Result<Response, ContractError> {
     match msg {
         ExecuteMsg::UpdateOwnership(action) => {
-            let ownership =
-                cw_ownable::update_ownership(deps, &env.block, &info.sender, action)?;
+            let ownership = cw_ownable::update_ownership(deps, &env.block, &info.sender, action)?;
             Ok(Response::new()
                 .add_attribute("action", "update_ownership")
                 .add_attributes(ownership.into_attributes()))

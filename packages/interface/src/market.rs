@@ -427,7 +427,8 @@ pub enum ExecuteMsg {
         /// The model.
         model: ModelSpec,
     },
-    /// Owner only: replace an existing model's spec (same id).
+    /// Owner only: replace an existing model's spec (same id). The output spec cannot change
+    /// (jobs in flight are checked against it); register a new id for a different output.
     UpdateModel {
         /// The new spec.
         model: ModelSpec,
@@ -817,7 +818,12 @@ impl std::fmt::Display for SpecError {
 
 impl ModelSpec {
     /// Check a job input: size limit, batch range, exact length, finite floats.
-    pub fn validate_input(&self, input: &[u8], batch: u32, max_input_bytes: u32) -> Result<(), SpecError> {
+    pub fn validate_input(
+        &self,
+        input: &[u8],
+        batch: u32,
+        max_input_bytes: u32,
+    ) -> Result<(), SpecError> {
         let size = input.len() as u64;
         if size > max_input_bytes as u64 {
             return Err(SpecError::InputTooLarge {
@@ -885,8 +891,7 @@ impl ModelSpec {
 /// Two decoded outputs agree when every element differs by at most `tolerance`.
 pub fn outputs_agree(a: &[i64], b: &[i64], tolerance: u32) -> bool {
     a.len() == b.len()
-        && a
-            .iter()
+        && a.iter()
             .zip(b)
             .all(|(x, y)| (x - y).unsigned_abs() <= tolerance as u64)
 }

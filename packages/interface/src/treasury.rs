@@ -34,7 +34,10 @@ impl Split {
 
     /// Sum of the four parts (must be 10 000).
     pub fn total(&self) -> u32 {
-        self.burn_bps as u32 + self.stakers_bps as u32 + self.kept_bps as u32 + self.executor_bps as u32
+        self.burn_bps as u32
+            + self.stakers_bps as u32
+            + self.kept_bps as u32
+            + self.executor_bps as u32
     }
 
     /// True when the parts sum to exactly 10 000.
