@@ -1,0 +1,543 @@
+//! The demo: the whole ACN economy on the embedded chain, with the real contracts and real
+//! models run by provider workers on burn.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use cosmwasm_std::{Binary, Timestamp, Uint128};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use acn_client::{Chain, ChainExt, EmbeddedChain};
+use acn_interface::market::{self, Hardware, JobStatus, ModelSpec, OutputSpec};
+use acn_interface::{staking, treasury};
+use acn_models::{Backend, Engine, RegistryEntry};
+use acn_testing::{SuiteBuilder, TOKEN};
+use acn_worker::config::BackendChoice;
+use acn_worker::{Behaviour, Executor, Worker, WorkerConfig};
+
+/// Sizes of the demo. Defaults need no flags.
+#[derive(clap::Args, Clone, Debug)]
+pub struct DemoOptions {
+    /// Provider workers.
+    #[arg(long, default_value_t = 4)]
+    pub providers: usize,
+    /// How many of the providers cheat (report wrong outputs); they get slashed.
+    #[arg(long, default_value_t = 1)]
+    pub cheaters: usize,
+    /// Buyers.
+    #[arg(long, default_value_t = 3)]
+    pub buyers: usize,
+    /// Jobs to submit.
+    #[arg(long, default_value_t = 24)]
+    pub jobs: usize,
+    /// Items per job.
+    #[arg(long, default_value_t = 8)]
+    pub batch: u32,
+    /// Provider slots per job (≥ 2 to verify by agreement).
+    #[arg(long, default_value_t = 3)]
+    pub redundancy: u8,
+    /// burn backend of the workers.
+    #[arg(long, value_enum, default_value_t = BackendArg::Wgpu)]
+    pub backend: BackendArg,
+    /// Real milliseconds per 5-second block of the embedded chain.
+    #[arg(long, default_value_t = 100)]
+    pub block_ms: u64,
+    /// Give up if the jobs are not all final after this many seconds.
+    #[arg(long, default_value_t = 600)]
+    pub timeout_secs: u64,
+}
+
+/// Backend flag.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendArg {
+    /// burn wgpu (Vulkan/Metal/DX12; lavapipe on CPU-only machines).
+    Wgpu,
+    /// burn ndarray (CPU).
+    Ndarray,
+}
+
+/// What the demo measured.
+#[derive(Debug, Default)]
+pub struct DemoReport {
+    /// Jobs submitted.
+    pub submitted: u64,
+    /// Jobs settled with an agreed result.
+    pub settled: u64,
+    /// Jobs disputed.
+    pub disputed: u64,
+    /// Jobs expired.
+    pub expired: u64,
+    /// Digit items whose agreed label matched the true label / digit items settled.
+    pub digits_correct: (u64, u64),
+    /// Mean absolute error of agreed regressor outputs against the true targets.
+    pub regression_mae: Option<f64>,
+    /// Paid to providers.
+    pub paid: u128,
+    /// Protocol fees.
+    pub fees: u128,
+    /// Burned by the treasury.
+    pub burned: u128,
+    /// Slashed from providers.
+    pub slashed: u128,
+    /// Supply before and after.
+    pub supply: (u128, u128),
+}
+
+/// The models' shared engine: one device, used by every worker of this process in turn.
+#[derive(Clone)]
+struct SharedEngine(Arc<Mutex<Engine>>);
+
+impl Executor for SharedEngine {
+    fn execute(&mut self, spec: &ModelSpec, input: &[u8], batch: u32) -> anyhow::Result<Vec<u8>> {
+        let engine = self
+            .0
+            .lock()
+            .map_err(|_| anyhow::anyhow!("engine lock poisoned"))?;
+        Ok(engine.run(&spec.id, input, batch)?)
+    }
+
+    fn device(&self) -> String {
+        self.0
+            .lock()
+            .map(|e| e.device_name().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// What a job's items truly are, to score agreed results.
+enum Truth {
+    Labels(Vec<u8>),
+    Targets(Vec<f32>),
+}
+
+fn say(msg: impl AsRef<str>) {
+    println!("{}", msg.as_ref());
+}
+
+/// Run the demo.
+pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
+    anyhow::ensure!(opts.providers >= 1, "at least one provider");
+    anyhow::ensure!(
+        opts.cheaters < opts.providers,
+        "at least one honest provider"
+    );
+    anyhow::ensure!(
+        opts.buyers >= 1 && opts.jobs >= 1,
+        "at least one buyer and one job"
+    );
+    anyhow::ensure!(
+        (opts.redundancy as usize) <= opts.providers,
+        "redundancy {} needs at least as many providers",
+        opts.redundancy
+    );
+    let started = Instant::now();
+
+    // ---- models -------------------------------------------------------------------------
+    let registry_path = acn_models::registry::default_registry_path();
+    let weights_dir = acn_models::registry::default_weights_dir();
+    let registry: Vec<RegistryEntry> = acn_models::registry::load_registry(&registry_path)?;
+    let backend = match opts.backend {
+        BackendArg::Wgpu => Backend::Wgpu,
+        BackendArg::Ndarray => Backend::Ndarray,
+    };
+    let mut engine = Engine::new(backend)?;
+    say(format!(
+        "ACN demo — {} providers ({} cheating), {} buyers, {} jobs × {} items, redundancy {}",
+        opts.providers, opts.cheaters, opts.buyers, opts.jobs, opts.batch, opts.redundancy
+    ));
+    say(format!(
+        "backend {:?} on device \"{}\"",
+        backend,
+        engine.device_name()
+    ));
+    for entry in &registry {
+        engine.load(entry, &weights_dir)?;
+        let t = Instant::now();
+        engine.warm_up(&entry.spec.id)?;
+        say(format!(
+            "  model {:<16} weights sha256 {}…  verified, warmed up in {:.1} s",
+            entry.spec.id,
+            &entry.spec.weights_sha256[..16],
+            t.elapsed().as_secs_f64()
+        ));
+    }
+    let device_name = engine.device_name().to_string();
+    let engine = SharedEngine(Arc::new(Mutex::new(engine)));
+    let specs: Vec<ModelSpec> = registry.iter().map(|e| e.spec.clone()).collect();
+
+    // ---- chain --------------------------------------------------------------------------
+    let providers: Vec<String> = (1..=opts.providers)
+        .map(|i| format!("provider-{i}"))
+        .collect();
+    let buyers: Vec<String> = (1..=opts.buyers).map(|i| format!("buyer-{i}")).collect();
+    let chain_specs = specs.clone();
+    let (p_names, b_names) = (providers.clone(), buyers.clone());
+    let chain: Arc<EmbeddedChain> = Arc::new(EmbeddedChain::start(move || {
+        let mut b = SuiteBuilder::new()
+            .with_market_params(|m| m.models = chain_specs)
+            .with_treasury_reserve(1_000_000 * TOKEN);
+        for p in &p_names {
+            b = b.with_funds(p, 5_000 * TOKEN);
+        }
+        for name in &b_names {
+            b = b.with_funds(name, 100_000 * TOKEN);
+        }
+        b.build()
+    })?);
+    let d = chain.deployment().clone();
+    let supply_before = chain.total_supply()?;
+    say(format!(
+        "deployed token, staking, treasury, market on the embedded chain; supply {}",
+        tokens(supply_before)
+    ));
+
+    for p in &providers {
+        chain.send_tokens(p, &d.staking, 2_000 * TOKEN, &staking::ReceiveMsg::Bond {})?;
+        chain.market_exec(
+            p,
+            &market::ExecuteMsg::RegisterProvider {
+                hardware: Hardware {
+                    backend: format!("{backend:?}").to_lowercase(),
+                    device: device_name.chars().take(64).collect(),
+                    memory_mb: 4_096,
+                },
+                models: specs.iter().map(|s| s.id.clone()).collect(),
+                min_unit_price: Uint128::zero(),
+            },
+        )?;
+    }
+    let stake_before: BTreeMap<String, u128> = providers
+        .iter()
+        .map(|p| {
+            let addr = chain.address(p)?;
+            Ok((p.clone(), chain.stake(&addr)?.bonded.u128()))
+        })
+        .collect::<anyhow::Result<_>>()?;
+
+    // ---- workers and blocks ---------------------------------------------------------------
+    let stop = Arc::new(AtomicBool::new(false));
+    let journals = tempdir_for_journals()?;
+    let mut threads = vec![];
+    let cheaters: Vec<String> = providers
+        .iter()
+        .rev()
+        .take(opts.cheaters)
+        .cloned()
+        .collect();
+    for p in &providers {
+        let config = WorkerConfig {
+            account: p.clone(),
+            backend: match backend {
+                Backend::Wgpu => BackendChoice::Wgpu,
+                Backend::Ndarray => BackendChoice::Ndarray,
+            },
+            models: specs.iter().map(|s| s.id.clone()).collect(),
+            registry: registry_path.clone(),
+            weights_dir: Some(weights_dir.clone()),
+            journal: journals.join(format!("{p}.journal")),
+            capacity: 4,
+            poll_interval_ms: opts.block_ms.max(10),
+            min_unit_price: 0,
+            max_retries: 6,
+            behaviour: if cheaters.contains(p) {
+                Behaviour::Cheat
+            } else {
+                Behaviour::Honest
+            },
+        };
+        let mut worker = Worker::new(
+            chain.clone() as Arc<dyn Chain>,
+            engine.clone(),
+            config,
+            &specs,
+        )?;
+        let stop = stop.clone();
+        let name = p.clone();
+        threads.push(
+            thread::Builder::new()
+                .name(name.clone())
+                .spawn(move || worker.run(|| stop.load(Ordering::Relaxed)))
+                .context("spawn worker")?,
+        );
+    }
+    let producer = {
+        let (chain, stop, ms) = (chain.clone(), stop.clone(), opts.block_ms);
+        thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                if chain.wait_blocks(1).is_err() {
+                    break;
+                }
+                thread::sleep(Duration::from_millis(ms));
+            }
+        })
+    };
+
+    // ---- buyers submit real inputs -------------------------------------------------------
+    let digits = acn_models::data::digits_split()?.held_out;
+    let regression = acn_models::data::regression_split().held_out;
+    let mut truth: BTreeMap<u64, Truth> = BTreeMap::new();
+    let bar = ProgressBar::new(opts.jobs as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} jobs final  {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let batch = opts.batch as usize;
+    for k in 0..opts.jobs {
+        let spec = &specs[k % specs.len()];
+        let buyer = &buyers[k % buyers.len()];
+        let (input, t) = match &spec.output {
+            OutputSpec::ClassLabels { .. } => {
+                let start = (k * batch) % digits.len().saturating_sub(batch).max(1);
+                let items = start..start + batch;
+                let bytes: Vec<u8> = items
+                    .clone()
+                    .flat_map(|i| digits.images[i].iter().copied())
+                    .collect();
+                (
+                    bytes,
+                    Truth::Labels(items.map(|i| digits.labels[i]).collect()),
+                )
+            }
+            OutputSpec::FixedPoint { .. } => {
+                let start = (k * batch) % regression.len().saturating_sub(batch).max(1);
+                let items = start..start + batch;
+                let bytes: Vec<u8> = items
+                    .clone()
+                    .flat_map(|i| regression.features[i].iter().flat_map(|v| v.to_le_bytes()))
+                    .collect();
+                (
+                    bytes,
+                    Truth::Targets(items.map(|i| regression.targets[i]).collect()),
+                )
+            }
+        };
+        let quote: market::QuoteResponse = chain.market(&market::QueryMsg::Quote {
+            model_id: spec.id.clone(),
+            batch: opts.batch,
+            redundancy: opts.redundancy,
+            buyer: Some(chain.address(buyer)?),
+        })?;
+        let now = chain.block()?.time;
+        // Pay 10 % over the quote: the market refunds the excess in the same transaction.
+        let pay = quote.price.u128() + quote.price.u128() / 10;
+        let tx = chain.send_tokens(
+            buyer,
+            &d.market,
+            pay,
+            &market::ReceiveMsg::SubmitJob {
+                model_id: spec.id.clone(),
+                input: Binary::from(input),
+                batch: opts.batch,
+                redundancy: opts.redundancy,
+                max_unit_price: quote.unit_price.checked_mul(Uint128::new(2))?,
+                deadline: Timestamp::from_seconds(now + 3_600),
+            },
+        )?;
+        let id: u64 = tx
+            .attr("job_id")
+            .ok_or_else(|| anyhow::anyhow!("submission returned no job id"))?
+            .parse()?;
+        truth.insert(id, t);
+        thread::sleep(Duration::from_millis(opts.block_ms));
+    }
+
+    // ---- wait until every job is final ----------------------------------------------------
+    let deadline = Instant::now() + Duration::from_secs(opts.timeout_secs);
+    let mut final_jobs: BTreeMap<u64, market::JobResponse> = BTreeMap::new();
+    while final_jobs.len() < truth.len() {
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "only {} of {} jobs final after {} s",
+            final_jobs.len(),
+            truth.len(),
+            opts.timeout_secs
+        );
+        for id in truth.keys() {
+            if final_jobs.contains_key(id) {
+                continue;
+            }
+            let job: market::JobResponse = chain.market(&market::QueryMsg::Job { id: *id })?;
+            if job.status.is_final() {
+                final_jobs.insert(*id, job);
+            }
+        }
+        let totals: market::TotalsResponse = chain.market(&market::QueryMsg::Totals {})?;
+        bar.set_position(final_jobs.len() as u64);
+        bar.set_message(format!(
+            "settled {} · disputed {} · expired {}",
+            totals.jobs_settled, totals.jobs_disputed, totals.jobs_expired
+        ));
+        thread::sleep(Duration::from_millis(opts.block_ms));
+    }
+    bar.finish();
+    // Let workers record the final state, then stop them.
+    thread::sleep(Duration::from_millis(opts.block_ms * 3));
+    stop.store(true, Ordering::Relaxed);
+    for t in threads {
+        match t.join() {
+            Ok(r) => r?,
+            Err(_) => anyhow::bail!("a worker thread panicked"),
+        }
+    }
+    let _ = producer.join();
+
+    // ---- the treasury distributes the fees ------------------------------------------------
+    let pending = chain.treasury_totals()?.pending.u128();
+    if pending > 0 {
+        chain.execute("keeper", &d.treasury, &treasury::ExecuteMsg::Distribute {})?;
+    }
+
+    // ---- report -----------------------------------------------------------------------------
+    let mut report = DemoReport {
+        submitted: truth.len() as u64,
+        ..DemoReport::default()
+    };
+    let mut abs_err = (0f64, 0u64);
+    for (id, job) in &final_jobs {
+        match job.status {
+            JobStatus::Settled => report.settled += 1,
+            JobStatus::Disputed => report.disputed += 1,
+            _ => report.expired += 1,
+        }
+        let (Some(result), Some(spec)) = (&job.result, specs.iter().find(|s| s.id == job.model_id))
+        else {
+            continue;
+        };
+        let words = spec
+            .decode_output(result, job.batch)
+            .map_err(|e| anyhow::anyhow!("job {id}: {e}"))?;
+        match (&truth[id], &spec.output) {
+            (Truth::Labels(labels), _) => {
+                report.digits_correct.1 += labels.len() as u64;
+                report.digits_correct.0 += labels
+                    .iter()
+                    .zip(&words)
+                    .filter(|(l, w)| **l as i64 == **w)
+                    .count() as u64;
+            }
+            (Truth::Targets(targets), OutputSpec::FixedPoint { scale, .. }) => {
+                for (t, w) in targets.iter().zip(&words) {
+                    abs_err.0 += (*w as f64 / *scale as f64 - *t as f64).abs();
+                    abs_err.1 += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    report.regression_mae = (abs_err.1 > 0).then(|| abs_err.0 / abs_err.1 as f64);
+    let m: market::TotalsResponse = chain.market(&market::QueryMsg::Totals {})?;
+    let t = chain.treasury_totals()?;
+    report.paid = m.paid_to_providers.u128();
+    report.fees = m.fees.u128();
+    report.slashed = m.slashed.u128();
+    report.burned = t.burned.u128();
+    report.supply = (supply_before, chain.total_supply()?);
+
+    println!();
+    println!("| figure | value |");
+    println!("|---|---|");
+    println!(
+        "| jobs submitted / settled / disputed / expired | {} / {} / {} / {} |",
+        report.submitted, report.settled, report.disputed, report.expired
+    );
+    if report.digits_correct.1 > 0 {
+        println!(
+            "| accuracy of agreed digit labels vs true labels | {:.2} % ({} / {}) |",
+            100.0 * report.digits_correct.0 as f64 / report.digits_correct.1 as f64,
+            report.digits_correct.0,
+            report.digits_correct.1
+        );
+    }
+    if let Some(mae) = report.regression_mae {
+        println!("| regressor: mean absolute error of agreed outputs | {mae:.4} |");
+    }
+    println!("| paid to providers | {} |", tokens(report.paid));
+    println!(
+        "| protocol fees to the treasury | {} |",
+        tokens(report.fees)
+    );
+    println!(
+        "| burned by Distribute (70 % of fees) | {} |",
+        tokens(report.burned)
+    );
+    println!("| slashed from providers | {} |", tokens(report.slashed));
+    println!(
+        "| supply before → after | {} → {} |",
+        tokens(report.supply.0),
+        tokens(report.supply.1)
+    );
+    println!();
+    println!(
+        "| provider | behaviour | agreed | outvoted | missed | earned | stake before → after |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for p in &providers {
+        let addr = chain.address(p)?;
+        let info: market::ProviderResponse = chain.market(&market::QueryMsg::Provider {
+            address: addr.clone(),
+        })?;
+        let earned: u128 = final_jobs
+            .values()
+            .flat_map(|j| j.slots.iter())
+            .filter(|s| s.provider.as_str() == addr)
+            .map(|s| s.paid.u128())
+            .sum();
+        println!(
+            "| {p} | {} | {} | {} | {} | {} | {} → {} |",
+            if cheaters.contains(p) {
+                "cheat"
+            } else {
+                "honest"
+            },
+            info.reputation.agreed,
+            info.reputation.outvoted,
+            info.reputation.missed,
+            tokens(earned),
+            tokens(stake_before[p]),
+            tokens(chain.stake(&addr)?.bonded.u128()),
+        );
+    }
+    println!();
+    println!("finished in {:.1} s", started.elapsed().as_secs_f64());
+
+    // ---- the demo checks itself ------------------------------------------------------------
+    anyhow::ensure!(
+        report.supply.0 - report.supply.1 == report.burned,
+        "supply fell by {} but the treasury burned {}",
+        report.supply.0 - report.supply.1,
+        report.burned
+    );
+    anyhow::ensure!(report.settled > 0, "no job settled");
+    if report.digits_correct.1 > 0 {
+        let acc = report.digits_correct.0 as f64 / report.digits_correct.1 as f64;
+        anyhow::ensure!(
+            acc >= 0.9,
+            "agreed digit labels only {:.1} % correct",
+            acc * 100.0
+        );
+    }
+    Ok(report)
+}
+
+fn tempdir_for_journals() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("acn-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// Base units as tokens with 6 decimals.
+fn tokens(base: u128) -> String {
+    let whole = base / TOKEN;
+    let frac = base % TOKEN;
+    if frac == 0 {
+        format!("{whole} ACN")
+    } else {
+        format!("{whole}.{frac:06} ACN")
+    }
+}

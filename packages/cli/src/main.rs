@@ -1,0 +1,69 @@
+//! `acn`: the command line of ACN.
+//!
+//! - `acn demo` — the whole economy on the embedded chain with real contracts and real models.
+//! - `acn train` — regenerate the model zoo's weights and registry deterministically.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod demo;
+
+/// ACN — AI Compute Network.
+#[derive(Parser)]
+#[command(name = "acn", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the whole economy on the embedded chain: deploy, register models, start provider
+    /// workers (burn/wgpu), submit real jobs from buyers, settle, distribute, report.
+    Demo(demo::DemoOptions),
+    /// Retrain every model of the zoo and rewrite its weights and registry.
+    Train {
+        /// Directory holding registry.json and weights/ (defaults to the shipped one).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// Training seed.
+        #[arg(long, default_value_t = acn_models::train::DEFAULT_SEED)]
+        seed: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo(opts) => demo::run(opts).map(|_| ()),
+        Command::Train { out, seed } => train(out, seed),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn train(out: Option<std::path::PathBuf>, seed: u64) -> anyhow::Result<()> {
+    let dir = out.unwrap_or_else(acn_models::registry::models_dir);
+    let reports = acn_models::train::regenerate(&dir, seed)?;
+    for r in reports {
+        println!(
+            "{:<16} {:?}  sha256 {}  ({:.1} s)",
+            r.model_id, r.metric, r.weights_sha256, r.train_seconds
+        );
+    }
+    println!("registry and weights written to {}", dir.display());
+    Ok(())
+}

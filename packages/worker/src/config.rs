@@ -1,0 +1,140 @@
+//! The worker's TOML configuration.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// How the worker computes outputs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Behaviour {
+    /// Report what the model computes.
+    #[default]
+    Honest,
+    /// Demo only: report a deliberately wrong output (to show slashing).
+    Cheat,
+}
+
+/// Which burn backend runs the models.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendChoice {
+    /// burn's wgpu backend (Vulkan / Metal / DX12; lavapipe on CPU-only machines).
+    #[default]
+    Wgpu,
+    /// burn's ndarray CPU backend.
+    Ndarray,
+}
+
+/// Worker configuration (TOML).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// Account (key name) the worker signs with.
+    pub account: String,
+    /// Backend.
+    #[serde(default)]
+    pub backend: BackendChoice,
+    /// Model ids to serve (each in the registry).
+    pub models: Vec<String>,
+    /// Path of the model registry (registry.json).
+    pub registry: PathBuf,
+    /// Directory of the weights files; defaults to `weights/` beside the registry.
+    #[serde(default)]
+    pub weights_dir: Option<PathBuf>,
+    /// Path of the journal file.
+    pub journal: PathBuf,
+    /// Most jobs in flight at once.
+    #[serde(default = "default_capacity")]
+    pub capacity: usize,
+    /// Milliseconds between polls when idle.
+    #[serde(default = "default_poll_ms")]
+    pub poll_interval_ms: u64,
+    /// Lowest unit price the worker claims jobs at.
+    #[serde(default)]
+    pub min_unit_price: u128,
+    /// Retries of a transient chain error before giving up on a call (exponential backoff).
+    #[serde(default = "default_retries")]
+    pub max_retries: u32,
+    /// Honest (default) or a demo cheater.
+    #[serde(default)]
+    pub behaviour: Behaviour,
+}
+
+fn default_capacity() -> usize {
+    4
+}
+fn default_poll_ms() -> u64 {
+    500
+}
+fn default_retries() -> u32 {
+    6
+}
+
+impl WorkerConfig {
+    /// Read and check a TOML file.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
+        let config: WorkerConfig = toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("invalid config {}: {e}", path.display()))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Check values a TOML parser cannot.
+    pub fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(!self.account.is_empty(), "account must not be empty");
+        anyhow::ensure!(!self.models.is_empty(), "serve at least one model");
+        anyhow::ensure!(self.capacity >= 1, "capacity must be at least 1");
+        Ok(())
+    }
+
+    /// The weights directory.
+    pub fn weights_dir(&self) -> PathBuf {
+        self.weights_dir.clone().unwrap_or_else(|| {
+            self.registry
+                .parent()
+                .unwrap_or_else(|| Path::new("."))
+                .join("weights")
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_minimal_config_with_defaults() {
+        let c: WorkerConfig = toml::from_str(
+            r#"
+            account = "provider-1"
+            models = ["digits-mlp-v1"]
+            registry = "packages/models/registry.json"
+            journal = "/var/lib/acn/p1.journal"
+            "#,
+        )
+        .unwrap();
+        c.check().unwrap();
+        assert_eq!(c.backend, BackendChoice::Wgpu);
+        assert_eq!(c.capacity, 4);
+        assert_eq!(c.behaviour, Behaviour::Honest);
+        assert_eq!(c.weights_dir(), PathBuf::from("packages/models/weights"));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let err = toml::from_str::<WorkerConfig>(
+            r#"
+            account = "p"
+            models = ["m"]
+            registry = "r"
+            journal = "j"
+            gpu = "yes"
+            "#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+    }
+}

@@ -1,0 +1,56 @@
+//! What runs a model: the worker only needs canonical output bytes for an input.
+
+use acn_interface::market::{ModelSpec, OutputSpec};
+
+use crate::config::Behaviour;
+
+/// Runs models and returns canonical output bytes (labels as u32 LE, fixed-point as i32 LE).
+pub trait Executor: Send {
+    /// Run `spec`'s model on `batch` items of `input`.
+    fn execute(&mut self, spec: &ModelSpec, input: &[u8], batch: u32) -> anyhow::Result<Vec<u8>>;
+    /// Device the executor runs on, e.g. `llvmpipe`.
+    fn device(&self) -> String;
+}
+
+/// Check a job's input before claiming it (same rules as the market contract).
+pub fn validate_input(
+    spec: &ModelSpec,
+    input: &[u8],
+    batch: u32,
+    max_input_bytes: u32,
+) -> anyhow::Result<()> {
+    spec.validate_input(input, batch, max_input_bytes)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// The burn model engine as an executor.
+impl Executor for acn_models::Engine {
+    fn execute(&mut self, spec: &ModelSpec, input: &[u8], batch: u32) -> anyhow::Result<Vec<u8>> {
+        Ok(self.run(&spec.id, input, batch)?)
+    }
+
+    fn device(&self) -> String {
+        self.device_name().to_string()
+    }
+}
+
+/// Demo only: corrupt an honest output so the market slashes it (labels shift by one class,
+/// fixed-point values move far outside any tolerance).
+pub fn corrupt(spec: &ModelSpec, output: &mut [u8]) {
+    for chunk in output.chunks_exact_mut(4) {
+        let v = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        let bad = match &spec.output {
+            OutputSpec::ClassLabels { num_classes, .. } => (v + 1) % num_classes.max(&1),
+            OutputSpec::FixedPoint { .. } => (v as i32).wrapping_add(1_000_000) as u32,
+        };
+        chunk.copy_from_slice(&bad.to_le_bytes());
+    }
+}
+
+/// Apply the configured behaviour to an honest output.
+pub fn apply_behaviour(behaviour: Behaviour, spec: &ModelSpec, mut output: Vec<u8>) -> Vec<u8> {
+    if behaviour == Behaviour::Cheat {
+        corrupt(spec, &mut output);
+    }
+    output
+}

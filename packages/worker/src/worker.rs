@@ -1,0 +1,415 @@
+//! The job loop.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use cosmwasm_std::{Binary, HexBinary};
+use rand::RngCore;
+use tracing::{debug, info, warn};
+
+use acn_client::{Chain, ChainError, ChainExt, TxResult};
+use acn_interface::market::{
+    self, commitment, JobFilter, JobResponse, JobStatus, ModelSpec, ProviderResponse,
+};
+
+use crate::config::WorkerConfig;
+use crate::executor::{apply_behaviour, validate_input, Executor};
+use crate::journal::{Entry, Journal, Stage};
+
+/// What one pass of the loop did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TickReport {
+    /// Jobs claimed.
+    pub claimed: u32,
+    /// Commitments sent.
+    pub committed: u32,
+    /// Reveals sent.
+    pub revealed: u32,
+    /// Jobs seen final.
+    pub finished: u32,
+    /// Jobs refused for malformed input.
+    pub refused: u32,
+    /// Settlements this worker triggered.
+    pub settled: u32,
+}
+
+impl TickReport {
+    /// True if the pass changed anything.
+    pub fn did_work(&self) -> bool {
+        *self != TickReport::default()
+    }
+}
+
+/// A provider worker bound to one chain, one executor and one journal.
+pub struct Worker<E: Executor> {
+    chain: Arc<dyn Chain>,
+    executor: E,
+    config: WorkerConfig,
+    journal: Journal,
+    address: String,
+    specs: HashMap<String, ModelSpec>,
+    max_input_bytes: u32,
+}
+
+impl<E: Executor> Worker<E> {
+    /// Create a worker: checks that every served model is registered on chain with the same
+    /// weights hash as the local registry (`local_specs`), and opens the journal.
+    pub fn new(
+        chain: Arc<dyn Chain>,
+        executor: E,
+        config: WorkerConfig,
+        local_specs: &[ModelSpec],
+    ) -> anyhow::Result<Self> {
+        config.check()?;
+        let address = chain.address(&config.account)?;
+        let journal = Journal::open(&config.journal)?;
+        let mut specs = HashMap::new();
+        for id in &config.models {
+            let local = local_specs
+                .iter()
+                .find(|s| &s.id == id)
+                .ok_or_else(|| anyhow::anyhow!("model {id} is not in the local registry"))?;
+            let on_chain: market::ModelResponse =
+                chain.market(&market::QueryMsg::Model { id: id.clone() })?;
+            anyhow::ensure!(
+                on_chain.spec.weights_sha256 == local.weights_sha256,
+                "model {id}: on-chain weights hash {} differs from the local weights {}",
+                on_chain.spec.weights_sha256,
+                local.weights_sha256
+            );
+            specs.insert(id.clone(), on_chain.spec);
+        }
+        let cfg: market::ConfigResponse = chain.market(&market::QueryMsg::Config {})?;
+        Ok(Worker {
+            chain,
+            executor,
+            config,
+            journal,
+            address,
+            specs,
+            max_input_bytes: cfg.params.max_input_bytes,
+        })
+    }
+
+    /// The worker's chain address.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// The journal.
+    pub fn journal(&self) -> &Journal {
+        &self.journal
+    }
+
+    /// The provider record on chain, if registered.
+    pub fn provider(&self) -> Option<ProviderResponse> {
+        self.chain
+            .market(&market::QueryMsg::Provider {
+                address: self.address.clone(),
+            })
+            .ok()
+    }
+
+    /// Call the chain, retrying transient errors with exponential backoff.
+    fn with_retry<T>(&self, mut f: impl FnMut() -> Result<T, ChainError>) -> Result<T, ChainError> {
+        let mut delay = Duration::from_millis(50);
+        let mut attempt = 0;
+        loop {
+            match f() {
+                Err(e) if e.is_transient() && attempt < self.config.max_retries => {
+                    attempt += 1;
+                    warn!(error = %e, attempt, "transient chain error; retrying");
+                    std::thread::sleep(delay);
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn market_exec(&self, msg: &market::ExecuteMsg) -> Result<TxResult, ChainError> {
+        self.with_retry(|| self.chain.market_exec(&self.config.account, msg))
+    }
+
+    fn job(&self, id: u64) -> Result<JobResponse, ChainError> {
+        self.with_retry(|| self.chain.market(&market::QueryMsg::Job { id }))
+    }
+
+    /// Adopt slots the chain says this worker holds but the journal does not know (a crash
+    /// between a claim and its journal write). Uncommitted ones are worked on normally.
+    pub fn resume(&mut self) -> anyhow::Result<u32> {
+        let mut adopted = 0;
+        let mut start_after = None;
+        loop {
+            let page: market::JobsResponse = self.with_retry(|| {
+                self.chain.market(&market::QueryMsg::Jobs {
+                    filter: JobFilter::Provider {
+                        address: self.address.clone(),
+                    },
+                    start_after,
+                    limit: Some(100),
+                })
+            })?;
+            let Some(last) = page.jobs.last() else { break };
+            start_after = Some(last.id);
+            for job in page.jobs {
+                if job.status.is_final() || self.journal.get(job.id).is_some() {
+                    continue;
+                }
+                let committed = job
+                    .slots
+                    .iter()
+                    .any(|s| s.provider.as_str() == self.address && s.commitment.is_some());
+                if committed {
+                    // Cannot happen with this journal's ordering (salt is on disk before any
+                    // commit); without the salt the job can only end as a miss.
+                    warn!(
+                        job_id = job.id,
+                        "committed job missing from the journal; cannot reveal"
+                    );
+                    continue;
+                }
+                info!(
+                    job_id = job.id,
+                    "adopting a claimed job missing from the journal"
+                );
+                self.journal.record(Entry::claimed(job.id, &job.model_id))?;
+                adopted += 1;
+            }
+        }
+        Ok(adopted)
+    }
+
+    /// One pass: move every in-flight job forward, then claim new work within capacity.
+    pub fn tick(&mut self) -> anyhow::Result<TickReport> {
+        let mut report = TickReport::default();
+        let now = self.chain.block()?.time;
+        for entry in self.journal.in_flight() {
+            if let Err(e) = self.advance(entry.clone(), now, &mut report) {
+                warn!(job_id = entry.job_id, error = %e, "job step failed; will retry");
+            }
+        }
+        self.claim_new(now, &mut report)?;
+        Ok(report)
+    }
+
+    fn advance(
+        &mut self,
+        mut entry: Entry,
+        now: u64,
+        report: &mut TickReport,
+    ) -> anyhow::Result<()> {
+        let job = self.job(entry.job_id)?;
+        let slot = job
+            .slots
+            .iter()
+            .find(|s| s.provider.as_str() == self.address)
+            .cloned();
+        if job.status.is_final() {
+            entry.stage = Stage::Finished;
+            entry.status = Some(format!("{:?}", job.status));
+            entry.outcome = slot
+                .as_ref()
+                .and_then(|s| s.outcome)
+                .map(|o| format!("{o:?}"));
+            entry.paid = slot.map(|s| s.paid.u128()).unwrap_or(0);
+            info!(job_id = job.id, status = ?job.status, outcome = ?entry.outcome, paid = entry.paid, "job final");
+            self.journal.record(entry)?;
+            report.finished += 1;
+            return Ok(());
+        }
+        let Some(slot) = slot else {
+            anyhow::bail!("job {} holds no slot of ours", job.id);
+        };
+        let spec = self
+            .specs
+            .get(&job.model_id)
+            .ok_or_else(|| anyhow::anyhow!("model {} not served", job.model_id))?
+            .clone();
+
+        if entry.stage == Stage::Claimed {
+            // Compute, draw the salt, and put all of it on disk before any commitment exists.
+            let honest = self.executor.execute(&spec, &job.input, job.batch)?;
+            let output = apply_behaviour(self.config.behaviour, &spec, honest);
+            let mut salt = [0u8; 32];
+            rand::thread_rng().fill_bytes(&mut salt);
+            let c = commitment(&output, &salt, &self.address);
+            entry.output = Some(hex::encode(&output));
+            entry.salt = Some(hex::encode(salt));
+            entry.commitment = Some(hex::encode(c));
+            entry.stage = Stage::Computed;
+            self.journal.record(entry.clone())?;
+        }
+
+        if entry.stage == Stage::Computed {
+            let ours = hex_field(&entry.commitment)?;
+            match &slot.commitment {
+                Some(c) if c.as_slice() == ours.as_slice() => {}
+                Some(_) => anyhow::bail!("job {}: the chain holds a different commitment", job.id),
+                None => {
+                    if job.status != JobStatus::Open || now >= job.commit_deadline.seconds() {
+                        anyhow::bail!("job {}: commit window closed before we committed", job.id);
+                    }
+                    self.market_exec(&market::ExecuteMsg::CommitResult {
+                        job_id: job.id,
+                        commitment: HexBinary::from(ours),
+                    })?;
+                    report.committed += 1;
+                    debug!(job_id = job.id, "committed");
+                }
+            }
+            entry.stage = Stage::Committed;
+            self.journal.record(entry.clone())?;
+            return Ok(()); // reveal in a later pass, once the reveal phase is open
+        }
+
+        if entry.stage == Stage::Committed {
+            if slot.output.is_none() {
+                let all_committed = job.slots.len() == job.redundancy as usize
+                    && job.slots.iter().all(|s| s.commitment.is_some());
+                let revealing = job.status == JobStatus::Revealing
+                    || all_committed
+                    || now >= job.commit_deadline.seconds();
+                if !revealing {
+                    return Ok(());
+                }
+                self.market_exec(&market::ExecuteMsg::RevealResult {
+                    job_id: job.id,
+                    output: Binary::from(hex_field(&entry.output)?),
+                    salt: Binary::from(hex_field(&entry.salt)?),
+                })?;
+                report.revealed += 1;
+                debug!(job_id = job.id, "revealed");
+            }
+            entry.stage = Stage::Revealed;
+            self.journal.record(entry)?;
+            return Ok(());
+        }
+
+        // Revealed: help liveness by settling once the reveal window is over.
+        if job.reveal_deadline.is_some_and(|d| now >= d.seconds()) {
+            match self.market_exec(&market::ExecuteMsg::Settle { job_id: job.id }) {
+                Ok(_) => report.settled += 1,
+                Err(e) => debug!(job_id = job.id, error = %e, "settle not possible yet"),
+            }
+        }
+        Ok(())
+    }
+
+    fn claim_new(&mut self, now: u64, report: &mut TickReport) -> anyhow::Result<()> {
+        let mut free = self
+            .config
+            .capacity
+            .saturating_sub(self.journal.in_flight().len());
+        let models: Vec<String> = self.config.models.clone();
+        for model_id in models {
+            if free == 0 {
+                break;
+            }
+            let open: market::JobsResponse = self.with_retry(|| {
+                self.chain.market(&market::QueryMsg::OpenJobs {
+                    model_id: model_id.clone(),
+                    start_after: None,
+                    limit: Some(30),
+                })
+            })?;
+            for job in open.jobs {
+                if free == 0 {
+                    break;
+                }
+                if self.journal.get(job.id).is_some()
+                    || self.journal.is_refused(job.id)
+                    || job
+                        .slots
+                        .iter()
+                        .any(|s| s.provider.as_str() == self.address)
+                    || job.unit_price.u128() < self.config.min_unit_price
+                    || now >= job.commit_deadline.seconds()
+                {
+                    continue;
+                }
+                let spec = &self.specs[&model_id];
+                if let Err(e) = validate_input(spec, &job.input, job.batch, self.max_input_bytes) {
+                    warn!(job_id = job.id, error = %e, "refusing a job with malformed input");
+                    self.journal.refuse(job.id)?;
+                    report.refused += 1;
+                    continue;
+                }
+                match self.market_exec(&market::ExecuteMsg::ClaimJob { job_id: job.id }) {
+                    Ok(_) => {
+                        self.journal.record(Entry::claimed(job.id, &model_id))?;
+                        report.claimed += 1;
+                        free -= 1;
+                        info!(job_id = job.id, model = %model_id, "claimed");
+                    }
+                    Err(e) => debug!(job_id = job.id, error = %e, "claim refused"),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Run until `stop` returns true, sleeping `poll_interval_ms` after idle passes.
+    pub fn run(&mut self, mut stop: impl FnMut() -> bool) -> anyhow::Result<()> {
+        self.resume()?;
+        while !stop() {
+            let report = self.tick()?;
+            if !report.did_work() {
+                std::thread::sleep(Duration::from_millis(self.config.poll_interval_ms));
+            }
+        }
+        Ok(())
+    }
+
+    /// Earnings summary from the journal.
+    pub fn earnings(&self) -> Earnings {
+        Earnings::from_journal(&self.journal)
+    }
+}
+
+fn hex_field(field: &Option<String>) -> anyhow::Result<Vec<u8>> {
+    let s = field
+        .as_deref()
+        .ok_or_else(|| anyhow::anyhow!("journal entry misses a field"))?;
+    Ok(hex::decode(s)?)
+}
+
+/// What a worker has earned, from its journal.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Earnings {
+    /// Jobs final.
+    pub finished: u64,
+    /// Jobs in flight.
+    pub in_flight: u64,
+    /// Finished jobs where this worker agreed with the majority.
+    pub agreed: u64,
+    /// Finished jobs where it was outvoted.
+    pub outvoted: u64,
+    /// Finished jobs it missed.
+    pub missed: u64,
+    /// Base units earned.
+    pub paid: u128,
+}
+
+impl Earnings {
+    /// Summarise a journal.
+    pub fn from_journal(journal: &Journal) -> Self {
+        let mut e = Earnings::default();
+        for entry in journal.entries() {
+            if entry.stage != Stage::Finished {
+                e.in_flight += 1;
+                continue;
+            }
+            e.finished += 1;
+            e.paid += entry.paid;
+            match entry.outcome.as_deref() {
+                Some("Agreed") => e.agreed += 1,
+                Some("Outvoted") => e.outvoted += 1,
+                Some("Missed") => e.missed += 1,
+                _ => {}
+            }
+        }
+        e
+    }
+}
