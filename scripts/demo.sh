@@ -1,28 +1,22 @@
 #!/usr/bin/env bash
 # The main job of the repository, from a fresh machine:
 #
-#   bash scripts/demo.sh [DEMO ARGS...]
+#   bash scripts/demo.sh [DEMO ARGS...]      (e.g. --jobs 48 --backend ndarray)
 #
-# 1. installs what is missing and builds every contract to validated wasm
-#    (scripts/build-wasm.sh: artifacts/*.wasm, checksums, cosmwasm-check);
-# 2. runs the demo of the acn CLI (`cargo run --release -p acn-cli -- demo ARGS`)
-#    once a workspace package named acn-cli exists; until then it stops after
-#    printing the artifact table.
+# Installs what is missing (Rust components, a Vulkan driver for burn's wgpu
+# backend: Mesa's lavapipe on a CPU-only machine), then runs `acn demo`: the
+# real contracts on the embedded chain, provider workers running the shipped
+# models with burn/wgpu, buyers submitting real inputs, one cheating provider
+# slashed, and a closing table. The build shares cargo's cache with the test
+# command (dev profile, target dir in ~/.cache/acn/target).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ACN_ROOT" || exit 1
 
-has_package() {
-    grep -qs "^name *= *\"$1\"" "$ACN_ROOT"/contracts/*/Cargo.toml "$ACN_ROOT"/packages/*/Cargo.toml
-}
+step "tools: Rust components and the Vulkan driver"
+ensure_rust
+ensure_gpu_runtime
 
-step "contracts: build, optimise and validate the wasm"
-bash "$ACN_ROOT/scripts/build-wasm.sh"
-
-if has_package acn-cli; then
-    step "demo: cargo run --release -p acn-cli -- demo $*"
-    cargo run --release --locked -q -p acn-cli -- demo "$@"
-else
-    info "the acn-cli package does not exist yet; the demo ends with the artifacts above"
-fi
+step "demo: cargo run -p acn-cli -- demo $*"
+cargo run --locked -q -p acn-cli --bin acn -- demo "$@"
 step "done in $(fmt_duration $((SECONDS - ACN_T0)))"

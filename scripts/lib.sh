@@ -218,9 +218,25 @@ _install_cosmwasm_check() {
     info "cosmwasm-check installed in $(timer_elapsed "$t")"
 }
 
+# ensure_gpu_runtime: a Vulkan driver for burn's wgpu backend. On a machine
+# without a GPU that is Mesa's lavapipe (device "llvmpipe"); a machine with a
+# GPU driver already installed keeps it. Also gives wgpu a private
+# XDG_RUNTIME_DIR (it warns without one) and keeps Mesa's shader cache in
+# ~/.cache/mesa_shader_cache (its default), which makes warm-ups fast.
+ensure_gpu_runtime() {
+    if ! compgen -G "/usr/share/vulkan/icd.d/lvp_icd*.json" >/dev/null ||
+        ! compgen -G "/usr/lib/*/libvulkan.so.1" >/dev/null; then
+        apt_install mesa-vulkan-drivers libvulkan1
+    fi
+    export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$ACN_CACHE/xdg-runtime}"
+    mkdir -p "$XDG_RUNTIME_DIR"
+    chmod 700 "$XDG_RUNTIME_DIR"
+}
+
 # ensure_tools: everything build-wasm.sh and test.sh need.
 ensure_tools() {
     ensure_rust
+    ensure_gpu_runtime
     ensure_wasm_target
     ensure_wasm_opt
     ensure_cosmwasm_check
