@@ -540,7 +540,12 @@ mod tests {
 
     #[test]
     fn fixed_point_rounds_half_away_and_saturates() {
-        assert_eq!(to_fixed_point(0.00005, 10_000), Some(1)); // 0.5000000000000 ± ulp
+        // Exact halves round away from zero.
+        assert_eq!(to_fixed_point(0.25, 2), Some(1));
+        assert_eq!(to_fixed_point(-0.25, 2), Some(-1));
+        // The f32 value itself is scaled: 0.00005f32 is 4.99999987e-5, just below the half.
+        assert_eq!(to_fixed_point(0.00005, 10_000), Some(0));
+        assert_eq!(to_fixed_point(0.000_150_000_01, 10_000), Some(2));
         assert_eq!(to_fixed_point(1.5, 1), Some(2));
         assert_eq!(to_fixed_point(-1.5, 1), Some(-2));
         assert_eq!(to_fixed_point(2.5, 1), Some(3));
@@ -557,6 +562,12 @@ mod tests {
         assert_eq!(argmax(&[-1.0]), Some(0));
         assert_eq!(argmax(&[]), None);
         assert_eq!(argmax(&[1.0, f32::NAN]), None);
+    }
+
+    #[test]
+    fn engine_is_shareable_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Engine>();
     }
 
     #[test]

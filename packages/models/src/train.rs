@@ -288,7 +288,7 @@ fn fit(kind: ModelKind, data: &TrainSet, plan: TrainPlan, seed: u64) -> Net {
 }
 
 /// Evaluate a loaded model on its held-out set (chosen by the spec's architecture).
-pub fn evaluate(engine: &Engine, model_id: &str) -> Result<Metric, EngineError> {
+pub fn evaluate(engine: &Engine, model_id: &str) -> Result<Metric, TrainError> {
     let spec = engine
         .spec(model_id)
         .ok_or_else(|| EngineError::UnknownModel(model_id.to_string()))?;
@@ -296,9 +296,7 @@ pub fn evaluate(engine: &Engine, model_id: &str) -> Result<Metric, EngineError> 
     let max_batch = spec.input.max_batch as usize;
     match kind {
         ModelKind::DigitsMlp | ModelKind::DigitsCnn => {
-            let held_out = digits_split()
-                .map_err(|e| EngineError::Backend(e.to_string()))?
-                .held_out;
+            let held_out = digits_split()?.held_out;
             let mut correct = 0usize;
             for (images, labels) in held_out
                 .images
