@@ -178,7 +178,11 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     let (p_names, b_names) = (providers.clone(), buyers.clone());
     let chain: Arc<EmbeddedChain> = Arc::new(EmbeddedChain::start(move || {
         let mut b = SuiteBuilder::new()
-            .with_market_params(|m| m.models = chain_specs)
+            .with_market_params(|m| {
+                m.models = chain_specs;
+                // 0.05 ACN per price unit at launch (the dynamic price moves from here).
+                m.initial_unit_price = 50_000;
+            })
             .with_treasury_reserve(1_000_000 * TOKEN);
         for p in &p_names {
             b = b.with_funds(p, 5_000 * TOKEN);
@@ -463,7 +467,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
         tokens(report.fees)
     );
     println!(
-        "| burned by Distribute (70 % of fees) | {} |",
+        "| burned by Distribute (70 % of fees and slashes) | {} |",
         tokens(report.burned)
     );
     println!("| slashed from providers | {} |", tokens(report.slashed));
