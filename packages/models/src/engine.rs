@@ -545,7 +545,7 @@ mod tests {
         assert_eq!(to_fixed_point(-0.25, 2), Some(-1));
         // The f32 value itself is scaled: 0.00005f32 is 4.99999987e-5, just below the half.
         assert_eq!(to_fixed_point(0.00005, 10_000), Some(0));
-        assert_eq!(to_fixed_point(0.000_150_000_01, 10_000), Some(2));
+        assert_eq!(to_fixed_point(0.00015, 10_000), Some(2)); // 1.50000007
         assert_eq!(to_fixed_point(1.5, 1), Some(2));
         assert_eq!(to_fixed_point(-1.5, 1), Some(-2));
         assert_eq!(to_fixed_point(2.5, 1), Some(3));
