@@ -1,11 +1,16 @@
 //! The chain client: one small trait — query a contract, execute a message as a named account,
 //! read the block, wait — and its implementations. [`EmbeddedChain`] runs the real contracts
-//! in-process on cw-multi-test; a wasmd implementation plugs into the same trait, so scenario
+//! in-process on cw-multi-test; [`WasmdChain`] signs and broadcasts to a real wasmd node. Scenario
 //! code written against [`Chain`] runs on both.
 
 mod embedded;
+pub mod wasmd;
 
 pub use embedded::EmbeddedChain;
+pub use wasmd::{
+    deploy, deploy_with, DeployOptions, DeployStep, WasmdChain, WasmdCodeIds, WasmdConfig,
+    WasmdDeployment,
+};
 
 use cosmwasm_std::{to_json_binary, Uint128};
 use serde::{de::DeserializeOwned, Serialize};

@@ -1,0 +1,220 @@
+//! The wasmd chain client against a running node. Runs only when `ACN_WASMD_RPC` is set (e.g.
+//! `http://127.0.0.1:26657` after `scripts/localnet.sh up`); otherwise every test says why it is
+//! skipped and passes. The tests share one fresh deployment of the four contracts (built with
+//! `scripts/build-wasm.sh` when `artifacts/` lacks them) and run the same scenario as the
+//! embedded chain's tests.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, OnceLock};
+
+use cosmwasm_std::Uint128;
+
+use acn_client::wasmd::{AccountsFile, WasmdConfig};
+use acn_client::{deploy, Chain, ChainError, ChainExt, WasmdChain, WasmdDeployment};
+use acn_interface::{market, token};
+use acn_testing::{digits_model, TOKEN};
+
+const CONTRACTS: [&str; 4] = ["token", "staking", "treasury", "market"];
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn accounts_file() -> PathBuf {
+    root().join("scripts/localnet-accounts.json")
+}
+
+fn rpc() -> Option<String> {
+    match std::env::var("ACN_WASMD_RPC") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            eprintln!(
+                "skipped: ACN_WASMD_RPC is not set (start a node with `scripts/localnet.sh up` and \
+                 set ACN_WASMD_RPC=http://127.0.0.1:26657 to run the wasmd tests)"
+            );
+            None
+        }
+    }
+}
+
+/// Build the wasm artifacts when one is missing.
+fn ensure_artifacts() -> PathBuf {
+    let dir = root().join("artifacts");
+    let missing = CONTRACTS
+        .iter()
+        .any(|c| !dir.join(format!("acn_{c}.wasm")).is_file());
+    if missing {
+        eprintln!("building the wasm artifacts (scripts/build-wasm.sh)");
+        let status = Command::new("bash")
+            .arg(root().join("scripts/build-wasm.sh"))
+            .current_dir(root())
+            .status()
+            .expect("run scripts/build-wasm.sh");
+        assert!(status.success(), "scripts/build-wasm.sh failed");
+    }
+    dir
+}
+
+fn deployment_file() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("acn-wasmd-deployment-{}.json", std::process::id()))
+}
+
+/// The shared chain with a fresh deployment, or `None` (skipped).
+fn chain() -> Option<&'static WasmdChain> {
+    static CHAIN: OnceLock<WasmdChain> = OnceLock::new();
+    let rpc = rpc()?;
+    Some(CHAIN.get_or_init(|| {
+        let artifacts = ensure_artifacts();
+        let mut chain = WasmdChain::new(WasmdConfig::new(&rpc)).expect("connect to the node");
+        chain.load_accounts(accounts_file()).expect("load accounts");
+        let t = std::time::Instant::now();
+        let deployment = deploy(
+            &chain,
+            &artifacts,
+            &[digits_model()],
+            &[
+                ("provider-1", 5_000 * TOKEN),
+                ("buyer-1", 1_000 * TOKEN),
+                ("buyer-2", 1_000 * TOKEN),
+            ],
+        )
+        .expect("deploy");
+        eprintln!(
+            "deployed to {} in {:.1} s: {:#?}",
+            chain.chain_id(),
+            t.elapsed().as_secs_f64(),
+            deployment
+        );
+        deployment.save(deployment_file()).expect("save deployment");
+        chain
+            .set_deployment(deployment.deployment)
+            .expect("set deployment");
+        chain
+    }))
+}
+
+#[test]
+fn addresses_are_those_of_the_accounts_file() {
+    let Some(chain) = chain() else { return };
+    let file = AccountsFile::load(accounts_file()).unwrap();
+    for a in &file.accounts {
+        assert_eq!(
+            Some(chain.address(&a.name).unwrap()),
+            a.address,
+            "{}",
+            a.name
+        );
+    }
+    assert!(matches!(
+        chain.address("nobody"),
+        Err(ChainError::UnknownAccount(_))
+    ));
+}
+
+#[test]
+fn a_job_runs_end_to_end_through_the_trait() {
+    let Some(chain) = chain() else { return };
+    common::job_end_to_end(chain, "buyer-1", "provider-1");
+    let provider = chain.address("provider-1").unwrap();
+    assert_eq!(chain.balance(&provider).unwrap(), 3_000 * TOKEN + 1_940);
+}
+
+#[test]
+fn contract_errors_are_rejections_not_transient() {
+    let Some(chain) = chain() else { return };
+    common::contract_error_is_a_rejection(chain, "keeper");
+    // A failing query is a query error with the contract's message.
+    let err = chain
+        .market::<market::JobResponse>(&market::QueryMsg::Job { id: 4242 })
+        .unwrap_err();
+    assert!(
+        matches!(err, ChainError::Query(ref m) if m.contains("not found")),
+        "{err}"
+    );
+    // An unknown signer is refused before anything is sent.
+    let err = chain
+        .market_exec("nobody", &market::ExecuteMsg::ClaimJob { job_id: 1 })
+        .unwrap_err();
+    assert!(matches!(err, ChainError::UnknownAccount(_)), "{err}");
+}
+
+fn transfer(chain: &dyn Chain, from: &str, to: &str, amount: u128) -> acn_client::TxResult {
+    let token = chain.deployment().token.clone();
+    chain
+        .execute(
+            from,
+            &token,
+            &token::ExecuteMsg::Transfer {
+                recipient: to.to_string(),
+                amount: Uint128::new(amount),
+            },
+        )
+        .unwrap()
+}
+
+#[test]
+fn two_threads_of_one_account_do_not_race_on_sequences() {
+    let Some(chain) = chain() else { return };
+    let keeper = chain.address("keeper").unwrap();
+    let before = chain.balance(&keeper).unwrap();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                let keeper = keeper.clone();
+                s.spawn(move || {
+                    (0..3)
+                        .map(|_| transfer(chain, "buyer-2", &keeper, 7).height)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap().len(), 3);
+        }
+    });
+    assert_eq!(chain.balance(&keeper).unwrap(), before + 6 * 7);
+}
+
+#[test]
+fn a_stale_sequence_cache_is_refreshed() {
+    let Some(chain) = chain() else { return };
+    // A second client for the same account keeps its own (soon stale) sequence cache.
+    let other = WasmdChain::new(WasmdConfig::new(rpc().unwrap()))
+        .unwrap()
+        .with_deployment(chain.deployment().clone())
+        .unwrap();
+    other.load_accounts(accounts_file()).unwrap();
+    let to = chain.address("buyer-2").unwrap();
+    // Both learn the sequence, then each sends in turn: every second send is stale.
+    for _ in 0..2 {
+        transfer(&other, "buyer-1", &to, 1);
+        transfer(chain, "buyer-1", &to, 1);
+    }
+    let (_, sequence) = chain
+        .account_info(&chain.address("buyer-1").unwrap())
+        .unwrap();
+    assert!(sequence >= 4);
+}
+
+#[test]
+fn connect_reads_the_deployment_file() {
+    let Some(chain) = chain() else { return };
+    let file = deployment_file();
+    let saved = WasmdDeployment::load(&file).unwrap();
+    assert_eq!(&saved.deployment, chain.deployment());
+    assert_eq!(saved.models, vec!["digits-mlp-v1".to_string()]);
+    assert!(CONTRACTS.len() == 4 && saved.code_ids.market > saved.code_ids.token);
+    let again = Arc::new(WasmdChain::connect(&rpc().unwrap(), accounts_file(), &file).unwrap());
+    let info: token::TokenInfoResponse = again
+        .query(&again.deployment().token, &token::QueryMsg::TokenInfo {})
+        .unwrap();
+    assert_eq!(info.symbol, "ACN");
+    let b = again.wait_blocks(1).unwrap();
+    assert!(again.block().unwrap().height >= b.height);
+    let t0 = again.block().unwrap().time;
+    assert!(again.wait_seconds(1).unwrap().time > t0);
+}
