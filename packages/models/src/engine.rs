@@ -524,12 +524,7 @@ pub fn decode_output_words(spec: &ModelSpec, output: &[u8]) -> Option<Vec<i64>> 
 /// `spec.tolerance`), the market contract's rule.
 pub fn outputs_agree(spec: &ModelSpec, a: &[u8], b: &[u8]) -> bool {
     match (decode_output_words(spec, a), decode_output_words(spec, b)) {
-        (Some(a), Some(b)) => {
-            a.len() == b.len()
-                && a.iter()
-                    .zip(&b)
-                    .all(|(x, y)| (x - y).unsigned_abs() <= u64::from(spec.tolerance))
-        }
+        (Some(a), Some(b)) => acn_interface::market::outputs_agree(&a, &b, spec.tolerance),
         _ => false,
     }
 }
