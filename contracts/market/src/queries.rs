@@ -223,17 +223,5 @@ pub fn quote(
 
 /// Lifetime totals.
 pub fn totals(deps: Deps) -> StdResult<TotalsResponse> {
-    let t = TOTALS.load(deps.storage)?;
-    Ok(TotalsResponse {
-        jobs_submitted: t.jobs_submitted,
-        jobs_settled: t.jobs_settled,
-        jobs_disputed: t.jobs_disputed,
-        jobs_expired: t.jobs_expired,
-        volume: t.volume,
-        paid_to_providers: t.paid_to_providers,
-        fees: t.fees,
-        refunded: t.refunded,
-        slashed: t.slashed,
-        escrow: t.escrow,
-    })
+    TOTALS.load(deps.storage)
 }

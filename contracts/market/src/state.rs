@@ -3,7 +3,7 @@ use cosmwasm_std::{Addr, Timestamp, Uint128};
 use cw_storage_plus::{Index, IndexList, IndexedMap, Item, Map, MultiIndex};
 
 use acn_interface::market::{
-    Hardware, JobResponse, JobStatus, MarketParams, ModelSpec, Reputation,
+    Hardware, JobResponse, JobStatus, MarketParams, ModelSpec, Reputation, TotalsResponse,
 };
 
 /// Addresses of the contracts the market talks to, and its parameters.
@@ -56,31 +56,8 @@ pub struct PriceState {
     pub window_units: u64,
 }
 
-/// Lifetime totals.
-#[cw_serde]
-#[derive(Default)]
-pub struct Totals {
-    /// Jobs submitted.
-    pub jobs_submitted: u64,
-    /// Jobs settled with an agreed result.
-    pub jobs_settled: u64,
-    /// Jobs ended in a dispute.
-    pub jobs_disputed: u64,
-    /// Jobs expired without enough deliveries.
-    pub jobs_expired: u64,
-    /// Escrowed in total.
-    pub volume: Uint128,
-    /// Paid to providers.
-    pub paid_to_providers: Uint128,
-    /// Fees sent to the treasury.
-    pub fees: Uint128,
-    /// Refunded to buyers at finalization.
-    pub refunded: Uint128,
-    /// Slashed from providers at the market's request.
-    pub slashed: Uint128,
-    /// Currently in escrow (sum over non-final jobs).
-    pub escrow: Uint128,
-}
+/// Lifetime totals as stored are exactly the totals the query returns.
+pub type Totals = TotalsResponse;
 
 /// A job as stored is exactly the job the queries return.
 pub type Job = JobResponse;

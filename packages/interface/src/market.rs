@@ -674,6 +674,7 @@ pub struct QuoteResponse {
 
 /// Lifetime totals of the market.
 #[cw_serde]
+#[derive(Default)]
 pub struct TotalsResponse {
     /// Jobs submitted.
     pub jobs_submitted: u64,
