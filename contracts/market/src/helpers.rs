@@ -81,6 +81,18 @@ pub fn load_job(storage: &dyn Storage, id: u64) -> Result<Job, ContractError> {
         .ok_or(ContractError::JobNotFound { id })
 }
 
+/// Load a job that still holds its escrow, or fail with `JobNotFound` / `JobFinal`.
+pub fn load_unfinished_job(storage: &dyn Storage, id: u64) -> Result<Job, ContractError> {
+    let job = load_job(storage, id)?;
+    if job.status.is_final() {
+        return Err(ContractError::JobFinal {
+            id,
+            status: job.status,
+        });
+    }
+    Ok(job)
+}
+
 /// Discount (bps) of the highest tier the buyer's bonded stake reaches.
 pub fn discount_bps(deps: Deps, buyer: &Addr) -> Result<u16, ContractError> {
     let config = crate::state::CONFIG.load(deps.storage)?;

@@ -8,7 +8,7 @@ use acn_interface::bps_of;
 use acn_interface::market::{commitment, JobStatus, Slot, MAX_SALT_LEN, MIN_SALT_LEN};
 
 use crate::error::ContractError;
-use crate::helpers::{discount_bps, load_job, stake_of, transfer};
+use crate::helpers::{discount_bps, load_job, load_unfinished_job, stake_of, transfer};
 use crate::pricing::roll;
 use crate::settle::finalize;
 use crate::state::{
@@ -298,13 +298,7 @@ pub fn commit(
     commitment: HexBinary,
 ) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
-    let mut job = load_job(deps.storage, job_id)?;
-    if job.status.is_final() {
-        return Err(ContractError::JobFinal {
-            id: job_id,
-            status: job.status,
-        });
-    }
+    let mut job = load_unfinished_job(deps.storage, job_id)?;
     if job.status != JobStatus::Open || env.block.time >= job.commit_deadline {
         return Err(ContractError::CommitWindowClosed { id: job_id });
     }
@@ -341,13 +335,7 @@ pub fn reveal(
     salt: Binary,
 ) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
-    let mut job = load_job(deps.storage, job_id)?;
-    if job.status.is_final() {
-        return Err(ContractError::JobFinal {
-            id: job_id,
-            status: job.status,
-        });
-    }
+    let mut job = load_unfinished_job(deps.storage, job_id)?;
     if !open_reveal_phase(&mut job, env.block.time, config.params.reveal_window) {
         return Err(ContractError::RevealNotOpen { id: job_id });
     }

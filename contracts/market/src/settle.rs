@@ -8,7 +8,7 @@ use acn_interface::market::{DisputeResolution, JobStatus, ModelSpec, SlotOutcome
 use acn_interface::treasury;
 
 use crate::error::ContractError;
-use crate::helpers::{load_job, send, slash, stake_of, transfer};
+use crate::helpers::{load_job, load_unfinished_job, send, slash, stake_of, transfer};
 use crate::jobs::open_reveal_phase;
 use crate::state::{jobs, Config, Job, CONFIG, MODELS, PROVIDERS, TOTALS};
 use crate::validation::{agree, decode_output};
@@ -214,13 +214,7 @@ pub fn finalize(
 }
 
 fn load_open_job(deps: &DepsMut, job_id: u64) -> Result<(Job, ModelSpec), ContractError> {
-    let job = load_job(deps.storage, job_id)?;
-    if job.status.is_final() {
-        return Err(ContractError::JobFinal {
-            id: job_id,
-            status: job.status,
-        });
-    }
+    let job = load_unfinished_job(deps.storage, job_id)?;
     let spec = MODELS.load(deps.storage, &job.model_id)?.spec;
     Ok((job, spec))
 }
