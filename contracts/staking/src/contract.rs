@@ -61,12 +61,12 @@ pub fn execute(
         }
         ExecuteMsg::AddHook { addr } => cw4::add_hook(deps, info, addr),
         ExecuteMsg::RemoveHook { addr } => cw4::remove_hook(deps, info, addr),
-        ExecuteMsg::UpdateOwnership(action) => {
-            let ownership = cw_ownable::update_ownership(deps, &env.block, &info.sender, action)?;
-            Ok(Response::new()
-                .add_attribute("action", "update_ownership")
-                .add_attributes(ownership.into_attributes()))
-        }
+        ExecuteMsg::UpdateOwnership(action) => Ok(acn_interface::lifecycle::update_ownership(
+            deps,
+            &env.block,
+            &info.sender,
+            action,
+        )?),
     }
 }
 
@@ -102,11 +102,11 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> StdResult<Binary> {
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
-    let from = cw2::ensure_from_older_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    Ok(Response::new()
-        .add_attribute("action", "migrate")
-        .add_attribute("from_version", from.to_string())
-        .add_attribute("to_version", CONTRACT_VERSION))
+    Ok(acn_interface::lifecycle::migrate(
+        deps.storage,
+        CONTRACT_NAME,
+        CONTRACT_VERSION,
+    )?)
 }
 
 /// Queries answer with `StdError`; keep a contract error's message.

@@ -87,10 +87,12 @@ pub fn update_ownership(
     info: MessageInfo,
     action: cw_ownable::Action,
 ) -> Result<Response, ContractError> {
-    let ownership = cw_ownable::update_ownership(deps, &env.block, &info.sender, action)?;
-    Ok(Response::new()
-        .add_attribute("action", "update_ownership")
-        .add_attributes(ownership.into_attributes()))
+    Ok(acn_interface::lifecycle::update_ownership(
+        deps,
+        &env.block,
+        &info.sender,
+        action,
+    )?)
 }
 
 fn optional_addr(addr: Option<&Addr>) -> String {
