@@ -315,7 +315,16 @@ impl WasmdChain {
         accounts_file: impl AsRef<Path>,
         deployment_file: impl AsRef<Path>,
     ) -> Result<Self, ChainError> {
-        let mut chain = WasmdChain::new(WasmdConfig::new(rpc_url))?;
+        Self::connect_with(WasmdConfig::new(rpc_url), accounts_file, deployment_file)
+    }
+
+    /// [`WasmdChain::connect`] with a given configuration.
+    pub fn connect_with(
+        config: WasmdConfig,
+        accounts_file: impl AsRef<Path>,
+        deployment_file: impl AsRef<Path>,
+    ) -> Result<Self, ChainError> {
+        let mut chain = WasmdChain::new(config)?;
         chain.load_accounts(accounts_file)?;
         let deployment = WasmdDeployment::load(deployment_file)?;
         chain.set_deployment(deployment.deployment)?;

@@ -249,8 +249,11 @@ impl<E: Executor> Worker<E> {
                 Some(_) => anyhow::bail!("job {}: the chain holds a different commitment", job.id),
                 None => {
                     if job.status != JobStatus::Open || now >= job.commit_deadline.seconds() {
+                        // Too late to commit: the job can only end without us. Help it end.
+                        self.finish_late(&job, now, report);
                         anyhow::bail!("job {}: commit window closed before we committed", job.id);
                     }
+                    info!(job_id = job.id, "sending commitment");
                     self.market_exec(&market::ExecuteMsg::CommitResult {
                         job_id: job.id,
                         commitment: HexBinary::from(ours),
@@ -265,6 +268,12 @@ impl<E: Executor> Worker<E> {
         }
 
         if entry.stage == Stage::Committed {
+            if slot.output.is_none() && job.reveal_deadline.is_some_and(|d| now >= d.seconds()) {
+                // The reveal window closed before we revealed (e.g. the node was down): the job
+                // ends with our slot missed. Settle it rather than retry a reveal that cannot be.
+                self.finish_late(&job, now, report);
+                anyhow::bail!("job {}: reveal window closed before we revealed", job.id);
+            }
             if slot.output.is_none() {
                 let all_committed = job.slots.len() == job.redundancy as usize
                     && job.slots.iter().all(|s| s.commitment.is_some());
@@ -288,13 +297,26 @@ impl<E: Executor> Worker<E> {
         }
 
         // Revealed: help liveness by settling once the reveal window is over.
-        if job.reveal_deadline.is_some_and(|d| now >= d.seconds()) {
-            match self.market_exec(&market::ExecuteMsg::Settle { job_id: job.id }) {
-                Ok(_) => report.settled += 1,
-                Err(e) => debug!(job_id = job.id, error = %e, "settle not possible yet"),
-            }
-        }
+        self.finish_late(&job, now, report);
         Ok(())
+    }
+
+    /// Liveness: settle a job whose reveal window is over, expire one past its deadline. Both
+    /// are permissionless; a refusal (someone was faster, not yet time) is only logged.
+    fn finish_late(&self, job: &JobResponse, now: u64, report: &mut TickReport) {
+        let msg = if now >= job.deadline.seconds() {
+            market::ExecuteMsg::Expire { job_id: job.id }
+        } else if job.reveal_deadline.is_some_and(|d| now >= d.seconds())
+            || (job.status == JobStatus::Open && now >= job.commit_deadline.seconds())
+        {
+            market::ExecuteMsg::Settle { job_id: job.id }
+        } else {
+            return;
+        };
+        match self.market_exec(&msg) {
+            Ok(_) => report.settled += 1,
+            Err(e) => debug!(job_id = job.id, error = %e, "settle/expire not possible yet"),
+        }
     }
 
     fn claim_new(&mut self, now: u64, report: &mut TickReport) -> anyhow::Result<()> {
