@@ -15,7 +15,7 @@ use acn_interface::market::{
 
 use crate::config::WorkerConfig;
 use crate::executor::{apply_behaviour, validate_input, Executor};
-use crate::journal::{Entry, Journal, Stage};
+use crate::journal::{Durability, Entry, Journal, Stage};
 
 /// What one pass of the loop did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -174,7 +174,8 @@ impl<E: Executor> Worker<E> {
                     job_id = job.id,
                     "adopting a claimed job missing from the journal"
                 );
-                self.journal.record(Entry::claimed(job.id, &job.model_id))?;
+                self.journal
+                    .record_with(Entry::claimed(job.id, &job.model_id), Durability::Written)?;
                 adopted += 1;
             }
         }
@@ -215,7 +216,7 @@ impl<E: Executor> Worker<E> {
                 .map(|o| format!("{o:?}"));
             entry.paid = slot.map(|s| s.paid.u128()).unwrap_or(0);
             info!(job_id = job.id, status = ?job.status, outcome = ?entry.outcome, paid = entry.paid, "job final");
-            self.journal.record(entry)?;
+            self.journal.record_with(entry, Durability::Written)?;
             report.finished += 1;
             return Ok(());
         }
@@ -239,6 +240,8 @@ impl<E: Executor> Worker<E> {
             entry.salt = Some(hex::encode(salt));
             entry.commitment = Some(hex::encode(c));
             entry.stage = Stage::Computed;
+            // The one synced write per job: the salt must outlive a power loss before the
+            // commitment exists on chain.
             self.journal.record(entry.clone())?;
         }
 
@@ -263,7 +266,8 @@ impl<E: Executor> Worker<E> {
                 }
             }
             entry.stage = Stage::Committed;
-            self.journal.record(entry.clone())?;
+            self.journal
+                .record_with(entry.clone(), Durability::Written)?;
             return Ok(()); // reveal in a later pass, once the reveal phase is open
         }
 
@@ -292,7 +296,7 @@ impl<E: Executor> Worker<E> {
                 info!(job_id = job.id, "revealed");
             }
             entry.stage = Stage::Revealed;
-            self.journal.record(entry)?;
+            self.journal.record_with(entry, Durability::Written)?;
             return Ok(());
         }
 
@@ -360,7 +364,8 @@ impl<E: Executor> Worker<E> {
                 }
                 match self.market_exec(&market::ExecuteMsg::ClaimJob { job_id: job.id }) {
                     Ok(_) => {
-                        self.journal.record(Entry::claimed(job.id, &model_id))?;
+                        self.journal
+                            .record_with(Entry::claimed(job.id, &model_id), Durability::Written)?;
                         report.claimed += 1;
                         free -= 1;
                         info!(job_id = job.id, model = %model_id, "claimed");
