@@ -180,9 +180,9 @@ fn check_unbonding_bound(
     params: &acn_interface::market::MarketParams,
 ) -> Result<(), ContractError> {
     use acn_interface::staking;
-    let staking_cfg: staking::ConfigResponse =
-        deps.querier
-            .query_wasm_smart(staking, &staking::QueryMsg::Config {})?;
+    let staking_cfg: staking::ConfigResponse = deps
+        .querier
+        .query_wasm_smart(staking, &staking::QueryMsg::Config {})?;
     if staking_cfg.market.as_ref() != Some(&env.contract.address) {
         return Ok(());
     }
