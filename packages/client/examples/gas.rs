@@ -6,13 +6,15 @@
 //!                                          [--json OUT] [--deployment OUT]
 //! ```
 //!
-//! Deploys a fresh gas-test instance of the four contracts (unbonding period 5 s, commit window
-//! 30 s, reveal window 8 s, a treasury split with all four parts so `Distribute` exercises burn,
-//! staker rewards and the executor fee), then runs: bond, register provider, submit job, claim
-//! job, commit, reveal (which settles), distribute, fund rewards, claim rewards, a second job
-//! settled by `Settle` after its reveal window closed (one of its two providers does not reveal
-//! and is slashed), unbond, claim (after the unbonding period) and a plain CW20 transfer. The RPC
-//! URL defaults to `$ACN_WASMD_RPC`, then `http://127.0.0.1:26657`.
+//! Deploys a fresh gas-test instance of the four contracts and the DAO that takes them over
+//! (unbonding period and max job lifetime 60 s, commit window 30 s, reveal window 8 s, a
+//! treasury split with all four parts so `Distribute` exercises burn, staker rewards and the
+//! executor fee), then runs: bond, register provider, submit job, claim job, commit, reveal
+//! (which settles), distribute, fund rewards, claim rewards, a second job settled by `Settle`
+//! after its reveal window closed (one of its two providers does not reveal and is slashed),
+//! unbond, claim (after the unbonding period), a plain CW20 transfer, and a DAO proposal
+//! (propose, vote, execute a market fee change). The RPC URL defaults to `$ACN_WASMD_RPC`, then
+//! `http://127.0.0.1:26657`.
 
 use std::path::{Path, PathBuf};
 
@@ -20,10 +22,15 @@ use cosmwasm_std::{HexBinary, Timestamp, Uint128};
 use serde::Serialize;
 
 use acn_client::wasmd::WasmdConfig;
-use acn_client::{deploy_with, Chain, ChainError, ChainExt, DeployOptions, TxResult, WasmdChain};
+use acn_client::{
+    deploy_with, governance, Chain, ChainError, ChainExt, DeployOptions, TxResult, WasmdChain,
+};
 use acn_interface::market::{self, commitment};
-use acn_interface::{staking, token, treasury};
+use acn_interface::{dao, staking, token, treasury};
 use acn_testing::{digits_input, digits_model, hardware, labels_output, salt, TOKEN};
+
+/// Unbonding period and longest job lifetime of the gas-test deployment, in seconds.
+const JOB_LIFETIME: u64 = 60;
 
 /// One measured transaction.
 #[derive(Serialize)]
@@ -118,7 +125,7 @@ impl Bench<'_> {
 
     fn submit(&mut self, step: &str, buyer: &str, redundancy: u8) -> Result<u64, ChainError> {
         let d = self.chain.deployment().clone();
-        let deadline = Timestamp::from_seconds(self.chain.block()?.time + 3_600);
+        let deadline = Timestamp::from_seconds(self.chain.block()?.time + JOB_LIFETIME);
         let tx = self.chain.send_tokens(
             buyer,
             &d.market,
@@ -178,9 +185,12 @@ fn run(a: &Args) -> Result<(), ChainError> {
         ("provider-2".into(), 5_000 * TOKEN),
         ("buyer-1".into(), 1_000 * TOKEN),
     ];
-    opts.unbonding_period = cw_utils::Duration::Time(5);
+    // The DAO links staking to the market: the unbonding period may not be shorter than the
+    // longest job lifetime, so both are kept short to measure claims without a long wait.
+    opts.unbonding_period = cw_utils::Duration::Time(JOB_LIFETIME);
     opts.market_params.commit_window = 30;
     opts.market_params.reveal_window = 8;
+    opts.market_params.max_job_lifetime = JOB_LIFETIME;
     opts.split = treasury::Split {
         burn_bps: 5_000,
         stakers_bps: 2_000,
@@ -276,8 +286,8 @@ fn run(a: &Args) -> Result<(), ChainError> {
         },
     )?;
     b.record("unbond", "staking", &tx);
-    eprintln!("  waiting for the unbonding period (5 s)");
-    chain.wait_seconds(6)?;
+    eprintln!("  waiting for the unbonding period ({JOB_LIFETIME} s)");
+    chain.wait_seconds(JOB_LIFETIME + 1)?;
     let tx = chain.execute("provider-1", &d.staking, &staking::ExecuteMsg::Claim {})?;
     b.record("claim (matured unbonding)", "staking", &tx);
 
@@ -291,6 +301,47 @@ fn run(a: &Args) -> Result<(), ChainError> {
         },
     )?;
     b.record("cw20 transfer", "token", &tx);
+
+    // Governance: buyer-1 bonds and proposes a fee change (too little weight to pass alone),
+    // provider-1's vote passes it, the keeper executes it (the market's UpdateParams runs as
+    // the DAO).
+    let dao = deployment
+        .dao
+        .clone()
+        .ok_or_else(|| ChainError::Rejected("the deployment has no DAO".into()))?;
+    chain.send_tokens(
+        "buyer-1",
+        &d.staking,
+        500 * TOKEN,
+        &staking::ReceiveMsg::Bond {},
+    )?;
+    chain.wait_blocks(1)?;
+    let mut params = opts.market_params.clone();
+    params.protocol_fee_bps = 500;
+    let (id, tx) = governance::propose(
+        &chain,
+        &dao,
+        "buyer-1",
+        "Protocol fee to 5 %",
+        "Raise the protocol fee from 3 % to 5 %.",
+        vec![governance::update_market_params(&d.market, params)?],
+    )?;
+    b.record("dao: propose (market fee change)", "dao", &tx);
+    let tx = governance::vote(&chain, &dao, "provider-1", id, dao::Vote::Yes)?;
+    b.record("dao: vote yes (passes it)", "dao", &tx);
+    let status = governance::proposal(&chain, &dao, id)?.status;
+    if status != dao::Status::Passed {
+        return Err(ChainError::Rejected(format!(
+            "proposal {id} is {status:?} after the vote"
+        )));
+    }
+    let tx = governance::execute(&chain, &dao, "keeper", id)?;
+    b.record("dao: execute (market UpdateParams)", "dao → market", &tx);
+    let cfg: market::ConfigResponse = chain.market(&market::QueryMsg::Config {})?;
+    assert_eq!(
+        cfg.params.protocol_fee_bps, 500,
+        "the proposal changed the fee"
+    );
 
     let c = chain.config();
     println!(

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use bip32::{DerivationPath, Language, Mnemonic};
 use cosmrs::cosmwasm::{
-    MsgExecuteContract, MsgInstantiateContract, MsgMigrateContract, MsgStoreCode,
+    MsgExecuteContract, MsgInstantiateContract, MsgMigrateContract, MsgStoreCode, MsgUpdateAdmin,
 };
 use cosmrs::crypto::secp256k1::SigningKey;
 use cosmrs::crypto::PublicKey;
@@ -56,6 +56,7 @@ pub const WASM_PREFIX: &str = "wasm";
 
 const SMART_QUERY_PATH: &str = "/cosmwasm.wasm.v1.Query/SmartContractState";
 const ACCOUNT_QUERY_PATH: &str = "/cosmos.auth.v1beta1.Query/Account";
+const CONTRACT_INFO_PATH: &str = "/cosmwasm.wasm.v1.Query/ContractInfo";
 const SIMULATE_PATH: &str = "/cosmos.tx.v1beta1.Service/Simulate";
 const BASE_ACCOUNT_TYPE_URL: &str = "/cosmos.auth.v1beta1.BaseAccount";
 
@@ -161,6 +162,9 @@ pub struct WasmdCodeIds {
     pub treasury: u64,
     /// Market code.
     pub market: u64,
+    /// DAO code (0 when the deployment has no DAO).
+    #[serde(default)]
+    pub dao: u64,
 }
 
 /// The deployment file: contract addresses (the plain [`Deployment`] fields, flattened, so the
@@ -180,6 +184,10 @@ pub struct WasmdDeployment {
     /// Height of the last deployment transaction.
     #[serde(default)]
     pub height: u64,
+    /// The DAO: cw-ownable owner of token, staking, treasury and market and wasm admin of every
+    /// contract (`owner` above is then only the deployer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dao: Option<String>,
 }
 
 impl WasmdDeployment {
@@ -541,6 +549,45 @@ impl WasmdChain {
             msg: json(msg)?,
         };
         self.execute_msgs(account, vec![to_any(&msg)?])
+    }
+
+    /// Make `new_admin` the wasm admin of `contract` (the account must be its admin).
+    pub fn update_admin(
+        &self,
+        account: &str,
+        contract: &str,
+        new_admin: &str,
+    ) -> Result<TxResult, ChainError> {
+        let signer = self.signer(account)?;
+        let msg = MsgUpdateAdmin {
+            sender: signer.address.clone(),
+            new_admin: self.account_id(&self.resolve(new_admin)?)?,
+            contract: self.account_id(contract)?,
+        };
+        self.execute_msgs(account, vec![to_any(&msg)?])
+    }
+
+    /// Wasm admin (empty when none) and code id of `contract`.
+    pub fn contract_info(&self, contract: &str) -> Result<(String, u64), ChainError> {
+        use cosmrs::proto::cosmwasm::wasm::v1::{
+            QueryContractInfoRequest, QueryContractInfoResponse,
+        };
+        let req = QueryContractInfoRequest {
+            address: contract.to_string(),
+        };
+        let bytes = self
+            .rt
+            .block_on(self.abci_query(CONTRACT_INFO_PATH, req.encode_to_vec()))
+            .map_err(|e| match e {
+                AbciFail::Rpc(e) => transient("query", e),
+                AbciFail::Code { log, .. } => ChainError::Query(contract_message(&log)),
+            })?;
+        let res = QueryContractInfoResponse::decode(bytes.as_slice())
+            .map_err(|e| ChainError::Serde(format!("contract info response: {e}")))?;
+        let info = res
+            .contract_info
+            .ok_or_else(|| ChainError::Query(format!("no contract info for {contract}")))?;
+        Ok((info.admin, info.code_id))
     }
 
     /// Account number and sequence of `address` (the auth module's view).
@@ -983,7 +1030,8 @@ impl Chain for WasmdChain {
 pub struct DeployOptions {
     /// Folder holding `acn_{token,staking,treasury,market}.wasm`.
     pub artifacts_dir: PathBuf,
-    /// Account that deploys and owns (and administers) every contract.
+    /// Account that deploys every contract (and owns and administers them until the DAO, when
+    /// deployed, takes over).
     pub owner: String,
     /// Owner's genesis token balance.
     pub owner_funds: u128,
@@ -1011,6 +1059,10 @@ pub struct DeployOptions {
     pub models: Vec<market::ModelSpec>,
     /// Prefix of the contract labels.
     pub label_prefix: String,
+    /// Hand the deployment to a DAO with these parameters (`None`: the owner keeps it). With a
+    /// DAO, staking is linked to the market, so the unbonding period must be at least the
+    /// market's `max_job_lifetime`.
+    pub dao: Option<acn_interface::dao::DaoParams>,
 }
 
 impl DeployOptions {
@@ -1033,6 +1085,7 @@ impl DeployOptions {
             initial_unit_price: 1_000,
             models: vec![],
             label_prefix: "acn".into(),
+            dao: Some(acn_interface::dao::DaoParams::default()),
         }
     }
 }
@@ -1087,7 +1140,11 @@ pub fn deploy_with(
         ("staking", &mut code_ids.staking),
         ("treasury", &mut code_ids.treasury),
         ("market", &mut code_ids.market),
+        ("dao", &mut code_ids.dao),
     ] {
+        if name == "dao" && opts.dao.is_none() {
+            continue;
+        }
         let path = opts.artifacts_dir.join(format!("acn_{name}.wasm"));
         let (id, tx) = chain.store_code_file(owner_name, &path)?;
         *slot = id;
@@ -1239,7 +1296,7 @@ pub fn deploy_with(
         push(&mut steps, "token", "fund treasury reserve".into(), &tx);
     }
 
-    let deployment = WasmdDeployment {
+    let mut deployment = WasmdDeployment {
         deployment: Deployment {
             chain_id: chain.chain_id().to_string(),
             token,
@@ -1251,7 +1308,18 @@ pub fn deploy_with(
         owner,
         models: opts.models.iter().map(|m| m.id.clone()).collect(),
         height,
+        dao: None,
     };
+    if let Some(params) = &opts.dao {
+        crate::governance::hand_over(
+            chain,
+            owner_name,
+            params,
+            &label("dao"),
+            &mut deployment,
+            &mut steps,
+        )?;
+    }
     Ok((deployment, steps))
 }
 

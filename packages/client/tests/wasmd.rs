@@ -1,8 +1,9 @@
 //! The wasmd chain client against a running node. Runs only when `ACN_WASMD_RPC` is set (e.g.
 //! `http://127.0.0.1:26657` after `scripts/localnet.sh up`); otherwise every test says why it is
-//! skipped and passes. The tests share one fresh deployment of the four contracts (built with
-//! `scripts/build-wasm.sh` when `artifacts/` lacks them) and run the same scenario as the
-//! embedded chain's tests.
+//! skipped and passes. The tests share one fresh deployment of the contracts, handed to the DAO
+//! (built with `scripts/build-wasm.sh` when `artifacts/` lacks them) and run the same scenario as
+//! the embedded chain's tests; the governance test deploys its own instance with a short voting
+//! period.
 
 mod common;
 
@@ -13,11 +14,14 @@ use std::sync::{Arc, OnceLock};
 use cosmwasm_std::Uint128;
 
 use acn_client::wasmd::{AccountsFile, WasmdConfig};
-use acn_client::{deploy, Chain, ChainError, ChainExt, WasmdChain, WasmdDeployment};
-use acn_interface::{market, token};
+use acn_client::{
+    deploy, deploy_with, governance, Chain, ChainError, ChainExt, DeployOptions, WasmdChain,
+    WasmdDeployment,
+};
+use acn_interface::{dao, market, staking, token};
 use acn_testing::{digits_model, TOKEN};
 
-const CONTRACTS: [&str; 4] = ["token", "staking", "treasury", "market"];
+const CONTRACTS: [&str; 5] = ["token", "staking", "treasury", "market", "dao"];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -207,7 +211,10 @@ fn connect_reads_the_deployment_file() {
     let saved = WasmdDeployment::load(&file).unwrap();
     assert_eq!(&saved.deployment, chain.deployment());
     assert_eq!(saved.models, vec!["digits-mlp-v1".to_string()]);
-    assert!(CONTRACTS.len() == 4 && saved.code_ids.market > saved.code_ids.token);
+    assert!(
+        saved.code_ids.dao > saved.code_ids.market && saved.code_ids.market > saved.code_ids.token
+    );
+    assert!(saved.dao.is_some());
     let again = Arc::new(WasmdChain::connect(&rpc().unwrap(), accounts_file(), &file).unwrap());
     let info: token::TokenInfoResponse = again
         .query(&again.deployment().token, &token::QueryMsg::TokenInfo {})
@@ -217,4 +224,165 @@ fn connect_reads_the_deployment_file() {
     assert!(again.block().unwrap().height >= b.height);
     let t0 = again.block().unwrap().time;
     assert!(again.wait_seconds(1).unwrap().time > t0);
+}
+
+/// cw-ownable owner of a contract.
+fn owner_of(chain: &WasmdChain, contract: &str) -> Option<String> {
+    let res: cw_ownable::Ownership<String> = chain
+        .query(contract, &staking::QueryMsg::Ownership {})
+        .unwrap();
+    res.owner
+}
+
+#[test]
+fn governance_proposals_execute_end_to_end() {
+    let Some(chain) = chain() else { return };
+    // A separate instance: its own electorate (provider-3: 60 %, provider-4: 40 %), a treasury
+    // reserve, a CW20 proposal deposit and a short voting period.
+    let mut opts = DeployOptions::new(ensure_artifacts());
+    opts.label_prefix = "acn-gov".into();
+    opts.genesis = vec![
+        ("provider-3".into(), 1_000 * TOKEN),
+        ("provider-4".into(), 1_000 * TOKEN),
+    ];
+    opts.treasury_reserve = 10_000 * TOKEN;
+    opts.dao = Some(dao::DaoParams {
+        voting_period: dao::Duration::Time(30),
+        deposit: Some(Uint128::new(10 * TOKEN)),
+        ..dao::DaoParams::default()
+    });
+    let (deployment, steps) = deploy_with(chain, &opts).expect("deploy with a DAO");
+    let d = deployment.deployment.clone();
+    let dao_addr = deployment
+        .dao
+        .clone()
+        .expect("the deployment records the DAO");
+
+    // The DAO owns and administers everything; the deployer nothing.
+    for contract in [&d.token, &d.staking, &d.treasury, &d.market] {
+        assert_eq!(
+            owner_of(chain, contract).as_ref(),
+            Some(&dao_addr),
+            "{contract}"
+        );
+    }
+    for contract in [&d.token, &d.staking, &d.treasury, &d.market, &dao_addr] {
+        assert_eq!(
+            chain.contract_info(contract).unwrap().0,
+            dao_addr,
+            "{contract}"
+        );
+    }
+    assert!(steps.iter().any(|s| s.name == "execute: accept ownership"));
+
+    let bond = |account: &str, amount: u128| {
+        chain
+            .execute_typed(
+                account,
+                &d.token,
+                &token::ExecuteMsg::Send {
+                    contract: d.staking.clone(),
+                    amount: Uint128::new(amount),
+                    msg: cosmwasm_std::to_json_binary(&staking::ReceiveMsg::Bond {}).unwrap(),
+                },
+            )
+            .unwrap()
+    };
+    bond("provider-3", 600 * TOKEN);
+    bond("provider-4", 400 * TOKEN);
+    chain.wait_blocks(1).unwrap();
+    let fee = |chain: &WasmdChain| {
+        let cfg: market::ConfigResponse = chain
+            .query(&d.market, &market::QueryMsg::Config {})
+            .unwrap();
+        cfg.params
+    };
+
+    // 1. Fee to 5 % and a grant: provider-4 proposes (40 %: open), provider-3 votes (passed),
+    // the keeper executes.
+    let mut params = fee(chain);
+    params.protocol_fee_bps = 500;
+    let keeper = chain.address("keeper").unwrap();
+    let keeper_before = chain
+        .query::<_, token::BalanceResponse>(
+            &d.token,
+            &token::QueryMsg::Balance {
+                address: keeper.clone(),
+            },
+        )
+        .unwrap()
+        .balance
+        .u128();
+    let msgs = vec![
+        governance::update_market_params(&d.market, params.clone()).unwrap(),
+        governance::grant(&d.treasury, &keeper, 5 * TOKEN, "keeper grant").unwrap(),
+    ];
+    let (id, propose_tx) =
+        governance::propose(chain, &dao_addr, "provider-4", "Fee and grant", "", msgs).unwrap();
+    assert_eq!(
+        governance::proposal(chain, &dao_addr, id).unwrap().status,
+        dao::Status::Open
+    );
+    let vote_tx = governance::vote(chain, &dao_addr, "provider-3", id, dao::Vote::Yes).unwrap();
+    assert_eq!(
+        governance::proposal(chain, &dao_addr, id).unwrap().status,
+        dao::Status::Passed
+    );
+    let execute_tx = governance::execute(chain, &dao_addr, "keeper", id).unwrap();
+    assert_eq!(
+        governance::proposal(chain, &dao_addr, id).unwrap().status,
+        dao::Status::Executed
+    );
+    assert_eq!(fee(chain).protocol_fee_bps, 500);
+    let keeper_after = chain
+        .query::<_, token::BalanceResponse>(
+            &d.token,
+            &token::QueryMsg::Balance {
+                address: keeper.clone(),
+            },
+        )
+        .unwrap()
+        .balance
+        .u128();
+    assert_eq!(keeper_after, keeper_before + 5 * TOKEN);
+    eprintln!(
+        "governance gas on {}: propose {} (incl. CW20 deposit), vote {}, execute {} (fee change + grant)",
+        chain.chain_id(),
+        propose_tx.gas_used,
+        vote_tx.gas_used,
+        execute_tx.gas_used
+    );
+
+    // 2. A guard rail: a fee above 10 % passes the vote and fails at execution with the
+    // market's error; nothing changes and the proposal stays passed.
+    params.protocol_fee_bps = 1_001;
+    let msgs = vec![governance::update_market_params(&d.market, params).unwrap()];
+    let (id, _) =
+        governance::propose(chain, &dao_addr, "provider-4", "Fee to 10.01 %", "", msgs).unwrap();
+    governance::vote(chain, &dao_addr, "provider-3", id, dao::Vote::Yes).unwrap();
+    let err = governance::execute(chain, &dao_addr, "keeper", id).unwrap_err();
+    assert!(
+        matches!(err, ChainError::Rejected(ref m) if m.contains("exceeds the maximum 1000 bps")),
+        "{err}"
+    );
+    assert_eq!(
+        governance::proposal(chain, &dao_addr, id).unwrap().status,
+        dao::Status::Passed
+    );
+    assert_eq!(fee(chain).protocol_fee_bps, 500);
+
+    // 3. Weight at the start height: the keeper bonds after a proposal opens and cannot vote.
+    let (id, _) = governance::propose(chain, &dao_addr, "provider-4", "Later", "", vec![]).unwrap();
+    bond("keeper", 5 * TOKEN);
+    chain.wait_blocks(1).unwrap();
+    let err = governance::vote(chain, &dao_addr, "keeper", id, dao::Vote::Yes).unwrap_err();
+    assert!(
+        matches!(err, ChainError::Rejected(ref m) if m.contains("Unauthorized")),
+        "{err}"
+    );
+    let listed = governance::list(chain, &dao_addr, None, 10).unwrap();
+    assert_eq!(
+        listed.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![id, id - 1, id - 2, 1]
+    );
 }
