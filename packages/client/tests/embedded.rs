@@ -51,3 +51,23 @@ fn the_handle_is_shared_by_threads() {
     }
     assert_eq!(chain.block().unwrap().height, before + 40);
 }
+
+#[test]
+fn governance_runs_end_to_end_through_the_trait() {
+    let chain = EmbeddedChain::start(|| {
+        SuiteBuilder::new()
+            .with_market()
+            .with_funds("major", 1_000 * TOKEN)
+            .with_funds("minor", 1_000 * TOKEN)
+            .with_treasury_reserve(10_000 * TOKEN)
+            .with_dao(acn_interface::dao::DaoParams {
+                deposit: Some(cosmwasm_std::Uint128::new(10 * TOKEN)),
+                ..Default::default()
+            })
+            .build()
+    })
+    .unwrap();
+    let dao = chain.with_suite(|s| s.dao().to_string()).unwrap();
+    let d = chain.deployment().clone();
+    common::governance_end_to_end(&chain, &d, &dao, ["major", "minor", "late"]);
+}

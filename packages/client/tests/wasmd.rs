@@ -15,8 +15,7 @@ use cosmwasm_std::Uint128;
 
 use acn_client::wasmd::{AccountsFile, WasmdConfig};
 use acn_client::{
-    deploy, deploy_with, governance, Chain, ChainError, ChainExt, DeployOptions, WasmdChain,
-    WasmdDeployment,
+    deploy, deploy_with, Chain, ChainError, ChainExt, DeployOptions, WasmdChain, WasmdDeployment,
 };
 use acn_interface::{dao, market, staking, token};
 use acn_testing::{digits_model, TOKEN};
@@ -275,114 +274,13 @@ fn governance_proposals_execute_end_to_end() {
     }
     assert!(steps.iter().any(|s| s.name == "execute: accept ownership"));
 
-    let bond = |account: &str, amount: u128| {
-        chain
-            .execute_typed(
-                account,
-                &d.token,
-                &token::ExecuteMsg::Send {
-                    contract: d.staking.clone(),
-                    amount: Uint128::new(amount),
-                    msg: cosmwasm_std::to_json_binary(&staking::ReceiveMsg::Bond {}).unwrap(),
-                },
-            )
-            .unwrap()
-    };
-    bond("provider-3", 600 * TOKEN);
-    bond("provider-4", 400 * TOKEN);
-    chain.wait_blocks(1).unwrap();
-    let fee = |chain: &WasmdChain| {
-        let cfg: market::ConfigResponse = chain
-            .query(&d.market, &market::QueryMsg::Config {})
-            .unwrap();
-        cfg.params
-    };
-
-    // 1. Fee to 5 % and a grant: provider-4 proposes (40 %: open), provider-3 votes (passed),
-    // the keeper executes.
-    let mut params = fee(chain);
-    params.protocol_fee_bps = 500;
-    let keeper = chain.address("keeper").unwrap();
-    let keeper_before = chain
-        .query::<_, token::BalanceResponse>(
-            &d.token,
-            &token::QueryMsg::Balance {
-                address: keeper.clone(),
-            },
-        )
-        .unwrap()
-        .balance
-        .u128();
-    let msgs = vec![
-        governance::update_market_params(&d.market, params.clone()).unwrap(),
-        governance::grant(&d.treasury, &keeper, 5 * TOKEN, "keeper grant").unwrap(),
-    ];
-    let (id, propose_tx) =
-        governance::propose(chain, &dao_addr, "provider-4", "Fee and grant", "", msgs).unwrap();
-    assert_eq!(
-        governance::proposal(chain, &dao_addr, id).unwrap().status,
-        dao::Status::Open
-    );
-    let vote_tx = governance::vote(chain, &dao_addr, "provider-3", id, dao::Vote::Yes).unwrap();
-    assert_eq!(
-        governance::proposal(chain, &dao_addr, id).unwrap().status,
-        dao::Status::Passed
-    );
-    let execute_tx = governance::execute(chain, &dao_addr, "keeper", id).unwrap();
-    assert_eq!(
-        governance::proposal(chain, &dao_addr, id).unwrap().status,
-        dao::Status::Executed
-    );
-    assert_eq!(fee(chain).protocol_fee_bps, 500);
-    let keeper_after = chain
-        .query::<_, token::BalanceResponse>(
-            &d.token,
-            &token::QueryMsg::Balance {
-                address: keeper.clone(),
-            },
-        )
-        .unwrap()
-        .balance
-        .u128();
-    assert_eq!(keeper_after, keeper_before + 5 * TOKEN);
+    let gas =
+        common::governance_end_to_end(chain, &d, &dao_addr, ["provider-3", "provider-4", "keeper"]);
     eprintln!(
         "governance gas on {}: propose {} (incl. CW20 deposit), vote {}, execute {} (fee change + grant)",
         chain.chain_id(),
-        propose_tx.gas_used,
-        vote_tx.gas_used,
-        execute_tx.gas_used
-    );
-
-    // 2. A guard rail: a fee above 10 % passes the vote and fails at execution with the
-    // market's error; nothing changes and the proposal stays passed.
-    params.protocol_fee_bps = 1_001;
-    let msgs = vec![governance::update_market_params(&d.market, params).unwrap()];
-    let (id, _) =
-        governance::propose(chain, &dao_addr, "provider-4", "Fee to 10.01 %", "", msgs).unwrap();
-    governance::vote(chain, &dao_addr, "provider-3", id, dao::Vote::Yes).unwrap();
-    let err = governance::execute(chain, &dao_addr, "keeper", id).unwrap_err();
-    assert!(
-        matches!(err, ChainError::Rejected(ref m) if m.contains("exceeds the maximum 1000 bps")),
-        "{err}"
-    );
-    assert_eq!(
-        governance::proposal(chain, &dao_addr, id).unwrap().status,
-        dao::Status::Passed
-    );
-    assert_eq!(fee(chain).protocol_fee_bps, 500);
-
-    // 3. Weight at the start height: the keeper bonds after a proposal opens and cannot vote.
-    let (id, _) = governance::propose(chain, &dao_addr, "provider-4", "Later", "", vec![]).unwrap();
-    bond("keeper", 5 * TOKEN);
-    chain.wait_blocks(1).unwrap();
-    let err = governance::vote(chain, &dao_addr, "keeper", id, dao::Vote::Yes).unwrap_err();
-    assert!(
-        matches!(err, ChainError::Rejected(ref m) if m.contains("Unauthorized")),
-        "{err}"
-    );
-    let listed = governance::list(chain, &dao_addr, None, 10).unwrap();
-    assert_eq!(
-        listed.iter().map(|p| p.id).collect::<Vec<_>>(),
-        vec![id, id - 1, id - 2, 1]
+        gas.propose,
+        gas.vote,
+        gas.execute
     );
 }
