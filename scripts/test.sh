@@ -10,6 +10,8 @@
 #   test    cargo test --workspace
 #   schema  scripts/check-schema.sh      (committed JSON schemas are current)
 #   wasm    scripts/build-wasm.sh        (release wasm, wasm-opt, cosmwasm-check)
+#   wasmd   scripts/wasmd-e2e.sh         (wasmd localnet: deploy, worker processes,
+#                                         jobs, crash/restart, 4 validators)
 # Every stage runs even when an earlier one failed, so one run shows every
 # problem. Ends with a per-stage summary and the line "N passed, M failed":
 # N and M are summed over cargo test's "test result:" lines; a failing stage
@@ -42,6 +44,10 @@ run_stage() {
     fi
 }
 
+wasmd_e2e() {
+    bash "$ACN_ROOT/scripts/wasmd-e2e.sh" 2>&1 | tee "$LOG_DIR/wasmd-e2e.log"
+}
+
 cargo_test() {
     # --no-fail-fast: run every test binary so the counts are complete.
     cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$LOG_DIR/cargo-test.log"
@@ -60,6 +66,7 @@ run_stage clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 run_stage test cargo_test
 run_stage schema bash "$ACN_ROOT/scripts/check-schema.sh"
 run_stage wasm bash "$ACN_ROOT/scripts/build-wasm.sh"
+run_stage wasmd wasmd_e2e
 
 # Sum "test result: ok. 12 passed; 0 failed; 0 ignored; ..." over all lines
 # (unit tests, integration tests and doc tests of every crate).
@@ -70,14 +77,14 @@ read -r passed failed < <(
                 if ($(i + 1) ~ /^failed/) f += $i
             }
         }
-        END { printf "%d %d\n", p, f }' "$LOG_DIR/cargo-test.log" 2>/dev/null || echo 0 0
+        END { printf "%d %d\n", p, f }' "$LOG_DIR"/cargo-test.log "$LOG_DIR"/wasmd-e2e.log 2>/dev/null || echo 0 0
 )
 failed_stages=0
 for name in "${STAGES[@]}"; do
     [[ ${STATUS[$name]} == ok ]] && continue
     # A failing test is already counted by cargo's own lines; a test stage that
     # failed without any failing test (a compile error) counts as one failure.
-    if [[ $name != test ]] || ((failed == 0)); then
+    if [[ $name != test && $name != wasmd ]] || ((failed == 0)); then
         failed_stages=$((failed_stages + 1))
     fi
 done

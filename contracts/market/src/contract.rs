@@ -122,6 +122,7 @@ pub fn execute(
             salt,
         } => jobs::reveal(deps, env, info, job_id, output, salt),
         ExecuteMsg::Settle { job_id } => settle::settle(deps, env, job_id),
+        ExecuteMsg::FlushFees {} => settle::flush_fees(deps),
         ExecuteMsg::Expire { job_id } => settle::expire(deps, env, job_id),
         ExecuteMsg::ResolveDispute { job_id, resolution } => {
             settle::resolve_dispute(deps, info, job_id, resolution)

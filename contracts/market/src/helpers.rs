@@ -60,18 +60,14 @@ pub fn slash(
     .into())
 }
 
-/// Bonded and unbonding stake of an address, read from the staking contract.
+/// Bonded and unbonding stake of an address, read from the staking contract's storage by a raw
+/// query (no contract call: on wasmd this saves the ~60 000 gas of loading the staking contract).
 pub fn stake_of(
     querier: &QuerierWrapper,
     staking_addr: &Addr,
     addr: &Addr,
-) -> StdResult<staking::StakeResponse> {
-    querier.query_wasm_smart(
-        staking_addr,
-        &staking::QueryMsg::Stake {
-            address: addr.to_string(),
-        },
-    )
+) -> StdResult<staking::Stake> {
+    staking::query_stake_raw(querier, staking_addr, addr)
 }
 
 /// Load a job or fail with `JobNotFound`.

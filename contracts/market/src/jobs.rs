@@ -12,7 +12,8 @@ use crate::helpers::{discount_bps, load_job, load_unfinished_job, stake_of, tran
 use crate::pricing::roll;
 use crate::settle::finalize;
 use crate::state::{
-    jobs, Job, ACTIVE_PROVIDERS, CONFIG, JOB_SEQ, MODELS, PRICE, PROVIDERS, PROVIDER_JOBS, TOTALS,
+    jobs, Job, ACTIVE_PROVIDERS, CONFIG, JOB_INPUTS, JOB_SEQ, MODELS, PRICE, PROVIDERS,
+    PROVIDER_JOBS, TOTALS,
 };
 use crate::validation::{decode_output, validate_input};
 
@@ -144,7 +145,7 @@ pub fn submit(
         id,
         buyer: buyer.clone(),
         model_id: sub.model_id.clone(),
-        input: sub.input,
+        input: Binary::default(), // stored once, in JOB_INPUTS
         batch: sub.batch,
         redundancy: sub.redundancy,
         unit_price,
@@ -162,6 +163,7 @@ pub fn submit(
         fee: Uint128::zero(),
         refunded: Uint128::zero(),
     };
+    JOB_INPUTS.save(deps.storage, id, &sub.input)?;
     jobs().save(deps.storage, id, &job)?;
     TOTALS.update(deps.storage, |mut t| -> Result<_, ContractError> {
         t.jobs_submitted += 1;

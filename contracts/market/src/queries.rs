@@ -14,8 +14,8 @@ use crate::helpers::{discount_bps, load_job};
 use crate::jobs::quote as price_job;
 use crate::pricing::{capacity, roll};
 use crate::state::{
-    jobs, Model, Provider, ACTIVE_PROVIDERS, CONFIG, MODELS, PRICE, PROVIDERS, PROVIDER_JOBS,
-    TOTALS,
+    jobs, with_input, Model, Provider, ACTIVE_PROVIDERS, CONFIG, MODELS, PRICE, PROVIDERS,
+    PROVIDER_JOBS, TOTALS,
 };
 
 /// Configuration.
@@ -100,7 +100,7 @@ pub fn providers(
 
 /// One job.
 pub fn job(deps: Deps, id: u64) -> Result<JobResponse, ContractError> {
-    load_job(deps.storage, id)
+    Ok(with_input(deps.storage, load_job(deps.storage, id)?)?)
 }
 
 /// Jobs by status, buyer or provider.
@@ -142,6 +142,10 @@ pub fn jobs_by(
                 .collect::<StdResult<Vec<_>>>()?
         }
     };
+    let jobs_list = jobs_list
+        .into_iter()
+        .map(|j| with_input(deps.storage, j))
+        .collect::<StdResult<Vec<_>>>()?;
     Ok(JobsResponse { jobs: jobs_list })
 }
 
@@ -165,6 +169,10 @@ pub fn open_jobs(
         })
         .take(page_limit(limit))
         .map(|r| r.map(|(_, j)| j))
+        .collect::<StdResult<Vec<_>>>()?;
+    let jobs_list = jobs_list
+        .into_iter()
+        .map(|j| with_input(deps.storage, j))
         .collect::<StdResult<Vec<_>>>()?;
     Ok(JobsResponse { jobs: jobs_list })
 }

@@ -103,14 +103,6 @@ pub fn finalize(
                     msgs.push(transfer(&config.token, &job.slots[*i].provider, amount)?);
                 }
             }
-            if !fee.is_zero() {
-                msgs.push(send(
-                    &config.token,
-                    &config.treasury,
-                    fee,
-                    &treasury::ReceiveMsg::Deposit {},
-                )?);
-            }
         }
         None => {
             job.status = if decoded.len() >= majority {
@@ -198,8 +190,13 @@ pub fn finalize(
         t.escrow = t.escrow.checked_sub(escrow)?;
         t.paid_to_providers = t.paid_to_providers.checked_add(paid_total)?;
         t.fees = t.fees.checked_add(fee)?;
+        t.fees_pending = t.fees_pending.checked_add(fee)?;
         t.refunded = t.refunded.checked_add(refund)?;
         t.slashed = t.slashed.checked_add(slashed_total)?;
+        if !t.fees_pending.is_zero() && t.fees_pending >= params.fee_flush_threshold {
+            msgs.push(fee_deposit(&config, t.fees_pending)?);
+            t.fees_pending = Uint128::zero();
+        }
         Ok(t)
     })?;
 
@@ -211,6 +208,32 @@ pub fn finalize(
         Attribute::new("slashed", slashed_total),
     ];
     Ok((job, msgs, attrs))
+}
+
+/// The CW20 `Send` of `amount` of fees to the treasury as a `Deposit`.
+fn fee_deposit(config: &Config, amount: Uint128) -> Result<CosmosMsg, ContractError> {
+    Ok(send(
+        &config.token,
+        &config.treasury,
+        amount,
+        &treasury::ReceiveMsg::Deposit {},
+    )?)
+}
+
+/// `FlushFees`: anyone; sends every pending fee to the treasury in one deposit.
+pub fn flush_fees(deps: DepsMut) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let mut totals = TOTALS.load(deps.storage)?;
+    let amount = totals.fees_pending;
+    let mut res = Response::new()
+        .add_attribute("action", "flush_fees")
+        .add_attribute("amount", amount);
+    if !amount.is_zero() {
+        totals.fees_pending = Uint128::zero();
+        TOTALS.save(deps.storage, &totals)?;
+        res = res.add_message(fee_deposit(&config, amount)?);
+    }
+    Ok(res)
 }
 
 fn load_open_job(deps: &DepsMut, job_id: u64) -> Result<(Job, ModelSpec), ContractError> {

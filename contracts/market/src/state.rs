@@ -1,5 +1,5 @@
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Addr, Timestamp, Uint128};
+use cosmwasm_std::{Addr, Binary, StdResult, Storage, Timestamp, Uint128};
 use cw_storage_plus::{Index, IndexList, IndexedMap, Item, Map, MultiIndex};
 
 use acn_interface::market::{
@@ -59,7 +59,9 @@ pub struct PriceState {
 /// Lifetime totals as stored are exactly the totals the query returns.
 pub type Totals = TotalsResponse;
 
-/// A job as stored is exactly the job the queries return.
+/// A job as stored is the job the queries return, except its `input`: that is stored once, in
+/// [`JOB_INPUTS`], and left empty here, so the record that every claim, commit and reveal
+/// rewrites stays small (storage gas is charged per byte written).
 pub type Job = JobResponse;
 
 /// Secondary indexes over jobs.
@@ -116,3 +118,15 @@ pub const PROVIDER_JOBS: Map<(&Addr, u64), ()> = Map::new("provider_jobs");
 pub const PRICE: Item<PriceState> = Item::new("price");
 /// Lifetime totals.
 pub const TOTALS: Item<Totals> = Item::new("totals");
+
+/// Each job's input, written once at submission (see [`Job`]).
+pub const JOB_INPUTS: Map<u64, Binary> = Map::new("job_inputs");
+
+/// A stored job with its input put back, as the queries return it. (A job stored before inputs
+/// moved to [`JOB_INPUTS`] still carries its own.)
+pub fn with_input(storage: &dyn Storage, mut job: Job) -> StdResult<Job> {
+    if let Some(input) = JOB_INPUTS.may_load(storage, job.id)? {
+        job.input = input;
+    }
+    Ok(job)
+}

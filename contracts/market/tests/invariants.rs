@@ -113,6 +113,8 @@ enum Action {
         accept: Option<usize>,
     },
     Distribute,
+    /// Anyone sends the market's pending fees to the treasury.
+    FlushFees,
     /// An active provider deregisters; an inactive one registers again.
     Toggle {
         provider: usize,
@@ -181,6 +183,7 @@ fn action() -> impl Strategy<Value = Action> {
         1 => (job, prop::option::of(provider.clone()))
             .prop_map(|(job, accept)| Action::Resolve { job, accept }),
         1 => Just(Action::Distribute),
+        1 => Just(Action::FlushFees),
         1 => provider.prop_map(|provider| Action::Toggle { provider }),
         5 => prop_oneof![
             7 => prop::sample::select(vec![1u64, 5, 30, 60, 120, 299]),
@@ -274,6 +277,8 @@ fn build() -> Suite {
         .with_market_params(|m| {
             m.models = vec![digits_model()];
             m.params.miss_cooldown = 600;
+            // Small enough that settlements flush by themselves now and then, too.
+            m.params.fee_flush_threshold = Uint128::new(5_000);
         });
     for b in BUYERS {
         builder = builder.with_funds(b, 50_000 * TOKEN);
@@ -487,6 +492,7 @@ fn apply(
                 .map(drop)
         }
         Action::Distribute => suite.distribute("keeper").map(drop),
+        Action::FlushFees => suite.flush_fees("keeper").map(drop),
         Action::Toggle { provider } => {
             let addr = &driver.providers[*provider];
             let active = o.providers.iter().any(|(a, p)| a == addr && p.active);
@@ -528,7 +534,7 @@ struct Observed {
 }
 
 fn observe(suite: &Suite) -> Observed {
-    use acn_market::state::{jobs, ACTIVE_PROVIDERS, PROVIDERS, TOTALS};
+    use acn_market::state::{jobs, with_input, ACTIVE_PROVIDERS, PROVIDERS, TOTALS};
     use cosmwasm_std::Order;
 
     let token = suite.app.contract_storage(&suite.token);
@@ -550,7 +556,7 @@ fn observe(suite: &Suite) -> Observed {
         market: TOTALS.load(store).unwrap(),
         jobs: jobs()
             .range(store, None, None, Order::Ascending)
-            .map(|r| r.map(|(_, j)| j))
+            .map(|r| r.and_then(|(_, j)| with_input(store, j)))
             .collect::<Result<Vec<_>, _>>()
             .unwrap(),
         providers: PROVIDERS
@@ -658,9 +664,10 @@ fn check(suite: &Suite, known: &[Addr], o: &Observed, step: usize) {
     );
     assert_eq!(
         balance(&suite.market()),
-        open_escrow,
-        "{ctx}: market balance == Σ open escrow"
+        open_escrow + t.fees_pending.u128(),
+        "{ctx}: market balance == Σ open escrow + fees not yet flushed"
     );
+    assert!(t.fees_pending <= t.fees, "{ctx}: pending fees ≤ fees");
     assert_eq!(
         t.volume,
         t.paid_to_providers + t.fees + t.refunded + t.escrow,
@@ -705,8 +712,8 @@ fn check(suite: &Suite, known: &[Addr], o: &Observed, step: usize) {
     );
     assert_eq!(
         tr.deposited,
-        t.fees + s.slashed,
-        "{ctx}: treasury deposits == market fees + slashes"
+        t.fees - t.fees_pending + s.slashed,
+        "{ctx}: treasury deposits == market fees flushed + slashes"
     );
     let locked = tr.vesting_created - tr.vested_claimed;
     assert!(
@@ -722,12 +729,14 @@ fn check_queries(suite: &Suite, o: &Observed) {
         (
             totals.escrow,
             totals.fees,
+            totals.fees_pending,
             totals.slashed,
             totals.jobs_submitted
         ),
         (
             o.market.escrow,
             o.market.fees,
+            o.market.fees_pending,
             o.market.slashed,
             o.market.jobs_submitted
         )

@@ -19,6 +19,37 @@ fn suite() -> Suite {
 }
 
 #[test]
+fn fees_reach_the_treasury_in_one_deposit_once_the_threshold_is_pending() {
+    let mut suite = SuiteBuilder::new()
+        .with_market_params(|m| {
+            m.models = vec![digits_model()];
+            m.params.fee_flush_threshold = cosmwasm_std::Uint128::new(300);
+        })
+        .with_funds("buyer", 1_000 * TOKEN)
+        .build();
+    suite
+        .make_provider("p1", PROVIDER_STAKE, &[DIGITS])
+        .unwrap();
+    let treasury = suite.treasury.clone();
+    let out = labels_output(&[0, 1, 2, 3]);
+    // Two jobs of 4 000 pay 120 of fees each: 240 < 300 stays in the market.
+    for _ in 0..2 {
+        let id = suite.submit_digits("buyer", 4, 1).unwrap();
+        suite.run_job(id, &[("p1", out.clone())]).unwrap();
+    }
+    assert_eq!(suite.market_totals().fees_pending.u128(), 240);
+    suite.assert_balance(&treasury, 0);
+    // The third brings 360 ≥ 300: the settlement sends all of it, as one deposit.
+    let id = suite.submit_digits("buyer", 4, 1).unwrap();
+    suite.run_job(id, &[("p1", out)]).unwrap();
+    let totals = suite.market_totals();
+    assert_eq!((totals.fees.u128(), totals.fees_pending.u128()), (360, 0));
+    suite.assert_balance(&treasury, 360);
+    suite.assert_balance(suite.market(), 0);
+    assert_eq!(suite.treasury_totals().deposited.u128(), 360);
+}
+
+#[test]
 fn redundancy_one_pays_the_provider_and_the_fee_reaches_the_treasury() {
     let mut suite = suite();
     let treasury = suite.treasury.clone();
@@ -38,10 +69,19 @@ fn redundancy_one_pays_the_provider_and_the_fee_reaches_the_treasury() {
     assert_eq!(job.slots[0].paid.u128(), 3_880);
     assert_eq!(job.slots[0].outcome, Some(SlotOutcome::Agreed));
     suite.assert_balance(suite.addr("p1"), 3_880);
-    suite.assert_balance(suite.market(), 0);
-    suite.assert_balance(treasury, 120);
     assert_eq!(suite.balance_of("buyer"), buyer_before - 4_000);
+    // The fee waits in the market until a whole token is pending, or anyone flushes it.
+    assert_eq!(suite.market_totals().fees_pending.u128(), 120);
+    suite.assert_balance(suite.market(), 120);
+    suite.assert_balance(&treasury, 0);
+    suite.flush_fees("keeper").unwrap();
+    assert_eq!(suite.market_totals().fees_pending.u128(), 0);
+    suite.assert_balance(suite.market(), 0);
+    suite.assert_balance(&treasury, 120);
     assert_eq!(suite.treasury_totals().pending.u128(), 120);
+    // Flushing again sends nothing and fails nothing.
+    suite.flush_fees("keeper").unwrap();
+    suite.assert_balance(&treasury, 120);
 
     let p1 = suite.provider("p1");
     assert_eq!(p1.reputation.jobs_done, 1);
@@ -76,6 +116,9 @@ fn redundancy_three_honest_providers_share_the_pool() {
     for p in ["p1", "p2", "p3"] {
         suite.assert_balance(suite.addr(p), 3_880);
     }
+    // the market keeps only the fee, until it flushes
+    suite.assert_balance(suite.market(), 360);
+    suite.flush_fees("keeper").unwrap();
     suite.assert_balance(suite.market(), 0);
 }
 
@@ -109,7 +152,10 @@ fn one_dishonest_provider_among_three_is_slashed_and_the_honest_two_are_paid() {
         suite.stake("p2").bonded.u128(),
         PROVIDER_STAKE - 100 * TOKEN
     );
-    suite.assert_balance(treasury, 360 + 100 * TOKEN);
+    // the slash went to the treasury at once; the fee waits in the market for the threshold
+    suite.assert_balance(&treasury, 100 * TOKEN);
+    suite.flush_fees("keeper").unwrap();
+    suite.assert_balance(&treasury, 360 + 100 * TOKEN);
     let p2 = suite.provider("p2");
     assert_eq!(p2.reputation.outvoted, 1);
     assert_eq!(p2.reputation.slashed.u128(), 100 * TOKEN);
@@ -344,6 +390,7 @@ fn fees_reach_the_treasury_and_distribute_burns_seventy_percent() {
         fees += suite.job(id).fee.u128();
     }
     assert_eq!(fees, 5 * 300);
+    suite.flush_fees("keeper").unwrap();
     assert_eq!(suite.treasury_totals().pending.u128(), fees);
     suite.distribute("keeper").unwrap();
     let totals = suite.treasury_totals();

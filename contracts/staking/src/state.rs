@@ -33,22 +33,7 @@ pub struct Config {
     pub slash_destination: SlashDestination,
 }
 
-/// Stake held by one address.
-#[cw_serde]
-#[derive(Default)]
-pub struct Stake {
-    /// Bonded stake: earns rewards, carries weight, can be slashed.
-    pub bonded: Uint128,
-    /// Sum of the address's open claims (always equal to the sum over [`CLAIMS`]).
-    pub unbonding: Uint128,
-}
-
-impl Stake {
-    /// True when the address holds nothing at all (its entry can be removed).
-    pub fn is_empty(&self) -> bool {
-        self.bonded.is_zero() && self.unbonding.is_zero()
-    }
-}
+pub use acn_interface::staking::Stake;
 
 /// Reward bookkeeping of one address.
 #[cw_serde]
@@ -91,8 +76,9 @@ pub const MARKET: Item<Addr> = Item::new("market");
 /// Contract-wide totals and the reward index.
 pub const TOTALS: Item<Totals> = Item::new("totals");
 
-/// Stake per address; an entry exists while the address has bonded or unbonding stake.
-pub const STAKES: Map<&Addr, Stake> = Map::new("stakes");
+/// Stake per address; an entry exists while the address has bonded or unbonding stake. The map
+/// and its namespace are defined in the interface: other contracts read it by raw query.
+pub use acn_interface::staking::STAKES;
 
 /// Reward index snapshot and accrued rewards per address; removed once nothing is bonded and
 /// nothing is owed (a missing entry means "settled at the current index, nothing owed").

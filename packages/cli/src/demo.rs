@@ -252,6 +252,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
             } else {
                 Behaviour::Honest
             },
+            chain: None,
         };
         let mut worker = Worker::new(
             chain.clone() as Arc<dyn Chain>,
@@ -392,6 +393,8 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     let _ = producer.join();
 
     // ---- the treasury distributes the fees ------------------------------------------------
+    // Fees wait in the market until a threshold; a keeper flushes what is left.
+    chain.market_exec("keeper", &market::ExecuteMsg::FlushFees {})?;
     let pending = chain.treasury_totals()?.pending.u128();
     if pending > 0 {
         chain.execute("keeper", &d.treasury, &treasury::ExecuteMsg::Distribute {})?;

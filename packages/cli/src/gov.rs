@@ -13,7 +13,7 @@ use anyhow::{bail, Context};
 use cosmwasm_std::CosmosMsg;
 
 use acn_client::governance;
-use acn_client::{Chain, ChainExt, WasmdChain, WasmdDeployment};
+use acn_client::{ChainExt, WasmdChain, WasmdDeployment};
 use acn_interface::{dao, market, treasury};
 
 /// Where the chain and the deployment are.

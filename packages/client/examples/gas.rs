@@ -3,18 +3,20 @@
 //! ```text
 //! bash scripts/localnet.sh up
 //! cargo run -p acn-client --example gas -- [--rpc URL] [--artifacts DIR] [--accounts FILE]
-//!                                          [--json OUT] [--deployment OUT]
+//!                                          [--json OUT] [--deployment OUT] [--scale N]
 //! ```
 //!
 //! Deploys a fresh gas-test instance of the four contracts and the DAO that takes them over
-//! (unbonding period and max job lifetime 60 s, commit window 30 s, reveal window 8 s, a
-//! treasury split with all four parts so `Distribute` exercises burn, staker rewards and the
-//! executor fee), then runs: bond, register provider, submit job, claim job, commit, reveal
-//! (which settles), distribute, fund rewards, claim rewards, a second job settled by `Settle`
+//! (unbonding period and max job lifetime 60 s — the DAO deployment links staking to the market,
+//! so the unbonding period may not be shorter than a job's life —, commit window 30 s, reveal
+//! window 8 s, a treasury split with all four parts so `Distribute` exercises burn, staker
+//! rewards and the executor fee), gives it 10 stakers and 10 open jobs, then measures: bond,
+//! submit job, claim job, commit, reveal (which settles), a second job settled by `Settle`
 //! after its reveal window closed (one of its two providers does not reveal and is slashed),
-//! unbond, claim (after the unbonding period), a plain CW20 transfer, and a DAO proposal
-//! (propose, vote, execute a market fee change). The RPC URL defaults to `$ACN_WASMD_RPC`, then
-//! `http://127.0.0.1:26657`.
+//! flush fees, distribute, fund rewards, claim rewards, unbond and claim (after the unbonding
+//! period), then a DAO proposal (propose, two votes, execute a market fee change). With `--scale N` it then adds N stakers (derived keys, each bonding in its own
+//! transaction) and N open jobs and measures the same operations again, printing both columns
+//! and the change. The RPC URL defaults to `$ACN_WASMD_RPC`, then `http://127.0.0.1:26657`.
 
 use std::path::{Path, PathBuf};
 
@@ -48,6 +50,7 @@ struct Args {
     accounts: PathBuf,
     json: Option<PathBuf>,
     deployment: Option<PathBuf>,
+    scale: usize,
 }
 
 fn args() -> Args {
@@ -61,6 +64,7 @@ fn args() -> Args {
         accounts: root.join("scripts/localnet-accounts.json"),
         json: None,
         deployment: None,
+        scale: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -76,10 +80,16 @@ fn args() -> Args {
             "--accounts" => a.accounts = value().into(),
             "--json" => a.json = Some(value().into()),
             "--deployment" => a.deployment = Some(value().into()),
+            "--scale" => {
+                a.scale = value().parse().unwrap_or_else(|e| {
+                    eprintln!("--scale: {e}");
+                    std::process::exit(2)
+                })
+            }
             "-h" | "--help" => {
                 eprintln!(
                     "usage: gas [--rpc URL] [--artifacts DIR] [--accounts FILE] [--json OUT] \
-                     [--deployment OUT]"
+                     [--deployment OUT] [--scale N]"
                 );
                 std::process::exit(0)
             }
@@ -172,25 +182,248 @@ impl Bench<'_> {
     }
 }
 
+/// The operations measured in each pass (fresh jobs and a fresh staker each time).
+fn measure_pass(
+    b: &mut Bench,
+    opts: &DeployOptions,
+    staker: &str,
+    label: &str,
+) -> Result<Vec<(String, u64)>, ChainError> {
+    let chain = b.chain;
+    let d = chain.deployment().clone();
+    let first = b.rows.len();
+    eprintln!("pass: {label}");
+
+    let tx = chain.send_tokens(
+        staker,
+        &d.staking,
+        100 * TOKEN,
+        &staking::ReceiveMsg::Bond {},
+    )?;
+    b.record("bond (CW20 Send → staking)", "token → staking", &tx);
+
+    let job = b.submit("submit job (CW20 Send → market)", "buyer-1", 1)?;
+    b.market(
+        "claim job",
+        "provider-1",
+        &market::ExecuteMsg::ClaimJob { job_id: job },
+    )?;
+    b.commit("commit result", "provider-1", job)?;
+    let tx = b.reveal("reveal result (settles the job)", "provider-1", job)?;
+    assert_eq!(tx.attr("status"), Some("Settled"), "the reveal settles");
+
+    // A job settled by `Settle` after its reveal window: provider-2 commits but never reveals.
+    let job = b.submit("submit job, redundancy 2", "buyer-1", 2)?;
+    b.market(
+        "claim job (redundancy 2)",
+        "provider-1",
+        &market::ExecuteMsg::ClaimJob { job_id: job },
+    )?;
+    chain.market_exec("provider-2", &market::ExecuteMsg::ClaimJob { job_id: job })?;
+    b.commit("commit result (1 of 2)", "provider-1", job)?;
+    b.commit("commit result (2 of 2, opens reveal)", "provider-2", job)?;
+    b.reveal("reveal result (1 of 2, no settle)", "provider-1", job)?;
+    eprintln!("  waiting for the reveal window to close");
+    chain.wait_seconds(opts.market_params.reveal_window + 1)?;
+    b.market(
+        "settle (window closed, 1 no-show slashed)",
+        "keeper",
+        &market::ExecuteMsg::Settle { job_id: job },
+    )?;
+    b.market("flush fees", "keeper", &market::ExecuteMsg::FlushFees {})?;
+
+    let tx = chain.execute("keeper", &d.treasury, &treasury::ExecuteMsg::Distribute {})?;
+    b.record("distribute (treasury)", "treasury", &tx);
+    let tx = chain.send_tokens(
+        "deployer",
+        &d.staking,
+        1_000 * TOKEN,
+        &staking::ReceiveMsg::DistributeRewards {},
+    )?;
+    b.record("fund rewards (CW20 Send → staking)", "token → staking", &tx);
+    let tx = chain.execute(staker, &d.staking, &staking::ExecuteMsg::ClaimRewards {})?;
+    b.record("claim rewards", "staking", &tx);
+
+    let tx = chain.execute(
+        staker,
+        &d.staking,
+        &staking::ExecuteMsg::Unbond {
+            amount: Uint128::new(10 * TOKEN),
+        },
+    )?;
+    b.record("unbond", "staking", &tx);
+    eprintln!("  waiting for the unbonding period ({JOB_LIFETIME} s)");
+    chain.wait_seconds(JOB_LIFETIME + 1)?;
+    let tx = chain.execute(staker, &d.staking, &staking::ExecuteMsg::Claim {})?;
+    b.record("claim (matured unbonding)", "staking", &tx);
+
+    Ok(b.rows[first..]
+        .iter()
+        .map(|r| (r.step.clone(), r.gas_used))
+        .collect())
+}
+
+/// A DAO proposal end to end: buyer-2 bonds 500 tokens and proposes a market fee change (too
+/// little weight to pass alone), the two providers vote yes (the second vote passes it), the
+/// keeper executes it (the market's `UpdateParams` runs as the DAO).
+fn governance_pass(b: &mut Bench, opts: &DeployOptions, dao_addr: &str) -> Result<(), ChainError> {
+    let chain = b.chain;
+    let d = chain.deployment().clone();
+    eprintln!("governance");
+    chain.send_tokens(
+        "buyer-2",
+        &d.staking,
+        500 * TOKEN,
+        &staking::ReceiveMsg::Bond {},
+    )?;
+    chain.wait_blocks(1)?;
+    let mut params = opts.market_params.clone();
+    params.protocol_fee_bps = 500;
+    let (id, tx) = governance::propose(
+        chain,
+        dao_addr,
+        "buyer-2",
+        "Protocol fee to 5 %",
+        "Raise the protocol fee from 3 % to 5 %.",
+        vec![governance::update_market_params(&d.market, params)?],
+    )?;
+    b.record("dao: propose (market fee change)", "dao", &tx);
+    let tx = governance::vote(chain, dao_addr, "provider-1", id, dao::Vote::Yes)?;
+    b.record("dao: vote yes", "dao", &tx);
+    let tx = governance::vote(chain, dao_addr, "provider-2", id, dao::Vote::Yes)?;
+    b.record("dao: vote yes (passes it)", "dao", &tx);
+    let status = governance::proposal(chain, dao_addr, id)?.status;
+    if status != dao::Status::Passed {
+        return Err(ChainError::Rejected(format!(
+            "proposal {id} is {status:?} after the votes"
+        )));
+    }
+    let tx = governance::execute(chain, dao_addr, "keeper", id)?;
+    b.record("dao: execute (market UpdateParams)", "dao → market", &tx);
+    let cfg: market::ConfigResponse = chain.market(&market::QueryMsg::Config {})?;
+    if cfg.params.protocol_fee_bps != 500 {
+        return Err(ChainError::Rejected(
+            "the proposal did not change the fee".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Give the chain `n` more stakers (derived keys, funded with fee coins and tokens, each bonding
+/// in its own transaction) and `jobs` more open jobs; returns the names of the stakers.
+fn populate(
+    chain: &WasmdChain,
+    mnemonic: &str,
+    from: usize,
+    n: usize,
+    jobs: usize,
+) -> Result<Vec<String>, ChainError> {
+    let d = chain.deployment().clone();
+    let t = std::time::Instant::now();
+    let mut names = vec![];
+    for i in from..from + n {
+        let name = format!("staker-{i}");
+        chain.add_account_at(&name, mnemonic, &format!("m/44'/118'/0'/0/{}", 1_000 + i))?;
+        names.push(name);
+    }
+    for batch in names.chunks(100) {
+        let mut msgs = vec![];
+        for name in batch {
+            let addr = chain.address(name)?;
+            msgs.push(chain.bank_send_any("deployer", &addr, 2_000_000)?);
+            msgs.push(chain.execute_any(
+                "deployer",
+                &d.token,
+                &token::ExecuteMsg::Transfer {
+                    recipient: addr,
+                    amount: Uint128::new(200 * TOKEN),
+                },
+            )?);
+        }
+        chain.execute_msgs("deployer", msgs)?;
+    }
+    eprintln!("  funded {n} stakers in {:.1} s", t.elapsed().as_secs_f64());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failures = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..16 {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some(name) = names.get(i) else { break };
+                if let Err(e) =
+                    chain.send_tokens(name, &d.staking, 150 * TOKEN, &staking::ReceiveMsg::Bond {})
+                {
+                    eprintln!("  bond of {name} failed: {e}");
+                    failures.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+            });
+        }
+    });
+    let failed = failures.into_inner();
+    if failed > 0 {
+        return Err(ChainError::Rejected(format!("{failed} bonds failed")));
+    }
+    eprintln!(
+        "  {n} stakers bonded after {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let deadline = Timestamp::from_seconds(chain.block()?.time + JOB_LIFETIME);
+    let submit = market::ReceiveMsg::SubmitJob {
+        model_id: "digits-mlp-v1".into(),
+        input: digits_input(2),
+        batch: 2,
+        redundancy: 1,
+        max_unit_price: Uint128::new(10_000),
+        deadline,
+    };
+    let send = token::ExecuteMsg::Send {
+        contract: d.market.clone(),
+        amount: Uint128::new(2_000),
+        msg: cosmwasm_std::to_json_binary(&submit).map_err(|e| ChainError::Serde(e.to_string()))?,
+    };
+    let mut left = jobs;
+    while left > 0 {
+        let k = left.min(50);
+        let msgs = (0..k)
+            .map(|_| chain.execute_any("buyer-2", &d.token, &send))
+            .collect::<Result<Vec<_>, _>>()?;
+        chain.execute_msgs("buyer-2", msgs)?;
+        left -= k;
+    }
+    eprintln!(
+        "  + {jobs} open jobs after {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    Ok(names)
+}
+
 fn run(a: &Args) -> Result<(), ChainError> {
     let mut chain = WasmdChain::new(WasmdConfig::new(&a.rpc))?;
     chain.load_accounts(&a.accounts)?;
     eprintln!("chain {} at {}", chain.chain_id(), a.rpc);
+    let accounts = acn_client::wasmd::AccountsFile::load(&a.accounts)?;
+    let mnemonic = accounts
+        .accounts
+        .iter()
+        .find(|e| e.name == "keeper")
+        .map(|e| e.mnemonic.clone())
+        .ok_or_else(|| ChainError::UnknownAccount("keeper".into()))?;
 
     let mut opts = DeployOptions::new(&a.artifacts);
-    opts.label_prefix = "acn-gas".into();
+    opts.label_prefix = format!("acn-gas-{}", std::process::id());
     opts.models = vec![digits_model()];
     opts.genesis = vec![
         ("provider-1".into(), 5_000 * TOKEN),
         ("provider-2".into(), 5_000 * TOKEN),
         ("buyer-1".into(), 1_000 * TOKEN),
+        ("buyer-2".into(), 1_000 * TOKEN),
     ];
-    // The DAO links staking to the market: the unbonding period may not be shorter than the
-    // longest job lifetime, so both are kept short to measure claims without a long wait.
     opts.unbonding_period = cw_utils::Duration::Time(JOB_LIFETIME);
+    opts.market_params.max_job_lifetime = JOB_LIFETIME;
     opts.market_params.commit_window = 30;
     opts.market_params.reveal_window = 8;
-    opts.market_params.max_job_lifetime = JOB_LIFETIME;
+    opts.market_params.miss_cooldown = 0; // provider-2 misses on purpose in every pass
     opts.split = treasury::Split {
         burn_bps: 5_000,
         stakers_bps: 2_000,
@@ -212,13 +445,8 @@ fn run(a: &Args) -> Result<(), ChainError> {
     for s in &steps {
         b.record(&s.name, &s.contract, &s.tx);
     }
-
-    // Staking and the market.
-    for (i, p) in ["provider-1", "provider-2"].into_iter().enumerate() {
-        let tx = chain.send_tokens(p, &d.staking, 2_000 * TOKEN, &staking::ReceiveMsg::Bond {})?;
-        if i == 0 {
-            b.record("bond (CW20 Send → staking)", "token → staking", &tx);
-        }
+    for p in ["provider-1", "provider-2"] {
+        chain.send_tokens(p, &d.staking, 2_000 * TOKEN, &staking::ReceiveMsg::Bond {})?;
         let tx = chain.market_exec(
             p,
             &market::ExecuteMsg::RegisterProvider {
@@ -227,70 +455,10 @@ fn run(a: &Args) -> Result<(), ChainError> {
                 min_unit_price: Uint128::zero(),
             },
         )?;
-        if i == 0 {
+        if p == "provider-1" {
             b.record("register provider", "market", &tx);
         }
     }
-
-    let job = b.submit("submit job (CW20 Send → market)", "buyer-1", 1)?;
-    b.market(
-        "claim job",
-        "provider-1",
-        &market::ExecuteMsg::ClaimJob { job_id: job },
-    )?;
-    b.commit("commit result", "provider-1", job)?;
-    let tx = b.reveal("reveal result (settles the job)", "provider-1", job)?;
-    assert_eq!(tx.attr("status"), Some("Settled"), "the reveal settles");
-
-    let tx = chain.execute("keeper", &d.treasury, &treasury::ExecuteMsg::Distribute {})?;
-    b.record("distribute (treasury)", "treasury", &tx);
-    let tx = chain.send_tokens(
-        "deployer",
-        &d.staking,
-        1_000 * TOKEN,
-        &staking::ReceiveMsg::DistributeRewards {},
-    )?;
-    b.record("fund rewards (CW20 Send → staking)", "token → staking", &tx);
-    let tx = chain.execute(
-        "provider-1",
-        &d.staking,
-        &staking::ExecuteMsg::ClaimRewards {},
-    )?;
-    b.record("claim rewards", "staking", &tx);
-
-    // A job settled by `Settle` after its reveal window: provider-2 commits but never reveals.
-    let job = b.submit("submit job, redundancy 2", "buyer-1", 2)?;
-    b.market(
-        "claim job (job 2)",
-        "provider-1",
-        &market::ExecuteMsg::ClaimJob { job_id: job },
-    )?;
-    chain.market_exec("provider-2", &market::ExecuteMsg::ClaimJob { job_id: job })?;
-    b.commit("commit result (1 of 2)", "provider-1", job)?;
-    b.commit("commit result (2 of 2, opens reveal)", "provider-2", job)?;
-    b.reveal("reveal result (1 of 2, no settle)", "provider-1", job)?;
-    eprintln!("  waiting for the reveal window (8 s) to close");
-    chain.wait_seconds(opts.market_params.reveal_window + 1)?;
-    b.market(
-        "settle (reveal window closed, 1 no-show slashed)",
-        "keeper",
-        &market::ExecuteMsg::Settle { job_id: job },
-    )?;
-
-    // Unbonding.
-    let tx = chain.execute(
-        "provider-1",
-        &d.staking,
-        &staking::ExecuteMsg::Unbond {
-            amount: Uint128::new(100 * TOKEN),
-        },
-    )?;
-    b.record("unbond", "staking", &tx);
-    eprintln!("  waiting for the unbonding period ({JOB_LIFETIME} s)");
-    chain.wait_seconds(JOB_LIFETIME + 1)?;
-    let tx = chain.execute("provider-1", &d.staking, &staking::ExecuteMsg::Claim {})?;
-    b.record("claim (matured unbonding)", "staking", &tx);
-
     let keeper = chain.address("keeper")?;
     let tx = chain.execute(
         "buyer-1",
@@ -302,46 +470,14 @@ fn run(a: &Args) -> Result<(), ChainError> {
     )?;
     b.record("cw20 transfer", "token", &tx);
 
-    // Governance: buyer-1 bonds and proposes a fee change (too little weight to pass alone),
-    // provider-1's vote passes it, the keeper executes it (the market's UpdateParams runs as
-    // the DAO).
-    let dao = deployment
+    // Pass 1 with 10 stakers (2 providers + 8) and 10 open jobs.
+    let small = populate(&chain, &mnemonic, 0, 8, 10)?;
+    let base = measure_pass(&mut b, &opts, &small[0], "10 stakers, 10 open jobs")?;
+    let dao_addr = deployment
         .dao
         .clone()
         .ok_or_else(|| ChainError::Rejected("the deployment has no DAO".into()))?;
-    chain.send_tokens(
-        "buyer-1",
-        &d.staking,
-        500 * TOKEN,
-        &staking::ReceiveMsg::Bond {},
-    )?;
-    chain.wait_blocks(1)?;
-    let mut params = opts.market_params.clone();
-    params.protocol_fee_bps = 500;
-    let (id, tx) = governance::propose(
-        &chain,
-        &dao,
-        "buyer-1",
-        "Protocol fee to 5 %",
-        "Raise the protocol fee from 3 % to 5 %.",
-        vec![governance::update_market_params(&d.market, params)?],
-    )?;
-    b.record("dao: propose (market fee change)", "dao", &tx);
-    let tx = governance::vote(&chain, &dao, "provider-1", id, dao::Vote::Yes)?;
-    b.record("dao: vote yes (passes it)", "dao", &tx);
-    let status = governance::proposal(&chain, &dao, id)?.status;
-    if status != dao::Status::Passed {
-        return Err(ChainError::Rejected(format!(
-            "proposal {id} is {status:?} after the vote"
-        )));
-    }
-    let tx = governance::execute(&chain, &dao, "keeper", id)?;
-    b.record("dao: execute (market UpdateParams)", "dao → market", &tx);
-    let cfg: market::ConfigResponse = chain.market(&market::QueryMsg::Config {})?;
-    assert_eq!(
-        cfg.params.protocol_fee_bps, 500,
-        "the proposal changed the fee"
-    );
+    governance_pass(&mut b, &opts, &dao_addr)?;
 
     let c = chain.config();
     println!(
@@ -356,6 +492,39 @@ fn run(a: &Args) -> Result<(), ChainError> {
     for r in &b.rows {
         println!("| {} | {} | {} |", r.step, r.contract, r.gas_used);
     }
+    let gas = |step: &str| base.iter().find(|(s, _)| s == step).map_or(0, |(_, g)| *g);
+    let lifecycle = gas("submit job (CW20 Send → market)")
+        + gas("claim job")
+        + gas("commit result")
+        + gas("reveal result (settles the job)");
+    println!(
+        "\nWhole lifecycle at redundancy 1 (submit + claim + commit + reveal, which settles): \
+         **{lifecycle}** gas."
+    );
+
+    if a.scale > 0 {
+        let big = populate(&chain, &mnemonic, 8, a.scale, a.scale)?;
+        let scaled = measure_pass(
+            &mut b,
+            &opts,
+            &big[0],
+            &format!("{} stakers, {} open jobs", a.scale + 10, a.scale + 10),
+        )?;
+        println!(
+            "\n## Scaling: the same operations with 10 and with {} stakers / open jobs\n",
+            a.scale + 10
+        );
+        println!("| step | 10 | {} | change |", a.scale + 10);
+        println!("|---|---:|---:|---:|");
+        let mut worst: f64 = 0.0;
+        for ((step, g1), (_, g2)) in base.iter().zip(&scaled) {
+            let change = (*g2 as f64 - *g1 as f64) / *g1 as f64 * 100.0;
+            worst = worst.max(change.abs());
+            println!("| {step} | {g1} | {g2} | {change:+.2} % |");
+        }
+        println!("\nLargest change: {worst:.2} %.");
+    }
+
     if let Some(path) = &a.json {
         let json =
             serde_json::to_string_pretty(&b.rows).map_err(|e| ChainError::Serde(e.to_string()))?;

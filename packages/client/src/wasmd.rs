@@ -1328,6 +1328,41 @@ pub fn deploy_with(
 }
 
 impl WasmdChain {
+    /// A contract execution by `account` as a protobuf `Any`, to batch several in one
+    /// transaction with [`WasmdChain::execute_msgs`].
+    pub fn execute_any<M: Serialize>(
+        &self,
+        account: &str,
+        contract: &str,
+        msg: &M,
+    ) -> Result<Any, ChainError> {
+        let signer = self.signer(account)?;
+        to_any(&MsgExecuteContract {
+            sender: signer.address.clone(),
+            contract: self.account_id(contract)?,
+            msg: json(msg)?,
+            funds: vec![],
+        })
+    }
+
+    /// A bank send of `amount` of the fee denom from `account` to `to` as a protobuf `Any`.
+    pub fn bank_send_any(&self, account: &str, to: &str, amount: u128) -> Result<Any, ChainError> {
+        let signer = self.signer(account)?;
+        let coin = Coin {
+            denom: self
+                .config
+                .denom
+                .parse()
+                .map_err(|e| ChainError::Serde(format!("denom: {e}")))?,
+            amount,
+        };
+        to_any(&cosmrs::bank::MsgSend {
+            from_address: signer.address.clone(),
+            to_address: self.account_id(to)?,
+            amount: vec![coin],
+        })
+    }
+
     /// Execute a typed message (what [`crate::ChainExt::execute`] does, usable before a
     /// deployment is set).
     pub fn execute_typed<M: Serialize>(

@@ -364,6 +364,11 @@ pub struct MarketParams {
     pub discount_tiers: Vec<DiscountTier>,
     /// Dynamic price rule.
     pub pricing: PricingParams,
+    /// Protocol fees collect in the market and go to the treasury as one `Deposit` once at
+    /// least this much is pending (or on `FlushFees`); zero sends each job's fee at settlement.
+    /// Batching saves every settlement the two contract calls of a deposit.
+    #[serde(default)]
+    pub fee_flush_threshold: Uint128,
 }
 
 /// Creates the market.
@@ -489,6 +494,9 @@ pub enum ExecuteMsg {
         /// Job id.
         job_id: u64,
     },
+    /// Anyone: send the protocol fees pending in the market to the treasury as one `Deposit`
+    /// (nothing pending is not an error: the call then sends nothing).
+    FlushFees {},
     /// Anyone: finalize a job after its deadline; refunds what was not earned, slashes no-shows.
     Expire {
         /// Job id.
@@ -688,8 +696,12 @@ pub struct TotalsResponse {
     pub volume: Uint128,
     /// Tokens paid to providers.
     pub paid_to_providers: Uint128,
-    /// Protocol fees sent to the treasury.
+    /// Protocol fees charged on settled jobs (sent to the treasury, or pending).
     pub fees: Uint128,
+    /// Protocol fees held by the market, not yet sent to the treasury (see
+    /// `MarketParams::fee_flush_threshold`).
+    #[serde(default)]
+    pub fees_pending: Uint128,
     /// Tokens refunded to buyers (disputes, expiries; not same-tx excess).
     pub refunded: Uint128,
     /// Tokens slashed from providers at the market's request.
@@ -721,7 +733,8 @@ impl Default for PricingParams {
 
 impl Default for MarketParams {
     /// Seed parameters: 3 % fee, 1 000 tokens of stake to provide, 100 / 50 tokens slashed for a
-    /// wrong result / a no-show, 10-minute commit and reveal windows, jobs live at most a day.
+    /// wrong result / a no-show, 10-minute commit and reveal windows, jobs live at most a day,
+    /// fees sent to the treasury once a whole token is pending.
     fn default() -> Self {
         MarketParams {
             protocol_fee_bps: 300,
@@ -746,6 +759,7 @@ impl Default for MarketParams {
                 },
             ],
             pricing: PricingParams::default(),
+            fee_flush_threshold: Uint128::new(TOKEN),
         }
     }
 }

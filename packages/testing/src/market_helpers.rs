@@ -282,6 +282,12 @@ impl Suite {
         )
     }
 
+    /// `FlushFees` as `name`: the market's pending fees go to the treasury.
+    pub fn flush_fees(&mut self, name: &str) -> AnyResult<AppResponse> {
+        let (who, market) = (self.addr(name), self.market());
+        self.execute(&who, &market, &market::ExecuteMsg::FlushFees {})
+    }
+
     /// Market totals.
     pub fn market_totals(&self) -> market::TotalsResponse {
         self.query(&self.market(), &market::QueryMsg::Totals {})

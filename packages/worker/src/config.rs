@@ -26,6 +26,19 @@ pub enum BackendChoice {
     Ndarray,
 }
 
+/// Where the worker's chain is (a wasmd node), for `acn-worker run`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ChainConfig {
+    /// CometBFT RPC endpoint, e.g. `http://127.0.0.1:26657`.
+    pub rpc: String,
+    /// Accounts file (name → mnemonic) holding the worker's key, e.g.
+    /// `scripts/localnet-accounts.json`.
+    pub accounts: PathBuf,
+    /// Deployment JSON written by `acn deploy` (contract addresses and code ids).
+    pub deployment: PathBuf,
+}
+
 /// Worker configuration (TOML).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,6 +72,9 @@ pub struct WorkerConfig {
     /// Honest (default) or a demo cheater.
     #[serde(default)]
     pub behaviour: Behaviour,
+    /// The chain to work on (`[chain]` table); needed by `acn-worker run`.
+    #[serde(default)]
+    pub chain: Option<ChainConfig>,
 }
 
 fn default_capacity() -> usize {
@@ -121,6 +137,27 @@ mod tests {
         assert_eq!(c.capacity, 4);
         assert_eq!(c.behaviour, Behaviour::Honest);
         assert_eq!(c.weights_dir(), PathBuf::from("packages/models/weights"));
+        assert_eq!(c.chain, None);
+    }
+
+    #[test]
+    fn parses_a_chain_table() {
+        let c: WorkerConfig = toml::from_str(
+            r#"
+            account = "provider-1"
+            models = ["digits-mlp-v1"]
+            registry = "packages/models/registry.json"
+            journal = "p1.journal"
+            [chain]
+            rpc = "http://127.0.0.1:26657"
+            accounts = "scripts/localnet-accounts.json"
+            deployment = ".localnet/deployment.json"
+            "#,
+        )
+        .unwrap();
+        let chain = c.chain.unwrap();
+        assert_eq!(chain.rpc, "http://127.0.0.1:26657");
+        assert_eq!(chain.deployment, PathBuf::from(".localnet/deployment.json"));
     }
 
     #[test]

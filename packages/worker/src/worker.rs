@@ -256,7 +256,7 @@ impl<E: Executor> Worker<E> {
                         commitment: HexBinary::from(ours),
                     })?;
                     report.committed += 1;
-                    debug!(job_id = job.id, "committed");
+                    info!(job_id = job.id, "commitment sent");
                 }
             }
             entry.stage = Stage::Committed;
@@ -280,7 +280,7 @@ impl<E: Executor> Worker<E> {
                     salt: Binary::from(hex_field(&entry.salt)?),
                 })?;
                 report.revealed += 1;
-                debug!(job_id = job.id, "revealed");
+                info!(job_id = job.id, "revealed");
             }
             entry.stage = Stage::Revealed;
             self.journal.record(entry)?;
@@ -351,12 +351,37 @@ impl<E: Executor> Worker<E> {
     }
 
     /// Run until `stop` returns true, sleeping `poll_interval_ms` after idle passes.
+    ///
+    /// Chain errors (a node that is down or restarting, a refused call) never end the loop: the
+    /// pass is retried with exponential backoff up to 10 s, and the journal makes every retry
+    /// safe. Anything else — the journal cannot be written — ends it with the error, because
+    /// going on without a durable salt could lose a commitment.
     pub fn run(&mut self, mut stop: impl FnMut() -> bool) -> anyhow::Result<()> {
-        self.resume()?;
+        let idle = Duration::from_millis(self.config.poll_interval_ms);
+        let mut backoff = idle;
+        let mut resumed = false;
         while !stop() {
-            let report = self.tick()?;
-            if !report.did_work() {
-                std::thread::sleep(Duration::from_millis(self.config.poll_interval_ms));
+            let pass = if resumed {
+                self.tick().map(|r| r.did_work())
+            } else {
+                self.resume().map(|adopted| {
+                    resumed = true;
+                    adopted > 0
+                })
+            };
+            match pass {
+                Ok(busy) => {
+                    backoff = idle;
+                    if !busy {
+                        std::thread::sleep(idle);
+                    }
+                }
+                Err(e) if e.downcast_ref::<ChainError>().is_some() => {
+                    warn!(error = %e, backoff_ms = backoff.as_millis() as u64, "chain unavailable; backing off");
+                    std::thread::sleep(backoff);
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                }
+                Err(e) => return Err(e),
             }
         }
         Ok(())

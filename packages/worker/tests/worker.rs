@@ -82,6 +82,7 @@ fn config(account: &str, journal: &Path) -> WorkerConfig {
         min_unit_price: 0,
         max_retries: 2,
         behaviour: Behaviour::Honest,
+        chain: None,
     }
 }
 

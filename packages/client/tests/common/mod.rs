@@ -118,7 +118,17 @@ pub fn job_end_to_end(chain: &dyn Chain, buyer: &str, provider: &str) {
     );
     assert_eq!(
         chain.treasury_totals().unwrap().deposited.u128(),
-        fees_before + 60
+        fees_before,
+        "a 60 fee is below the flush threshold: it waits in the market"
+    );
+    let totals: market::TotalsResponse = chain.market(&market::QueryMsg::Totals {}).unwrap();
+    assert!(totals.fees_pending.u128() >= 60);
+    chain
+        .market_exec(buyer, &market::ExecuteMsg::FlushFees {})
+        .unwrap();
+    assert_eq!(
+        chain.treasury_totals().unwrap().deposited.u128(),
+        fees_before + totals.fees_pending.u128()
     );
 }
 

@@ -4,16 +4,26 @@
 //!   model's weights (sha256), warm each up and run it once; the backend is chosen here, at the
 //!   binary's edge.
 //! - `acn-worker status --config worker.toml` — earnings and jobs from the journal.
+//! - `acn-worker register --config worker.toml [--bond TOKENS]` — bond stake (CW20 `Send` to
+//!   staking) if the account holds less than the market's minimum, and register as a provider
+//!   of the configured models, on the chain of the config's `[chain]` table.
+//! - `acn-worker run --config worker.toml` — the job loop on that chain: claim, run the model
+//!   with burn, commit, reveal, settle; resumes from the journal after a crash.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
+use cosmwasm_std::Uint128;
 
+use acn_client::{Chain, ChainExt, WasmdChain};
+use acn_interface::{market, staking};
 use acn_models::{Backend, Engine};
 use acn_worker::config::BackendChoice;
-use acn_worker::{Earnings, Journal, Stage, WorkerConfig};
+use acn_worker::{Earnings, Journal, Stage, Worker, WorkerConfig};
 
 #[derive(Parser)]
 #[command(name = "acn-worker", version, about = "ACN provider worker")]
@@ -36,6 +46,21 @@ enum Command {
         #[arg(long)]
         config: PathBuf,
     },
+    /// Bond stake if needed and register as a provider on the configured chain.
+    Register {
+        /// Worker TOML config (with a `[chain]` table).
+        #[arg(long)]
+        config: PathBuf,
+        /// Bond up to this many whole tokens (default: the market's minimum provider stake).
+        #[arg(long)]
+        bond: Option<u128>,
+    },
+    /// Work on the configured chain until killed.
+    Run {
+        /// Worker TOML config (with a `[chain]` table).
+        #[arg(long)]
+        config: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -45,10 +70,13 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let result = match Cli::parse().command {
         Command::Check { config } => check(&config),
         Command::Status { config } => status(&config),
+        Command::Register { config, bond } => register(&config, bond),
+        Command::Run { config } => run(&config),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -101,6 +129,96 @@ fn check(path: &std::path::Path) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Connect to the chain named by the config's `[chain]` table.
+fn connect(config: &WorkerConfig) -> anyhow::Result<WasmdChain> {
+    let chain = config.chain.as_ref().ok_or_else(|| {
+        anyhow::anyhow!("the config has no [chain] table (rpc, accounts, deployment)")
+    })?;
+    WasmdChain::connect(&chain.rpc, &chain.accounts, &chain.deployment).with_context(|| {
+        format!(
+            "cannot connect to {} with deployment {}",
+            chain.rpc,
+            chain.deployment.display()
+        )
+    })
+}
+
+fn register(path: &std::path::Path, bond: Option<u128>) -> anyhow::Result<()> {
+    let config = WorkerConfig::load(path)?;
+    let chain = connect(&config)?;
+    let address = chain.address(&config.account)?;
+    let cfg: market::ConfigResponse = chain.market(&market::QueryMsg::Config {})?;
+    let min_stake = cfg.params.min_provider_stake.u128();
+    let target = bond.map_or(min_stake, |t| t * market::TOKEN).max(min_stake);
+    let bonded = chain.stake(&address)?.bonded.u128();
+    if bonded < target {
+        let amount = target - bonded;
+        let staking = chain.deployment().staking.clone();
+        chain.send_tokens(
+            &config.account,
+            &staking,
+            amount,
+            &staking::ReceiveMsg::Bond {},
+        )?;
+        println!("bonded {amount} base units (now {target})");
+    }
+    let hardware = market::Hardware {
+        backend: match config.backend {
+            BackendChoice::Wgpu => "wgpu".into(),
+            BackendChoice::Ndarray => "ndarray".into(),
+        },
+        device: open_engine(&config)?.device_name().to_string(),
+        memory_mb: 0,
+    };
+    let known: Result<market::ProviderResponse, _> = chain.market(&market::QueryMsg::Provider {
+        address: address.clone(),
+    });
+    let msg = if known.is_ok() {
+        market::ExecuteMsg::UpdateProvider {
+            hardware: Some(hardware),
+            models: Some(config.models.clone()),
+            min_unit_price: Some(Uint128::new(config.min_unit_price)),
+        }
+    } else {
+        market::ExecuteMsg::RegisterProvider {
+            hardware,
+            models: config.models.clone(),
+            min_unit_price: Uint128::new(config.min_unit_price),
+        }
+    };
+    let tx = chain.market_exec(&config.account, &msg)?;
+    println!(
+        "{} {address} for {:?} (height {}, gas {})",
+        if known.is_ok() {
+            "updated"
+        } else {
+            "registered"
+        },
+        config.models,
+        tx.height,
+        tx.gas_used
+    );
+    Ok(())
+}
+
+fn run(path: &std::path::Path) -> anyhow::Result<()> {
+    let config = WorkerConfig::load(path)?;
+    let chain: Arc<dyn Chain> = Arc::new(connect(&config)?);
+    let engine = open_engine(&config)?;
+    for id in &config.models {
+        let t = Instant::now();
+        engine.warm_up(id)?;
+        tracing::info!(model = %id, device = %engine.device_name(), seconds = t.elapsed().as_secs_f64(), "warmed up");
+    }
+    let specs: Vec<market::ModelSpec> = acn_models::load_registry(&config.registry)?
+        .into_iter()
+        .map(|e| e.spec)
+        .collect();
+    let mut worker = Worker::new(chain, engine, config, &specs)?;
+    tracing::info!(address = %worker.address(), "worker running");
+    worker.run(|| false)
 }
 
 fn status(path: &std::path::Path) -> anyhow::Result<()> {

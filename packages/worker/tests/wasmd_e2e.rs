@@ -1,0 +1,532 @@
+//! The whole system on a real wasmd node: the four optimized contracts deployed, `acn-worker`
+//! processes running the real models, buyers paying for real jobs, and the money checked to the
+//! base unit. `scripts/wasmd-e2e.sh` (part of the test command) starts the localnet and runs
+//! this file twice: with one validator (`ACN_WASMD_VALIDATORS=1`: jobs and money, a worker
+//! killed mid-job, the node restarted) and with four (`=4`: one validator stopped). Without
+//! `ACN_WASMD_RPC` every test says why it is skipped and passes.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cosmwasm_std::{Binary, Timestamp, Uint128};
+
+use acn_client::wasmd::WasmdConfig;
+use acn_client::{deploy_with, Chain, ChainExt, DeployOptions, WasmdChain};
+use acn_interface::market::{self, JobResponse, JobStatus, SlotOutcome, TOKEN};
+use acn_interface::treasury;
+use acn_worker::{Journal, Stage};
+
+const PROVIDER_FUNDS: u128 = 5_000 * TOKEN;
+const BUYER_FUNDS: u128 = 1_000 * TOKEN;
+const BATCH: u32 = 4;
+const MODEL: &str = "digits-mlp-v1";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn accounts_file() -> PathBuf {
+    root().join("scripts/localnet-accounts.json")
+}
+
+fn registry() -> PathBuf {
+    root().join("packages/models/registry.json")
+}
+
+/// The node's RPC if this run is for `validators` validators, else `None` (skipped).
+fn rpc_for(validators: &str) -> Option<String> {
+    let rpc = std::env::var("ACN_WASMD_RPC")
+        .ok()
+        .filter(|s| !s.is_empty());
+    let mode = std::env::var("ACN_WASMD_VALIDATORS").unwrap_or_else(|_| "1".into());
+    match rpc {
+        None => {
+            eprintln!(
+                "skipped: ACN_WASMD_RPC is not set (run scripts/wasmd-e2e.sh, which starts the \
+                 localnet and sets it)"
+            );
+            None
+        }
+        Some(_) if mode != validators => {
+            eprintln!("skipped: this run is for {mode} validator(s), the test for {validators}");
+            None
+        }
+        Some(rpc) => Some(rpc),
+    }
+}
+
+fn artifacts() -> PathBuf {
+    let dir = std::env::var("ACN_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join("artifacts"));
+    for c in ["token", "staking", "treasury", "market"] {
+        assert!(
+            dir.join(format!("acn_{c}.wasm")).is_file(),
+            "missing {}/acn_{c}.wasm: run scripts/build-wasm.sh",
+            dir.display()
+        );
+    }
+    dir
+}
+
+fn wait_until<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let t = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            t.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// A fresh deployment for this test run, saved where the workers read it.
+struct Net {
+    chain: Arc<WasmdChain>,
+    rpc: String,
+    dir: tempfile::TempDir,
+    deployment_file: PathBuf,
+    workers: BTreeMap<String, WorkerProcess>,
+}
+
+/// One `acn-worker run` process; killed (SIGKILL) when dropped.
+struct WorkerProcess {
+    child: Child,
+    log: PathBuf,
+    config: PathBuf,
+}
+
+impl Drop for WorkerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Net {
+    fn deploy(rpc: &str, label: &str) -> Net {
+        let dir = tempfile::tempdir().unwrap();
+        let mut chain = WasmdChain::new(WasmdConfig::new(rpc)).expect("connect to the node");
+        chain.load_accounts(accounts_file()).expect("load accounts");
+        let mut opts = DeployOptions::new(artifacts());
+        opts.label_prefix = format!("acn-e2e-{label}-{}", std::process::id());
+        opts.models = acn_models::load_registry(&registry())
+            .unwrap()
+            .into_iter()
+            .map(|e| e.spec)
+            .collect();
+        opts.genesis = vec![
+            ("provider-1".into(), PROVIDER_FUNDS),
+            ("provider-2".into(), PROVIDER_FUNDS),
+            ("provider-3".into(), PROVIDER_FUNDS),
+            ("buyer-1".into(), BUYER_FUNDS),
+            ("buyer-2".into(), BUYER_FUNDS),
+        ];
+        // Windows sized for a ~0.5 s block time: long enough for a worker to warm up and claim
+        // a second slot, short enough for a test.
+        opts.market_params.commit_window = 45;
+        opts.market_params.reveal_window = 20;
+        let t = Instant::now();
+        let (deployment, steps) = deploy_with(&chain, &opts).expect("deploy");
+        eprintln!(
+            "deployed in {} transactions, {:.1} s",
+            steps.len(),
+            t.elapsed().as_secs_f64()
+        );
+        let deployment_file = dir.path().join("deployment.json");
+        deployment.save(&deployment_file).unwrap();
+        chain.set_deployment(deployment.deployment).unwrap();
+        Net {
+            chain: Arc::new(chain),
+            rpc: rpc.to_string(),
+            dir,
+            deployment_file,
+            workers: BTreeMap::new(),
+        }
+    }
+
+    fn config_path(&self, account: &str, backend: &str) -> PathBuf {
+        let path = self.dir.path().join(format!("{account}.toml"));
+        if !path.exists() {
+            let text = format!(
+                "account = \"{account}\"\nbackend = \"{backend}\"\nmodels = [\"{MODEL}\"]\n\
+                 registry = \"{}\"\njournal = \"{}\"\ncapacity = 4\npoll_interval_ms = 300\n\
+                 max_retries = 4\n\n[chain]\nrpc = \"{}\"\naccounts = \"{}\"\ndeployment = \"{}\"\n",
+                registry().display(),
+                self.journal_path(account).display(),
+                self.rpc,
+                accounts_file().display(),
+                self.deployment_file.display(),
+            );
+            std::fs::File::create(&path)
+                .and_then(|mut f| f.write_all(text.as_bytes()))
+                .unwrap();
+        }
+        path
+    }
+
+    fn journal_path(&self, account: &str) -> PathBuf {
+        self.dir.path().join(format!("{account}.journal"))
+    }
+
+    /// `acn-worker register`: bond the minimum stake and register.
+    fn register(&self, account: &str, backend: &str) {
+        let out = Command::new(env!("CARGO_BIN_EXE_acn-worker"))
+            .args(["register", "--config"])
+            .arg(self.config_path(account, backend))
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "register {account}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        eprint!("{}", String::from_utf8_lossy(&out.stdout));
+    }
+
+    /// Start (or restart) `acn-worker run` for `account`; its log is appended to.
+    fn start(&mut self, account: &str, backend: &str) {
+        let config = self.config_path(account, backend);
+        let log = self.dir.path().join(format!("{account}.log"));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_acn-worker"))
+            .args(["run", "--config"])
+            .arg(&config)
+            .env("RUST_LOG", "acn_worker=debug,info")
+            .stdout(Stdio::null())
+            .stderr(file)
+            .spawn()
+            .unwrap();
+        self.workers
+            .insert(account.to_string(), WorkerProcess { child, log, config });
+    }
+
+    /// SIGKILL a worker process: no chance to clean up.
+    fn kill(&mut self, account: &str) -> WorkerProcess {
+        let mut w = self.workers.remove(account).expect("running worker");
+        w.child.kill().unwrap();
+        w.child.wait().unwrap();
+        w
+    }
+
+    fn address(&self, account: &str) -> String {
+        self.chain.address(account).unwrap()
+    }
+
+    fn job(&self, id: u64) -> JobResponse {
+        self.chain.market(&market::QueryMsg::Job { id }).unwrap()
+    }
+
+    /// Submit a held-out digits job as `buyer`, paying `overpay` more than the quote (refunded).
+    fn submit(&self, buyer: &str, sample: usize, redundancy: u8) -> (u64, Vec<u8>) {
+        let split = acn_models::data::digits_split().unwrap();
+        let n = split.held_out.len();
+        let idx: Vec<usize> = (0..BATCH as usize).map(|i| (sample + i) % n).collect();
+        let input: Vec<u8> = idx.iter().flat_map(|&i| split.held_out.images[i]).collect();
+        let labels = idx.iter().map(|&i| split.held_out.labels[i]).collect();
+        let quote: market::QuoteResponse = self
+            .chain
+            .market(&market::QueryMsg::Quote {
+                model_id: MODEL.into(),
+                batch: BATCH,
+                redundancy,
+                buyer: Some(self.address(buyer)),
+            })
+            .unwrap();
+        let deadline = Timestamp::from_seconds(self.chain.block().unwrap().time + 3_600);
+        let tx = self
+            .chain
+            .send_tokens(
+                buyer,
+                &self.chain.deployment().market,
+                quote.price.u128() + 1_000,
+                &market::ReceiveMsg::SubmitJob {
+                    model_id: MODEL.into(),
+                    input: Binary::from(input),
+                    batch: BATCH,
+                    redundancy,
+                    max_unit_price: quote.unit_price * Uint128::new(2),
+                    deadline,
+                },
+            )
+            .unwrap();
+        (tx.attr("job_id").unwrap().parse().unwrap(), labels)
+    }
+
+    fn wait_final(&self, ids: &[u64], timeout: Duration) -> Vec<JobResponse> {
+        wait_until(&format!("jobs {ids:?} to be final"), timeout, || {
+            let jobs: Vec<JobResponse> = ids.iter().map(|&id| self.job(id)).collect();
+            jobs.iter().all(|j| j.status.is_final()).then_some(jobs)
+        })
+    }
+
+    /// Conservation on this deployment: supply + burned == genesis, and the market holds
+    /// exactly its open escrow.
+    fn assert_conserved(&self, genesis: u128) {
+        let d = self.chain.deployment();
+        let supply = self.chain.total_supply().unwrap();
+        let burned = self.chain.treasury_totals().unwrap().burned.u128();
+        // Slashes go to the treasury in this deployment, so the treasury's burns are all burns.
+        assert_eq!(supply + burned, genesis, "supply + burned == genesis");
+        let totals: market::TotalsResponse =
+            self.chain.market(&market::QueryMsg::Totals {}).unwrap();
+        assert_eq!(
+            self.chain.balance(&d.market).unwrap(),
+            totals.escrow.u128() + totals.fees_pending.u128(),
+            "market balance == open escrow + fees not yet flushed"
+        );
+    }
+
+    fn log_text(&self, account: &str) -> String {
+        let path = self.dir.path().join(format!("{account}.log"));
+        std::fs::read_to_string(path).unwrap_or_default()
+    }
+}
+
+fn digits_of(output: &[u8]) -> Vec<u8> {
+    output
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as u8)
+        .collect()
+}
+
+/// Lines of a worker log that record a commitment sent for `job_id`.
+fn commits_logged(log: &str, job_id: u64) -> usize {
+    let field = format!("job_id={job_id}");
+    log.lines()
+        .filter(|l| l.contains("commitment sent") && l.split_whitespace().any(|w| w == field))
+        .count()
+}
+
+fn localnet(args: &[&str]) {
+    let status = Command::new("bash")
+        .arg(root().join("scripts/localnet.sh"))
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(status.success(), "scripts/localnet.sh {args:?} failed");
+}
+
+#[test]
+fn single_node_jobs_money_worker_crash_and_node_restart() {
+    let Some(rpc) = rpc_for("1") else { return };
+    let mut net = Net::deploy(&rpc, "1v");
+    let genesis = net.chain.total_supply().unwrap();
+    let d = net.chain.deployment().clone();
+    net.register("provider-1", "wgpu");
+    net.register("provider-2", "ndarray");
+    net.register("provider-3", "ndarray");
+    // provider-1 on burn's wgpu backend, provider-2 on ndarray: their outputs must agree.
+    net.start("provider-1", "wgpu");
+    net.start("provider-2", "ndarray");
+
+    // ---- 12 jobs from two buyers, redundancy 2 -------------------------------------------
+    let buyers = ["buyer-1", "buyer-2"];
+    let before: BTreeMap<&str, u128> = ["buyer-1", "buyer-2", "provider-1", "provider-2"]
+        .into_iter()
+        .map(|a| (a, net.chain.balance(&net.address(a)).unwrap()))
+        .collect();
+    let deposited_before = net.chain.treasury_totals().unwrap().deposited.u128();
+    let t = Instant::now();
+    let mut submitted = vec![];
+    for i in 0..12 {
+        let buyer = buyers[i % 2];
+        let (id, labels) = net.submit(buyer, i * BATCH as usize, 2);
+        submitted.push((id, buyer, labels));
+    }
+    let ids: Vec<u64> = submitted.iter().map(|s| s.0).collect();
+    let jobs = net.wait_final(&ids, Duration::from_secs(240));
+    eprintln!(
+        "12 jobs settled in {:.1} s after the first submission",
+        t.elapsed().as_secs_f64()
+    );
+
+    let mut spent: BTreeMap<&str, u128> = BTreeMap::new();
+    let mut earned: BTreeMap<String, u128> = BTreeMap::new();
+    let mut fees = 0u128;
+    let (mut correct, mut total) = (0, 0);
+    for (job, (_, buyer, labels)) in jobs.iter().zip(&submitted) {
+        assert_eq!(job.status, JobStatus::Settled, "job {}", job.id);
+        assert_eq!(job.slots.len(), 2);
+        *spent.entry(buyer).or_default() += job.price.u128();
+        let fee = job.price.u128() * 300 / 10_000;
+        assert_eq!(job.fee.u128(), fee, "3 % fee of job {}", job.id);
+        fees += fee;
+        let paid: u128 = job.slots.iter().map(|s| s.paid.u128()).sum();
+        assert_eq!(
+            paid + fee,
+            job.price.u128(),
+            "escrow of job {} paid out",
+            job.id
+        );
+        for s in &job.slots {
+            assert_eq!(s.outcome, Some(SlotOutcome::Agreed), "job {}", job.id);
+            *earned.entry(s.provider.to_string()).or_default() += s.paid.u128();
+        }
+        let result = digits_of(job.result.as_ref().unwrap());
+        total += labels.len();
+        correct += result.iter().zip(labels).filter(|(a, b)| a == b).count();
+    }
+    eprintln!("accuracy of agreed results: {correct}/{total}");
+    assert!(correct * 100 >= total * 90, "{correct}/{total} correct");
+    for b in buyers {
+        assert_eq!(
+            net.chain.balance(&net.address(b)).unwrap(),
+            before[b] - spent[b],
+            "{b} paid exactly the price of its jobs (the excess was refunded)"
+        );
+    }
+    for p in ["provider-1", "provider-2"] {
+        let got = earned.get(&net.address(p)).copied().unwrap_or(0);
+        assert!(got > 0, "{p} earned nothing");
+        assert_eq!(net.chain.balance(&net.address(p)).unwrap(), before[p] + got);
+    }
+    let m: market::TotalsResponse = net.chain.market(&market::QueryMsg::Totals {}).unwrap();
+    let flushed_already = net.chain.treasury_totals().unwrap().deposited.u128() - deposited_before;
+    assert_eq!(
+        flushed_already + m.fees_pending.u128(),
+        fees,
+        "fees flushed + pending"
+    );
+    net.chain
+        .market_exec("keeper", &market::ExecuteMsg::FlushFees {})
+        .unwrap();
+    let totals = net.chain.treasury_totals().unwrap();
+    assert_eq!(totals.deposited.u128() - deposited_before, fees);
+    net.assert_conserved(genesis);
+
+    // Distribute the fees: 70 % burned, the supply falls by exactly that.
+    let supply = net.chain.total_supply().unwrap();
+    let pending = totals.pending.u128();
+    net.chain
+        .execute("keeper", &d.treasury, &treasury::ExecuteMsg::Distribute {})
+        .unwrap();
+    let after = net.chain.treasury_totals().unwrap();
+    let burned = after.burned.u128() - totals.burned.u128();
+    assert_eq!(
+        burned,
+        pending * 7_000 / 10_000,
+        "70 % of the pending fees burned"
+    );
+    assert_eq!(net.chain.total_supply().unwrap(), supply - burned);
+    net.assert_conserved(genesis);
+
+    // ---- a worker killed between commit and reveal ----------------------------------------
+    // With provider-2 stopped nobody else takes the second slot, so provider-1 commits and then
+    // must wait: that is when it is killed.
+    net.kill("provider-2");
+    let (victim_job, _) = net.submit("buyer-1", 500, 2);
+    let p1 = net.address("provider-1");
+    wait_until("provider-1's commitment", Duration::from_secs(60), || {
+        net.job(victim_job)
+            .slots
+            .iter()
+            .any(|s| s.provider.as_str() == p1 && s.commitment.is_some())
+            .then_some(())
+    });
+    let killed = net.kill("provider-1");
+    let journal = Journal::open(&net.journal_path("provider-1")).unwrap();
+    assert_eq!(journal.get(victim_job).unwrap().stage, Stage::Committed);
+    drop(journal);
+    net.start("provider-3", "ndarray"); // takes the second slot
+    wait_until("provider-3's commitment", Duration::from_secs(90), || {
+        let job = net.job(victim_job);
+        (job.slots.len() == 2 && job.slots.iter().all(|s| s.commitment.is_some())).then_some(())
+    });
+    drop(killed);
+    net.start("provider-1", "wgpu"); // resumes from its journal and reveals
+    let job = net
+        .wait_final(&[victim_job], Duration::from_secs(120))
+        .remove(0);
+    assert_eq!(job.status, JobStatus::Settled);
+    let slot = job
+        .slots
+        .iter()
+        .find(|s| s.provider.as_str() == p1)
+        .unwrap();
+    assert_eq!(slot.outcome, Some(SlotOutcome::Agreed));
+    assert!(slot.paid.u128() > 0);
+    let log = net.log_text("provider-1");
+    assert_eq!(
+        commits_logged(&log, victim_job),
+        1,
+        "provider-1 committed job {victim_job} exactly once across its two runs"
+    );
+    assert!(log.contains("worker running"));
+    net.start("provider-2", "ndarray");
+    net.assert_conserved(genesis);
+
+    // ---- the node restarted with jobs in flight -------------------------------------------
+    let jobs_before: market::TotalsResponse =
+        net.chain.market(&market::QueryMsg::Totals {}).unwrap();
+    let mut in_flight = vec![];
+    for i in 0..4 {
+        in_flight.push(net.submit(buyers[i % 2], 700 + i * 8, 2).0);
+    }
+    let snapshot_job = net.job(ids[0]);
+    localnet(&["down"]);
+    std::thread::sleep(Duration::from_secs(3));
+    localnet(&["up"]);
+    // Everything from before the restart is still there.
+    assert_eq!(net.job(ids[0]), snapshot_job);
+    let totals: market::TotalsResponse = net.chain.market(&market::QueryMsg::Totals {}).unwrap();
+    assert!(totals.jobs_submitted >= jobs_before.jobs_submitted + 4);
+    let jobs = net.wait_final(&in_flight, Duration::from_secs(240));
+    for job in &jobs {
+        assert_eq!(
+            job.status,
+            JobStatus::Settled,
+            "job {} after the restart",
+            job.id
+        );
+    }
+    net.assert_conserved(genesis);
+    for (name, w) in &net.workers {
+        eprintln!(
+            "{name}: log {} config {}",
+            w.log.display(),
+            w.config.display()
+        );
+    }
+}
+
+#[test]
+fn four_validators_keep_settling_with_one_stopped() {
+    let Some(rpc) = rpc_for("4") else { return };
+    let mut net = Net::deploy(&rpc, "4v");
+    let genesis = net.chain.total_supply().unwrap();
+    net.register("provider-1", "ndarray");
+    net.register("provider-2", "ndarray");
+    net.start("provider-1", "ndarray");
+    net.start("provider-2", "ndarray");
+    let first: Vec<u64> = (0..3)
+        .map(|i| net.submit(["buyer-1", "buyer-2"][i % 2], i * 4, 2).0)
+        .collect();
+    for job in net.wait_final(&first, Duration::from_secs(180)) {
+        assert_eq!(job.status, JobStatus::Settled);
+    }
+    // One of four equal validators down: 75 % of the power is left, above the 2/3 needed.
+    localnet(&["stop-validator", "3"]);
+    let h = net.chain.block().unwrap().height;
+    let second: Vec<u64> = (0..5)
+        .map(|i| net.submit(["buyer-1", "buyer-2"][i % 2], 100 + i * 4, 2).0)
+        .collect();
+    for job in net.wait_final(&second, Duration::from_secs(240)) {
+        assert_eq!(job.status, JobStatus::Settled, "job {}", job.id);
+    }
+    assert!(net.chain.block().unwrap().height > h + 5);
+    net.assert_conserved(genesis);
+    localnet(&["start-validator", "3"]);
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# End to end on a real wasmd localnet (a stage of scripts/test.sh):
+#
+#   bash scripts/wasmd-e2e.sh
+#
+# Installs wasmd (cached), builds the optimized wasm when artifacts/ lacks it,
+# then:
+#   1. starts a fresh single-node localnet and runs the wasmd tests of the chain
+#      client (packages/client/tests/wasmd.rs) and the end-to-end test
+#      (packages/worker/tests/wasmd_e2e.rs): deployment, three acn-worker
+#      processes running the real models, 13+ jobs from two buyers, every
+#      balance, fee and burn checked; a worker killed between commit and reveal
+#      and restarted; the node stopped and restarted with jobs in flight;
+#   2. restarts the localnet with 4 validators, and runs the same system with
+#      one validator stopped.
+# The localnet is brought down (and wiped) at the end, also on failure. Test
+# output goes to stdout, so the "test result:" lines count in the summary.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ACN_ROOT" || exit 1
+
+LOCALNET_SH="$ACN_ROOT/scripts/localnet.sh"
+cleanup() { bash "$LOCALNET_SH" down --reset >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+ensure_wasmd
+ensure_gpu_runtime
+for c in token staking treasury market dao; do
+    [[ -f artifacts/acn_$c.wasm ]] || bash "$ACN_ROOT/scripts/build-wasm.sh"
+done
+
+rc=0
+step "single-node localnet"
+bash "$LOCALNET_SH" up --reset
+export ACN_WASMD_RPC="http://127.0.0.1:26657"
+ACN_WASMD_VALIDATORS=1 cargo test --locked -p acn-client --test wasmd -- --test-threads 2 || rc=1
+ACN_WASMD_VALIDATORS=1 cargo test --locked -p acn-worker --test wasmd_e2e -- --nocapture || rc=1
+
+step "4-validator localnet"
+bash "$LOCALNET_SH" down --reset
+bash "$LOCALNET_SH" up --validators 4 --reset
+ACN_WASMD_VALIDATORS=4 cargo test --locked -p acn-worker --test wasmd_e2e -- --nocapture || rc=1
+exit "$rc"
