@@ -336,7 +336,8 @@ fn populate(
                 &d.token,
                 &token::ExecuteMsg::Transfer {
                     recipient: addr,
-                    amount: Uint128::new(200 * TOKEN),
+                    // 150 bonded here, 100 more by the staker measured in a pass.
+                    amount: Uint128::new(300 * TOKEN),
                 },
             )?);
         }
