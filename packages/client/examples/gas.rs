@@ -197,7 +197,7 @@ fn measure_pass(
     let tx = chain.send_tokens(
         staker,
         &d.staking,
-        100 * TOKEN,
+        20 * TOKEN,
         &staking::ReceiveMsg::Bond {},
     )?;
     b.record("bond (CW20 Send → staking)", "token → staking", &tx);
@@ -248,7 +248,7 @@ fn measure_pass(
         staker,
         &d.staking,
         &staking::ExecuteMsg::Unbond {
-            amount: Uint128::new(10 * TOKEN),
+            amount: Uint128::new(5 * TOKEN),
         },
     )?;
     b.record("unbond", "staking", &tx);

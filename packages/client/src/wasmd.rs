@@ -180,7 +180,7 @@ pub struct WasmdDeployment {
     pub deployment: Deployment,
     /// Code ids.
     pub code_ids: WasmdCodeIds,
-    /// Owner (and admin) of every contract.
+    /// Deployer: owner (and admin) of every contract unless `dao` is set.
     pub owner: String,
     /// Ids of the models registered at deployment.
     #[serde(default)]
@@ -327,7 +327,16 @@ impl WasmdChain {
         accounts_file: impl AsRef<Path>,
         deployment_file: impl AsRef<Path>,
     ) -> Result<Self, ChainError> {
-        let mut chain = WasmdChain::new(WasmdConfig::new(rpc_url))?;
+        Self::connect_with(WasmdConfig::new(rpc_url), accounts_file, deployment_file)
+    }
+
+    /// [`WasmdChain::connect`] with a given configuration.
+    pub fn connect_with(
+        config: WasmdConfig,
+        accounts_file: impl AsRef<Path>,
+        deployment_file: impl AsRef<Path>,
+    ) -> Result<Self, ChainError> {
+        let mut chain = WasmdChain::new(config)?;
         chain.load_accounts(accounts_file)?;
         let deployment = WasmdDeployment::load(deployment_file)?;
         chain.set_deployment(deployment.deployment)?;

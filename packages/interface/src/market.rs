@@ -247,7 +247,8 @@ pub enum SlotOutcome {
     NoMajority,
 }
 
-/// One provider's slot in a job.
+/// One provider's slot in a job. (Empty optional fields are left out of the JSON: the job is
+/// stored as it is returned, and storage gas is charged per byte.)
 #[cw_serde]
 pub struct Slot {
     /// Provider holding the slot.
@@ -255,12 +256,16 @@ pub struct Slot {
     /// Block height of the claim.
     pub claimed_height: u64,
     /// Posted commitment, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commitment: Option<HexBinary>,
     /// Revealed output, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<Binary>,
     /// Block height of the reveal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revealed_height: Option<u64>,
     /// Outcome, once the job is final.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<SlotOutcome>,
     /// Base units paid to this provider.
     pub paid: Uint128,
@@ -298,14 +303,16 @@ pub struct JobResponse {
     /// Claims and commitments close at this time.
     pub commit_deadline: Timestamp,
     /// Reveals close at this time (set when the reveal phase opens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reveal_deadline: Option<Timestamp>,
     /// After this time anyone may `Expire` the job.
     pub deadline: Timestamp,
     /// Slots taken so far.
     pub slots: Vec<Slot>,
     /// Agreed output, once settled or resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Binary>,
-    /// Protocol fee sent to the treasury.
+    /// Protocol fee charged (sent to the treasury, or pending in the market until a flush).
     pub fee: Uint128,
     /// Refunded to the buyer.
     pub refunded: Uint128,

@@ -295,6 +295,14 @@ impl Engine {
         self.forward(model, values, batch as usize)
     }
 
+    /// The parameter tensors of a loaded model (see [`crate::model::Net::parameters`]).
+    pub fn parameters(&self, model_id: &str) -> Result<Vec<crate::model::NamedParam>, EngineError> {
+        self.model(model_id)?
+            .net
+            .parameters()
+            .map_err(EngineError::Backend)
+    }
+
     fn model(&self, model_id: &str) -> Result<&LoadedModel, EngineError> {
         self.models
             .get(model_id)

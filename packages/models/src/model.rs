@@ -239,6 +239,48 @@ impl ModelKind {
     }
 }
 
+/// One parameter tensor of a network, in burn's layout: `Linear` weights are
+/// `[inputs, outputs]` (PyTorch stores the transpose), `Conv2d` weights `[out, in, kh, kw]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedParam {
+    /// Dotted name, e.g. `hidden.weight`.
+    pub name: String,
+    /// Tensor shape.
+    pub shape: Vec<usize>,
+    /// Values, row-major.
+    pub values: Vec<f32>,
+}
+
+fn param<const D: usize>(name: String, tensor: Tensor<D>) -> Result<NamedParam, String> {
+    let shape = tensor.dims().to_vec();
+    let values = tensor
+        .into_data()
+        .convert::<f32>()
+        .try_to_vec::<f32>()
+        .map_err(|e| format!("{name}: {e:?}"))?;
+    Ok(NamedParam {
+        name,
+        shape,
+        values,
+    })
+}
+
+fn linear_params(name: &str, layer: &Linear, out: &mut Vec<NamedParam>) -> Result<(), String> {
+    out.push(param(format!("{name}.weight"), layer.weight.val())?);
+    if let Some(b) = &layer.bias {
+        out.push(param(format!("{name}.bias"), b.val())?);
+    }
+    Ok(())
+}
+
+fn conv_params(name: &str, layer: &Conv2d, out: &mut Vec<NamedParam>) -> Result<(), String> {
+    out.push(param(format!("{name}.weight"), layer.weight.val())?);
+    if let Some(b) = &layer.bias {
+        out.push(param(format!("{name}.bias"), b.val())?);
+    }
+    Ok(())
+}
+
 /// Any network of the zoo.
 // One value per loaded model: the size difference between variants does not matter.
 #[allow(clippy::large_enum_variant)]
@@ -260,6 +302,29 @@ impl Net {
             Net::DigitsCnn(m) => m.forward(input),
             Net::Regressor(m) => m.forward(input),
         }
+    }
+
+    /// Every parameter tensor, named after the network's fields (used to run the very same
+    /// weights in another framework, e.g. the PyTorch column of the benchmark).
+    pub fn parameters(&self) -> Result<Vec<NamedParam>, String> {
+        let mut out = vec![];
+        match self {
+            Net::DigitsMlp(m) => {
+                linear_params("hidden", &m.hidden, &mut out)?;
+                linear_params("output", &m.output, &mut out)?;
+            }
+            Net::DigitsCnn(m) => {
+                conv_params("conv1", &m.conv1, &mut out)?;
+                conv_params("conv2", &m.conv2, &mut out)?;
+                linear_params("fc1", &m.fc1, &mut out)?;
+                linear_params("fc2", &m.fc2, &mut out)?;
+            }
+            Net::Regressor(m) => {
+                linear_params("hidden", &m.hidden, &mut out)?;
+                linear_params("output", &m.output, &mut out)?;
+            }
+        }
+        Ok(out)
     }
 
     /// Which model this is.

@@ -394,7 +394,8 @@ impl SuiteBuilder {
 pub struct Suite {
     /// The embedded chain.
     pub app: App,
-    /// Deployer and owner of every contract.
+    /// Deployer, and owner of every contract unless the suite has a DAO (then the DAO owns and
+    /// administers them).
     pub owner: Addr,
     /// Token contract.
     pub token: Addr,

@@ -37,6 +37,15 @@ pub struct ChainConfig {
     pub accounts: PathBuf,
     /// Deployment JSON written by `acn deploy` (contract addresses and code ids).
     pub deployment: PathBuf,
+    /// Seconds to wait for a broadcast transaction to be in a block before giving up on it (a
+    /// transaction lost with a restarting node's mempool must not stall the worker for long;
+    /// the journal and the chain tell what happened to it).
+    #[serde(default = "default_tx_timeout")]
+    pub tx_timeout_secs: u64,
+}
+
+fn default_tx_timeout() -> u64 {
+    15
 }
 
 /// Worker configuration (TOML).
@@ -158,6 +167,7 @@ mod tests {
         let chain = c.chain.unwrap();
         assert_eq!(chain.rpc, "http://127.0.0.1:26657");
         assert_eq!(chain.deployment, PathBuf::from(".localnet/deployment.json"));
+        assert_eq!(chain.tx_timeout_secs, 15);
     }
 
     #[test]

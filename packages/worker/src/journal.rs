@@ -1,5 +1,6 @@
-//! The job journal: one JSON file, replaced atomically (write a temp file, fsync it, rename it
-//! over the old one, fsync the directory), so a crash leaves either the old or the new journal.
+//! The job journal: an append-only file of JSON lines, one per change of a job's stage. Only
+//! the line that must survive a power loss (the salt and output, before the commitment is sent)
+//! is synced; everything else the worker can rebuild from the chain.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
@@ -70,23 +71,45 @@ struct JournalFile {
     refused: BTreeSet<u64>,
 }
 
-/// The journal of one worker.
+/// One line of the journal file.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Record {
+    /// An entry, replacing any earlier line for the same job.
+    Entry(Entry),
+    /// A refused job.
+    Refused(u64),
+}
+
+/// How durable a write must be before [`Journal::record_with`] returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// On disk (fdatasync): survives a power loss. Needed for what the chain cannot tell us
+    /// again — the salt and output, before the commitment is sent.
+    Synced,
+    /// Handed to the OS (written, not synced): survives the worker being killed, not a power
+    /// loss. Enough for stages the worker can rebuild from the chain on restart (claims are
+    /// adopted, commitments and reveals are seen on chain, final jobs are re-read).
+    Written,
+}
+
+/// The journal of one worker: an append-only file of JSON lines, one per change, replayed on
+/// open (the last line for a job wins). A crash can only tear the very last line, which was
+/// never acknowledged; it is dropped on open. Any other bad line is corruption: refused. The
+/// file is compacted (one line per job, written to a temp file, synced and renamed over the
+/// old one) when it opens with many superseded lines.
 pub struct Journal {
     path: PathBuf,
     data: JournalFile,
+    file: File,
 }
 
 impl Journal {
     /// Open (or start) the journal at `path`. A corrupt file is an error, never silently reset.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
-        let data = match fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                anyhow::anyhow!(
-                    "journal {} is corrupt ({e}); refusing to start",
-                    path.display()
-                )
-            })?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => JournalFile::default(),
+        let bytes = match fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => vec![],
             Err(e) => {
                 return Err(anyhow::anyhow!(
                     "cannot read journal {}: {e}",
@@ -94,9 +117,58 @@ impl Journal {
                 ))
             }
         };
+        let corrupt = |e: &dyn std::fmt::Display| {
+            anyhow::anyhow!(
+                "journal {} is corrupt ({e}); refusing to start",
+                path.display()
+            )
+        };
+        let mut data = JournalFile::default();
+        let mut lines = 0usize;
+        // A journal written by an earlier version: one JSON document.
+        let legacy = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+            && serde_json::from_slice::<JournalFile>(&bytes).is_ok();
+        if legacy {
+            data = serde_json::from_slice(&bytes).map_err(|e| corrupt(&e))?;
+            lines = usize::MAX; // rewrite it in the line format below
+        } else {
+            let complete = bytes.last().is_none_or(|b| *b == b'\n');
+            let mut parts: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+            if complete {
+                parts.pop(); // the empty piece after the final newline
+            }
+            let n = parts.len();
+            for (i, line) in parts.into_iter().enumerate() {
+                match serde_json::from_slice::<Record>(line) {
+                    Ok(Record::Entry(e)) => {
+                        data.entries.insert(e.job_id, e);
+                    }
+                    Ok(Record::Refused(id)) => {
+                        data.refused.insert(id);
+                    }
+                    // A torn last line: the write never completed, so it was never relied on.
+                    Err(_) if i + 1 == n && !complete => {
+                        lines = usize::MAX; // rewrite without it
+                        break;
+                    }
+                    Err(e) => return Err(corrupt(&format!("line {}: {e}", i + 1))),
+                }
+                lines += 1;
+            }
+        }
+        let live = data.entries.len() + data.refused.len();
+        if lines > 2 * live + 64 {
+            write_compacted(path, &data)?;
+        }
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| anyhow::anyhow!("cannot open journal {}: {e}", path.display()))?;
         Ok(Journal {
             path: path.to_path_buf(),
             data,
+            file,
         })
     }
 
@@ -130,35 +202,64 @@ impl Journal {
         self.data.refused.contains(&job_id)
     }
 
-    /// Record (insert or replace) an entry and persist durably before returning.
+    /// Record (insert or replace) an entry, synced to disk before returning.
     pub fn record(&mut self, entry: Entry) -> anyhow::Result<()> {
+        self.record_with(entry, Durability::Synced)
+    }
+
+    /// Record an entry with the given durability.
+    pub fn record_with(&mut self, entry: Entry, durability: Durability) -> anyhow::Result<()> {
+        self.append(&Record::Entry(entry.clone()), durability)?;
         self.data.entries.insert(entry.job_id, entry);
-        self.persist()
-    }
-
-    /// Remember a refused job and persist.
-    pub fn refuse(&mut self, job_id: u64) -> anyhow::Result<()> {
-        self.data.refused.insert(job_id);
-        self.persist()
-    }
-
-    fn persist(&self) -> anyhow::Result<()> {
-        let dir = self
-            .path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or_else(|| Path::new("."));
-        fs::create_dir_all(dir)?;
-        let tmp = self.path.with_extension("tmp");
-        {
-            let mut f = File::create(&tmp)?;
-            f.write_all(&serde_json::to_vec_pretty(&self.data)?)?;
-            f.sync_all()?;
-        }
-        fs::rename(&tmp, &self.path)?;
-        File::open(dir)?.sync_all()?;
         Ok(())
     }
+
+    /// Remember a refused job (written, not synced: a lost refusal is only checked again).
+    pub fn refuse(&mut self, job_id: u64) -> anyhow::Result<()> {
+        self.append(&Record::Refused(job_id), Durability::Written)?;
+        self.data.refused.insert(job_id);
+        Ok(())
+    }
+
+    fn append(&mut self, record: &Record, durability: Durability) -> anyhow::Result<()> {
+        let mut line = serde_json::to_vec(record)?;
+        line.push(b'\n');
+        self.file
+            .write_all(&line)
+            .map_err(|e| anyhow::anyhow!("cannot write journal {}: {e}", self.path.display()))?;
+        if durability == Durability::Synced {
+            self.file
+                .sync_data()
+                .map_err(|e| anyhow::anyhow!("cannot sync journal {}: {e}", self.path.display()))?;
+        }
+        Ok(())
+    }
+}
+
+/// Replace the journal at `path` by one line per job: temp file, fsync, rename, fsync the
+/// directory — a crash leaves the old file or the new one.
+fn write_compacted(path: &Path, data: &JournalFile) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    fs::create_dir_all(dir)?;
+    let tmp = path.with_extension("tmp");
+    {
+        let mut f = File::create(&tmp)?;
+        for e in data.entries.values() {
+            serde_json::to_writer(&mut f, &Record::Entry(e.clone()))?;
+            f.write_all(b"\n")?;
+        }
+        for id in &data.refused {
+            serde_json::to_writer(&mut f, &Record::Refused(*id))?;
+            f.write_all(b"\n")?;
+        }
+        f.sync_all()?;
+    }
+    fs::rename(&tmp, path)?;
+    File::open(dir)?.sync_all()?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -183,10 +284,95 @@ mod tests {
     }
 
     #[test]
+    fn the_last_line_for_a_job_wins_and_a_torn_last_line_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.journal");
+        let mut j = Journal::open(&path).unwrap();
+        let mut e = Entry::claimed(7, "m");
+        j.record_with(e.clone(), Durability::Written).unwrap();
+        e.stage = Stage::Computed;
+        e.salt = Some("bb".repeat(32));
+        j.record(e.clone()).unwrap();
+        drop(j);
+        // A crash in the middle of the next append.
+        let mut f = fs::OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(br#"{"entry":{"job_id":7,"model_id":"m","sta"#)
+            .unwrap();
+        drop(f);
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(j.get(7), Some(&e));
+        // the torn line is gone from the file too, so later appends stay parseable
+        let mut j = j;
+        j.refuse(8).unwrap();
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(j.get(7), Some(&e));
+        assert!(j.is_refused(8));
+    }
+
+    #[test]
+    fn a_bad_line_before_the_end_is_corruption() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.journal");
+        let mut j = Journal::open(&path).unwrap();
+        j.record(Entry::claimed(1, "m")).unwrap();
+        drop(j);
+        let mut text = fs::read_to_string(&path).unwrap();
+        text.insert_str(0, "garbage\n");
+        fs::write(&path, text).unwrap();
+        let err = Journal::open(&path).err().unwrap();
+        assert!(err.to_string().contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn superseded_lines_are_compacted_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.journal");
+        let mut j = Journal::open(&path).unwrap();
+        for id in 0..30u64 {
+            let mut e = Entry::claimed(id, "m");
+            for stage in [
+                Stage::Claimed,
+                Stage::Computed,
+                Stage::Committed,
+                Stage::Revealed,
+            ] {
+                e.stage = stage;
+                j.record_with(e.clone(), Durability::Written).unwrap();
+            }
+            e.stage = Stage::Finished;
+            e.paid = id as u128;
+            j.record_with(e, Durability::Written).unwrap();
+        }
+        drop(j);
+        assert_eq!(fs::read_to_string(&path).unwrap().lines().count(), 150);
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap().lines().count(), 30);
+        assert_eq!(j.entries().map(|e| e.paid).sum::<u128>(), 435);
+        assert!(j.in_flight().is_empty());
+    }
+
+    #[test]
+    fn a_journal_of_the_earlier_single_document_format_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.journal");
+        let mut data = JournalFile::default();
+        data.entries.insert(3, Entry::claimed(3, "m"));
+        data.refused.insert(4);
+        fs::write(&path, serde_json::to_vec_pretty(&data).unwrap()).unwrap();
+        let mut j = Journal::open(&path).unwrap();
+        assert_eq!(j.get(3), Some(&Entry::claimed(3, "m")));
+        assert!(j.is_refused(4));
+        j.refuse(5).unwrap();
+        let j = Journal::open(&path).unwrap();
+        assert!(j.is_refused(4) && j.is_refused(5));
+    }
+
+    #[test]
     fn a_corrupt_journal_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.journal");
-        fs::write(&path, b"{ not json").unwrap();
+        // A complete line that is not a record (a torn write never ends in a newline).
+        fs::write(&path, b"{ not json\n").unwrap();
         let err = Journal::open(&path).err().unwrap();
         assert!(err.to_string().contains("corrupt"), "{err}");
     }

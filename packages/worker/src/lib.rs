@@ -10,5 +10,5 @@ pub mod worker;
 
 pub use config::{Behaviour, WorkerConfig};
 pub use executor::{validate_input, Executor};
-pub use journal::{Entry, Journal, Stage};
+pub use journal::{Durability, Entry, Journal, Stage};
 pub use worker::{Earnings, TickReport, Worker};

@@ -15,7 +15,7 @@ use acn_interface::market::{
 
 use crate::config::WorkerConfig;
 use crate::executor::{apply_behaviour, validate_input, Executor};
-use crate::journal::{Entry, Journal, Stage};
+use crate::journal::{Durability, Entry, Journal, Stage};
 
 /// What one pass of the loop did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -174,7 +174,8 @@ impl<E: Executor> Worker<E> {
                     job_id = job.id,
                     "adopting a claimed job missing from the journal"
                 );
-                self.journal.record(Entry::claimed(job.id, &job.model_id))?;
+                self.journal
+                    .record_with(Entry::claimed(job.id, &job.model_id), Durability::Written)?;
                 adopted += 1;
             }
         }
@@ -215,7 +216,7 @@ impl<E: Executor> Worker<E> {
                 .map(|o| format!("{o:?}"));
             entry.paid = slot.map(|s| s.paid.u128()).unwrap_or(0);
             info!(job_id = job.id, status = ?job.status, outcome = ?entry.outcome, paid = entry.paid, "job final");
-            self.journal.record(entry)?;
+            self.journal.record_with(entry, Durability::Written)?;
             report.finished += 1;
             return Ok(());
         }
@@ -239,6 +240,8 @@ impl<E: Executor> Worker<E> {
             entry.salt = Some(hex::encode(salt));
             entry.commitment = Some(hex::encode(c));
             entry.stage = Stage::Computed;
+            // The one synced write per job: the salt must outlive a power loss before the
+            // commitment exists on chain.
             self.journal.record(entry.clone())?;
         }
 
@@ -249,8 +252,11 @@ impl<E: Executor> Worker<E> {
                 Some(_) => anyhow::bail!("job {}: the chain holds a different commitment", job.id),
                 None => {
                     if job.status != JobStatus::Open || now >= job.commit_deadline.seconds() {
+                        // Too late to commit: the job can only end without us. Help it end.
+                        self.finish_late(&job, now, report);
                         anyhow::bail!("job {}: commit window closed before we committed", job.id);
                     }
+                    info!(job_id = job.id, "sending commitment");
                     self.market_exec(&market::ExecuteMsg::CommitResult {
                         job_id: job.id,
                         commitment: HexBinary::from(ours),
@@ -260,11 +266,18 @@ impl<E: Executor> Worker<E> {
                 }
             }
             entry.stage = Stage::Committed;
-            self.journal.record(entry.clone())?;
+            self.journal
+                .record_with(entry.clone(), Durability::Written)?;
             return Ok(()); // reveal in a later pass, once the reveal phase is open
         }
 
         if entry.stage == Stage::Committed {
+            if slot.output.is_none() && job.reveal_deadline.is_some_and(|d| now >= d.seconds()) {
+                // The reveal window closed before we revealed (e.g. the node was down): the job
+                // ends with our slot missed. Settle it rather than retry a reveal that cannot be.
+                self.finish_late(&job, now, report);
+                anyhow::bail!("job {}: reveal window closed before we revealed", job.id);
+            }
             if slot.output.is_none() {
                 let all_committed = job.slots.len() == job.redundancy as usize
                     && job.slots.iter().all(|s| s.commitment.is_some());
@@ -283,18 +296,31 @@ impl<E: Executor> Worker<E> {
                 info!(job_id = job.id, "revealed");
             }
             entry.stage = Stage::Revealed;
-            self.journal.record(entry)?;
+            self.journal.record_with(entry, Durability::Written)?;
             return Ok(());
         }
 
         // Revealed: help liveness by settling once the reveal window is over.
-        if job.reveal_deadline.is_some_and(|d| now >= d.seconds()) {
-            match self.market_exec(&market::ExecuteMsg::Settle { job_id: job.id }) {
-                Ok(_) => report.settled += 1,
-                Err(e) => debug!(job_id = job.id, error = %e, "settle not possible yet"),
-            }
-        }
+        self.finish_late(&job, now, report);
         Ok(())
+    }
+
+    /// Liveness: settle a job whose reveal window is over, expire one past its deadline. Both
+    /// are permissionless; a refusal (someone was faster, not yet time) is only logged.
+    fn finish_late(&self, job: &JobResponse, now: u64, report: &mut TickReport) {
+        let msg = if now >= job.deadline.seconds() {
+            market::ExecuteMsg::Expire { job_id: job.id }
+        } else if job.reveal_deadline.is_some_and(|d| now >= d.seconds())
+            || (job.status == JobStatus::Open && now >= job.commit_deadline.seconds())
+        {
+            market::ExecuteMsg::Settle { job_id: job.id }
+        } else {
+            return;
+        };
+        match self.market_exec(&msg) {
+            Ok(_) => report.settled += 1,
+            Err(e) => debug!(job_id = job.id, error = %e, "settle/expire not possible yet"),
+        }
     }
 
     fn claim_new(&mut self, now: u64, report: &mut TickReport) -> anyhow::Result<()> {
@@ -338,7 +364,8 @@ impl<E: Executor> Worker<E> {
                 }
                 match self.market_exec(&market::ExecuteMsg::ClaimJob { job_id: job.id }) {
                     Ok(_) => {
-                        self.journal.record(Entry::claimed(job.id, &model_id))?;
+                        self.journal
+                            .record_with(Entry::claimed(job.id, &model_id), Durability::Written)?;
                         report.claimed += 1;
                         free -= 1;
                         info!(job_id = job.id, model = %model_id, "claimed");

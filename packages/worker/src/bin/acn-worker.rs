@@ -19,7 +19,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use cosmwasm_std::Uint128;
 
-use acn_client::{Chain, ChainExt, WasmdChain};
+use acn_client::{Chain, ChainExt, WasmdChain, WasmdConfig};
 use acn_interface::{market, staking};
 use acn_models::{Backend, Engine};
 use acn_worker::config::BackendChoice;
@@ -136,7 +136,9 @@ fn connect(config: &WorkerConfig) -> anyhow::Result<WasmdChain> {
     let chain = config.chain.as_ref().ok_or_else(|| {
         anyhow::anyhow!("the config has no [chain] table (rpc, accounts, deployment)")
     })?;
-    WasmdChain::connect(&chain.rpc, &chain.accounts, &chain.deployment).with_context(|| {
+    let mut wasmd = WasmdConfig::new(&chain.rpc);
+    wasmd.tx_timeout = std::time::Duration::from_secs(chain.tx_timeout_secs.max(1));
+    WasmdChain::connect_with(wasmd, &chain.accounts, &chain.deployment).with_context(|| {
         format!(
             "cannot connect to {} with deployment {}",
             chain.rpc,
