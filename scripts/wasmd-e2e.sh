@@ -25,7 +25,7 @@ trap cleanup EXIT
 
 ensure_wasmd
 ensure_gpu_runtime
-for c in token staking treasury market; do
+for c in token staking treasury market dao; do
     [[ -f artifacts/acn_$c.wasm ]] || bash "$ACN_ROOT/scripts/build-wasm.sh"
 done
 

@@ -148,6 +148,7 @@ fn update_params(
     cw_ownable::assert_owner(deps.storage, &info.sender)?;
     validate_params(&params)?;
     let mut config = CONFIG.load(deps.storage)?;
+    check_unbonding_bound(deps.as_ref(), &env, &config.staking, &params)?;
     let active = ACTIVE_PROVIDERS.load(deps.storage)?;
     let mut price = crate::pricing::roll(
         PRICE.load(deps.storage)?,
@@ -168,6 +169,36 @@ fn update_params(
             config.params.protocol_fee_bps.to_string(),
         )
         .add_attribute("unit_price", price.unit_price))
+}
+
+/// When staking has linked this market, refuse a `max_job_lifetime` longer than staking's
+/// unbonding period: a provider could otherwise unbond and withdraw before a slash for a job it
+/// holds lands. (Staking checks the same rule when its unbonding period changes.)
+fn check_unbonding_bound(
+    deps: Deps,
+    env: &Env,
+    staking: &cosmwasm_std::Addr,
+    params: &acn_interface::market::MarketParams,
+) -> Result<(), ContractError> {
+    use acn_interface::staking;
+    let staking_cfg: staking::ConfigResponse = deps
+        .querier
+        .query_wasm_smart(staking, &staking::QueryMsg::Config {})?;
+    if staking_cfg.market.as_ref() != Some(&env.contract.address) {
+        return Ok(());
+    }
+    match staking_cfg.unbonding_period {
+        cw_utils::Duration::Time(unbonding) if params.max_job_lifetime <= unbonding => Ok(()),
+        cw_utils::Duration::Time(unbonding) => Err(ContractError::InvalidParams {
+            reason: format!(
+                "max job lifetime {} s exceeds staking's unbonding period {unbonding} s",
+                params.max_job_lifetime
+            ),
+        }),
+        cw_utils::Duration::Height(_) => Err(ContractError::InvalidParams {
+            reason: "staking's unbonding period is in blocks; job lifetimes are in seconds".into(),
+        }),
+    }
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]

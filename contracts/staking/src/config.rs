@@ -1,6 +1,6 @@
 //! Instantiation and the owner's configuration messages.
 
-use cosmwasm_std::{Addr, Api, DepsMut, Env, MessageInfo, Response, Uint128};
+use cosmwasm_std::{Addr, Api, Deps, DepsMut, Env, MessageInfo, Response, Uint128};
 use cw_utils::Duration;
 
 use crate::error::ContractError;
@@ -8,7 +8,7 @@ use crate::msg::{
     InstantiateMsg, SlashDestination, DEFAULT_MAX_CLAIMS, DEFAULT_UNBONDING_PERIOD,
     MAX_CLAIMS_LIMIT,
 };
-use crate::state::{Config, Totals, CONFIG, TOTALS, TOTAL_WEIGHT};
+use crate::state::{Config, Totals, CONFIG, MARKET, TOTALS, TOTAL_WEIGHT};
 
 /// Validate and store the configuration; start with nothing bonded and a cw4 total weight of 0.
 pub fn instantiate(
@@ -58,6 +58,9 @@ pub fn update_config(
     let mut cfg = CONFIG.load(deps.storage)?;
     if let Some(period) = unbonding_period {
         cfg.unbonding_period = check_unbonding_period(period)?;
+        if let Some(market) = MARKET.may_load(deps.storage)? {
+            check_against_market(deps.as_ref(), &market, cfg.unbonding_period)?;
+        }
     }
     if let Some(max) = max_claims {
         cfg.max_claims = check_max_claims(max)?;
@@ -98,6 +101,51 @@ pub fn update_slashers(
         .add_attribute("added", add.join(","))
         .add_attribute("removed", remove.len().to_string())
         .add_attribute("slashers", cfg.slashers.len().to_string()))
+}
+
+/// Owner only: link (or unlink) the market whose longest job lifetime bounds the unbonding
+/// period; linking checks the current period against it.
+pub fn set_market(
+    deps: DepsMut,
+    info: MessageInfo,
+    address: Option<String>,
+) -> Result<Response, ContractError> {
+    cw_ownable::assert_owner(deps.storage, &info.sender)?;
+    let Some(address) = address else {
+        MARKET.remove(deps.storage);
+        return Ok(Response::new()
+            .add_attribute("action", "set_market")
+            .add_attribute("market", "none"));
+    };
+    let market = deps.api.addr_validate(&address)?;
+    let cfg = CONFIG.load(deps.storage)?;
+    check_against_market(deps.as_ref(), &market, cfg.unbonding_period)?;
+    MARKET.save(deps.storage, &market)?;
+    Ok(Response::new()
+        .add_attribute("action", "set_market")
+        .add_attribute("market", market))
+}
+
+/// Require an unbonding period in seconds of at least the market's `max_job_lifetime`.
+fn check_against_market(
+    deps: Deps,
+    market: &Addr,
+    unbonding_period: Duration,
+) -> Result<(), ContractError> {
+    let Duration::Time(unbonding_period) = unbonding_period else {
+        return Err(ContractError::UnbondingPeriodInBlocks {});
+    };
+    let market_cfg: acn_interface::market::ConfigResponse = deps
+        .querier
+        .query_wasm_smart(market, &acn_interface::market::QueryMsg::Config {})?;
+    let max_job_lifetime = market_cfg.params.max_job_lifetime;
+    if unbonding_period < max_job_lifetime {
+        return Err(ContractError::UnbondingShorterThanJobs {
+            unbonding_period,
+            max_job_lifetime,
+        });
+    }
+    Ok(())
 }
 
 /// Reject a zero unbonding period.

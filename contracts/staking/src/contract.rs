@@ -59,6 +59,7 @@ pub fn execute(
         ExecuteMsg::UpdateSlashers { add, remove } => {
             config::update_slashers(deps, info, add, remove)
         }
+        ExecuteMsg::SetMarket { address } => config::set_market(deps, info, address),
         ExecuteMsg::AddHook { addr } => cw4::add_hook(deps, info, addr),
         ExecuteMsg::RemoveHook { addr } => cw4::remove_hook(deps, info, addr),
         ExecuteMsg::UpdateOwnership(action) => Ok(acn_interface::lifecycle::update_ownership(

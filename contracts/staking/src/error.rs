@@ -109,4 +109,17 @@ pub enum ContractError {
     /// `tokens_per_weight` of zero.
     #[error("tokens_per_weight must not be zero")]
     ZeroTokensPerWeight {},
+
+    /// An unbonding period shorter than the linked market's longest job lifetime.
+    #[error("unbonding period of {unbonding_period} s is shorter than the market's max job lifetime of {max_job_lifetime} s: a provider could withdraw before a slash lands")]
+    UnbondingShorterThanJobs {
+        /// The unbonding period asked for, in seconds.
+        unbonding_period: u64,
+        /// The market's `max_job_lifetime`, in seconds.
+        max_job_lifetime: u64,
+    },
+
+    /// An unbonding period in blocks while a market is linked (job lifetimes are in seconds).
+    #[error("unbonding period must be in seconds while a market is linked: job lifetimes are in seconds")]
+    UnbondingPeriodInBlocks {},
 }

@@ -12,7 +12,7 @@ use crate::msg::{
     TotalsResponse,
 };
 use crate::rewards::settled;
-use crate::state::{Stake, CLAIMS, CONFIG, STAKES, TOTALS};
+use crate::state::{Stake, CLAIMS, CONFIG, MARKET, STAKES, TOTALS};
 
 /// Current configuration.
 pub fn config(deps: Deps) -> StdResult<ConfigResponse> {
@@ -25,6 +25,7 @@ pub fn config(deps: Deps) -> StdResult<ConfigResponse> {
         min_bond: cfg.min_bond,
         slashers: cfg.slashers,
         slash_destination: cfg.slash_destination,
+        market: MARKET.may_load(deps.storage)?,
     })
 }
 

@@ -69,6 +69,10 @@ pub struct Totals {
 /// Validated configuration.
 pub const CONFIG: Item<Config> = Item::new("config");
 
+/// The linked market whose `max_job_lifetime` the unbonding period may not undercut (absent =
+/// not linked). Kept apart from [`CONFIG`] so that state written before the link existed loads.
+pub const MARKET: Item<Addr> = Item::new("market");
+
 /// Contract-wide totals and the reward index.
 pub const TOTALS: Item<Totals> = Item::new("totals");
 

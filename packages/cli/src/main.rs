@@ -2,12 +2,14 @@
 //!
 //! - `acn demo` — the whole economy on the embedded chain with real contracts and real models.
 //! - `acn train` — regenerate the model zoo's weights and registry deterministically.
+//! - `acn gov propose|vote|execute|list` — governance of a wasmd deployment through its DAO.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod demo;
+mod gov;
 
 /// ACN — AI Compute Network.
 #[derive(Parser)]
@@ -31,6 +33,8 @@ enum Command {
         #[arg(long, default_value_t = acn_models::train::DEFAULT_SEED)]
         seed: u64,
     },
+    /// Governance of a wasmd deployment: propose, vote, execute, list DAO proposals.
+    Gov(gov::GovOptions),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(opts) => demo::run(opts).map(|_| ()),
         Command::Train { out, seed } => train(out, seed),
+        Command::Gov(opts) => gov::run(opts),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,13 +6,15 @@
 //!                                          [--json OUT] [--deployment OUT] [--scale N]
 //! ```
 //!
-//! Deploys a fresh gas-test instance of the four contracts (unbonding period 5 s, commit window
-//! 30 s, reveal window 8 s, a treasury split with all four parts so `Distribute` exercises burn,
-//! staker rewards and the executor fee), gives it 10 stakers and 10 open jobs, then measures:
-//! bond, submit job, claim job, commit, reveal (which settles), a second job settled by `Settle`
+//! Deploys a fresh gas-test instance of the four contracts and the DAO that takes them over
+//! (unbonding period and max job lifetime 60 s — the DAO deployment links staking to the market,
+//! so the unbonding period may not be shorter than a job's life —, commit window 30 s, reveal
+//! window 8 s, a treasury split with all four parts so `Distribute` exercises burn, staker
+//! rewards and the executor fee), gives it 10 stakers and 10 open jobs, then measures: bond,
+//! submit job, claim job, commit, reveal (which settles), a second job settled by `Settle`
 //! after its reveal window closed (one of its two providers does not reveal and is slashed),
 //! flush fees, distribute, fund rewards, claim rewards, unbond and claim (after the unbonding
-//! period). With `--scale N` it then adds N stakers (derived keys, each bonding in its own
+//! period), then a DAO proposal (propose, two votes, execute a market fee change). With `--scale N` it then adds N stakers (derived keys, each bonding in its own
 //! transaction) and N open jobs and measures the same operations again, printing both columns
 //! and the change. The RPC URL defaults to `$ACN_WASMD_RPC`, then `http://127.0.0.1:26657`.
 
@@ -22,10 +24,15 @@ use cosmwasm_std::{HexBinary, Timestamp, Uint128};
 use serde::Serialize;
 
 use acn_client::wasmd::WasmdConfig;
-use acn_client::{deploy_with, Chain, ChainError, ChainExt, DeployOptions, TxResult, WasmdChain};
+use acn_client::{
+    deploy_with, governance, Chain, ChainError, ChainExt, DeployOptions, TxResult, WasmdChain,
+};
 use acn_interface::market::{self, commitment};
-use acn_interface::{staking, token, treasury};
+use acn_interface::{dao, staking, token, treasury};
 use acn_testing::{digits_input, digits_model, hardware, labels_output, salt, TOKEN};
+
+/// Unbonding period and longest job lifetime of the gas-test deployment, in seconds.
+const JOB_LIFETIME: u64 = 60;
 
 /// One measured transaction.
 #[derive(Serialize)]
@@ -128,7 +135,7 @@ impl Bench<'_> {
 
     fn submit(&mut self, step: &str, buyer: &str, redundancy: u8) -> Result<u64, ChainError> {
         let d = self.chain.deployment().clone();
-        let deadline = Timestamp::from_seconds(self.chain.block()?.time + 3_600);
+        let deadline = Timestamp::from_seconds(self.chain.block()?.time + JOB_LIFETIME);
         let tx = self.chain.send_tokens(
             buyer,
             &d.market,
@@ -245,8 +252,8 @@ fn measure_pass(
         },
     )?;
     b.record("unbond", "staking", &tx);
-    eprintln!("  waiting for the unbonding period (5 s)");
-    chain.wait_seconds(6)?;
+    eprintln!("  waiting for the unbonding period ({JOB_LIFETIME} s)");
+    chain.wait_seconds(JOB_LIFETIME + 1)?;
     let tx = chain.execute(staker, &d.staking, &staking::ExecuteMsg::Claim {})?;
     b.record("claim (matured unbonding)", "staking", &tx);
 
@@ -254,6 +261,52 @@ fn measure_pass(
         .iter()
         .map(|r| (r.step.clone(), r.gas_used))
         .collect())
+}
+
+/// A DAO proposal end to end: buyer-2 bonds 500 tokens and proposes a market fee change (too
+/// little weight to pass alone), the two providers vote yes (the second vote passes it), the
+/// keeper executes it (the market's `UpdateParams` runs as the DAO).
+fn governance_pass(b: &mut Bench, opts: &DeployOptions, dao_addr: &str) -> Result<(), ChainError> {
+    let chain = b.chain;
+    let d = chain.deployment().clone();
+    eprintln!("governance");
+    chain.send_tokens(
+        "buyer-2",
+        &d.staking,
+        500 * TOKEN,
+        &staking::ReceiveMsg::Bond {},
+    )?;
+    chain.wait_blocks(1)?;
+    let mut params = opts.market_params.clone();
+    params.protocol_fee_bps = 500;
+    let (id, tx) = governance::propose(
+        chain,
+        dao_addr,
+        "buyer-2",
+        "Protocol fee to 5 %",
+        "Raise the protocol fee from 3 % to 5 %.",
+        vec![governance::update_market_params(&d.market, params)?],
+    )?;
+    b.record("dao: propose (market fee change)", "dao", &tx);
+    let tx = governance::vote(chain, dao_addr, "provider-1", id, dao::Vote::Yes)?;
+    b.record("dao: vote yes", "dao", &tx);
+    let tx = governance::vote(chain, dao_addr, "provider-2", id, dao::Vote::Yes)?;
+    b.record("dao: vote yes (passes it)", "dao", &tx);
+    let status = governance::proposal(chain, dao_addr, id)?.status;
+    if status != dao::Status::Passed {
+        return Err(ChainError::Rejected(format!(
+            "proposal {id} is {status:?} after the votes"
+        )));
+    }
+    let tx = governance::execute(chain, dao_addr, "keeper", id)?;
+    b.record("dao: execute (market UpdateParams)", "dao → market", &tx);
+    let cfg: market::ConfigResponse = chain.market(&market::QueryMsg::Config {})?;
+    if cfg.params.protocol_fee_bps != 500 {
+        return Err(ChainError::Rejected(
+            "the proposal did not change the fee".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Give the chain `n` more stakers (derived keys, funded with fee coins and tokens, each bonding
@@ -283,7 +336,8 @@ fn populate(
                 &d.token,
                 &token::ExecuteMsg::Transfer {
                     recipient: addr,
-                    amount: Uint128::new(200 * TOKEN),
+                    // 150 bonded here, 100 more by the staker measured in a pass.
+                    amount: Uint128::new(300 * TOKEN),
                 },
             )?);
         }
@@ -315,7 +369,7 @@ fn populate(
         t.elapsed().as_secs_f64()
     );
 
-    let deadline = Timestamp::from_seconds(chain.block()?.time + 3_600);
+    let deadline = Timestamp::from_seconds(chain.block()?.time + JOB_LIFETIME);
     let submit = market::ReceiveMsg::SubmitJob {
         model_id: "digits-mlp-v1".into(),
         input: digits_input(2),
@@ -366,7 +420,8 @@ fn run(a: &Args) -> Result<(), ChainError> {
         ("buyer-1".into(), 1_000 * TOKEN),
         ("buyer-2".into(), 1_000 * TOKEN),
     ];
-    opts.unbonding_period = cw_utils::Duration::Time(5);
+    opts.unbonding_period = cw_utils::Duration::Time(JOB_LIFETIME);
+    opts.market_params.max_job_lifetime = JOB_LIFETIME;
     opts.market_params.commit_window = 30;
     opts.market_params.reveal_window = 8;
     opts.market_params.miss_cooldown = 0; // provider-2 misses on purpose in every pass
@@ -419,6 +474,11 @@ fn run(a: &Args) -> Result<(), ChainError> {
     // Pass 1 with 10 stakers (2 providers + 8) and 10 open jobs.
     let small = populate(&chain, &mnemonic, 0, 8, 10)?;
     let base = measure_pass(&mut b, &opts, &small[0], "10 stakers, 10 open jobs")?;
+    let dao_addr = deployment
+        .dao
+        .clone()
+        .ok_or_else(|| ChainError::Rejected("the deployment has no DAO".into()))?;
+    governance_pass(&mut b, &opts, &dao_addr)?;
 
     let c = chain.config();
     println!(

@@ -4,6 +4,7 @@
 //! code written against [`Chain`] runs on both.
 
 mod embedded;
+pub mod governance;
 pub mod wasmd;
 
 pub use embedded::EmbeddedChain;

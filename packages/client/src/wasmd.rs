@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use bip32::{DerivationPath, Language, Mnemonic};
 use cosmrs::cosmwasm::{
-    MsgExecuteContract, MsgInstantiateContract, MsgMigrateContract, MsgStoreCode,
+    MsgExecuteContract, MsgInstantiateContract, MsgMigrateContract, MsgStoreCode, MsgUpdateAdmin,
 };
 use cosmrs::crypto::secp256k1::SigningKey;
 use cosmrs::crypto::PublicKey;
@@ -56,6 +56,11 @@ pub const WASM_PREFIX: &str = "wasm";
 
 const SMART_QUERY_PATH: &str = "/cosmwasm.wasm.v1.Query/SmartContractState";
 const ACCOUNT_QUERY_PATH: &str = "/cosmos.auth.v1beta1.Query/Account";
+const CONTRACT_INFO_PATH: &str = "/cosmwasm.wasm.v1.Query/ContractInfo";
+/// Gas added to every limit on top of `simulated × gas_adjustment`: wasmd 0.70 simulates a
+/// `MsgUpdateAdmin` at ~40 000 gas and delivers it at ~52 000, more than a 1.3 adjustment
+/// covers on such a small transaction.
+const GAS_MARGIN: u64 = 20_000;
 const SIMULATE_PATH: &str = "/cosmos.tx.v1beta1.Service/Simulate";
 const BASE_ACCOUNT_TYPE_URL: &str = "/cosmos.auth.v1beta1.BaseAccount";
 
@@ -161,6 +166,9 @@ pub struct WasmdCodeIds {
     pub treasury: u64,
     /// Market code.
     pub market: u64,
+    /// DAO code (0 when the deployment has no DAO).
+    #[serde(default)]
+    pub dao: u64,
 }
 
 /// The deployment file: contract addresses (the plain [`Deployment`] fields, flattened, so the
@@ -172,7 +180,7 @@ pub struct WasmdDeployment {
     pub deployment: Deployment,
     /// Code ids.
     pub code_ids: WasmdCodeIds,
-    /// Owner (and admin) of every contract.
+    /// Deployer: owner (and admin) of every contract unless `dao` is set.
     pub owner: String,
     /// Ids of the models registered at deployment.
     #[serde(default)]
@@ -180,6 +188,10 @@ pub struct WasmdDeployment {
     /// Height of the last deployment transaction.
     #[serde(default)]
     pub height: u64,
+    /// The DAO: cw-ownable owner of token, staking, treasury and market and wasm admin of every
+    /// contract (`owner` above is then only the deployer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dao: Option<String>,
 }
 
 impl WasmdDeployment {
@@ -552,6 +564,45 @@ impl WasmdChain {
         self.execute_msgs(account, vec![to_any(&msg)?])
     }
 
+    /// Make `new_admin` the wasm admin of `contract` (the account must be its admin).
+    pub fn update_admin(
+        &self,
+        account: &str,
+        contract: &str,
+        new_admin: &str,
+    ) -> Result<TxResult, ChainError> {
+        let signer = self.signer(account)?;
+        let msg = MsgUpdateAdmin {
+            sender: signer.address.clone(),
+            new_admin: self.account_id(&self.resolve(new_admin)?)?,
+            contract: self.account_id(contract)?,
+        };
+        self.execute_msgs(account, vec![to_any(&msg)?])
+    }
+
+    /// Wasm admin (empty when none) and code id of `contract`.
+    pub fn contract_info(&self, contract: &str) -> Result<(String, u64), ChainError> {
+        use cosmrs::proto::cosmwasm::wasm::v1::{
+            QueryContractInfoRequest, QueryContractInfoResponse,
+        };
+        let req = QueryContractInfoRequest {
+            address: contract.to_string(),
+        };
+        let bytes = self
+            .rt
+            .block_on(self.abci_query(CONTRACT_INFO_PATH, req.encode_to_vec()))
+            .map_err(|e| match e {
+                AbciFail::Rpc(e) => transient("query", e),
+                AbciFail::Code { log, .. } => ChainError::Query(contract_message(&log)),
+            })?;
+        let res = QueryContractInfoResponse::decode(bytes.as_slice())
+            .map_err(|e| ChainError::Serde(format!("contract info response: {e}")))?;
+        let info = res
+            .contract_info
+            .ok_or_else(|| ChainError::Query(format!("no contract info for {contract}")))?;
+        Ok((info.admin, info.code_id))
+    }
+
     /// Account number and sequence of `address` (the auth module's view).
     pub fn account_info(&self, address: &str) -> Result<(u64, u64), ChainError> {
         self.rt.block_on(self.query_account(address))
@@ -703,7 +754,7 @@ impl WasmdChain {
         let sim = SimulateResponse::decode(bytes.as_slice())
             .map_err(|e| ChainError::Serde(format!("simulate response: {e}")))?;
         let simulated = sim.gas_info.map(|g| g.gas_used).unwrap_or_default();
-        let gas = ((simulated as f64) * self.config.gas_adjustment).ceil() as u64;
+        let gas = ((simulated as f64) * self.config.gas_adjustment).ceil() as u64 + GAS_MARGIN;
 
         // 2. sign and broadcast
         let tx_bytes = self.sign_tx(signer, account_number, sequence, msgs, Some(gas))?;
@@ -992,7 +1043,8 @@ impl Chain for WasmdChain {
 pub struct DeployOptions {
     /// Folder holding `acn_{token,staking,treasury,market}.wasm`.
     pub artifacts_dir: PathBuf,
-    /// Account that deploys and owns (and administers) every contract.
+    /// Account that deploys every contract (and owns and administers them until the DAO, when
+    /// deployed, takes over).
     pub owner: String,
     /// Owner's genesis token balance.
     pub owner_funds: u128,
@@ -1020,6 +1072,10 @@ pub struct DeployOptions {
     pub models: Vec<market::ModelSpec>,
     /// Prefix of the contract labels.
     pub label_prefix: String,
+    /// Hand the deployment to a DAO with these parameters (`None`: the owner keeps it). With a
+    /// DAO, staking is linked to the market, so the unbonding period must be at least the
+    /// market's `max_job_lifetime`.
+    pub dao: Option<acn_interface::dao::DaoParams>,
 }
 
 impl DeployOptions {
@@ -1042,6 +1098,7 @@ impl DeployOptions {
             initial_unit_price: 1_000,
             models: vec![],
             label_prefix: "acn".into(),
+            dao: Some(acn_interface::dao::DaoParams::default()),
         }
     }
 }
@@ -1096,7 +1153,11 @@ pub fn deploy_with(
         ("staking", &mut code_ids.staking),
         ("treasury", &mut code_ids.treasury),
         ("market", &mut code_ids.market),
+        ("dao", &mut code_ids.dao),
     ] {
+        if name == "dao" && opts.dao.is_none() {
+            continue;
+        }
         let path = opts.artifacts_dir.join(format!("acn_{name}.wasm"));
         let (id, tx) = chain.store_code_file(owner_name, &path)?;
         *slot = id;
@@ -1248,7 +1309,7 @@ pub fn deploy_with(
         push(&mut steps, "token", "fund treasury reserve".into(), &tx);
     }
 
-    let deployment = WasmdDeployment {
+    let mut deployment = WasmdDeployment {
         deployment: Deployment {
             chain_id: chain.chain_id().to_string(),
             token,
@@ -1260,7 +1321,18 @@ pub fn deploy_with(
         owner,
         models: opts.models.iter().map(|m| m.id.clone()).collect(),
         height,
+        dao: None,
     };
+    if let Some(params) = &opts.dao {
+        crate::governance::hand_over(
+            chain,
+            owner_name,
+            params,
+            &label("dao"),
+            &mut deployment,
+            &mut steps,
+        )?;
+    }
     Ok((deployment, steps))
 }
 

@@ -1,8 +1,9 @@
 //! The wasmd chain client against a running node. Runs only when `ACN_WASMD_RPC` is set (e.g.
 //! `http://127.0.0.1:26657` after `scripts/localnet.sh up`); otherwise every test says why it is
-//! skipped and passes. The tests share one fresh deployment of the four contracts (built with
-//! `scripts/build-wasm.sh` when `artifacts/` lacks them) and run the same scenario as the
-//! embedded chain's tests.
+//! skipped and passes. The tests share one fresh deployment of the contracts, handed to the DAO
+//! (built with `scripts/build-wasm.sh` when `artifacts/` lacks them) and run the same scenario as
+//! the embedded chain's tests; the governance test deploys its own instance with a short voting
+//! period.
 
 mod common;
 
@@ -13,11 +14,13 @@ use std::sync::{Arc, OnceLock};
 use cosmwasm_std::Uint128;
 
 use acn_client::wasmd::{AccountsFile, WasmdConfig};
-use acn_client::{deploy, Chain, ChainError, ChainExt, WasmdChain, WasmdDeployment};
-use acn_interface::{market, token};
+use acn_client::{
+    deploy, deploy_with, Chain, ChainError, ChainExt, DeployOptions, WasmdChain, WasmdDeployment,
+};
+use acn_interface::{dao, market, staking, token};
 use acn_testing::{digits_model, TOKEN};
 
-const CONTRACTS: [&str; 4] = ["token", "staking", "treasury", "market"];
+const CONTRACTS: [&str; 5] = ["token", "staking", "treasury", "market", "dao"];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -207,7 +210,10 @@ fn connect_reads_the_deployment_file() {
     let saved = WasmdDeployment::load(&file).unwrap();
     assert_eq!(&saved.deployment, chain.deployment());
     assert_eq!(saved.models, vec!["digits-mlp-v1".to_string()]);
-    assert!(CONTRACTS.len() == 4 && saved.code_ids.market > saved.code_ids.token);
+    assert!(
+        saved.code_ids.dao > saved.code_ids.market && saved.code_ids.market > saved.code_ids.token
+    );
+    assert!(saved.dao.is_some());
     let again = Arc::new(WasmdChain::connect(&rpc().unwrap(), accounts_file(), &file).unwrap());
     let info: token::TokenInfoResponse = again
         .query(&again.deployment().token, &token::QueryMsg::TokenInfo {})
@@ -217,4 +223,64 @@ fn connect_reads_the_deployment_file() {
     assert!(again.block().unwrap().height >= b.height);
     let t0 = again.block().unwrap().time;
     assert!(again.wait_seconds(1).unwrap().time > t0);
+}
+
+/// cw-ownable owner of a contract.
+fn owner_of(chain: &WasmdChain, contract: &str) -> Option<String> {
+    let res: cw_ownable::Ownership<String> = chain
+        .query(contract, &staking::QueryMsg::Ownership {})
+        .unwrap();
+    res.owner
+}
+
+#[test]
+fn governance_proposals_execute_end_to_end() {
+    let Some(chain) = chain() else { return };
+    // A separate instance: its own electorate (provider-3: 60 %, provider-4: 40 %), a treasury
+    // reserve, a CW20 proposal deposit and a short voting period.
+    let mut opts = DeployOptions::new(ensure_artifacts());
+    opts.label_prefix = "acn-gov".into();
+    opts.genesis = vec![
+        ("provider-3".into(), 1_000 * TOKEN),
+        ("provider-4".into(), 1_000 * TOKEN),
+    ];
+    opts.treasury_reserve = 10_000 * TOKEN;
+    opts.dao = Some(dao::DaoParams {
+        voting_period: dao::Duration::Time(30),
+        deposit: Some(Uint128::new(10 * TOKEN)),
+        ..dao::DaoParams::default()
+    });
+    let (deployment, steps) = deploy_with(chain, &opts).expect("deploy with a DAO");
+    let d = deployment.deployment.clone();
+    let dao_addr = deployment
+        .dao
+        .clone()
+        .expect("the deployment records the DAO");
+
+    // The DAO owns and administers everything; the deployer nothing.
+    for contract in [&d.token, &d.staking, &d.treasury, &d.market] {
+        assert_eq!(
+            owner_of(chain, contract).as_ref(),
+            Some(&dao_addr),
+            "{contract}"
+        );
+    }
+    for contract in [&d.token, &d.staking, &d.treasury, &d.market, &dao_addr] {
+        assert_eq!(
+            chain.contract_info(contract).unwrap().0,
+            dao_addr,
+            "{contract}"
+        );
+    }
+    assert!(steps.iter().any(|s| s.name == "execute: accept ownership"));
+
+    let gas =
+        common::governance_end_to_end(chain, &d, &dao_addr, ["provider-3", "provider-4", "keeper"]);
+    eprintln!(
+        "governance gas on {}: propose {} (incl. CW20 deposit), vote {}, execute {} (fee change + grant)",
+        chain.chain_id(),
+        gas.propose,
+        gas.vote,
+        gas.execute
+    );
 }

@@ -161,6 +161,14 @@ pub enum ExecuteMsg {
         /// Addresses to disallow.
         remove: Vec<String>,
     },
+    /// Owner only: link the market whose longest job lifetime bounds the unbonding period from
+    /// below (`None` unlinks). While linked, the unbonding period must be in seconds and at least
+    /// the market's `max_job_lifetime`, so a provider cannot unbond and withdraw before a slash
+    /// for a job it holds can land; the market checks the same rule when its parameters change.
+    SetMarket {
+        /// The market contract, or `None` to unlink.
+        address: Option<String>,
+    },
     /// Owner only: register a cw4 `MemberChangedHook` listener.
     AddHook {
         /// Contract to notify on weight changes.
@@ -257,6 +265,8 @@ pub struct ConfigResponse {
     pub slashers: Vec<Addr>,
     /// Where slashed tokens go.
     pub slash_destination: SlashDestination,
+    /// The linked market whose `max_job_lifetime` the unbonding period may not undercut.
+    pub market: Option<Addr>,
 }
 
 /// One address's stake.

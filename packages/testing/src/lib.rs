@@ -15,6 +15,8 @@ use serde::{de::DeserializeOwned, Serialize};
 
 use acn_interface::{market, staking, token, treasury};
 
+pub mod dao_helpers;
+pub use dao_helpers::*;
 pub mod market_helpers;
 pub use market_helpers::*;
 pub mod staking_helpers;
@@ -88,6 +90,8 @@ pub struct CodeIds {
     pub treasury: u64,
     /// Market code.
     pub market: u64,
+    /// DAO code.
+    pub dao: u64,
 }
 
 /// Configures and deploys a [`Suite`].
@@ -102,6 +106,7 @@ pub struct SuiteBuilder {
     slash_to_treasury: bool,
     split: treasury::Split,
     market: Option<MarketSetup>,
+    dao: Option<acn_interface::dao::DaoParams>,
 }
 
 /// How the builder deploys the market.
@@ -136,6 +141,7 @@ impl SuiteBuilder {
             slash_to_treasury: true,
             split: treasury::Split::seed(),
             market: None,
+            dao: None,
         }
     }
 
@@ -228,6 +234,7 @@ impl SuiteBuilder {
             staking: app.store_code(staking_contract()),
             treasury: app.store_code(treasury_contract()),
             market: app.store_code(market_contract()),
+            dao: app.store_code(dao_helpers::dao_contract()),
         };
 
         let mut initial_balances = vec![cw20::Cw20Coin {
@@ -365,6 +372,7 @@ impl SuiteBuilder {
             staking,
             treasury,
             market,
+            dao: None,
             code_ids,
             genesis_supply,
         };
@@ -375,6 +383,9 @@ impl SuiteBuilder {
                 .transfer_from(&owner, &treasury, self.treasury_reserve)
                 .expect("fund the treasury reserve");
         }
+        if let Some(params) = self.dao {
+            suite.deploy_dao(params);
+        }
         suite
     }
 }
@@ -383,7 +394,8 @@ impl SuiteBuilder {
 pub struct Suite {
     /// The embedded chain.
     pub app: App,
-    /// Deployer and owner of every contract.
+    /// Deployer, and owner of every contract unless the suite has a DAO (then the DAO owns and
+    /// administers them).
     pub owner: Addr,
     /// Token contract.
     pub token: Addr,
@@ -393,6 +405,8 @@ pub struct Suite {
     pub treasury: Addr,
     /// Market contract, when deployed.
     pub market: Option<Addr>,
+    /// The DAO, when deployed (`SuiteBuilder::with_dao`).
+    pub dao: Option<Addr>,
     /// Stored code ids.
     pub code_ids: CodeIds,
     /// Total supply at genesis.

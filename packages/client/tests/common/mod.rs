@@ -5,9 +5,9 @@
 
 use cosmwasm_std::{HexBinary, Timestamp, Uint128};
 
-use acn_client::{Chain, ChainError, ChainExt};
+use acn_client::{governance, Chain, ChainError, ChainExt, Deployment};
 use acn_interface::market::{self, commitment, JobStatus};
-use acn_interface::staking;
+use acn_interface::{dao, staking, token};
 use acn_testing::{digits_input, hardware, labels_output, salt, TOKEN};
 
 /// Stake each provider of the scenario bonds.
@@ -142,4 +142,119 @@ pub fn contract_error_is_a_rejection(chain: &dyn Chain, account: &str) {
         "{err}"
     );
     assert!(!err.is_transient());
+}
+
+/// Gas of the three steps of a proposal (0 on the embedded chain).
+pub struct GovernanceGas {
+    /// `Propose` (with the CW20 deposit, if any).
+    pub propose: u64,
+    /// The `Vote` that passes it.
+    pub vote: u64,
+    /// `Execute` (a market fee change and a treasury grant).
+    pub execute: u64,
+}
+
+/// Governance end to end on a deployment handed to its DAO: `major` bonds 600 tokens and
+/// `minor` 400 (the whole electorate); `minor` proposes a fee change to 5 % plus a 5-token grant
+/// to `late` (40 %: open), `major` votes (passed), `late` executes. Then a fee above 10 % passes
+/// the vote and fails at execution with the market's error, changing nothing; and `late`, bonding
+/// after a proposal opened, cannot vote on it. Expects `late` to start with no tokens and the
+/// treasury to hold a reserve.
+pub fn governance_end_to_end(
+    chain: &dyn Chain,
+    d: &Deployment,
+    dao_addr: &str,
+    [major, minor, late]: [&str; 3],
+) -> GovernanceGas {
+    let bond = |account: &str, amount: u128| {
+        chain
+            .execute(
+                account,
+                &d.token,
+                &token::ExecuteMsg::Send {
+                    contract: d.staking.clone(),
+                    amount: Uint128::new(amount),
+                    msg: cosmwasm_std::to_json_binary(&staking::ReceiveMsg::Bond {}).unwrap(),
+                },
+            )
+            .unwrap()
+    };
+    let params = || {
+        let cfg: market::ConfigResponse = chain
+            .query(&d.market, &market::QueryMsg::Config {})
+            .unwrap();
+        cfg.params
+    };
+    let status = |id: u64| governance::proposal(chain, dao_addr, id).unwrap().status;
+    let balance = |address: &str| {
+        let res: token::BalanceResponse = chain
+            .query(
+                &d.token,
+                &token::QueryMsg::Balance {
+                    address: address.to_string(),
+                },
+            )
+            .unwrap();
+        res.balance.u128()
+    };
+    bond(major, 600 * TOKEN);
+    bond(minor, 400 * TOKEN);
+    chain.wait_blocks(1).unwrap();
+
+    // 1. Fee to 5 % and a grant.
+    let mut new_params = params();
+    assert_eq!(new_params.protocol_fee_bps, 300);
+    new_params.protocol_fee_bps = 500;
+    let late_addr = chain.address(late).unwrap();
+    assert_eq!(balance(&late_addr), 0);
+    let msgs = vec![
+        governance::update_market_params(&d.market, new_params.clone()).unwrap(),
+        governance::grant(&d.treasury, &late_addr, 5 * TOKEN, "grant").unwrap(),
+    ];
+    let (id, propose) =
+        governance::propose(chain, dao_addr, minor, "Fee and grant", "", msgs).unwrap();
+    assert_eq!(status(id), dao::Status::Open);
+    let vote = governance::vote(chain, dao_addr, major, id, dao::Vote::Yes).unwrap();
+    assert_eq!(status(id), dao::Status::Passed);
+    let execute = governance::execute(chain, dao_addr, late, id).unwrap();
+    assert_eq!(status(id), dao::Status::Executed);
+    assert_eq!(params().protocol_fee_bps, 500);
+    assert_eq!(balance(&late_addr), 5 * TOKEN);
+
+    // 2. A guard rail: refused at execution, nothing changes, the proposal stays passed.
+    new_params.protocol_fee_bps = 1_001;
+    let msgs = vec![governance::update_market_params(&d.market, new_params).unwrap()];
+    let (bad, _) = governance::propose(chain, dao_addr, minor, "Fee to 10.01 %", "", msgs).unwrap();
+    governance::vote(chain, dao_addr, major, bad, dao::Vote::Yes).unwrap();
+    let err = governance::execute(chain, dao_addr, late, bad).unwrap_err();
+    assert!(
+        matches!(err, ChainError::Rejected(ref m) if m.contains("exceeds the maximum 1000 bps")),
+        "{err}"
+    );
+    assert_eq!(status(bad), dao::Status::Passed);
+    assert_eq!(params().protocol_fee_bps, 500);
+
+    // 3. Weight at the start height: bonded after the proposal opened, `late` cannot vote.
+    let (open, _) = governance::propose(chain, dao_addr, minor, "Later", "", vec![]).unwrap();
+    chain.wait_blocks(1).unwrap();
+    bond(late, 5 * TOKEN);
+    chain.wait_blocks(1).unwrap();
+    let err = governance::vote(chain, dao_addr, late, open, dao::Vote::Yes).unwrap_err();
+    assert!(
+        matches!(err, ChainError::Rejected(ref m) if m.contains("Unauthorized")),
+        "{err}"
+    );
+    assert_eq!(status(open), dao::Status::Open);
+    let listed: Vec<u64> = governance::list(chain, dao_addr, None, 10)
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(listed, vec![open, bad, id, 1]);
+
+    GovernanceGas {
+        propose: propose.gas_used,
+        vote: vote.gas_used,
+        execute: execute.gas_used,
+    }
 }

@@ -1,0 +1,332 @@
+//! `acn gov propose|vote|execute|list`: governance of a wasmd deployment through its DAO.
+//!
+//! ```text
+//! acn gov --deployment deployment.json propose --from provider-1 --title "Fee to 5 %" fee --bps 500
+//! acn gov --deployment deployment.json vote --from provider-2 --id 2 --vote yes
+//! acn gov --deployment deployment.json execute --from keeper --id 2
+//! acn gov --deployment deployment.json list
+//! ```
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use cosmwasm_std::CosmosMsg;
+
+use acn_client::governance;
+use acn_client::{ChainExt, WasmdChain, WasmdDeployment};
+use acn_interface::{dao, market, treasury};
+
+/// Where the chain and the deployment are.
+#[derive(clap::Args, Clone, Debug)]
+pub struct GovOptions {
+    /// RPC endpoint of the wasmd node (default: $ACN_WASMD_RPC, then http://127.0.0.1:26657).
+    #[arg(long)]
+    rpc: Option<String>,
+    /// Accounts file (names and mnemonics) the signers come from.
+    #[arg(long, default_value = "scripts/localnet-accounts.json")]
+    accounts: PathBuf,
+    /// Deployment file written at deployment (records the DAO).
+    #[arg(long)]
+    deployment: PathBuf,
+    #[command(subcommand)]
+    command: GovCommand,
+}
+
+/// What to do.
+#[derive(clap::Subcommand, Clone, Debug)]
+enum GovCommand {
+    /// Open a proposal (the proposer votes yes with its current weight).
+    Propose {
+        /// Account that proposes (needs bonded stake; pays the deposit, if any).
+        #[arg(long)]
+        from: String,
+        /// Title.
+        #[arg(long)]
+        title: String,
+        /// Description.
+        #[arg(long, default_value = "")]
+        description: String,
+        /// What the proposal does.
+        #[command(subcommand)]
+        kind: ProposalKind,
+    },
+    /// Vote on an open proposal with the weight held at its start height.
+    Vote {
+        /// Voter.
+        #[arg(long)]
+        from: String,
+        /// Proposal id.
+        #[arg(long)]
+        id: u64,
+        /// yes, no, abstain or veto.
+        #[arg(long, value_enum)]
+        vote: VoteArg,
+    },
+    /// Execute a passed proposal (anyone may).
+    Execute {
+        /// Account that sends the transaction.
+        #[arg(long)]
+        from: String,
+        /// Proposal id.
+        #[arg(long)]
+        id: u64,
+    },
+    /// List proposals, newest first.
+    List {
+        /// How many.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+}
+
+/// The proposal kinds.
+#[derive(clap::Subcommand, Clone, Debug)]
+enum ProposalKind {
+    /// Change the market's protocol fee (bps, at most 1 000).
+    Fee {
+        /// New fee in bps.
+        #[arg(long)]
+        bps: u16,
+    },
+    /// Change the treasury's fee split (bps; the parts must sum to 10 000).
+    Split {
+        /// Burned.
+        #[arg(long)]
+        burn: u16,
+        /// To stakers.
+        #[arg(long)]
+        stakers: u16,
+        /// Kept in the treasury.
+        #[arg(long)]
+        kept: u16,
+        /// To whoever calls Distribute.
+        #[arg(long)]
+        executor: u16,
+    },
+    /// Register a model: from the zoo registry by id, or from a ModelSpec JSON file.
+    RegisterModel {
+        /// Model id in packages/models/registry.json.
+        #[arg(long, conflicts_with = "spec")]
+        zoo: Option<String>,
+        /// A ModelSpec JSON file.
+        #[arg(long)]
+        spec: Option<PathBuf>,
+    },
+    /// Pay a grant from the treasury reserve.
+    Grant {
+        /// Recipient (account name or address).
+        #[arg(long)]
+        to: String,
+        /// Base units.
+        #[arg(long)]
+        amount: u128,
+        /// Memo.
+        #[arg(long, default_value = "grant")]
+        memo: String,
+    },
+    /// Change staking's unbonding period (seconds, at least the market's max job lifetime).
+    Unbonding {
+        /// Seconds.
+        #[arg(long)]
+        seconds: u64,
+    },
+    /// Migrate a contract (token, staking, treasury, market, dao or an address) to a code id.
+    Migrate {
+        /// Contract.
+        #[arg(long)]
+        contract: String,
+        /// New code id.
+        #[arg(long)]
+        code_id: u64,
+    },
+    /// Resolve a disputed job: accept one provider's output, or void it.
+    ResolveDispute {
+        /// Job id.
+        #[arg(long)]
+        job: u64,
+        /// Provider (account name or address) whose output is accepted.
+        #[arg(long, conflicts_with = "void")]
+        accept: Option<String>,
+        /// Accept no output.
+        #[arg(long)]
+        void: bool,
+    },
+    /// Any messages: a JSON file holding an array of CosmosMsg.
+    Msgs {
+        /// The file.
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+/// A vote.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum VoteArg {
+    Yes,
+    No,
+    Abstain,
+    Veto,
+}
+
+impl From<VoteArg> for dao::Vote {
+    fn from(v: VoteArg) -> Self {
+        match v {
+            VoteArg::Yes => dao::Vote::Yes,
+            VoteArg::No => dao::Vote::No,
+            VoteArg::Abstain => dao::Vote::Abstain,
+            VoteArg::Veto => dao::Vote::Veto,
+        }
+    }
+}
+
+/// Run a `gov` command; prints what happened (and the gas used).
+pub fn run(opts: GovOptions) -> anyhow::Result<()> {
+    let rpc = opts
+        .rpc
+        .clone()
+        .or_else(|| {
+            std::env::var("ACN_WASMD_RPC")
+                .ok()
+                .filter(|s| !s.is_empty())
+        })
+        .unwrap_or_else(|| "http://127.0.0.1:26657".into());
+    let file = WasmdDeployment::load(&opts.deployment)?;
+    let dao_addr = file.dao.clone().with_context(|| {
+        format!(
+            "{} records no DAO (deployed without one)",
+            opts.deployment.display()
+        )
+    })?;
+    let chain = WasmdChain::connect(&rpc, &opts.accounts, &opts.deployment)
+        .with_context(|| format!("connect to {rpc}"))?;
+    match opts.command {
+        GovCommand::Propose {
+            from,
+            title,
+            description,
+            kind,
+        } => {
+            let msgs = proposal_msgs(&chain, &file, kind)?;
+            let (id, tx) =
+                governance::propose(&chain, &dao_addr, &from, &title, &description, msgs)?;
+            let status = governance::proposal(&chain, &dao_addr, id)?.status;
+            println!("proposal {id} opened ({status:?}); gas {}", tx.gas_used);
+        }
+        GovCommand::Vote { from, id, vote } => {
+            let tx = governance::vote(&chain, &dao_addr, &from, id, vote.into())?;
+            let status = governance::proposal(&chain, &dao_addr, id)?.status;
+            println!(
+                "voted {vote:?} on proposal {id} ({status:?}); gas {}",
+                tx.gas_used
+            );
+        }
+        GovCommand::Execute { from, id } => {
+            let tx = governance::execute(&chain, &dao_addr, &from, id)?;
+            println!("proposal {id} executed; gas {}", tx.gas_used);
+        }
+        GovCommand::List { limit } => {
+            let proposals = governance::list(&chain, &dao_addr, None, limit)?;
+            println!(
+                "{:>4}  {:<10} {:>5}  {:<24} title",
+                "id", "status", "msgs", "expires"
+            );
+            for p in proposals {
+                println!(
+                    "{:>4}  {:<10} {:>5}  {:<24} {}",
+                    p.id,
+                    format!("{:?}", p.status),
+                    p.msgs.len(),
+                    p.expires.to_string(),
+                    p.title
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The messages of a proposal kind.
+fn proposal_msgs(
+    chain: &WasmdChain,
+    file: &WasmdDeployment,
+    kind: ProposalKind,
+) -> anyhow::Result<Vec<CosmosMsg>> {
+    let d = &file.deployment;
+    let msg = match kind {
+        ProposalKind::Fee { bps } => {
+            let cfg: market::ConfigResponse =
+                chain.query(&d.market, &market::QueryMsg::Config {})?;
+            let mut params = cfg.params;
+            params.protocol_fee_bps = bps;
+            governance::update_market_params(&d.market, params)?
+        }
+        ProposalKind::Split {
+            burn,
+            stakers,
+            kept,
+            executor,
+        } => governance::update_split(
+            &d.treasury,
+            treasury::Split {
+                burn_bps: burn,
+                stakers_bps: stakers,
+                kept_bps: kept,
+                executor_bps: executor,
+            },
+        )?,
+        ProposalKind::RegisterModel { zoo, spec } => {
+            let model = match (zoo, spec) {
+                (Some(id), None) => {
+                    let path = acn_models::registry::models_dir().join("registry.json");
+                    acn_models::registry::load_registry(&path)?
+                        .into_iter()
+                        .find(|e| e.spec.id == id)
+                        .with_context(|| format!("no model {id} in {}", path.display()))?
+                        .spec
+                }
+                (None, Some(path)) => {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("read {}", path.display()))?;
+                    serde_json::from_str(&text)
+                        .with_context(|| format!("{} is not a ModelSpec", path.display()))?
+                }
+                _ => bail!("register-model needs --zoo ID or --spec FILE"),
+            };
+            governance::register_model(&d.market, model)?
+        }
+        ProposalKind::Grant { to, amount, memo } => {
+            governance::grant(&d.treasury, &chain.resolve(&to)?, amount, &memo)?
+        }
+        ProposalKind::Unbonding { seconds } => {
+            governance::update_unbonding_period(&d.staking, seconds)?
+        }
+        ProposalKind::Migrate { contract, code_id } => {
+            let addr = match contract.as_str() {
+                "token" => d.token.clone(),
+                "staking" => d.staking.clone(),
+                "treasury" => d.treasury.clone(),
+                "market" => d.market.clone(),
+                "dao" => file.dao.clone().context("no DAO in the deployment")?,
+                other => other.to_string(),
+            };
+            governance::migrate(&addr, code_id)?
+        }
+        ProposalKind::ResolveDispute { job, accept, void } => {
+            let resolution = match (accept, void) {
+                (Some(provider), false) => market::DisputeResolution::AcceptOutputOf {
+                    provider: chain.resolve(&provider)?,
+                },
+                (None, true) => market::DisputeResolution::Void {},
+                _ => bail!("resolve-dispute needs --accept PROVIDER or --void"),
+            };
+            governance::resolve_dispute(&d.market, job, resolution)?
+        }
+        ProposalKind::Msgs { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("read {}", file.display()))?;
+            return serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a JSON array of CosmosMsg", file.display()));
+        }
+    };
+    Ok(vec![msg])
+}

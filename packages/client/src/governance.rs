@@ -1,0 +1,296 @@
+//! Governance over any [`Chain`]: propose, vote, execute and list DAO proposals, the proposal
+//! messages of the seven kinds the DAO is used for, and (on wasmd) handing a fresh deployment
+//! over to the DAO.
+
+use cosmwasm_std::{to_json_binary, CosmosMsg, Uint128, WasmMsg};
+use serde::Serialize;
+
+use acn_interface::{dao, market, staking, token, treasury};
+
+use crate::wasmd::{DeployStep, WasmdChain, WasmdDeployment};
+use crate::{Chain, ChainError, ChainExt, TxResult};
+
+fn ser_err(e: impl std::fmt::Display) -> ChainError {
+    ChainError::Serde(e.to_string())
+}
+
+/// A `WasmMsg::Execute` of `msg` on `contract`, as a proposal message.
+pub fn wasm_execute<M: Serialize>(contract: &str, msg: &M) -> Result<CosmosMsg, ChainError> {
+    Ok(CosmosMsg::Wasm(WasmMsg::Execute {
+        contract_addr: contract.to_string(),
+        msg: to_json_binary(msg).map_err(ser_err)?,
+        funds: vec![],
+    }))
+}
+
+/// Proposal message: replace the market parameters.
+pub fn update_market_params(
+    market: &str,
+    params: market::MarketParams,
+) -> Result<CosmosMsg, ChainError> {
+    wasm_execute(market, &market::ExecuteMsg::UpdateParams { params })
+}
+
+/// Proposal message: replace the treasury's fee split (burn / stakers / kept / executor).
+pub fn update_split(treasury: &str, split: treasury::Split) -> Result<CosmosMsg, ChainError> {
+    wasm_execute(
+        treasury,
+        &treasury::ExecuteMsg::UpdateConfig {
+            split: Some(split),
+            staking: None,
+        },
+    )
+}
+
+/// Proposal message: register a model in the market.
+pub fn register_model(market: &str, model: market::ModelSpec) -> Result<CosmosMsg, ChainError> {
+    wasm_execute(market, &market::ExecuteMsg::RegisterModel { model })
+}
+
+/// Proposal message: pay a grant from the treasury reserve.
+pub fn grant(
+    treasury: &str,
+    recipient: &str,
+    amount: u128,
+    memo: &str,
+) -> Result<CosmosMsg, ChainError> {
+    wasm_execute(
+        treasury,
+        &treasury::ExecuteMsg::Spend {
+            recipient: recipient.to_string(),
+            amount: Uint128::new(amount),
+            memo: memo.to_string(),
+        },
+    )
+}
+
+/// Proposal message: change staking's unbonding period (seconds).
+pub fn update_unbonding_period(staking: &str, seconds: u64) -> Result<CosmosMsg, ChainError> {
+    wasm_execute(
+        staking,
+        &staking::ExecuteMsg::UpdateConfig {
+            unbonding_period: Some(cw_utils::Duration::Time(seconds)),
+            max_claims: None,
+            min_bond: None,
+            slash_destination: None,
+        },
+    )
+}
+
+/// Proposal message: migrate a contract (the DAO is its wasm admin) to `code_id`; every ACN
+/// contract takes an empty `MigrateMsg {}`.
+pub fn migrate(contract: &str, code_id: u64) -> Result<CosmosMsg, ChainError> {
+    Ok(CosmosMsg::Wasm(WasmMsg::Migrate {
+        contract_addr: contract.to_string(),
+        new_code_id: code_id,
+        msg: to_json_binary(&market::MigrateMsg {}).map_err(ser_err)?,
+    }))
+}
+
+/// Proposal message: resolve a disputed job.
+pub fn resolve_dispute(
+    market: &str,
+    job_id: u64,
+    resolution: market::DisputeResolution,
+) -> Result<CosmosMsg, ChainError> {
+    wasm_execute(
+        market,
+        &market::ExecuteMsg::ResolveDispute { job_id, resolution },
+    )
+}
+
+/// Open a proposal as `account` (approving the DAO for the deposit first when one is
+/// configured); returns the proposal id and the `Propose` transaction.
+pub fn propose(
+    chain: &(impl Chain + ?Sized),
+    dao_addr: &str,
+    account: &str,
+    title: &str,
+    description: &str,
+    msgs: Vec<CosmosMsg>,
+) -> Result<(u64, TxResult), ChainError> {
+    let cfg: dao::ConfigResponse = chain.query(dao_addr, &dao::QueryMsg::Config {})?;
+    if let Some(deposit) = cfg.proposal_deposit {
+        if let cw20::Denom::Cw20(token_addr) = &deposit.denom {
+            chain.execute(
+                account,
+                token_addr.as_str(),
+                &token::ExecuteMsg::IncreaseAllowance {
+                    spender: dao_addr.to_string(),
+                    amount: deposit.amount,
+                    expires: None,
+                },
+            )?;
+        }
+    }
+    let tx = chain.execute(
+        account,
+        dao_addr,
+        &dao::ExecuteMsg::Propose {
+            title: title.to_string(),
+            description: description.to_string(),
+            msgs,
+            latest: None,
+        },
+    )?;
+    let id = tx
+        .attr("proposal_id")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| ChainError::Rejected(format!("no proposal_id in tx {}", tx.tx_hash)))?;
+    Ok((id, tx))
+}
+
+/// Vote on a proposal as `account`.
+pub fn vote(
+    chain: &(impl Chain + ?Sized),
+    dao_addr: &str,
+    account: &str,
+    proposal_id: u64,
+    vote: dao::Vote,
+) -> Result<TxResult, ChainError> {
+    chain.execute(
+        account,
+        dao_addr,
+        &dao::ExecuteMsg::Vote { proposal_id, vote },
+    )
+}
+
+/// Execute a passed proposal as `account`.
+pub fn execute(
+    chain: &(impl Chain + ?Sized),
+    dao_addr: &str,
+    account: &str,
+    proposal_id: u64,
+) -> Result<TxResult, ChainError> {
+    chain.execute(account, dao_addr, &dao::ExecuteMsg::Execute { proposal_id })
+}
+
+/// One proposal.
+pub fn proposal(
+    chain: &(impl Chain + ?Sized),
+    dao_addr: &str,
+    proposal_id: u64,
+) -> Result<dao::ProposalResponse, ChainError> {
+    chain.query(dao_addr, &dao::QueryMsg::Proposal { proposal_id })
+}
+
+/// Up to `limit` proposals, newest first, starting before `start_before` (exclusive).
+pub fn list(
+    chain: &(impl Chain + ?Sized),
+    dao_addr: &str,
+    start_before: Option<u64>,
+    limit: u32,
+) -> Result<Vec<dao::ProposalResponse>, ChainError> {
+    let res: dao::ProposalListResponse = chain.query(
+        dao_addr,
+        &dao::QueryMsg::ReverseProposals {
+            start_before,
+            limit: Some(limit),
+        },
+    )?;
+    Ok(res.proposals)
+}
+
+/// Hand a fresh wasmd deployment to the DAO: instantiate it (staking as its group), link
+/// staking to the market, offer cw-ownable ownership of token, staking, treasury and market to
+/// it, make it the wasm admin of every contract (itself included), and accept the ownership by
+/// the DAO's first proposal, carried by a bootstrap stake of one unit of weight that the
+/// deployer bonds and unbonds around it. Records the DAO in `deployment`.
+pub(crate) fn hand_over(
+    chain: &WasmdChain,
+    owner_name: &str,
+    params: &dao::DaoParams,
+    label: &str,
+    deployment: &mut WasmdDeployment,
+    steps: &mut Vec<DeployStep>,
+) -> Result<(), ChainError> {
+    let mut push = |contract: &str, name: &str, tx: &TxResult| {
+        steps.push(DeployStep {
+            name: name.to_string(),
+            contract: contract.to_string(),
+            tx: tx.clone(),
+        })
+    };
+    let d = deployment.deployment.clone();
+    let owner = chain.address(owner_name)?;
+    let (dao_addr, tx) = chain.instantiate(
+        owner_name,
+        deployment.code_ids.dao,
+        &params.msg(&d.staking, &d.token),
+        label,
+        Some(owner.as_str()),
+    )?;
+    push("dao", "instantiate dao", &tx);
+
+    let tx = chain.execute_typed(
+        owner_name,
+        &d.staking,
+        &staking::ExecuteMsg::SetMarket {
+            address: Some(d.market.clone()),
+        },
+    )?;
+    push("staking", "staking: link market", &tx);
+
+    let offer = cw_ownable::Action::TransferOwnership {
+        new_owner: dao_addr.clone(),
+        expiry: None,
+    };
+    let owned = [
+        ("token", d.token.as_str()),
+        ("staking", d.staking.as_str()),
+        ("treasury", d.treasury.as_str()),
+        ("market", d.market.as_str()),
+    ];
+    let mut accept = vec![];
+    for (name, addr) in owned {
+        // Every contract's ExecuteMsg has the same cw-ownable `update_ownership` variant.
+        let tx = chain.execute_typed(
+            owner_name,
+            addr,
+            &staking::ExecuteMsg::UpdateOwnership(offer.clone()),
+        )?;
+        push(name, &format!("{name}: offer ownership to the dao"), &tx);
+        accept.push(wasm_execute(
+            addr,
+            &staking::ExecuteMsg::UpdateOwnership(cw_ownable::Action::AcceptOwnership),
+        )?);
+    }
+    for (name, addr) in owned.into_iter().chain([("dao", dao_addr.as_str())]) {
+        let tx = chain.update_admin(owner_name, addr, &dao_addr)?;
+        push(name, &format!("{name}: wasm admin to the dao"), &tx);
+    }
+
+    let cfg: staking::ConfigResponse = chain.query(&d.staking, &staking::QueryMsg::Config {})?;
+    let bootstrap = cfg.tokens_per_weight.max(cfg.min_bond);
+    let tx = chain.execute_typed(
+        owner_name,
+        &d.token,
+        &token::ExecuteMsg::Send {
+            contract: d.staking.clone(),
+            amount: bootstrap,
+            msg: to_json_binary(&staking::ReceiveMsg::Bond {}).map_err(ser_err)?,
+        },
+    )?;
+    push("staking", "bootstrap bond", &tx);
+
+    let (id, tx) = propose(
+        chain,
+        &dao_addr,
+        owner_name,
+        "Accept ownership",
+        "The DAO accepts cw-ownable ownership of token, staking, treasury and market.",
+        accept,
+    )?;
+    push("dao", "propose: accept ownership", &tx);
+    let tx = execute(chain, &dao_addr, owner_name, id)?;
+    push("dao", "execute: accept ownership", &tx);
+    let tx = chain.execute_typed(
+        owner_name,
+        &d.staking,
+        &staking::ExecuteMsg::Unbond { amount: bootstrap },
+    )?;
+    deployment.height = tx.height;
+    push("staking", "unbond bootstrap", &tx);
+    deployment.dao = Some(dao_addr);
+    Ok(())
+}

@@ -1,0 +1,322 @@
+//! Governance on the embedded chain: deploying the DAO over the suite (`SuiteBuilder::with_dao`)
+//! and proposing, voting and executing as named accounts.
+
+use anyhow::{anyhow, Result as AnyResult};
+use cosmwasm_std::{to_json_binary, Addr, CosmosMsg, Empty, WasmMsg};
+use cw_multi_test::{AppResponse, Contract, ContractWrapper, Executor};
+use serde::Serialize;
+
+use acn_interface::{dao, market, staking, token, treasury};
+
+use crate::{Suite, SuiteBuilder};
+
+/// The DAO contract wrapped for cw-multi-test.
+pub fn dao_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(
+        ContractWrapper::new(
+            acn_dao::contract::execute,
+            acn_dao::contract::instantiate,
+            acn_dao::contract::query,
+        )
+        .with_migrate(acn_dao::contract::migrate),
+    )
+}
+
+/// A `WasmMsg::Execute` of `msg` on `contract`, as a proposal message.
+pub fn wasm_execute<M: Serialize>(contract: &Addr, msg: &M) -> CosmosMsg {
+    CosmosMsg::Wasm(WasmMsg::Execute {
+        contract_addr: contract.to_string(),
+        msg: to_json_binary(msg).expect("serialize proposal message"),
+        funds: vec![],
+    })
+}
+
+impl SuiteBuilder {
+    /// Govern the deployment by a DAO with these parameters: after everything is deployed, the
+    /// DAO (staking as its cw4 group) becomes the wasm admin of every contract (itself included)
+    /// and, through its first proposal, the cw-ownable owner of token, staking, treasury and
+    /// market; staking is linked to the market (unbonding period ≥ max job lifetime).
+    pub fn with_dao(mut self, params: dao::DaoParams) -> Self {
+        self.dao = Some(params);
+        self
+    }
+}
+
+impl Suite {
+    /// The DAO address (panics if the suite was built without it).
+    pub fn dao(&self) -> Addr {
+        self.dao.clone().expect("suite built without a DAO")
+    }
+
+    /// Every contract the DAO owns (cw-ownable): token, staking, treasury, and market if deployed.
+    pub fn owned_contracts(&self) -> Vec<Addr> {
+        let mut owned = vec![
+            self.token.clone(),
+            self.staking.clone(),
+            self.treasury.clone(),
+        ];
+        owned.extend(self.market.clone());
+        owned
+    }
+
+    /// Every deployed contract (the DAO's wasm-admin domain, the DAO included).
+    pub fn all_contracts(&self) -> Vec<Addr> {
+        let mut all = self.owned_contracts();
+        all.extend(self.dao.clone());
+        all
+    }
+
+    /// Deploy the DAO and hand it the system (see [`SuiteBuilder::with_dao`]). Panics (test code)
+    /// if a step fails.
+    pub(crate) fn deploy_dao(&mut self, params: dao::DaoParams) {
+        let owner = self.owner.clone();
+        let dao = self
+            .app
+            .instantiate_contract(
+                self.code_ids.dao,
+                owner.clone(),
+                &params.msg(self.staking.as_str(), self.token.as_str()),
+                &[],
+                "acn-dao",
+                Some(owner.to_string()),
+            )
+            .expect("instantiate the DAO");
+        self.dao = Some(dao.clone());
+
+        if let Some(market) = self.market.clone() {
+            let staking = self.staking.clone();
+            self.execute(
+                &owner,
+                &staking,
+                &staking::ExecuteMsg::SetMarket {
+                    address: Some(market.to_string()),
+                },
+            )
+            .expect("link the market to staking");
+        }
+
+        // cw-ownable: the deployer offers ownership; the DAO accepts it by proposal.
+        let transfer = cw_ownable::Action::TransferOwnership {
+            new_owner: dao.to_string(),
+            expiry: None,
+        };
+        let mut accept = vec![];
+        for contract in self.owned_contracts() {
+            self.transfer_ownership_msg(&owner, &contract, transfer.clone())
+                .expect("offer ownership to the DAO");
+            accept.push(self.ownership_msg(&contract, cw_ownable::Action::AcceptOwnership));
+        }
+
+        // Wasm admin: the deployer hands every contract (the DAO too) to the DAO.
+        for contract in self.all_contracts() {
+            self.app
+                .execute(
+                    owner.clone(),
+                    CosmosMsg::Wasm(WasmMsg::UpdateAdmin {
+                        contract_addr: contract.to_string(),
+                        admin: dao.to_string(),
+                    }),
+                )
+                .expect("make the DAO the wasm admin");
+        }
+
+        // Nobody is bonded yet: the deployer bonds one unit of weight (at least the minimum
+        // bond), is the whole electorate of the acceptance proposal (which passes at once),
+        // executes it and unbonds.
+        let cfg = self.staking_config();
+        let bootstrap = cfg.tokens_per_weight.max(cfg.min_bond);
+        let staking = self.staking.clone();
+        self.send_tokens(
+            &owner,
+            &staking,
+            bootstrap.u128(),
+            &staking::ReceiveMsg::Bond {},
+        )
+        .expect("bootstrap stake");
+        let id = self
+            .propose_as(&owner, "Accept ownership", accept)
+            .expect("propose accepting ownership");
+        self.execute_proposal_as(&owner, id)
+            .expect("accept ownership by proposal");
+        self.execute(
+            &owner,
+            &staking,
+            &staking::ExecuteMsg::Unbond { amount: bootstrap },
+        )
+        .expect("unbond the bootstrap stake");
+        self.advance_blocks(1);
+    }
+
+    /// The contract's own `UpdateOwnership(action)` message (each contract has its own type).
+    pub fn ownership_msg(&self, contract: &Addr, action: cw_ownable::Action) -> CosmosMsg {
+        if *contract == self.token {
+            wasm_execute(contract, &token::ExecuteMsg::UpdateOwnership(action))
+        } else if *contract == self.staking {
+            wasm_execute(contract, &staking::ExecuteMsg::UpdateOwnership(action))
+        } else if *contract == self.treasury {
+            wasm_execute(contract, &treasury::ExecuteMsg::UpdateOwnership(action))
+        } else {
+            wasm_execute(contract, &market::ExecuteMsg::UpdateOwnership(action))
+        }
+    }
+
+    fn transfer_ownership_msg(
+        &mut self,
+        sender: &Addr,
+        contract: &Addr,
+        action: cw_ownable::Action,
+    ) -> AnyResult<AppResponse> {
+        let msg = self.ownership_msg(contract, action);
+        self.app.execute(sender.clone(), msg)
+    }
+
+    /// cw-ownable owner of a contract.
+    pub fn owner_of(&self, contract: &Addr) -> Option<Addr> {
+        let res: cw_ownable::Ownership<Addr> =
+            self.query(contract, &staking::QueryMsg::Ownership {});
+        res.owner
+    }
+
+    /// Wasm admin and code id of a contract.
+    pub fn contract_info(&self, contract: &Addr) -> cosmwasm_std::ContractInfoResponse {
+        self.app
+            .wrap()
+            .query_wasm_contract_info(contract)
+            .expect("contract info")
+    }
+
+    /// The DAO's configuration (threshold, voting period, group, deposit).
+    pub fn dao_config(&self) -> dao::ConfigResponse {
+        self.query(&self.dao(), &dao::QueryMsg::Config {})
+    }
+
+    /// Open a proposal as a named account (approving the DAO for the deposit first, if one is
+    /// configured); returns the proposal id.
+    pub fn propose(&mut self, name: &str, title: &str, msgs: Vec<CosmosMsg>) -> AnyResult<u64> {
+        let who = self.addr(name);
+        self.propose_as(&who, title, msgs)
+    }
+
+    /// [`Suite::propose`] for any address.
+    pub fn propose_as(&mut self, who: &Addr, title: &str, msgs: Vec<CosmosMsg>) -> AnyResult<u64> {
+        let dao = self.dao();
+        if let Some(deposit) = self.dao_config().proposal_deposit {
+            self.execute(
+                who,
+                &self.token.clone(),
+                &token::ExecuteMsg::IncreaseAllowance {
+                    spender: dao.to_string(),
+                    amount: deposit.amount,
+                    expires: None,
+                },
+            )?;
+        }
+        let res = self.propose_raw(who, title, msgs)?;
+        proposal_id_from(&res)
+    }
+
+    /// `Propose` exactly as given (no allowance for the deposit).
+    pub fn propose_raw(
+        &mut self,
+        who: &Addr,
+        title: &str,
+        msgs: Vec<CosmosMsg>,
+    ) -> AnyResult<AppResponse> {
+        let dao = self.dao();
+        self.execute(
+            who,
+            &dao,
+            &dao::ExecuteMsg::Propose {
+                title: title.into(),
+                description: format!("{title} (test proposal)"),
+                msgs,
+                latest: None,
+            },
+        )
+    }
+
+    /// Vote as a named account.
+    pub fn vote(
+        &mut self,
+        name: &str,
+        proposal_id: u64,
+        vote: dao::Vote,
+    ) -> AnyResult<AppResponse> {
+        let (who, dao) = (self.addr(name), self.dao());
+        self.execute(&who, &dao, &dao::ExecuteMsg::Vote { proposal_id, vote })
+    }
+
+    /// Execute a passed proposal as a named account.
+    pub fn execute_proposal(&mut self, name: &str, proposal_id: u64) -> AnyResult<AppResponse> {
+        let who = self.addr(name);
+        self.execute_proposal_as(&who, proposal_id)
+    }
+
+    /// [`Suite::execute_proposal`] for any address.
+    pub fn execute_proposal_as(&mut self, who: &Addr, proposal_id: u64) -> AnyResult<AppResponse> {
+        let dao = self.dao();
+        self.execute(who, &dao, &dao::ExecuteMsg::Execute { proposal_id })
+    }
+
+    /// Close an expired, unpassed proposal as a named account.
+    pub fn close_proposal(&mut self, name: &str, proposal_id: u64) -> AnyResult<AppResponse> {
+        let (who, dao) = (self.addr(name), self.dao());
+        self.execute(&who, &dao, &dao::ExecuteMsg::Close { proposal_id })
+    }
+
+    /// One proposal.
+    pub fn proposal(&self, proposal_id: u64) -> dao::ProposalResponse {
+        self.query(&self.dao(), &dao::QueryMsg::Proposal { proposal_id })
+    }
+
+    /// A voter's weight as the DAO sees it now.
+    pub fn voter_weight(&self, name: &str) -> Option<u64> {
+        let res: dao::VoterResponse = self.query(
+            &self.dao(),
+            &dao::QueryMsg::Voter {
+                address: self.addr(name).to_string(),
+            },
+        );
+        res.weight
+    }
+
+    /// A recorded vote on a proposal.
+    pub fn vote_of(&self, proposal_id: u64, name: &str) -> Option<dao::VoteInfo> {
+        let res: dao::VoteResponse = self.query(
+            &self.dao(),
+            &dao::QueryMsg::Vote {
+                proposal_id,
+                voter: self.addr(name).to_string(),
+            },
+        );
+        res.vote
+    }
+
+    /// Propose as `proposer`, vote yes with each of `voters`, and return the id; the proposal
+    /// is expected to have passed (asserted by the caller where it matters).
+    pub fn propose_and_pass(
+        &mut self,
+        proposer: &str,
+        voters: &[&str],
+        title: &str,
+        msgs: Vec<CosmosMsg>,
+    ) -> AnyResult<u64> {
+        let id = self.propose(proposer, title, msgs)?;
+        for voter in voters {
+            self.vote(voter, id, dao::Vote::Yes)?;
+        }
+        Ok(id)
+    }
+}
+
+/// The `proposal_id` attribute of a `Propose` response.
+pub fn proposal_id_from(res: &AppResponse) -> AnyResult<u64> {
+    res.events
+        .iter()
+        .flat_map(|e| e.attributes.iter())
+        .find(|a| a.key == "proposal_id")
+        .ok_or_else(|| anyhow!("no proposal_id attribute"))?
+        .value
+        .parse()
+        .map_err(|e| anyhow!("bad proposal_id: {e}"))
+}
