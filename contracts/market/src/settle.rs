@@ -111,6 +111,12 @@ pub fn finalize(
                     &treasury::ReceiveMsg::Deposit {},
                 )?);
             }
+            let agreed = members.iter().map(|i| &job.slots[*i].provider);
+            msgs.extend(crate::emissions::work_message(
+                deps.storage,
+                agreed,
+                job.units,
+            )?);
         }
         None => {
             job.status = if decoded.len() >= majority {

@@ -4,6 +4,7 @@
 //! this crate only, so a message used by two parties is defined once.
 
 pub mod common;
+pub mod emissions;
 pub mod lifecycle;
 pub mod market;
 pub mod staking;

@@ -15,6 +15,7 @@ use serde::{de::DeserializeOwned, Serialize};
 
 use acn_interface::{market, staking, token, treasury};
 
+pub mod emissions_helpers;
 pub mod market_helpers;
 pub use market_helpers::*;
 pub mod staking_helpers;
