@@ -121,6 +121,9 @@ pub struct Simulation {
     income_window: Vec<(f64, f64)>,
     reward_window: Vec<f64>,
     checks: u64,
+    day: u64,
+    records: Vec<DayRecord>,
+    wall: Duration,
 }
 
 const HOLDERS: &str = "holders";
@@ -153,6 +156,9 @@ impl Simulation {
             income_window: vec![],
             reward_window: vec![],
             checks: 0,
+            day: 0,
+            records: vec![],
+            wall: Duration::ZERO,
         };
         let s = &sim.world.suite;
         let mut known = vec![
@@ -261,15 +267,33 @@ impl Simulation {
         Ok(())
     }
 
-    /// Run `days` days, calling `progress` after each.
-    pub fn run(mut self, days: u64, mut progress: impl FnMut(&DayRecord)) -> Result<Outcome> {
+    /// The chain and its helpers (to inspect it, or — in tests — to tamper with it).
+    pub fn suite_mut(&mut self) -> &mut acn_testing::Suite {
+        &mut self.world.suite
+    }
+
+    /// The deployed world.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// Run `days` more days, calling `progress` after each. Stops with an error on the first
+    /// day conservation does not hold.
+    pub fn run(&mut self, days: u64, mut progress: impl FnMut(&DayRecord)) -> Result<()> {
         let start = Instant::now();
-        let mut records: Vec<DayRecord> = Vec::with_capacity(days as usize);
         let genesis_supply = self.world.genesis.genesis_supply();
-        let mut prev_burned = 0u128;
-        let mut prev_minted = 0u128;
+        let mut prev_burned = self.world.suite.treasury_totals().burned.u128();
+        let mut prev_minted = {
+            let t: emissions::TotalsResponse = self
+                .world
+                .suite
+                .query(&self.world.emissions, &emissions::QueryMsg::Totals {});
+            t.minted().u128()
+        };
         let mut prev_rewards = self.world.suite.staking_totals().rewards_funded.u128();
-        for day in 1..=days {
+        for _ in 0..days {
+            self.day += 1;
+            let day = self.day;
             self.world.suite.advance_time(DAY);
             let mut rec = DayRecord {
                 day,
@@ -368,18 +392,23 @@ impl Simulation {
             rec.treasury_balance = tokens(treasury_balance);
             rec.vesting_locked = tokens(locked);
             progress(&rec);
-            records.push(rec);
+            self.records.push(rec);
         }
-        let crossing = find_crossing(&records, self.world.genesis.market.units_per_gpu_day);
-        Ok(Outcome {
+        self.wall += start.elapsed();
+        Ok(())
+    }
+
+    /// The figures so far.
+    pub fn outcome(&self) -> Outcome {
+        Outcome {
             scenario: self.scenario.name.clone(),
-            days: records,
-            crossing,
+            days: self.records.clone(),
+            crossing: find_crossing(&self.records, self.world.genesis.market.units_per_gpu_day),
             transactions: self.txs,
-            wall: start.elapsed(),
+            wall: self.wall,
             conservation_checks: self.checks,
             cost_per_gpu_day: self.scenario.common.cost_per_gpu_day,
-        })
+        }
     }
 
     /// Providers claim what they earned in closed epochs.
@@ -666,5 +695,7 @@ pub fn simulate(
 ) -> Result<Outcome> {
     ensure!(days > 0, "the simulation needs at least one day");
     ensure!(days <= 20 * 365, "at most 20 years");
-    Simulation::new(genesis, scenario)?.run(days, progress)
+    let mut sim = Simulation::new(genesis, scenario)?;
+    sim.run(days, progress)?;
+    Ok(sim.outcome())
 }
