@@ -449,3 +449,31 @@ fn market_settlement_reports_agreed_units() {
     assert_eq!(suite.balance(p1) - before, RELEASE / 2);
     assert!(suite.claim_emissions(&emissions, &p3).is_err());
 }
+
+#[test]
+fn a_claim_after_many_idle_epochs_settles_only_the_open_epoch() {
+    let (mut suite, emissions, reporter) = direct_suite(POOL, halving(365));
+    record(
+        &mut suite,
+        &emissions,
+        &reporter,
+        &[("alice", 2), ("bob", 2)],
+    );
+    // 1 000 epochs pass; only bob keeps working, in epoch 500.
+    suite.advance_time(500 * DAY);
+    record(&mut suite, &emissions, &reporter, &[("bob", 1)]);
+    suite.advance_time(500 * DAY);
+    let (alice, bob) = (suite.addr("alice"), suite.addr("bob"));
+    suite.claim_emissions(&emissions, &alice).unwrap();
+    suite.claim_emissions(&emissions, &bob).unwrap();
+    suite.assert_balance(alice.clone(), RELEASE / 2);
+    // Bob: half of epoch 0 and all of epoch 500 (after one halving).
+    suite.assert_balance(bob, RELEASE / 2 + RELEASE / 2);
+    let p = suite.emissions_provider(&emissions, &alice);
+    assert_eq!((p.claimable.u128(), p.claimed.u128()), (0, RELEASE / 2));
+    // Only the two started epochs were allocated; the idle ones released nothing.
+    assert_eq!(
+        suite.emissions_totals(&emissions).allocated.u128(),
+        RELEASE + RELEASE / 2
+    );
+}

@@ -2,12 +2,14 @@
 //!
 //! - `acn demo` — the whole economy on the embedded chain with real contracts and real models.
 //! - `acn train` — regenerate the model zoo's weights and registry deterministically.
+//! - `acn simulate` — the tokenomics simulator over the real contracts, with CSV and plots.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod demo;
+mod simulate;
 
 /// ACN — AI Compute Network.
 #[derive(Parser)]
@@ -31,6 +33,9 @@ enum Command {
         #[arg(long, default_value_t = acn_models::train::DEFAULT_SEED)]
         seed: u64,
     },
+    /// Simulate the token economy day by day on the embedded chain (real contracts) under an
+    /// adoption scenario; write daily.csv and plots; print the summary.
+    Simulate(simulate::SimulateOptions),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +50,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(opts) => demo::run(opts).map(|_| ()),
         Command::Train { out, seed } => train(out, seed),
+        Command::Simulate(opts) => simulate::run(opts),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,7 +7,7 @@
 //! 3. the keeper runs the treasury's `Distribute` (burn / stakers / kept / executor);
 //! 4. vesting beneficiaries claim what vested and sell part of it to holders;
 //! 5. holders bond or unbond as the trailing staking yield moves, and claim matured unbondings;
-//! 6. providers sell their income weekly; the DAO grants part of the reserve monthly;
+//! 6. providers sell their income daily; the DAO grants part of the reserve monthly;
 //! 7. fleets join or leave as their trailing income per GPU-day covers their cost;
 //! 8. conservation is checked: `supply + burned == genesis + minted`, and the balances of every
 //!    address that ever held tokens sum to the supply. A violation stops the run with an error.
@@ -99,6 +99,8 @@ pub struct Outcome {
     pub conservation_checks: u64,
     /// Provider cost per GPU-day (tokens), for the income plot.
     pub cost_per_gpu_day: f64,
+    /// Days on which holders' liquid tokens could not pay for all of the served demand.
+    pub float_limited_days: u64,
 }
 
 /// One provider fleet.
@@ -124,6 +126,8 @@ pub struct Simulation {
     day: u64,
     records: Vec<DayRecord>,
     wall: Duration,
+    float_limited_days: u64,
+    last_volume: u128,
 }
 
 const HOLDERS: &str = "holders";
@@ -159,6 +163,8 @@ impl Simulation {
             day: 0,
             records: vec![],
             wall: Duration::ZERO,
+            float_limited_days: 0,
+            last_volume: 0,
         };
         let s = &sim.world.suite;
         let mut known = vec![
@@ -325,13 +331,11 @@ impl Simulation {
             rec.income_per_gpu_day = if gd > 0.0 { inc / gd } else { 0.0 };
 
             self.distribute()?;
-            self.vesting(day)?;
+            self.vesting()?;
             self.holders_staking(day)?;
             self.exits()?;
-            if day % 7 == 0 {
-                self.providers_sell()?;
-            }
-            if day % 30 == 0 {
+            self.providers_sell(day)?;
+            if day.is_multiple_of(30) {
                 self.grants()?;
             }
             self.fleet_decision(day, rec.income_per_gpu_day)?;
@@ -408,6 +412,7 @@ impl Simulation {
             wall: self.wall,
             conservation_checks: self.checks,
             cost_per_gpu_day: self.scenario.common.cost_per_gpu_day,
+            float_limited_days: self.float_limited_days,
         }
     }
 
@@ -456,15 +461,39 @@ impl Simulation {
                 }
             })
             .collect();
-        let total: u128 = quotes.iter().sum();
+        let mut total: u128 = quotes.iter().sum();
         let holders = self.addr(HOLDERS);
         let available = self.world.suite.balance(holders.clone());
-        ensure!(
-            available >= total,
-            "day {day}: holders hold {} tokens, buyers need {} — the float ran out",
-            tokens(available),
-            tokens(total)
-        );
+        let (mut batches, mut quotes) = (batches, quotes);
+        if total > available {
+            // Buyers can only buy what holders sell: serve the share the float pays for.
+            self.float_limited_days += 1;
+            let share = available as f64 / total as f64 * 0.999;
+            batches = batches
+                .iter()
+                .map(|b| (*b as f64 * share).floor() as u32)
+                .collect();
+            quotes = batches
+                .iter()
+                .map(|b| {
+                    if *b == 0 {
+                        0
+                    } else {
+                        self.world
+                            .suite
+                            .quote(BUYERS, SIM_MODEL, *b, 1)
+                            .price
+                            .u128()
+                    }
+                })
+                .collect();
+            total = quotes.iter().sum();
+            ensure!(
+                total <= available,
+                "day {day}: scaled demand still above the float"
+            );
+        }
+        self.last_volume = total;
         let buyers = self.addr(BUYERS);
         if total > 0 {
             self.tx(|s| s.transfer_from(&holders, &buyers, total))?;
@@ -504,7 +533,7 @@ impl Simulation {
     }
 
     /// Beneficiaries claim what vested and sell part of it to holders.
-    fn vesting(&mut self, _day: u64) -> Result<()> {
+    fn vesting(&mut self) -> Result<()> {
         let beneficiaries: Vec<String> = self
             .world
             .genesis
@@ -537,8 +566,8 @@ impl Simulation {
         Ok(())
     }
 
-    /// Holders follow the yield: bond 1 % of their liquid tokens when the trailing APR is above
-    /// target, unbond 1 % of their bond when it is below half the target; claim matured
+    /// Holders follow the yield: bond 1 % of their liquid tokens (keeping 30 days of job volume
+    /// liquid) when the trailing APR is above target, unbond 1 % of their bond when it is below half the target; claim matured
     /// unbondings daily and rewards weekly.
     fn holders_staking(&mut self, day: u64) -> Result<()> {
         let now = self.world.suite.block().time;
@@ -546,7 +575,7 @@ impl Simulation {
             self.tx(|s| s.claim(HOLDERS))?;
             self.holder_claims.retain(|t| *t > now);
         }
-        if day % 7 == 0 && self.world.suite.pending_rewards(HOLDERS) > 0 {
+        if day.is_multiple_of(7) && self.world.suite.pending_rewards(HOLDERS) > 0 {
             self.tx(|s| s.claim_rewards(HOLDERS))?;
         }
         if self.reward_window.len() < 7 {
@@ -562,7 +591,10 @@ impl Simulation {
         let target = self.scenario.common.target_staking_apr_bps as f64;
         let holders = self.addr(HOLDERS);
         if apr_bps > target {
-            let amount = self.world.suite.balance(holders) / 100;
+            // Keep 30 days of buyers' payments liquid; bond at most 1 % of the rest a day.
+            let liquid = self.world.suite.balance(holders);
+            let reserve = self.last_volume.saturating_mul(30);
+            let amount = (liquid / 100).min(liquid.saturating_sub(reserve));
             if amount > 0 {
                 self.tx(|s| s.bond(HOLDERS, amount))?;
             }
@@ -609,12 +641,13 @@ impl Simulation {
         Ok(())
     }
 
-    /// Active fleets claim staking rewards and sell their liquid income to holders.
-    fn providers_sell(&mut self) -> Result<()> {
+    /// Active fleets sell their liquid income to holders daily (to pay their costs) and claim
+    /// staking rewards weekly.
+    fn providers_sell(&mut self, day: u64) -> Result<()> {
         let holders = self.addr(HOLDERS);
         for i in 0..self.active.len() {
             let (name, addr) = (self.active[i].name.clone(), self.active[i].addr.clone());
-            if self.world.suite.pending_rewards(&name) > 0 {
+            if day.is_multiple_of(7) && self.world.suite.pending_rewards(&name) > 0 {
                 self.tx(|s| s.claim_rewards(&name))?;
             }
             let amount = self.world.suite.balance(addr.clone());

@@ -249,7 +249,12 @@ fn charts(outcome: &Outcome) -> Vec<Chart> {
     ]
 }
 
-fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart, scale: f64) -> Result<()>
+fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &Chart,
+    scale: f64,
+    line_width: u32,
+) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
@@ -302,7 +307,7 @@ where
         let color = s.color;
         c.draw_series(LineSeries::new(
             s.points.iter().copied(),
-            color.stroke_width(px(2.0).max(1)),
+            color.stroke_width(line_width),
         ))
         .map_err(err)?
         .label(s.label)
@@ -331,6 +336,7 @@ fn render<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     charts: &[&Chart],
     scale: f64,
+    line_width: u32,
 ) -> Result<()>
 where
     DB::ErrorType: 'static,
@@ -343,12 +349,18 @@ where
         root.split_evenly((charts.len().div_ceil(2), 2))
     };
     for (area, chart) in areas.iter().zip(charts) {
-        draw(area, chart, scale)?;
+        draw(area, chart, scale, line_width)?;
     }
     root.present()
         .map_err(|e| anyhow!("writing the plot: {e:?}"))?;
     Ok(())
 }
+
+/// Line width of the series in SVG.
+const SVG_LINE: u32 = 2;
+/// Line width of the series in PNG: plotters' bitmap backend draws spikes for thick,
+/// near-vertical segments (sharp daily drops), so PNG lines are one pixel.
+const PNG_LINE: u32 = 1;
 
 /// Write every chart as `<name>.svg` and `<name>.png`, plus `dashboard.svg/.png` with all six,
 /// into `dir`. Returns the written paths.
@@ -361,17 +373,11 @@ pub fn plots(outcome: &Outcome, dir: &Path) -> Result<Vec<PathBuf>> {
     let mut written = vec![];
     for chart in &charts {
         let svg = dir.join(format!("{}.svg", chart.file));
-        render(
-            SVGBackend::new(&svg, (1000, 600)).into_drawing_area(),
-            &[chart],
-            1.0,
-        )?;
+        let area = SVGBackend::new(&svg, (1000, 600)).into_drawing_area();
+        render(area, &[chart], 1.0, SVG_LINE)?;
         let png = dir.join(format!("{}.png", chart.file));
-        render(
-            BitMapBackend::new(&png, (1000, 600)).into_drawing_area(),
-            &[chart],
-            1.0,
-        )?;
+        let area = BitMapBackend::new(&png, (1000, 600)).into_drawing_area();
+        render(area, &[chart], 1.0, PNG_LINE)?;
         written.extend([svg, png]);
     }
     let all: Vec<&Chart> = charts.iter().collect();
@@ -380,12 +386,14 @@ pub fn plots(outcome: &Outcome, dir: &Path) -> Result<Vec<PathBuf>> {
         SVGBackend::new(&svg, (1800, 1800)).into_drawing_area(),
         &all,
         1.0,
+        SVG_LINE,
     )?;
     let png = dir.join("dashboard.png");
     render(
         BitMapBackend::new(&png, (1800, 1800)).into_drawing_area(),
         &all,
         1.0,
+        PNG_LINE,
     )?;
     written.extend([svg, png]);
     Ok(written)
@@ -445,6 +453,13 @@ pub fn summary(outcome: &Outcome) -> String {
             last.income_per_gpu_day,
             outcome.cost_per_gpu_day,
             last.staking_apr_pct
+        );
+    }
+    if outcome.float_limited_days > 0 {
+        let _ = writeln!(
+            s,
+            "  on {} days holders' liquid tokens could not pay for all the demand the fleets could serve (served less)",
+            outcome.float_limited_days
         );
     }
     match &outcome.crossing {
