@@ -6,7 +6,10 @@ use acn_interface::emissions::{
     Decay, EmissionParams, ExecuteMsg, InstantiateMsg, QueryMsg, ScheduleResponse, WorkUnits,
 };
 use acn_testing::emissions_helpers::emissions_contract;
-use acn_testing::{digits_model, labels_output, Suite, SuiteBuilder, DAY, PROVIDER_STAKE, TOKEN};
+use acn_testing::{
+    assert_err_contains, digits_model, labels_output, Suite, SuiteBuilder, DAY, PROVIDER_STAKE,
+    TOKEN,
+};
 use cosmwasm_std::{Addr, Decimal, Uint128};
 use cw_multi_test::Executor;
 
@@ -476,4 +479,43 @@ fn a_claim_after_many_idle_epochs_settles_only_the_open_epoch() {
         suite.emissions_totals(&emissions).allocated.u128(),
         RELEASE + RELEASE / 2
     );
+}
+
+#[test]
+fn the_market_reports_only_to_an_emissions_contract_that_accepts_it() {
+    let mut suite = SuiteBuilder::new().with_market().build();
+    let emissions = suite
+        .deploy_emissions(POOL, DAY, halving(365), false)
+        .unwrap();
+    let (owner, market, mallory) = (suite.owner.clone(), suite.market(), suite.addr("mallory"));
+    let set = |address: Option<String>| acn_interface::market::ExecuteMsg::SetEmissions { address };
+    let err = suite
+        .execute(&mallory, &market, &set(Some(emissions.to_string())))
+        .unwrap_err();
+    assert_err_contains(Err::<(), _>(err), "not the contract's current owner");
+    // An address that is no emissions contract, and one that names another market, are refused:
+    // their RecordWork would revert every settlement.
+    let err = suite
+        .execute(&owner, &market, &set(Some(mallory.to_string())))
+        .unwrap_err();
+    assert_err_contains(Err::<(), _>(err), "is not an emissions contract");
+    suite
+        .execute(
+            &owner,
+            &emissions,
+            &ExecuteMsg::UpdateConfig {
+                market: Some(mallory.to_string()),
+                staking: None,
+            },
+        )
+        .unwrap();
+    let err = suite
+        .execute(&owner, &market, &set(Some(emissions.to_string())))
+        .unwrap_err();
+    assert_err_contains(Err::<(), _>(err), "does not accept work from this market");
+    // Clearing works; the market then sends no reports.
+    suite.execute(&owner, &market, &set(None)).unwrap();
+    let r: acn_interface::market::EmissionsResponse =
+        suite.query(&market, &acn_interface::market::QueryMsg::Emissions {});
+    assert_eq!(r.address, None);
 }

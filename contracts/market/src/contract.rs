@@ -127,7 +127,7 @@ pub fn execute(
             settle::resolve_dispute(deps, info, job_id, resolution)
         }
         ExecuteMsg::UpdateParams { params } => update_params(deps, env, info, params),
-        ExecuteMsg::SetEmissions { address } => emissions::set_emissions(deps, info, address),
+        ExecuteMsg::SetEmissions { address } => emissions::set_emissions(deps, env, info, address),
         ExecuteMsg::UpdateOwnership(action) => Ok(acn_interface::lifecycle::update_ownership(
             deps,
             &env.block,

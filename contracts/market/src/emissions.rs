@@ -2,12 +2,15 @@
 //! `RecordWork` message per settled job, only when an emissions address is configured.
 
 use cosmwasm_std::{
-    to_json_binary, Addr, CosmosMsg, Deps, DepsMut, MessageInfo, Response, StdResult, Storage,
+    to_json_binary, Addr, CosmosMsg, Deps, DepsMut, Env, MessageInfo, Response, StdResult, Storage,
     WasmMsg,
 };
 use cw_storage_plus::Item;
 
-use acn_interface::emissions::{ExecuteMsg as EmissionsMsg, WorkUnits};
+use acn_interface::emissions::{
+    ConfigResponse as EmissionsConfig, ExecuteMsg as EmissionsMsg, QueryMsg as EmissionsQuery,
+    WorkUnits,
+};
 use acn_interface::market::EmissionsResponse;
 
 use crate::error::ContractError;
@@ -15,9 +18,11 @@ use crate::error::ContractError;
 /// The emissions contract told of settled work (absent: no reports).
 pub const EMISSIONS: Item<Addr> = Item::new("emissions");
 
-/// Owner only: set or clear the emissions contract.
+/// Owner only: set or clear the emissions contract. It must already name this market as the
+/// reporter: a `RecordWork` it refuses would revert every settlement.
 pub fn set_emissions(
     deps: DepsMut,
+    env: Env,
     info: MessageInfo,
     address: Option<String>,
 ) -> Result<Response, ContractError> {
@@ -25,6 +30,19 @@ pub fn set_emissions(
     let shown = match address {
         Some(address) => {
             let addr = deps.api.addr_validate(&address)?;
+            let config: EmissionsConfig = deps
+                .querier
+                .query_wasm_smart(&addr, &EmissionsQuery::Config {})
+                .map_err(|e| ContractError::InvalidParams {
+                    reason: format!("{addr} is not an emissions contract: {e}"),
+                })?;
+            if config.market.as_ref() != Some(&env.contract.address) {
+                return Err(ContractError::InvalidParams {
+                    reason: format!(
+                        "emissions contract {addr} does not accept work from this market"
+                    ),
+                });
+            }
             EMISSIONS.save(deps.storage, &addr)?;
             addr.into_string()
         }
