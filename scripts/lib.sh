@@ -233,10 +233,23 @@ ensure_gpu_runtime() {
     chmod 700 "$XDG_RUNTIME_DIR"
 }
 
+# ensure_plot_font: the TrueType font the simulator's plots are laid out with
+# (DejaVu Sans from fonts-dejavu-core), unless ACN_FONT names one already.
+ensure_plot_font() {
+    [[ -n ${ACN_FONT:-} && -f ${ACN_FONT:-} ]] && return 0
+    local f
+    for f in /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/share/fonts/TTF/DejaVuSans.ttf \
+        /usr/share/fonts/dejavu/DejaVuSans.ttf /usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf; do
+        [[ -f $f ]] && return 0
+    done
+    apt_install fonts-dejavu-core
+}
+
 # ensure_tools: everything build-wasm.sh and test.sh need.
 ensure_tools() {
     ensure_rust
     ensure_gpu_runtime
+    ensure_plot_font
     ensure_wasm_target
     ensure_wasm_opt
     ensure_cosmwasm_check

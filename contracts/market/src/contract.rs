@@ -7,7 +7,7 @@ use crate::jobs::{self, Submission};
 use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg, ReceiveMsg};
 use crate::state::{Config, PriceState, Totals, ACTIVE_PROVIDERS, CONFIG, JOB_SEQ, PRICE, TOTALS};
 use crate::validation::validate_params;
-use crate::{models, providers, queries, settle};
+use crate::{emissions, models, providers, queries, settle};
 
 /// cw2 contract name.
 pub const CONTRACT_NAME: &str = "crates.io:acn-market";
@@ -128,6 +128,7 @@ pub fn execute(
             settle::resolve_dispute(deps, info, job_id, resolution)
         }
         ExecuteMsg::UpdateParams { params } => update_params(deps, env, info, params),
+        ExecuteMsg::SetEmissions { address } => emissions::set_emissions(deps, env, info, address),
         ExecuteMsg::UpdateOwnership(action) => Ok(acn_interface::lifecycle::update_ownership(
             deps,
             &env.block,
@@ -240,6 +241,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
             deps, env, model_id, batch, redundancy, buyer,
         )?)?,
         QueryMsg::Totals {} => to_json_binary(&queries::totals(deps)?)?,
+        QueryMsg::Emissions {} => to_json_binary(&emissions::query(deps)?)?,
         QueryMsg::Ownership {} => to_json_binary(&cw_ownable::get_ownership(deps.storage)?)?,
     })
 }

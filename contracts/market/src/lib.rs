@@ -4,6 +4,7 @@
 //! resolves, and a dynamic unit price.
 
 pub mod contract;
+pub mod emissions;
 pub mod error;
 pub mod helpers;
 pub mod jobs;

@@ -103,6 +103,12 @@ pub fn finalize(
                     msgs.push(transfer(&config.token, &job.slots[*i].provider, amount)?);
                 }
             }
+            let agreed = members.iter().map(|i| &job.slots[*i].provider);
+            msgs.extend(crate::emissions::work_message(
+                deps.storage,
+                agreed,
+                job.units,
+            )?);
         }
         None => {
             job.status = if decoded.len() >= majority {

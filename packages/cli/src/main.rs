@@ -3,6 +3,7 @@
 //! - `acn demo` — the whole economy on the embedded chain with real contracts and real models.
 //! - `acn train` — regenerate the model zoo's weights and registry deterministically.
 //! - `acn gov propose|vote|execute|list` — governance of a wasmd deployment through its DAO.
+//! - `acn simulate` — the tokenomics simulator over the real contracts, with CSV and plots.
 
 use std::process::ExitCode;
 
@@ -10,6 +11,7 @@ use clap::{Parser, Subcommand};
 
 mod demo;
 mod gov;
+mod simulate;
 
 /// ACN — AI Compute Network.
 #[derive(Parser)]
@@ -35,6 +37,9 @@ enum Command {
     },
     /// Governance of a wasmd deployment: propose, vote, execute, list DAO proposals.
     Gov(gov::GovOptions),
+    /// Simulate the token economy day by day on the embedded chain (real contracts) under an
+    /// adoption scenario; write daily.csv and plots; print the summary.
+    Simulate(simulate::SimulateOptions),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +55,7 @@ fn main() -> ExitCode {
         Command::Demo(opts) => demo::run(opts).map(|_| ()),
         Command::Train { out, seed } => train(out, seed),
         Command::Gov(opts) => gov::run(opts),
+        Command::Simulate(opts) => simulate::run(opts),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,6 +5,7 @@
 
 pub mod common;
 pub mod dao;
+pub mod emissions;
 pub mod lifecycle;
 pub mod market;
 pub mod staking;

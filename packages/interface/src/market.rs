@@ -521,6 +521,12 @@ pub enum ExecuteMsg {
         /// New parameters.
         params: MarketParams,
     },
+    /// Owner only: set (or with `None` clear) the emissions contract told of the settled and
+    /// agreed compute units of every provider (one `RecordWork` per settled job).
+    SetEmissions {
+        /// Emissions contract address.
+        address: Option<String>,
+    },
 }
 
 /// Which jobs a `Jobs` query lists.
@@ -623,6 +629,16 @@ pub enum QueryMsg {
     /// Lifetime totals.
     #[returns(TotalsResponse)]
     Totals {},
+    /// The emissions contract told of settled work, if any.
+    #[returns(EmissionsResponse)]
+    Emissions {},
+}
+
+/// The emissions contract the market reports settled work to.
+#[cw_serde]
+pub struct EmissionsResponse {
+    /// Its address (`None`: no reports).
+    pub address: Option<Addr>,
 }
 
 /// Market configuration.

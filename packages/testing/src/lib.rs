@@ -17,6 +17,7 @@ use acn_interface::{market, staking, token, treasury};
 
 pub mod dao_helpers;
 pub use dao_helpers::*;
+pub mod emissions_helpers;
 pub mod market_helpers;
 pub use market_helpers::*;
 pub mod staking_helpers;

@@ -1,0 +1,8 @@
+//! ACN tokenomics: the genesis config and its deployment on the embedded chain, and a simulator
+//! that drives the real contracts day by day under an adoption scenario, checks conservation
+//! every day, and writes a CSV and plots.
+
+pub mod config;
+pub mod deploy;
+pub mod engine;
+pub mod report;

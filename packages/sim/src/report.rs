@@ -1,0 +1,492 @@
+//! Outputs of a run: the daily CSV, the plots (SVG and PNG, with plotters) and the printed
+//! summary.
+//!
+//! Text in the plots is laid out with a TrueType font loaded at run time (plotters' `ab_glyph`
+//! feature): `$ACN_FONT`, or DejaVu Sans from the usual system paths (Debian/Ubuntu package
+//! `fonts-dejavu-core`, installed by `scripts/simulate.sh` when missing).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use anyhow::{anyhow, bail, Context, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::engine::{DayRecord, Outcome};
+
+/// Where DejaVu Sans lives on common systems.
+pub const FONT_PATHS: [&str; 4] = [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf",
+];
+
+static FONT: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
+
+/// Register the plots' font once (from `$ACN_FONT` or a system DejaVu Sans).
+pub fn ensure_font() -> Result<PathBuf> {
+    FONT.get_or_init(|| {
+        let candidates: Vec<PathBuf> = std::env::var_os("ACN_FONT")
+            .map(PathBuf::from)
+            .into_iter()
+            .chain(FONT_PATHS.iter().map(PathBuf::from))
+            .collect();
+        let Some(path) = candidates.iter().find(|p| p.is_file()) else {
+            return Err(format!(
+                "no TrueType font for the plots: install fonts-dejavu-core (apt-get install fonts-dejavu-core, \
+                 or run scripts/simulate.sh, which does) or set ACN_FONT to a .ttf file; looked at {candidates:?}"
+            ));
+        };
+        let bytes = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+        plotters::style::register_font("sans-serif", FontStyle::Normal, bytes)
+            .map_err(|_| format!("{} is not a usable TrueType font", path.display()))?;
+        Ok(path.clone())
+    })
+    .clone()
+    .map_err(|e| anyhow!(e))
+}
+
+/// The CSV header (one column per `DayRecord` field, units in the names).
+pub const CSV_HEADER: &str = "day,demand_gpu_days,served_gpu_days,providers,gpus,unit_price_acn_per_unit,jobs,job_volume_acn,burned_acn,emitted_acn,burned_total_acn,emitted_total_acn,supply_acn,circulating_acn,bonded_acn,treasury_acn,vesting_locked_acn,provider_income_acn_per_gpu_day,staking_apr_pct";
+
+/// The daily figures as CSV text.
+pub fn csv(days: &[DayRecord]) -> String {
+    let mut out = String::with_capacity(200 * (days.len() + 1));
+    out.push_str(CSV_HEADER);
+    out.push('\n');
+    for d in days {
+        let _ = writeln!(
+            out,
+            "{},{:.1},{:.1},{},{},{:.6},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.3},{:.4}",
+            d.day,
+            d.demand_gpu_days,
+            d.served_gpu_days,
+            d.providers,
+            d.gpus,
+            d.unit_price,
+            d.jobs,
+            d.job_volume,
+            d.burned_day,
+            d.emitted_day,
+            d.burned_total,
+            d.emitted_total,
+            d.supply,
+            d.circulating,
+            d.bonded,
+            d.treasury_balance,
+            d.vesting_locked,
+            d.income_per_gpu_day,
+            d.staking_apr_pct
+        );
+    }
+    out
+}
+
+/// One line of a chart.
+struct Series {
+    label: &'static str,
+    color: RGBColor,
+    points: Vec<(f64, f64)>,
+}
+
+/// One chart.
+struct Chart {
+    file: &'static str,
+    title: String,
+    y_desc: &'static str,
+    series: Vec<Series>,
+    note: Option<String>,
+}
+
+fn years(d: &DayRecord) -> f64 {
+    d.day as f64 / 365.0
+}
+
+/// Trailing 7-day average of `f`.
+fn avg7(days: &[DayRecord], f: impl Fn(&DayRecord) -> f64) -> Vec<(f64, f64)> {
+    (0..days.len())
+        .map(|i| {
+            let lo = i.saturating_sub(6);
+            let w = &days[lo..=i];
+            (
+                years(&days[i]),
+                w.iter().map(&f).sum::<f64>() / w.len() as f64,
+            )
+        })
+        .collect()
+}
+
+fn line(days: &[DayRecord], f: impl Fn(&DayRecord) -> f64) -> Vec<(f64, f64)> {
+    days.iter().map(|d| (years(d), f(d))).collect()
+}
+
+const BLUE_: RGBColor = RGBColor(31, 119, 180);
+const ORANGE_: RGBColor = RGBColor(255, 127, 14);
+const GREEN_: RGBColor = RGBColor(44, 160, 44);
+const RED_: RGBColor = RGBColor(214, 39, 40);
+const PURPLE_: RGBColor = RGBColor(148, 103, 189);
+const GREY_: RGBColor = RGBColor(110, 110, 110);
+
+fn charts(outcome: &Outcome) -> Vec<Chart> {
+    let d = &outcome.days;
+    let m = 1e6;
+    let crossing_note = match &outcome.crossing {
+        Some(c) => format!(
+            "burn > emission from day {} (year {:.1})",
+            c.day,
+            c.day as f64 / 365.0
+        ),
+        None => "burn never exceeded emission".to_string(),
+    };
+    vec![
+        Chart {
+            file: "supply",
+            title: format!("Supply — {} scenario", outcome.scenario),
+            y_desc: "million ACN",
+            series: vec![
+                Series {
+                    label: "circulating (liquid, outside contracts)",
+                    color: BLUE_,
+                    points: line(d, |r| r.circulating / m),
+                },
+                Series {
+                    label: "bonded",
+                    color: GREEN_,
+                    points: line(d, |r| r.bonded / m),
+                },
+                Series {
+                    label: "burned (cumulative)",
+                    color: RED_,
+                    points: line(d, |r| r.burned_total / m),
+                },
+                Series {
+                    label: "emitted (cumulative)",
+                    color: ORANGE_,
+                    points: line(d, |r| r.emitted_total / m),
+                },
+            ],
+            note: None,
+        },
+        Chart {
+            file: "treasury",
+            title: "Treasury balance".into(),
+            y_desc: "million ACN",
+            series: vec![
+                Series {
+                    label: "treasury balance",
+                    color: PURPLE_,
+                    points: line(d, |r| r.treasury_balance / m),
+                },
+                Series {
+                    label: "of which vesting still locked",
+                    color: GREY_,
+                    points: line(d, |r| r.vesting_locked / m),
+                },
+            ],
+            note: None,
+        },
+        Chart {
+            file: "provider_income",
+            title: "Provider income per GPU-day (jobs + emissions, 7-day)".into(),
+            y_desc: "ACN per GPU-day",
+            series: vec![
+                Series {
+                    label: "income per GPU-day",
+                    color: BLUE_,
+                    points: line(d, |r| r.income_per_gpu_day),
+                },
+                Series {
+                    label: "cost per GPU-day",
+                    color: RED_,
+                    points: line(d, |_| outcome.cost_per_gpu_day),
+                },
+            ],
+            note: None,
+        },
+        Chart {
+            file: "unit_price",
+            title: "Unit price (1 compute unit = 1 GPU-minute)".into(),
+            y_desc: "ACN per compute unit",
+            series: vec![Series {
+                label: "unit price",
+                color: BLUE_,
+                points: line(d, |r| r.unit_price),
+            }],
+            note: None,
+        },
+        Chart {
+            file: "staking_yield",
+            title: "Staking yield (reward rounds, trailing 30 days)".into(),
+            y_desc: "% per year",
+            series: vec![Series {
+                label: "staking APR",
+                color: GREEN_,
+                points: line(d, |r| r.staking_apr_pct),
+            }],
+            note: None,
+        },
+        Chart {
+            file: "burn_vs_emission",
+            title: "Daily burn vs emission (7-day averages)".into(),
+            y_desc: "thousand ACN per day",
+            series: vec![
+                Series {
+                    label: "burned per day",
+                    color: RED_,
+                    points: avg7(d, |r| r.burned_day / 1e3),
+                },
+                Series {
+                    label: "emitted per day",
+                    color: ORANGE_,
+                    points: avg7(d, |r| r.emitted_day / 1e3),
+                },
+            ],
+            note: Some(crossing_note),
+        },
+    ]
+}
+
+fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &Chart,
+    scale: f64,
+    line_width: u32,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing {}: {e:?}", chart.file);
+    let px = |v: f64| (v * scale).round() as u32;
+    let x_max = chart
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .fold(0.0f64, f64::max)
+        .max(1.0 / 365.0);
+    let y_max = chart
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::max);
+    let y_max = if y_max > 0.0 { y_max * 1.12 } else { 1.0 };
+    let mut c = ChartBuilder::on(area)
+        .caption(&chart.title, ("sans-serif", px(22.0)))
+        .margin(px(12.0))
+        .x_label_area_size(px(44.0))
+        .y_label_area_size(px(78.0))
+        .build_cartesian_2d(0f64..x_max, 0f64..y_max)
+        .map_err(err)?;
+    c.configure_mesh()
+        .x_desc("years since genesis")
+        .y_desc(chart.y_desc)
+        .label_style(("sans-serif", px(14.0)))
+        .axis_desc_style(("sans-serif", px(16.0)))
+        .y_label_formatter(&|v| {
+            if v.abs() >= 100.0 {
+                format!("{v:.0}")
+            } else if v.abs() >= 1.0 {
+                format!("{v:.1}")
+            } else {
+                format!("{v:.2}")
+            }
+        })
+        .x_label_formatter(&|v| {
+            if x_max < 2.0 {
+                format!("{v:.2}")
+            } else {
+                format!("{v:.1}")
+            }
+        })
+        .draw()
+        .map_err(err)?;
+    for s in &chart.series {
+        let color = s.color;
+        c.draw_series(LineSeries::new(
+            s.points.iter().copied(),
+            color.stroke_width(line_width),
+        ))
+        .map_err(err)?
+        .label(s.label)
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3)));
+    }
+    c.configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .label_font(("sans-serif", px(14.0)))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)?;
+    if let Some(note) = &chart.note {
+        let (w, h) = area.dim_in_pixel();
+        area.draw(&Text::new(
+            note.clone(),
+            ((w as f64 * 0.45) as i32, (h as f64 * 0.14) as i32),
+            ("sans-serif", px(15.0)).into_font().color(&BLACK),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+fn render<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    charts: &[&Chart],
+    scale: f64,
+    line_width: u32,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE)
+        .map_err(|e| anyhow!("filling the background: {e:?}"))?;
+    let areas = if charts.len() == 1 {
+        vec![root.clone()]
+    } else {
+        root.split_evenly((charts.len().div_ceil(2), 2))
+    };
+    for (area, chart) in areas.iter().zip(charts) {
+        draw(area, chart, scale, line_width)?;
+    }
+    root.present()
+        .map_err(|e| anyhow!("writing the plot: {e:?}"))?;
+    Ok(())
+}
+
+/// Line width of the series in SVG.
+const SVG_LINE: u32 = 2;
+/// Line width of the series in PNG: plotters' bitmap backend draws spikes for thick,
+/// near-vertical segments (sharp daily drops), so PNG lines are one pixel.
+const PNG_LINE: u32 = 1;
+
+/// Write every chart as `<name>.svg` and `<name>.png`, plus `dashboard.svg/.png` with all six,
+/// into `dir`. Returns the written paths.
+pub fn plots(outcome: &Outcome, dir: &Path) -> Result<Vec<PathBuf>> {
+    if outcome.days.is_empty() {
+        bail!("nothing to plot: the run has no days");
+    }
+    ensure_font()?;
+    let charts = charts(outcome);
+    let mut written = vec![];
+    for chart in &charts {
+        let svg = dir.join(format!("{}.svg", chart.file));
+        let area = SVGBackend::new(&svg, (1000, 600)).into_drawing_area();
+        render(area, &[chart], 1.0, SVG_LINE)?;
+        let png = dir.join(format!("{}.png", chart.file));
+        let area = BitMapBackend::new(&png, (1000, 600)).into_drawing_area();
+        render(area, &[chart], 1.0, PNG_LINE)?;
+        written.extend([svg, png]);
+    }
+    let all: Vec<&Chart> = charts.iter().collect();
+    let svg = dir.join("dashboard.svg");
+    render(
+        SVGBackend::new(&svg, (1800, 1800)).into_drawing_area(),
+        &all,
+        1.0,
+        SVG_LINE,
+    )?;
+    let png = dir.join("dashboard.png");
+    render(
+        BitMapBackend::new(&png, (1800, 1800)).into_drawing_area(),
+        &all,
+        1.0,
+        PNG_LINE,
+    )?;
+    written.extend([svg, png]);
+    Ok(written)
+}
+
+/// Write `daily.csv` and the plots into `dir` (created if missing). Returns the written paths.
+pub fn write_outputs(outcome: &Outcome, dir: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let csv_path = dir.join("daily.csv");
+    std::fs::write(&csv_path, csv(&outcome.days))
+        .with_context(|| format!("writing {}", csv_path.display()))?;
+    let mut written = vec![csv_path];
+    written.extend(plots(outcome, dir)?);
+    Ok(written)
+}
+
+fn mtok(v: f64) -> String {
+    format!("{:.1} M", v / 1e6)
+}
+
+/// The printed summary of a run.
+pub fn summary(outcome: &Outcome) -> String {
+    let mut s = String::new();
+    let days = outcome.days.len();
+    let _ = writeln!(
+        s,
+        "scenario {}: {} days ({:.1} years), {} transactions on the embedded chain, {:.1} s wall time, conservation (supply + burned == genesis + minted, balances == supply) checked on {} days",
+        outcome.scenario,
+        days,
+        days as f64 / 365.0,
+        outcome.transactions,
+        outcome.wall.as_secs_f64(),
+        outcome.conservation_checks
+    );
+    if let Some(last) = outcome.days.last() {
+        let _ = writeln!(
+            s,
+            "  day {}: supply {} ACN, circulating {}, bonded {}, burned {}, emitted {}, treasury {} ({} still vesting)",
+            last.day,
+            mtok(last.supply),
+            mtok(last.circulating),
+            mtok(last.bonded),
+            mtok(last.burned_total),
+            mtok(last.emitted_total),
+            mtok(last.treasury_balance),
+            mtok(last.vesting_locked)
+        );
+        let _ = writeln!(
+            s,
+            "  day {}: demand {:.0} GPU-days/day, served {:.0}, {} providers ({} GPUs), unit price {:.4} ACN/unit, provider income {:.0} ACN/GPU-day (cost {:.0}), staking APR {:.2} %",
+            last.day,
+            last.demand_gpu_days,
+            last.served_gpu_days,
+            last.providers,
+            last.gpus,
+            last.unit_price,
+            last.income_per_gpu_day,
+            outcome.cost_per_gpu_day,
+            last.staking_apr_pct
+        );
+    }
+    if outcome.float_limited_days > 0 {
+        let _ = writeln!(
+            s,
+            "  on {} days holders' liquid tokens could not pay for all the demand the fleets could serve (served less)",
+            outcome.float_limited_days
+        );
+    }
+    match &outcome.crossing {
+        Some(c) => {
+            let _ = writeln!(
+                s,
+                "  daily burn first exceeds daily emission (7-day averages) on day {} (year {:.2}): {:.0} GPU-days/day = {:.1} M compute units/day, buyers paying {} ACN/day; burn {:.0} ACN/day vs emission {:.0} ACN/day",
+                c.day,
+                c.day as f64 / 365.0,
+                c.served_gpu_days,
+                c.units_per_day / 1e6,
+                mtok(c.job_volume),
+                c.burned_per_day,
+                c.emitted_per_day
+            );
+        }
+        None => {
+            let tail = &outcome.days[days.saturating_sub(7)..];
+            let n = tail.len().max(1) as f64;
+            let burn = tail.iter().map(|d| d.burned_day).sum::<f64>() / n;
+            let emit = tail.iter().map(|d| d.emitted_day).sum::<f64>() / n;
+            let served = tail.iter().map(|d| d.served_gpu_days).sum::<f64>() / n;
+            let _ = writeln!(
+                s,
+                "  daily burn never exceeded daily emission: last 7 days burn {burn:.0} ACN/day vs emission {emit:.0} ACN/day at {served:.0} GPU-days/day"
+            );
+        }
+    }
+    s
+}

@@ -1,0 +1,107 @@
+//! A short simulation on the real contracts: conservation holds every day, the economy moves
+//! (jobs, fees, burns, emissions), the check catches tokens destroyed behind its back, and the
+//! CSV and plots are written, labelled.
+
+use acn_sim::config::{Genesis, Scenario, TOKEN};
+use acn_sim::engine::{simulate, Simulation};
+use acn_sim::report::{summary, write_outputs, CSV_HEADER};
+
+#[test]
+fn sixty_days_conserve_supply_every_day() {
+    let genesis = Genesis::load(None).unwrap();
+    let scenario = Scenario::load("base", None).unwrap();
+    let out = simulate(&genesis, scenario, 60, |_| {}).unwrap();
+    assert_eq!(out.days.len(), 60);
+    assert_eq!(out.conservation_checks, 60);
+    for d in &out.days {
+        assert!(d.jobs > 0, "day {}: no jobs", d.day);
+        assert!(d.served_gpu_days > 0.0);
+        // Day 1's work is rewarded when its epoch closes, from day 2 on.
+        if d.day > 1 {
+            assert!(d.emitted_day > 0.0, "day {}: nothing emitted", d.day);
+        }
+        assert!(d.burned_day > 0.0, "day {}: nothing burned", d.day);
+        // No vesting unlocks in the first year.
+        assert_eq!(d.vesting_locked, 5_460_000_000.0);
+        // supply == genesis + emitted − burned (to the base unit: six decimals).
+        let expected = 10_000_000_000.0 + d.emitted_total - d.burned_total;
+        assert!((d.supply - expected).abs() < 1e-5, "day {}", d.day);
+        assert!(d.supply <= 12_000_000_000.0);
+    }
+    let text = summary(&out);
+    assert!(text.contains("conservation"), "{text}");
+    assert!(text.contains("60 days"), "{text}");
+}
+
+#[test]
+fn the_conservation_check_catches_tokens_destroyed_outside_the_protocol() {
+    let genesis = Genesis::load(None).unwrap();
+    let scenario = Scenario::load("low", None).unwrap();
+    let mut sim = Simulation::new(&genesis, scenario).unwrap();
+    sim.run(3, |_| {}).unwrap();
+    // Holders burn a token directly: no treasury distribution recorded it.
+    let suite = sim.suite_mut();
+    let (holders, token) = (suite.addr("holders"), suite.token.clone());
+    suite
+        .execute(
+            &holders,
+            &token,
+            &acn_interface::token::ExecuteMsg::Burn {
+                amount: cosmwasm_std::Uint128::new(TOKEN),
+            },
+        )
+        .unwrap();
+    let err = sim.run(1, |_| {}).unwrap_err().to_string();
+    assert!(err.contains("conservation broken on day 4"), "{err}");
+}
+
+#[test]
+fn csv_and_plots_are_written() {
+    let genesis = Genesis::load(None).unwrap();
+    let scenario = Scenario::load("high", None).unwrap();
+    let out = simulate(&genesis, scenario, 20, |_| {}).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let written = write_outputs(&out, dir.path()).unwrap();
+    let csv = std::fs::read_to_string(dir.path().join("daily.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], CSV_HEADER);
+    assert_eq!(lines.len(), 21);
+    assert!(lines[20].starts_with("20,"));
+    for name in [
+        "supply",
+        "treasury",
+        "provider_income",
+        "unit_price",
+        "staking_yield",
+        "burn_vs_emission",
+        "dashboard",
+    ] {
+        let png = std::fs::read(dir.path().join(format!("{name}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{name}.png");
+        assert!(png.len() > 10_000, "{name}.png is {} bytes", png.len());
+        let svg = std::fs::read_to_string(dir.path().join(format!("{name}.svg"))).unwrap();
+        assert!(
+            svg.contains("years since genesis"),
+            "{name}.svg has no x label"
+        );
+    }
+    let supply_svg = std::fs::read_to_string(dir.path().join("supply.svg")).unwrap();
+    for label in ["million ACN", "circulating", "bonded", "burned", "emitted"] {
+        assert!(supply_svg.contains(label), "supply.svg lacks {label:?}");
+    }
+    let price_svg = std::fs::read_to_string(dir.path().join("unit_price.svg")).unwrap();
+    assert!(price_svg.contains("ACN per compute unit"));
+    assert_eq!(written.len(), 1 + 2 * 7);
+}
+
+#[test]
+fn unknown_scenarios_and_bad_lengths_are_refused() {
+    let err = Scenario::load("extreme", None).unwrap_err().to_string();
+    assert!(err.contains("expected one of low, base, high"), "{err}");
+    let genesis = Genesis::load(None).unwrap();
+    let scenario = Scenario::load("low", None).unwrap();
+    let err = simulate(&genesis, scenario, 0, |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("at least one day"), "{err}");
+}
