@@ -6,7 +6,8 @@
 # Installs wasmd (cached), builds the optimized wasm when artifacts/ lacks it,
 # then:
 #   1. starts a fresh single-node localnet and runs the wasmd tests of the chain
-#      client (packages/client/tests/wasmd.rs) and the end-to-end test
+#      client (packages/client/tests/wasmd.rs, with a DAO proposal end to end),
+#      the CLI's governance test (packages/cli/tests/gov.rs) and the end-to-end test
 #      (packages/worker/tests/wasmd_e2e.rs): deployment, three acn-worker
 #      processes running the real models, 13+ jobs from two buyers, every
 #      balance, fee and burn checked; a worker killed between commit and reveal
@@ -33,11 +34,13 @@ rc=0
 step "single-node localnet"
 bash "$LOCALNET_SH" up --reset
 export ACN_WASMD_RPC="http://127.0.0.1:26657"
-ACN_WASMD_VALIDATORS=1 cargo test --locked -p acn-client --test wasmd -- --test-threads 2 || rc=1
-ACN_WASMD_VALIDATORS=1 cargo test --locked -p acn-worker --test wasmd_e2e -- --nocapture || rc=1
+# --workspace (with --test selecting the targets) keeps cargo's feature unification the same
+# as the test stage's, so nothing is compiled again.
+ACN_WASMD_VALIDATORS=1 cargo test --workspace --locked --test wasmd --test gov -- --test-threads 2 || rc=1
+ACN_WASMD_VALIDATORS=1 cargo test --workspace --locked --test wasmd_e2e -- --nocapture || rc=1
 
 step "4-validator localnet"
 bash "$LOCALNET_SH" down --reset
 bash "$LOCALNET_SH" up --validators 4 --reset
-ACN_WASMD_VALIDATORS=4 cargo test --locked -p acn-worker --test wasmd_e2e -- --nocapture || rc=1
+ACN_WASMD_VALIDATORS=4 cargo test --workspace --locked --test wasmd_e2e -- --nocapture || rc=1
 exit "$rc"
