@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -17,7 +17,8 @@ use acn_interface::{staking, treasury};
 use acn_models::{Backend, Engine, RegistryEntry};
 use acn_testing::{SuiteBuilder, TOKEN};
 use acn_worker::config::BackendChoice;
-use acn_worker::{Behaviour, Executor, Worker, WorkerConfig};
+use acn_worker::executor::SharedEngine;
+use acn_worker::{Behaviour, Worker, WorkerConfig};
 
 /// Sizes of the demo. Defaults need no flags.
 #[derive(clap::Args, Clone, Debug)]
@@ -87,27 +88,6 @@ pub struct DemoReport {
     pub supply: (u128, u128),
 }
 
-/// The models' shared engine: one device, used by every worker of this process in turn.
-#[derive(Clone)]
-struct SharedEngine(Arc<Mutex<Engine>>);
-
-impl Executor for SharedEngine {
-    fn execute(&mut self, spec: &ModelSpec, input: &[u8], batch: u32) -> anyhow::Result<Vec<u8>> {
-        let engine = self
-            .0
-            .lock()
-            .map_err(|_| anyhow::anyhow!("engine lock poisoned"))?;
-        Ok(engine.run(&spec.id, input, batch)?)
-    }
-
-    fn device(&self) -> String {
-        self.0
-            .lock()
-            .map(|e| e.device_name().to_string())
-            .unwrap_or_default()
-    }
-}
-
 /// What a job's items truly are, to score agreed results.
 enum Truth {
     Labels(Vec<u8>),
@@ -166,7 +146,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
         ));
     }
     let device_name = engine.device_name().to_string();
-    let engine = SharedEngine(Arc::new(Mutex::new(engine)));
+    let engine = SharedEngine::new(engine);
     let specs: Vec<ModelSpec> = registry.iter().map(|e| e.spec.clone()).collect();
 
     // ---- chain --------------------------------------------------------------------------

@@ -14,7 +14,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cosmwasm_std::{Binary, Timestamp, Uint128};
@@ -25,31 +25,11 @@ use acn_interface::market::{self, JobStatus, ModelSpec, TOKEN};
 use acn_interface::staking;
 use acn_models::{Backend, Engine};
 use acn_worker::config::{BackendChoice, Behaviour};
-use acn_worker::{Executor, Worker, WorkerConfig};
+use acn_worker::executor::SharedEngine;
+use acn_worker::{Worker, WorkerConfig};
 
 const MODEL: &str = "digits-mlp-v1";
 const BATCH: u32 = 4;
-
-/// One engine shared by the worker threads of this process.
-#[derive(Clone)]
-struct Shared(Arc<Mutex<Engine>>);
-
-impl Executor for Shared {
-    fn execute(&mut self, spec: &ModelSpec, input: &[u8], batch: u32) -> anyhow::Result<Vec<u8>> {
-        let engine = self
-            .0
-            .lock()
-            .map_err(|_| anyhow::anyhow!("engine lock poisoned"))?;
-        Ok(engine.run(&spec.id, input, batch)?)
-    }
-
-    fn device(&self) -> String {
-        self.0
-            .lock()
-            .map(|e| e.device_name().to_string())
-            .unwrap_or_default()
-    }
-}
 
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
@@ -119,7 +99,7 @@ fn main() -> anyhow::Result<()> {
         engine.load(entry, &root.join("packages/models/weights"))?;
     }
     engine.warm_up(MODEL)?;
-    let engine = Shared(Arc::new(Mutex::new(engine)));
+    let engine = SharedEngine::new(engine);
     let journals = tempfile::tempdir()?;
     let stop = Arc::new(AtomicBool::new(false));
     let mut threads = vec![];

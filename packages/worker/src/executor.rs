@@ -12,6 +12,34 @@ pub trait Executor: Send {
     fn device(&self) -> String;
 }
 
+/// One burn engine shared by several workers of a process: they take turns on its device.
+#[derive(Clone)]
+pub struct SharedEngine(pub std::sync::Arc<std::sync::Mutex<acn_models::Engine>>);
+
+impl SharedEngine {
+    /// Share `engine`.
+    pub fn new(engine: acn_models::Engine) -> Self {
+        SharedEngine(std::sync::Arc::new(std::sync::Mutex::new(engine)))
+    }
+}
+
+impl Executor for SharedEngine {
+    fn execute(&mut self, spec: &ModelSpec, input: &[u8], batch: u32) -> anyhow::Result<Vec<u8>> {
+        let engine = self
+            .0
+            .lock()
+            .map_err(|_| anyhow::anyhow!("engine lock poisoned"))?;
+        Ok(engine.run(&spec.id, input, batch)?)
+    }
+
+    fn device(&self) -> String {
+        self.0
+            .lock()
+            .map(|e| e.device_name().to_string())
+            .unwrap_or_default()
+    }
+}
+
 /// Check a job's input before claiming it (same rules as the market contract).
 pub fn validate_input(
     spec: &ModelSpec,
