@@ -245,14 +245,17 @@ ensure_plot_font() {
     apt_install fonts-dejavu-core
 }
 
-# ensure_tools: everything build-wasm.sh and test.sh need.
+# ensure_tools: everything build-wasm.sh and test.sh need (cosmwasm-check only
+# when ACN_COSMWASM_CHECK is 1, its default outside the test command).
 ensure_tools() {
     ensure_rust
     ensure_gpu_runtime
     ensure_plot_font
     ensure_wasm_target
     ensure_wasm_opt
-    ensure_cosmwasm_check
+    if [[ ${ACN_COSMWASM_CHECK:-1} == 1 ]]; then
+        ensure_cosmwasm_check
+    fi
 }
 
 # --- wasmd (the real chain) --------------------------------------------------

@@ -59,6 +59,8 @@ pub enum BackendArg {
     Wgpu,
     /// burn ndarray (CPU).
     Ndarray,
+    /// burn flex (CPU: gemm kernels, SIMD, all cores).
+    Flex,
 }
 
 /// What the demo measured.
@@ -123,6 +125,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     let backend = match opts.backend {
         BackendArg::Wgpu => Backend::Wgpu,
         BackendArg::Ndarray => Backend::Ndarray,
+        BackendArg::Flex => Backend::Flex,
     };
     let mut engine = Engine::new(backend)?;
     say(format!(
@@ -215,10 +218,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     for p in &providers {
         let config = WorkerConfig {
             account: p.clone(),
-            backend: match backend {
-                Backend::Wgpu => BackendChoice::Wgpu,
-                Backend::Ndarray => BackendChoice::Ndarray,
-            },
+            backend: BackendChoice::from(backend),
             models: specs.iter().map(|s| s.id.clone()).collect(),
             registry: registry_path.clone(),
             weights_dir: Some(weights_dir.clone()),

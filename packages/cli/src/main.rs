@@ -42,11 +42,16 @@ enum Command {
     Simulate(simulate::SimulateOptions),
 }
 
+/// Default log filter (`RUST_LOG` overrides it). wgpu probes OpenGL (EGL) next to Vulkan and
+/// logs an ERROR when Mesa has no GL driver; the engine never uses OpenGL, so that probe is
+/// silenced.
+const DEFAULT_LOG_FILTER: &str = "warn,wgpu_hal::gles=off";
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER)),
         )
         .with_writer(std::io::stderr)
         .init();

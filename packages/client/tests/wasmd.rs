@@ -20,7 +20,8 @@ use acn_client::{
 use acn_interface::{dao, market, staking, token};
 use acn_testing::{digits_model, TOKEN};
 
-const CONTRACTS: [&str; 5] = ["token", "staking", "treasury", "market", "dao"];
+/// Every contract crate under `contracts/`, by artifact name `acn_<name>.wasm`.
+const CONTRACTS: [&str; 6] = ["token", "staking", "treasury", "market", "dao", "emissions"];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -223,6 +224,53 @@ fn connect_reads_the_deployment_file() {
     assert!(again.block().unwrap().height >= b.height);
     let t0 = again.block().unwrap().time;
     assert!(again.wait_seconds(1).unwrap().time > t0);
+}
+
+/// Every artifact `scripts/build-wasm.sh` made is accepted by wasmd's VM (wasmvm's static
+/// checks: exports, imports, memory, no unsupported operators such as bulk memory) and stored
+/// with the checksum of the file — this is what the test command relies on instead of
+/// cosmwasm-check. A module the VM cannot run is refused.
+#[test]
+fn every_artifact_is_accepted_by_the_chains_vm() {
+    let Some(chain) = chain() else { return };
+    let artifacts = ensure_artifacts();
+    let on_disk = std::fs::read_dir(&artifacts)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "wasm")
+        })
+        .count();
+    assert_eq!(
+        on_disk,
+        CONTRACTS.len(),
+        "artifacts/ holds other wasm files"
+    );
+    for name in CONTRACTS {
+        let wasm = std::fs::read(artifacts.join(format!("acn_{name}.wasm"))).unwrap();
+        let (code_id, tx) = chain
+            .store_code("deployer", &wasm)
+            .unwrap_or_else(|e| panic!("acn_{name}.wasm refused by wasmd: {e}"));
+        assert!(code_id > 0);
+        assert_eq!(
+            acn_client::wasmd::event_attr(&tx, "store_code", "code_checksum"),
+            Some(cosmwasm_std::Checksum::generate(&wasm).to_hex().as_str()),
+            "{name}"
+        );
+        eprintln!(
+            "acn_{name}.wasm: {} bytes stored as code {code_id}, {} gas",
+            wasm.len(),
+            tx.gas_used
+        );
+    }
+    // The bare wasm header: a module without a memory or the CosmWasm exports.
+    let err = chain
+        .store_code("deployer", b"\0asm\x01\0\0\0")
+        .unwrap_err();
+    assert!(matches!(err, ChainError::Rejected(_)), "{err:?}");
 }
 
 /// cw-ownable owner of a contract.

@@ -7,8 +7,8 @@
 //!   `weights/` + `registry.json`.
 //! - [`registry`]: the registry file (on-chain [`ModelSpec`](acn_interface::market::ModelSpec)
 //!   plus weights file name).
-//! - [`engine`]: [`Engine`] — sha256-verified loading, input decoding, forward pass on wgpu or
-//!   ndarray, canonical output bytes.
+//! - [`engine`]: [`Engine`] — sha256-verified loading, input decoding, forward pass on wgpu,
+//!   ndarray or flex, canonical output bytes.
 
 pub mod data;
 pub mod engine;
@@ -16,6 +16,9 @@ pub mod error;
 pub mod model;
 pub mod registry;
 pub mod train;
+
+// burn-flex is a direct dependency only to switch on its `simd` and `rayon` features.
+use burn_flex as _;
 
 pub use engine::{Backend, Engine};
 pub use error::{DataError, EngineError, TrainError, WGPU_INSTALL_HINT};

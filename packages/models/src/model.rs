@@ -125,6 +125,142 @@ impl DigitsCnn {
     }
 }
 
+impl DigitsCnn {
+    /// This network lowered for inference on an 8×8 input (see [`DenseCnn`]).
+    pub fn lower(&self) -> Result<DenseCnn, String> {
+        let conv1 = DenseConv::lower("conv1", &self.conv1, [1, 8, 8])?;
+        let [c1, h1, w1] = conv1.out;
+        let conv2 = DenseConv::lower("conv2", &self.conv2, [c1, h1 / 2, w1 / 2])?;
+        Ok(DenseCnn {
+            conv1,
+            conv2,
+            pool: self.pool.clone(),
+            fc1: self.fc1.clone(),
+            fc2: self.fc2.clone(),
+            activation: Relu::new(),
+        })
+    }
+}
+
+/// [`DigitsCnn`] lowered for inference. A 3×3 convolution of a fixed small input (8×8, then
+/// 4×4) is a linear map, so it is turned once, at load time, into one dense matrix (its
+/// Toeplitz form: `[c_in·h·w, c_out·h·w]`), and each convolution of a batch becomes a single
+/// matrix product — the fastest path on the CPU backends, whose direct convolution kernels are
+/// built for large images (measured by `cargo bench -p acn-worker --bench job`). The function is
+/// the one `DigitsCnn::forward` computes, with the sums taken in another order: outputs agree
+/// within float rounding (tested on every held-out input against the module).
+#[derive(Debug, Clone)]
+pub struct DenseCnn {
+    conv1: DenseConv,
+    conv2: DenseConv,
+    pool: MaxPool2d,
+    fc1: Linear,
+    fc2: Linear,
+    activation: Relu,
+}
+
+impl DenseCnn {
+    /// Raw pixels (0–16, row-major) to class logits, as [`DigitsCnn::forward`].
+    pub fn forward(&self, pixels: Tensor<2>) -> Tensor<2> {
+        let [batch, _] = pixels.dims();
+        let x = pixels.div_scalar(f32::from(DIGIT_MAX_PIXEL));
+        // [batch, c1·8·8] → [batch, c1, 4, 4]
+        let x = self.activation.forward(self.conv1.forward(x));
+        let [c1, h1, w1] = self.conv1.out;
+        let x = self.pool.forward(x.reshape([batch, c1, h1, w1]));
+        // [batch, c1·4·4] → [batch, c2·4·4] → [batch, c2, 2, 2]
+        let x = self
+            .activation
+            .forward(self.conv2.forward(x.flatten::<2>(1, 3)));
+        let [c2, h2, w2] = self.conv2.out;
+        let x = self.pool.forward(x.reshape([batch, c2, h2, w2]));
+        // [batch, c2 × 4] → [batch, hidden] → [batch, 10]
+        let x = self
+            .activation
+            .forward(self.fc1.forward(x.flatten::<2>(1, 3)));
+        self.fc2.forward(x)
+    }
+}
+
+/// One convolution as a dense matrix on a fixed input shape.
+#[derive(Debug, Clone)]
+struct DenseConv {
+    /// `[c_in·h·w, c_out·oh·ow]`: input pixel (row-major, channel-major) to output pixel.
+    weight: Tensor<2>,
+    /// `[1, c_out·oh·ow]`: each channel's bias repeated over its pixels.
+    bias: Tensor<2>,
+    /// Output shape `[c_out, oh, ow]`.
+    out: [usize; 3],
+}
+
+impl DenseConv {
+    /// The dense form of `conv` (stride 1, no dilation, one group, explicit padding) on inputs
+    /// of shape `[c_in, h, w]`.
+    fn lower(name: &str, conv: &Conv2d, [c_in, h, w]: [usize; 3]) -> Result<Self, String> {
+        let [c_out, k_in, kh, kw] = conv.weight.dims();
+        let (pt, pl, pb, pr) = match conv.padding {
+            PaddingConfig2d::Explicit(t, l, b, r) => (t, l, b, r),
+            PaddingConfig2d::Valid => (0, 0, 0, 0),
+            PaddingConfig2d::Same => return Err(format!("{name}: `Same` padding not lowered")),
+        };
+        if conv.stride != [1, 1] || conv.dilation != [1, 1] || conv.groups != 1 || k_in != c_in {
+            return Err(format!(
+                "{name}: only stride 1, dilation 1, one group are lowered"
+            ));
+        }
+        let (oh, ow) = (
+            (h + pt + pb + 1).saturating_sub(kh),
+            (w + pl + pr + 1).saturating_sub(kw),
+        );
+        let kernel = param(format!("{name}.weight"), conv.weight.val())?.values;
+        let (n_in, n_out) = (c_in * h * w, c_out * oh * ow);
+        let mut dense = vec![0f32; n_in * n_out];
+        for o in 0..c_out {
+            for y in 0..oh {
+                for x in 0..ow {
+                    let col = (o * oh + y) * ow + x;
+                    for i in 0..c_in {
+                        for ky in 0..kh {
+                            for kx in 0..kw {
+                                // Input pixel under kernel tap (ky, kx); padding contributes 0.
+                                let (Some(iy), Some(ix)) =
+                                    ((y + ky).checked_sub(pt), (x + kx).checked_sub(pl))
+                                else {
+                                    continue;
+                                };
+                                if iy >= h || ix >= w {
+                                    continue;
+                                }
+                                let row = (i * h + iy) * w + ix;
+                                dense[row * n_out + col] =
+                                    kernel[((o * c_in + i) * kh + ky) * kw + kx];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let bias = match &conv.bias {
+            Some(b) => param(format!("{name}.bias"), b.val())?.values,
+            None => vec![0.0; c_out],
+        };
+        let bias: Vec<f32> = bias
+            .iter()
+            .flat_map(|b| std::iter::repeat_n(*b, oh * ow))
+            .collect();
+        let device = conv.weight.val().device();
+        Ok(DenseConv {
+            weight: Tensor::from_data(TensorData::new(dense, [n_in, n_out]), &device),
+            bias: Tensor::from_data(TensorData::new(bias, [1, n_out]), &device),
+            out: [c_out, oh, ow],
+        })
+    }
+
+    fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        x.matmul(self.weight.clone()).add(self.bias.clone())
+    }
+}
+
 /// MLP regressor: 8 features → hidden → 1.
 #[derive(Module, Debug)]
 pub struct Regressor {
@@ -327,6 +463,15 @@ impl Net {
         Ok(out)
     }
 
+    /// The network as the engine runs it for inference: [`DenseCnn`] for the CNN, `None` (the
+    /// modules themselves) for the others.
+    pub fn lower(&self) -> Result<Option<DenseCnn>, String> {
+        match self {
+            Net::DigitsCnn(m) => m.lower().map(Some),
+            Net::DigitsMlp(_) | Net::Regressor(_) => Ok(None),
+        }
+    }
+
     /// Which model this is.
     pub fn kind(&self) -> ModelKind {
         match self {
@@ -334,5 +479,78 @@ impl Net {
             Net::DigitsCnn(_) => ModelKind::DigitsCnn,
             Net::Regressor(_) => ModelKind::Regressor,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::SplitMix64;
+
+    #[allow(deprecated)] // the reference CPU backend
+    fn cpu() -> Device {
+        Device::ndarray()
+    }
+
+    fn random(rng: &mut SplitMix64, n: usize) -> Vec<f32> {
+        (0..n)
+            .map(|_| (rng.next_f64() * 2.0 - 1.0) as f32)
+            .collect()
+    }
+
+    /// The dense form of a convolution is the convolution: random weights, input shapes and
+    /// paddings, against burn's own conv2d.
+    #[test]
+    fn a_lowered_convolution_equals_the_convolution() {
+        let device = cpu();
+        let mut rng = SplitMix64::new(11);
+        for (c_in, c_out, h, w, padding) in [
+            (1, 8, 8, 8, PaddingConfig2d::Explicit(1, 1, 1, 1)),
+            (8, 16, 4, 4, PaddingConfig2d::Explicit(1, 1, 1, 1)),
+            (3, 5, 6, 7, PaddingConfig2d::Valid),
+            (2, 4, 5, 5, PaddingConfig2d::Explicit(2, 2, 2, 2)),
+        ] {
+            let conv = Conv2dConfig::new([c_in, c_out], [3, 3])
+                .with_padding(padding.clone())
+                .init(&device);
+            let dense = DenseConv::lower("conv", &conv, [c_in, h, w]).unwrap();
+            let batch = 5;
+            let x = Tensor::<2>::from_data(
+                TensorData::new(
+                    random(&mut rng, batch * c_in * h * w),
+                    [batch, c_in * h * w],
+                ),
+                &device,
+            );
+            let expected = conv.forward(x.clone().reshape([batch, c_in, h, w]));
+            let [_, co, oh, ow] = expected.dims();
+            assert_eq!([co, oh, ow], dense.out, "{padding:?}");
+            let expected = expected
+                .flatten::<2>(1, 3)
+                .into_data()
+                .try_to_vec::<f32>()
+                .unwrap();
+            let got = dense.forward(x).into_data().try_to_vec::<f32>().unwrap();
+            assert_eq!(got.len(), expected.len());
+            let diff = got
+                .iter()
+                .zip(&expected)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(diff < 1e-5, "{padding:?}: max diff {diff}");
+        }
+    }
+
+    #[test]
+    fn strided_or_grouped_convolutions_are_not_lowered() {
+        let device = cpu();
+        let strided = Conv2dConfig::new([1, 2], [3, 3])
+            .with_stride([2, 2])
+            .init(&device);
+        assert!(DenseConv::lower("c", &strided, [1, 8, 8]).is_err());
+        let grouped = Conv2dConfig::new([2, 2], [3, 3])
+            .with_groups(2)
+            .init(&device);
+        assert!(DenseConv::lower("c", &grouped, [2, 8, 8]).is_err());
     }
 }

@@ -1,4 +1,4 @@
-//! Tests of the shipped models: registry integrity, held-out quality, wgpu-vs-ndarray agreement,
+//! Tests of the shipped models: registry integrity, held-out quality, wgpu/flex-vs-ndarray agreement,
 //! refusal of tampered weights, malformed inputs and determinism.
 //!
 //! One test binary on purpose: each burn-linked binary costs a link step.
@@ -137,25 +137,20 @@ fn wgpu_engine() -> &'static Engine {
     }
 }
 
-#[test]
-fn wgpu_agrees_with_ndarray_on_held_out_inputs() {
-    let gpu = wgpu_engine();
+/// `other` agrees with the ndarray reference on every held-out input, within each model's
+/// tolerance (labels exactly).
+fn assert_agrees_with_ndarray_on_held_out_inputs(other: &Engine) {
     let cpu = engine(Backend::Ndarray);
-    println!(
-        "wgpu device: {} ({:?})",
-        gpu.device_name(),
-        gpu.graphics_api()
-    );
-    assert!(!gpu.device_name().is_empty());
+    let name = other.backend();
     for kind in ModelKind::ALL {
         let spec = cpu.spec(kind.id()).unwrap().clone();
         let (mut max_units, mut max_raw) = (0i64, 0f32);
         for (input, batch) in held_out_batches(kind) {
             let a = cpu.run(kind.id(), &input, batch).unwrap();
-            let b = gpu.run(kind.id(), &input, batch).unwrap();
+            let b = other.run(kind.id(), &input, batch).unwrap();
             assert!(
                 outputs_agree(&spec, &a, &b),
-                "{}: wgpu and ndarray disagree beyond tolerance {}",
+                "{}: {name} and ndarray disagree beyond tolerance {}",
                 kind.id(),
                 spec.tolerance
             );
@@ -172,7 +167,7 @@ fn wgpu_agrees_with_ndarray_on_held_out_inputs() {
                 .map(|(x, y)| (x - y).abs())
                 .fold(max_units, i64::max);
             let ra = cpu.run_raw(kind.id(), &input, batch).unwrap();
-            let rb = gpu.run_raw(kind.id(), &input, batch).unwrap();
+            let rb = other.run_raw(kind.id(), &input, batch).unwrap();
             max_raw = ra
                 .iter()
                 .zip(&rb)
@@ -180,27 +175,43 @@ fn wgpu_agrees_with_ndarray_on_held_out_inputs() {
                 .fold(max_raw, f32::max);
         }
         println!(
-            "{}: max |wgpu − ndarray| = {max_raw:e} raw, {max_units} output units (tolerance {})",
+            "{}: max |{name} − ndarray| = {max_raw:e} raw, {max_units} output units (tolerance {})",
             kind.id(),
             spec.tolerance
         );
     }
 }
 
+#[test]
+fn wgpu_agrees_with_ndarray_on_held_out_inputs() {
+    let gpu = wgpu_engine();
+    println!(
+        "wgpu device: {} ({:?})",
+        gpu.device_name(),
+        gpu.graphics_api()
+    );
+    assert!(!gpu.device_name().is_empty());
+    assert_agrees_with_ndarray_on_held_out_inputs(gpu);
+}
+
+#[test]
+fn flex_agrees_with_ndarray_on_held_out_inputs() {
+    assert_agrees_with_ndarray_on_held_out_inputs(&engine(Backend::Flex));
+}
+
 /// Off-distribution inputs: random pixels and random (also out-of-range) features. Fixed-point
 /// outputs must still agree within tolerance; labels may only differ where the top two logits
 /// are within float noise of each other.
-#[test]
-fn wgpu_agrees_with_ndarray_on_random_inputs() {
-    let gpu = wgpu_engine();
+fn assert_agrees_with_ndarray_on_random_inputs(other: &Engine) {
     let cpu = engine(Backend::Ndarray);
+    let name = other.backend();
     let mut rng = SplitMix64::new(7);
     let (mut flips, mut max_units, mut max_raw) = (0usize, 0i64, 0f32);
     for round in 0..16 {
         let pixels: Vec<u8> = (0..64 * 64).map(|_| rng.below(17) as u8).collect();
         for kind in [ModelKind::DigitsMlp, ModelKind::DigitsCnn] {
             let a = cpu.run(kind.id(), &pixels, 64).unwrap();
-            let b = gpu.run(kind.id(), &pixels, 64).unwrap();
+            let b = other.run(kind.id(), &pixels, 64).unwrap();
             let logits = cpu.run_raw(kind.id(), &pixels, 64).unwrap();
             for (i, (la, lb)) in a.chunks_exact(4).zip(b.chunks_exact(4)).enumerate() {
                 if la != lb {
@@ -222,7 +233,7 @@ fn wgpu_agrees_with_ndarray_on_random_inputs() {
             .collect();
         let spec = cpu.spec("regressor-v1").unwrap();
         let a = cpu.run("regressor-v1", &features, 64).unwrap();
-        let b = gpu.run("regressor-v1", &features, 64).unwrap();
+        let b = other.run("regressor-v1", &features, 64).unwrap();
         assert!(outputs_agree(spec, &a, &b));
         let (wa, wb) = (
             decode_output_words(spec, &a).unwrap(),
@@ -234,7 +245,7 @@ fn wgpu_agrees_with_ndarray_on_random_inputs() {
             .map(|(x, y)| (x - y).abs())
             .fold(max_units, i64::max);
         let ra = cpu.run_raw("regressor-v1", &features, 64).unwrap();
-        let rb = gpu.run_raw("regressor-v1", &features, 64).unwrap();
+        let rb = other.run_raw("regressor-v1", &features, 64).unwrap();
         max_raw = ra
             .iter()
             .zip(&rb)
@@ -242,8 +253,18 @@ fn wgpu_agrees_with_ndarray_on_random_inputs() {
             .fold(max_raw, f32::max);
     }
     println!(
-        "random inputs: {flips} label flips in 2048 digit items; regressor max |wgpu − ndarray| = {max_raw:e} raw, {max_units} units"
+        "random inputs: {flips} label flips in 2048 digit items; regressor max |{name} − ndarray| = {max_raw:e} raw, {max_units} units"
     );
+}
+
+#[test]
+fn wgpu_agrees_with_ndarray_on_random_inputs() {
+    assert_agrees_with_ndarray_on_random_inputs(wgpu_engine());
+}
+
+#[test]
+fn flex_agrees_with_ndarray_on_random_inputs() {
+    assert_agrees_with_ndarray_on_random_inputs(&engine(Backend::Flex));
 }
 
 #[test]
@@ -289,16 +310,72 @@ fn wgpu_runs_are_deterministic() {
     }
 }
 
+/// The engine runs the CNN lowered to dense matrices (`DenseCnn`); on every held-out input and
+/// on every backend its logits are those of the convolution modules the model was trained as,
+/// within float rounding, with the same labels.
 #[test]
-fn ndarray_runs_are_deterministic() {
-    let first = engine(Backend::Ndarray);
-    let second = engine(Backend::Ndarray);
-    for kind in ModelKind::ALL {
-        for (input, batch) in held_out_batches(kind).into_iter().take(2) {
-            let a = first.run(kind.id(), &input, batch).unwrap();
-            assert_eq!(a, first.run(kind.id(), &input, batch).unwrap());
-            assert_eq!(a, second.run(kind.id(), &input, batch).unwrap());
-            assert_eq!(a.len(), batch as usize * 4);
+fn the_lowered_cnn_computes_what_its_convolutions_compute() {
+    use burn::module::Module;
+    use burn::store::ModuleRecord;
+    use burn::tensor::{Bytes, Tensor, TensorData};
+
+    let kind = ModelKind::DigitsCnn;
+    let bytes = std::fs::read(default_weights_dir().join(entry(kind).weights_file)).unwrap();
+    let (ndarray, flex) = (engine(Backend::Ndarray), engine(Backend::Flex));
+    for engine in [&ndarray, &flex, wgpu_engine()] {
+        let device = engine.device().clone();
+        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.clone())).unwrap();
+        let net = kind.init(&device).try_load_record(record).unwrap();
+        let dense = net.lower().unwrap().expect("the CNN has a lowered form");
+        let mut max = 0f32;
+        for (input, batch) in held_out_batches(kind) {
+            let floats: Vec<f32> = input.iter().map(|&b| f32::from(b)).collect();
+            let x = Tensor::<2>::from_data(TensorData::new(floats, [batch as usize, 64]), &device);
+            let modules = net
+                .forward(x.clone())
+                .into_data()
+                .try_to_vec::<f32>()
+                .unwrap();
+            let lowered = dense.forward(x).into_data().try_to_vec::<f32>().unwrap();
+            assert_eq!(lowered, engine.run_raw(kind.id(), &input, batch).unwrap());
+            for (a, b) in modules.chunks_exact(10).zip(lowered.chunks_exact(10)) {
+                let argmax = |r: &[f32]| (0..10).max_by(|&i, &j| r[i].total_cmp(&r[j])).unwrap();
+                assert_eq!(argmax(a), argmax(b), "{}", engine.backend());
+            }
+            max = modules
+                .iter()
+                .zip(&lowered)
+                .map(|(a, b)| (a - b).abs())
+                .fold(max, f32::max);
+        }
+        println!("{}: max |modules − lowered| = {max:e}", engine.backend());
+        assert!(max < 1e-4, "{}: {max}", engine.backend());
+    }
+}
+
+/// The CPU backends give bit-identical raw outputs run to run and engine to engine (flex runs
+/// its kernels on several threads: the split must not change any sum).
+#[test]
+fn cpu_runs_are_deterministic() {
+    for backend in [Backend::Ndarray, Backend::Flex] {
+        let first = engine(backend);
+        let second = engine(backend);
+        for kind in ModelKind::ALL {
+            for (input, batch) in held_out_batches(kind).into_iter().take(2) {
+                let a = first.run(kind.id(), &input, batch).unwrap();
+                assert_eq!(a, first.run(kind.id(), &input, batch).unwrap());
+                assert_eq!(a, second.run(kind.id(), &input, batch).unwrap());
+                assert_eq!(a.len(), batch as usize * 4);
+                let raw = first.run_raw(kind.id(), &input, batch).unwrap();
+                for _ in 0..3 {
+                    assert_eq!(
+                        raw,
+                        second.run_raw(kind.id(), &input, batch).unwrap(),
+                        "{backend} {}: raw outputs differ between runs",
+                        kind.id()
+                    );
+                }
+            }
         }
     }
 }

@@ -1,9 +1,9 @@
 //! What one job costs a provider, per model, on a 64-item batch: items/s of the model on burn's
-//! wgpu backend, on its ndarray backend and — when `ACN_TORCH_PYTHON` names a Python with torch,
+//! wgpu backend, on its ndarray and flex CPU backends and — when `ACN_TORCH_PYTHON` names a Python with torch,
 //! as `scripts/bench.sh` arranges — in PyTorch on the CPU with the very same weights; and the
 //! worker's own overhead per job (decoding the job from the chain's JSON, checking the input,
-//! salt and commitment hash, five journal writes of which one is synced) as a share of the
-//! model's time.
+//! salt and commitment hash, five journal writes, and the fdatasync its salt shares with the
+//! other jobs of the worker's pass) as a share of the model's time.
 //!
 //! `cargo bench -p acn-worker --bench job` (a plain timing loop, no harness). Every model is
 //! warmed up first (shader compilation and autotuning are not timed), then runs for about
@@ -24,6 +24,10 @@ use acn_models::{load_registry, Backend, Engine, ModelKind};
 use acn_worker::{validate_input, Durability, Entry, Journal, Stage};
 
 const BATCH: u32 = 64;
+
+/// Jobs computed per pass of the worker for the overhead figures: one (an idle worker), and the
+/// default capacity of 4 claimed jobs (a busy one).
+const PER_PASS: [usize; 2] = [1, 4];
 
 type Error = Box<dyn std::error::Error>;
 
@@ -101,38 +105,49 @@ fn job_json(spec: &ModelSpec, input: &[u8], id: u64) -> Result<Vec<u8>, Error> {
 }
 
 /// Mean wall time of the worker's own steps for one job (everything but the model and the
-/// chain's round trips), over `jobs` jobs written to a journal in `dir`.
+/// chain's round trips), over `jobs` jobs written to a journal in `dir`, when each pass of the
+/// worker computes `per_pass` jobs (their salts share one fdatasync, as in `Worker::tick`).
 fn overhead_per_job(
     spec: &ModelSpec,
     input: &[u8],
     output: &[u8],
     dir: &Path,
     jobs: u64,
+    per_pass: usize,
 ) -> Result<Duration, Error> {
-    let mut journal = Journal::open(&dir.join(format!("{}.journal", spec.id)))?;
+    let mut journal = Journal::open(&dir.join(format!("{}-{per_pass}.journal", spec.id)))?;
     let address = "wasm1y9u43m4kkc6hmy8ajdhmw56pyklwrpgz5wez42";
     let jsons = (0..jobs)
         .map(|id| job_json(spec, input, id))
         .collect::<Result<Vec<_>, _>>()?;
     let started = Instant::now();
-    for json in &jsons {
-        // The job as the chain returns it (input in base64), and the input check before a claim.
-        let job: JobResponse = serde_json::from_slice(json)?;
-        validate_input(spec, &job.input, job.batch, 64 * 1024).map_err(|e| e.to_string())?;
-        let mut entry = Entry::claimed(job.id, &job.model_id);
-        journal.record_with(entry.clone(), Durability::Written)?;
-        // After the model: salt, commitment, and the one synced write.
-        let mut salt = [0u8; 32];
-        rand::thread_rng().fill_bytes(&mut salt);
-        let c = commitment(output, &salt, address);
-        entry.output = Some(hex::encode(output));
-        entry.salt = Some(hex::encode(salt));
-        entry.commitment = Some(hex::encode(c));
-        entry.stage = Stage::Computed;
-        journal.record(entry.clone())?;
-        for stage in [Stage::Committed, Stage::Revealed, Stage::Finished] {
-            entry.stage = stage;
+    for pass in jsons.chunks(per_pass) {
+        let mut entries = vec![];
+        for json in pass {
+            // The job as the chain returns it (input in base64), and the input check before a
+            // claim.
+            let job: JobResponse = serde_json::from_slice(json)?;
+            validate_input(spec, &job.input, job.batch, 64 * 1024).map_err(|e| e.to_string())?;
+            let mut entry = Entry::claimed(job.id, &job.model_id);
             journal.record_with(entry.clone(), Durability::Written)?;
+            // After the model: salt, commitment, written.
+            let mut salt = [0u8; 32];
+            rand::thread_rng().fill_bytes(&mut salt);
+            let c = commitment(output, &salt, address);
+            entry.output = Some(hex::encode(output));
+            entry.salt = Some(hex::encode(salt));
+            entry.commitment = Some(hex::encode(c));
+            entry.stage = Stage::Computed;
+            journal.record_with(entry.clone(), Durability::Written)?;
+            entries.push(entry);
+        }
+        // The pass's one fdatasync, before any commitment is sent.
+        journal.sync()?;
+        for mut entry in entries {
+            for stage in [Stage::Committed, Stage::Revealed, Stage::Finished] {
+                entry.stage = stage;
+                journal.record_with(entry.clone(), Durability::Written)?;
+            }
         }
     }
     Ok(started.elapsed() / jobs as u32)
@@ -211,7 +226,7 @@ fn main() -> Result<(), Error> {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR"))?;
     let registry = load_registry(&default_registry_path())?;
     let mut engines = vec![];
-    for backend in [Backend::Wgpu, Backend::Ndarray] {
+    for backend in Backend::ALL {
         match Engine::new(backend) {
             Ok(mut engine) => {
                 for entry in &registry {
@@ -263,13 +278,18 @@ fn main() -> Result<(), Error> {
             .ok_or("model missing from the registry")?;
         let (bytes, _) = input(kind)?;
         let output = ndarray.run(kind.id(), &bytes, BATCH)?;
-        overhead.push(overhead_per_job(
-            &entry.spec,
-            &bytes,
-            &output,
-            dir.path(),
-            300,
-        )?);
+        let mut per_pass = vec![];
+        for jobs_per_pass in PER_PASS {
+            per_pass.push(overhead_per_job(
+                &entry.spec,
+                &bytes,
+                &output,
+                dir.path(),
+                400,
+                jobs_per_pass,
+            )?);
+        }
+        overhead.push(per_pass);
     }
 
     println!();
@@ -304,13 +324,15 @@ fn main() -> Result<(), Error> {
         println!();
     }
     println!();
+    let passes = PER_PASS.map(|n| n.to_string()).join(" / ");
     println!(
         "Worker overhead per job (decode the job's JSON, check the input, salt + sha256 \
-         commitment, 5 journal writes of which 1 fdatasync'd), as a share of the model's time \
-         for the {BATCH}-item batch:"
+         commitment, 5 journal writes; the salts of one pass share one fdatasync) with \
+         {passes} jobs computed per pass, as a share of the model's time for the \
+         {BATCH}-item batch:"
     );
     println!();
-    print!("| model | overhead µs/job |");
+    print!("| model | overhead µs/job ({passes} per pass) |");
     for (backend, _) in &speed {
         print!(" model ms ({backend}) | share ({backend}) |");
     }
@@ -321,11 +343,17 @@ fn main() -> Result<(), Error> {
     }
     println!();
     for (i, kind) in ModelKind::ALL.iter().enumerate() {
-        let us = overhead[i].as_secs_f64() * 1e6;
-        print!("| {} | {us:.0} |", kind.id());
+        let us: Vec<f64> = overhead[i].iter().map(|d| d.as_secs_f64() * 1e6).collect();
+        let cell = |f: &dyn Fn(f64) -> String| us.iter().map(|&u| f(u)).collect::<Vec<_>>();
+        print!(
+            "| {} | {} |",
+            kind.id(),
+            cell(&|u| format!("{u:.0}")).join(" / ")
+        );
         for (_, per_model) in &speed {
             let ms = per_model[i].1;
-            print!(" {ms:.3} | {:.1} % |", us / 10.0 / ms);
+            let shares = cell(&|u| format!("{:.1} %", u / 10.0 / ms));
+            print!(" {ms:.3} | {} |", shares.join(" / "));
         }
         println!();
     }

@@ -24,6 +24,28 @@ pub enum BackendChoice {
     Wgpu,
     /// burn's ndarray CPU backend.
     Ndarray,
+    /// burn's flex CPU backend (gemm kernels, SIMD, all cores): the fastest without a GPU.
+    Flex,
+}
+
+impl From<BackendChoice> for acn_models::Backend {
+    fn from(choice: BackendChoice) -> Self {
+        match choice {
+            BackendChoice::Wgpu => acn_models::Backend::Wgpu,
+            BackendChoice::Ndarray => acn_models::Backend::Ndarray,
+            BackendChoice::Flex => acn_models::Backend::Flex,
+        }
+    }
+}
+
+impl From<acn_models::Backend> for BackendChoice {
+    fn from(backend: acn_models::Backend) -> Self {
+        match backend {
+            acn_models::Backend::Wgpu => BackendChoice::Wgpu,
+            acn_models::Backend::Ndarray => BackendChoice::Ndarray,
+            acn_models::Backend::Flex => BackendChoice::Flex,
+        }
+    }
 }
 
 /// Where the worker's chain is (a wasmd node), for `acn-worker run`.

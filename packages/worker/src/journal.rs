@@ -102,6 +102,8 @@ pub struct Journal {
     path: PathBuf,
     data: JournalFile,
     file: File,
+    /// fdatasyncs issued since open.
+    syncs: u64,
 }
 
 impl Journal {
@@ -165,10 +167,15 @@ impl Journal {
             .append(true)
             .open(path)
             .map_err(|e| anyhow::anyhow!("cannot open journal {}: {e}", path.display()))?;
+        // Lines written but not yet synced by a killed predecessor are in the OS's cache only:
+        // make them durable before anything (a commitment) is sent on their strength.
+        file.sync_data()
+            .map_err(|e| anyhow::anyhow!("cannot sync journal {}: {e}", path.display()))?;
         Ok(Journal {
             path: path.to_path_buf(),
             data,
             file,
+            syncs: 0,
         })
     }
 
@@ -214,6 +221,22 @@ impl Journal {
         Ok(())
     }
 
+    /// Put every line written so far on disk (one fdatasync). The worker records the salts of
+    /// all jobs it computed in a pass as [`Durability::Written`] and then syncs once, before
+    /// any of their commitments is sent: a group commit.
+    pub fn sync(&mut self) -> anyhow::Result<()> {
+        self.file
+            .sync_data()
+            .map_err(|e| anyhow::anyhow!("cannot sync journal {}: {e}", self.path.display()))?;
+        self.syncs += 1;
+        Ok(())
+    }
+
+    /// fdatasyncs issued since the journal was opened.
+    pub fn syncs(&self) -> u64 {
+        self.syncs
+    }
+
     /// Remember a refused job (written, not synced: a lost refusal is only checked again).
     pub fn refuse(&mut self, job_id: u64) -> anyhow::Result<()> {
         self.append(&Record::Refused(job_id), Durability::Written)?;
@@ -228,9 +251,7 @@ impl Journal {
             .write_all(&line)
             .map_err(|e| anyhow::anyhow!("cannot write journal {}: {e}", self.path.display()))?;
         if durability == Durability::Synced {
-            self.file
-                .sync_data()
-                .map_err(|e| anyhow::anyhow!("cannot sync journal {}: {e}", self.path.display()))?;
+            self.sync()?;
         }
         Ok(())
     }

@@ -183,25 +183,77 @@ impl<E: Executor> Worker<E> {
     }
 
     /// One pass: move every in-flight job forward, then claim new work within capacity.
+    ///
+    /// Every claimed job is computed first and its salt written to the journal; one fdatasync
+    /// then makes all of them durable (a group commit) before any of their commitments is sent.
     pub fn tick(&mut self) -> anyhow::Result<TickReport> {
         let mut report = TickReport::default();
         let now = self.chain.block()?.time;
+        let mut jobs = vec![];
         for entry in self.journal.in_flight() {
-            if let Err(e) = self.advance(entry.clone(), now, &mut report) {
-                warn!(job_id = entry.job_id, error = %e, "job step failed; will retry");
+            match self.job(entry.job_id) {
+                Ok(job) => jobs.push((entry, job)),
+                Err(e) => warn!(job_id = entry.job_id, error = %e, "cannot read job; will retry"),
+            }
+        }
+        let mut computed = false;
+        for (entry, job) in &mut jobs {
+            if entry.stage == Stage::Claimed && !job.status.is_final() {
+                match self.compute(entry, job) {
+                    Ok(()) => computed = true,
+                    Err(e) => warn!(job_id = job.id, error = %e, "job step failed; will retry"),
+                }
+            }
+        }
+        if computed {
+            self.journal.sync()?;
+        }
+        for (entry, job) in jobs {
+            if entry.stage == Stage::Claimed && !job.status.is_final() {
+                continue; // not computed (the failure is logged above): retry next pass
+            }
+            let id = entry.job_id;
+            if let Err(e) = self.advance(entry, job, now, &mut report) {
+                warn!(job_id = id, error = %e, "job step failed; will retry");
             }
         }
         self.claim_new(now, &mut report)?;
         Ok(report)
     }
 
+    /// Run a claimed job's model, draw the salt and derive the commitment; journal all of it
+    /// (written; the caller syncs) before any commitment exists.
+    fn compute(&mut self, entry: &mut Entry, job: &JobResponse) -> anyhow::Result<()> {
+        if !job
+            .slots
+            .iter()
+            .any(|s| s.provider.as_str() == self.address)
+        {
+            anyhow::bail!("job {} holds no slot of ours", job.id);
+        }
+        let spec = self
+            .specs
+            .get(&job.model_id)
+            .ok_or_else(|| anyhow::anyhow!("model {} not served", job.model_id))?;
+        let honest = self.executor.execute(spec, &job.input, job.batch)?;
+        let output = apply_behaviour(self.config.behaviour, spec, honest);
+        let mut salt = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut salt);
+        let c = commitment(&output, &salt, &self.address);
+        entry.output = Some(hex::encode(&output));
+        entry.salt = Some(hex::encode(salt));
+        entry.commitment = Some(hex::encode(c));
+        entry.stage = Stage::Computed;
+        self.journal.record_with(entry.clone(), Durability::Written)
+    }
+
     fn advance(
         &mut self,
         mut entry: Entry,
+        job: JobResponse,
         now: u64,
         report: &mut TickReport,
     ) -> anyhow::Result<()> {
-        let job = self.job(entry.job_id)?;
         let slot = job
             .slots
             .iter()
@@ -223,27 +275,6 @@ impl<E: Executor> Worker<E> {
         let Some(slot) = slot else {
             anyhow::bail!("job {} holds no slot of ours", job.id);
         };
-        let spec = self
-            .specs
-            .get(&job.model_id)
-            .ok_or_else(|| anyhow::anyhow!("model {} not served", job.model_id))?
-            .clone();
-
-        if entry.stage == Stage::Claimed {
-            // Compute, draw the salt, and put all of it on disk before any commitment exists.
-            let honest = self.executor.execute(&spec, &job.input, job.batch)?;
-            let output = apply_behaviour(self.config.behaviour, &spec, honest);
-            let mut salt = [0u8; 32];
-            rand::thread_rng().fill_bytes(&mut salt);
-            let c = commitment(&output, &salt, &self.address);
-            entry.output = Some(hex::encode(&output));
-            entry.salt = Some(hex::encode(salt));
-            entry.commitment = Some(hex::encode(c));
-            entry.stage = Stage::Computed;
-            // The one synced write per job: the salt must outlive a power loss before the
-            // commitment exists on chain.
-            self.journal.record(entry.clone())?;
-        }
 
         if entry.stage == Stage::Computed {
             let ours = hex_field(&entry.commitment)?;

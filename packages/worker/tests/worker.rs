@@ -204,6 +204,50 @@ fn a_worker_killed_after_commit_resumes_and_reveals_with_the_same_salt() {
 }
 
 #[test]
+fn the_salts_of_one_pass_share_one_fdatasync_before_any_commit() {
+    let chain = chain(&["p1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p1.journal");
+    let ids: Vec<u64> = (0..4).map(|_| submit_digits(&chain, 4, 1).0).collect();
+    let mut w = worker(&chain, "p1", &path, engine());
+    assert_eq!(
+        w.tick().unwrap().claimed,
+        4,
+        "capacity 4: all claimed in one pass"
+    );
+    let before = w.journal().syncs();
+    let r = w.tick().unwrap();
+    assert_eq!(r.committed, 4);
+    assert_eq!(
+        w.journal().syncs() - before,
+        1,
+        "one group commit for 4 salts"
+    );
+    // What reached the chain is what is on disk: reopen the file and compare.
+    let on_disk = Journal::open(&path).unwrap();
+    for id in &ids {
+        let entry = on_disk.get(*id).unwrap();
+        assert_eq!(entry.stage, Stage::Committed);
+        assert_eq!(
+            job(&chain, *id).slots[0]
+                .commitment
+                .as_ref()
+                .map(hex::encode),
+            entry.commitment
+        );
+    }
+    // A pass with nothing to compute syncs nothing.
+    let before = w.journal().syncs();
+    chain.wait_blocks(1).unwrap();
+    let r = w.tick().unwrap();
+    assert_eq!(r.revealed, 4);
+    assert_eq!(w.journal().syncs(), before);
+    for id in ids {
+        assert_eq!(job(&chain, id).status, JobStatus::Settled);
+    }
+}
+
+#[test]
 fn a_crash_between_the_commit_and_its_journal_write_does_not_commit_twice() {
     let chain = chain(&["p1"]);
     let dir = tempfile::tempdir().unwrap();

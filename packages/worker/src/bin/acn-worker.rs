@@ -22,7 +22,6 @@ use cosmwasm_std::Uint128;
 use acn_client::{Chain, ChainExt, WasmdChain, WasmdConfig};
 use acn_interface::{market, staking};
 use acn_models::{Backend, Engine};
-use acn_worker::config::BackendChoice;
 use acn_worker::{Earnings, Journal, Stage, Worker, WorkerConfig};
 
 #[derive(Parser)]
@@ -63,11 +62,16 @@ enum Command {
     },
 }
 
+/// Default log filter (`RUST_LOG` overrides it). wgpu probes OpenGL (EGL) next to Vulkan and
+/// logs an ERROR when Mesa has no GL driver; the engine never uses OpenGL, so that probe is
+/// silenced.
+const DEFAULT_LOG_FILTER: &str = "info,wgpu_hal::gles=off";
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER)),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -89,11 +93,7 @@ fn main() -> ExitCode {
 
 /// Open the configured backend (the one place a backend is chosen).
 pub fn open_engine(config: &WorkerConfig) -> anyhow::Result<Engine> {
-    let backend = match config.backend {
-        BackendChoice::Wgpu => Backend::Wgpu,
-        BackendChoice::Ndarray => Backend::Ndarray,
-    };
-    let mut engine = Engine::new(backend)?;
+    let mut engine = Engine::new(Backend::from(config.backend))?;
     let registry = acn_models::load_registry(&config.registry)?;
     for id in &config.models {
         let entry = registry
@@ -167,10 +167,7 @@ fn register(path: &std::path::Path, bond: Option<u128>) -> anyhow::Result<()> {
         println!("bonded {amount} base units (now {target})");
     }
     let hardware = market::Hardware {
-        backend: match config.backend {
-            BackendChoice::Wgpu => "wgpu".into(),
-            BackendChoice::Ndarray => "ndarray".into(),
-        },
+        backend: Backend::from(config.backend).name().into(),
         device: open_engine(&config)?.device_name().to_string(),
         memory_mb: 0,
     };
