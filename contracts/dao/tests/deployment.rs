@@ -2,7 +2,7 @@
 
 mod common;
 
-use acn_interface::{dao, market, staking};
+use acn_interface::{dao, market, staking, token};
 use acn_testing::{assert_err_contains, TOKEN};
 use common::*;
 use cw_multi_test::Executor;
@@ -19,6 +19,16 @@ fn the_dao_owns_and_administers_every_contract() {
         );
     }
     assert_eq!(suite.owned_contracts().len(), 4);
+    let minter: Option<token::MinterResponse> = suite
+        .app
+        .wrap()
+        .query_wasm_smart(&suite.token, &token::QueryMsg::Minter {})
+        .unwrap();
+    assert_eq!(
+        minter.map(|m| m.minter),
+        Some(dao.to_string()),
+        "token minter"
+    );
     for contract in suite.all_contracts() {
         assert_eq!(
             suite.contract_info(&contract).admin,
@@ -63,6 +73,18 @@ fn the_deployer_can_no_longer_change_anything() {
         ),
         "Caller is not the contract's current owner",
     );
+    // Nor mint: the DAO holds the minter role.
+    let token_addr = suite.token.clone();
+    assert!(suite
+        .execute(
+            &deployer,
+            &token_addr,
+            &token::ExecuteMsg::Mint {
+                recipient: deployer.to_string(),
+                amount: cosmwasm_std::Uint128::new(1),
+            },
+        )
+        .is_err());
     // Nor migrate a contract: the wasm admin is the DAO.
     let code = suite.code_ids.market;
     assert!(suite

@@ -193,9 +193,10 @@ pub fn list(
 
 /// Hand a fresh wasmd deployment to the DAO: instantiate it (staking as its group), link
 /// staking to the market, offer cw-ownable ownership of token, staking, treasury and market to
-/// it, make it the wasm admin of every contract (itself included), and accept the ownership by
-/// the DAO's first proposal, carried by a bootstrap stake of one unit of weight that the
-/// deployer bonds and unbonds around it. Records the DAO in `deployment`.
+/// it, hand it the token's minter role, make it the wasm admin of every contract (itself
+/// included), and accept the ownership by the DAO's first proposal, carried by a bootstrap
+/// stake of one unit of weight that the deployer bonds and unbonds around it. Records the DAO
+/// in `deployment`.
 pub(crate) fn hand_over(
     chain: &WasmdChain,
     owner_name: &str,
@@ -255,6 +256,15 @@ pub(crate) fn hand_over(
             &staking::ExecuteMsg::UpdateOwnership(cw_ownable::Action::AcceptOwnership),
         )?);
     }
+    // The token's minter role (minting within the cap) goes to the DAO too.
+    let tx = chain.execute_typed(
+        owner_name,
+        &d.token,
+        &token::ExecuteMsg::UpdateMinter {
+            new_minter: Some(dao_addr.clone()),
+        },
+    )?;
+    push("token", "token: minter to the dao", &tx);
     for (name, addr) in owned.into_iter().chain([("dao", dao_addr.as_str())]) {
         let tx = chain.update_admin(owner_name, addr, &dao_addr)?;
         push(name, &format!("{name}: wasm admin to the dao"), &tx);

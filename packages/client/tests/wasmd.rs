@@ -320,6 +320,13 @@ fn governance_proposals_execute_end_to_end() {
             "{contract}"
         );
     }
+    let minter: Option<token::MinterResponse> =
+        chain.query(&d.token, &token::QueryMsg::Minter {}).unwrap();
+    assert_eq!(
+        minter.map(|m| m.minter),
+        Some(dao_addr.clone()),
+        "token minter"
+    );
     assert!(steps.iter().any(|s| s.name == "execute: accept ownership"));
 
     let gas =

@@ -6,12 +6,12 @@
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Binary, Uint128};
-use cw20::{Cw20Coin, Expiration, Logo, MinterResponse};
+use cw20::{Cw20Coin, Expiration, Logo};
 use cw_ownable::{cw_ownable_execute, cw_ownable_query};
 
 pub use cw20::{
     AllAccountsResponse, AllAllowancesResponse, AllSpenderAllowancesResponse, AllowanceResponse,
-    BalanceResponse, Cw20ReceiveMsg, DownloadLogoResponse, MarketingInfoResponse,
+    BalanceResponse, Cw20ReceiveMsg, DownloadLogoResponse, MarketingInfoResponse, MinterResponse,
     TokenInfoResponse,
 };
 pub use cw20_base::msg::InstantiateMarketingInfo;

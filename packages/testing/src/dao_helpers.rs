@@ -107,6 +107,17 @@ impl Suite {
             accept.push(self.ownership_msg(&contract, cw_ownable::Action::AcceptOwnership));
         }
 
+        // The token's minter role (minting within the cap) goes to the DAO too.
+        let token = self.token.clone();
+        self.execute(
+            &owner,
+            &token,
+            &token::ExecuteMsg::UpdateMinter {
+                new_minter: Some(dao.to_string()),
+            },
+        )
+        .expect("make the DAO the token's minter");
+
         // Wasm admin: the deployer hands every contract (the DAO too) to the DAO.
         for contract in self.all_contracts() {
             self.app
