@@ -179,6 +179,7 @@ impl<E: Executor> Worker<E> {
                 adopted += 1;
             }
         }
+        self.journal.flush()?;
         Ok(adopted)
     }
 
@@ -186,7 +187,14 @@ impl<E: Executor> Worker<E> {
     ///
     /// Every claimed job is computed first and its salt written to the journal; one fdatasync
     /// then makes all of them durable (a group commit) before any of their commitments is sent.
+    /// The pass's other journal lines are buffered and written once, at its end.
     pub fn tick(&mut self) -> anyhow::Result<TickReport> {
+        let report = self.pass();
+        self.journal.flush()?;
+        report
+    }
+
+    fn pass(&mut self) -> anyhow::Result<TickReport> {
         let mut report = TickReport::default();
         let now = self.chain.block()?.time;
         let mut jobs = vec![];
