@@ -16,7 +16,6 @@ use acn_interface::market::{self, Hardware, JobStatus, ModelSpec, OutputSpec};
 use acn_interface::{staking, treasury};
 use acn_models::{Backend, Engine, RegistryEntry};
 use acn_testing::{SuiteBuilder, TOKEN};
-use acn_worker::config::BackendChoice;
 use acn_worker::executor::SharedEngine;
 use acn_worker::{Behaviour, Worker, WorkerConfig};
 
@@ -41,26 +40,15 @@ pub struct DemoOptions {
     /// Provider slots per job (≥ 2 to verify by agreement).
     #[arg(long, default_value_t = 3)]
     pub redundancy: u8,
-    /// burn backend of the workers.
-    #[arg(long, value_enum, default_value_t = BackendArg::Wgpu)]
-    pub backend: BackendArg,
+    /// burn backend of the workers: wgpu, ndarray or flex.
+    #[arg(long, default_value_t = Backend::Wgpu)]
+    pub backend: Backend,
     /// Real milliseconds per 5-second block of the embedded chain.
     #[arg(long, default_value_t = 100)]
     pub block_ms: u64,
     /// Give up if the jobs are not all final after this many seconds.
     #[arg(long, default_value_t = 600)]
     pub timeout_secs: u64,
-}
-
-/// Backend flag.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BackendArg {
-    /// burn wgpu (Vulkan/Metal/DX12; lavapipe on CPU-only machines).
-    Wgpu,
-    /// burn ndarray (CPU).
-    Ndarray,
-    /// burn flex (CPU: gemm kernels, SIMD, all cores).
-    Flex,
 }
 
 /// What the demo measured.
@@ -122,11 +110,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     let registry_path = acn_models::registry::default_registry_path();
     let weights_dir = acn_models::registry::default_weights_dir();
     let registry: Vec<RegistryEntry> = acn_models::registry::load_registry(&registry_path)?;
-    let backend = match opts.backend {
-        BackendArg::Wgpu => Backend::Wgpu,
-        BackendArg::Ndarray => Backend::Ndarray,
-        BackendArg::Flex => Backend::Flex,
-    };
+    let backend = opts.backend;
     let mut engine = Engine::new(backend)?;
     say(format!(
         "ACN demo — {} providers ({} cheating), {} buyers, {} jobs × {} items, redundancy {}",
@@ -218,7 +202,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     for p in &providers {
         let config = WorkerConfig {
             account: p.clone(),
-            backend: BackendChoice::from(backend),
+            backend,
             models: specs.iter().map(|s| s.id.clone()).collect(),
             registry: registry_path.clone(),
             weights_dir: Some(weights_dir.clone()),

@@ -18,10 +18,15 @@ use crate::error::EngineError;
 use crate::model::{DenseCnn, ModelKind, Net};
 use crate::registry::RegistryEntry;
 
-/// The compute backend, chosen at the binary's edge.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// The compute backend, chosen at the binary's edge (`backend = "wgpu"` in a worker's TOML
+/// config, `--backend wgpu` on the command line).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Backend {
     /// burn's wgpu backend (Vulkan / Metal / DX12; Mesa's lavapipe on a CPU-only machine).
+    #[default]
     Wgpu,
     /// burn's ndarray CPU backend: the reference the shipped weights were trained on.
     Ndarray,
@@ -33,9 +38,7 @@ pub enum Backend {
 impl Backend {
     /// Every backend, in the order they are listed to users.
     pub const ALL: [Backend; 3] = [Backend::Wgpu, Backend::Ndarray, Backend::Flex];
-}
 
-impl Backend {
     /// Name as declared on chain (`Hardware::backend`).
     pub const fn name(self) -> &'static str {
         match self {

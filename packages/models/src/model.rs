@@ -123,9 +123,7 @@ impl DigitsCnn {
         // [batch, 10]
         self.fc2.forward(x)
     }
-}
 
-impl DigitsCnn {
     /// This network lowered for inference on an 8×8 input (see [`DenseCnn`]).
     pub fn lower(&self) -> Result<DenseCnn, String> {
         let conv1 = DenseConv::lower("conv1", &self.conv1, [1, 8, 8])?;

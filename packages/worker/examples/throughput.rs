@@ -24,7 +24,7 @@ use acn_client::{deploy_with, Chain, ChainExt, DeployOptions, WasmdChain};
 use acn_interface::market::{self, JobStatus, ModelSpec, TOKEN};
 use acn_interface::staking;
 use acn_models::{Backend, Engine};
-use acn_worker::config::{BackendChoice, Behaviour};
+use acn_worker::config::Behaviour;
 use acn_worker::executor::SharedEngine;
 use acn_worker::{Worker, WorkerConfig};
 
@@ -106,7 +106,7 @@ fn main() -> anyhow::Result<()> {
     for name in &names {
         let config = WorkerConfig {
             account: name.clone(),
-            backend: BackendChoice::Ndarray,
+            backend: Backend::Ndarray,
             models: vec![MODEL.into()],
             registry: registry_path.clone(),
             weights_dir: None,

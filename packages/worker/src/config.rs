@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use acn_models::Backend;
+
 /// How the worker computes outputs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -13,39 +15,6 @@ pub enum Behaviour {
     Honest,
     /// Demo only: report a deliberately wrong output (to show slashing).
     Cheat,
-}
-
-/// Which burn backend runs the models.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BackendChoice {
-    /// burn's wgpu backend (Vulkan / Metal / DX12; lavapipe on CPU-only machines).
-    #[default]
-    Wgpu,
-    /// burn's ndarray CPU backend.
-    Ndarray,
-    /// burn's flex CPU backend (gemm kernels, SIMD, all cores): the fastest without a GPU.
-    Flex,
-}
-
-impl From<BackendChoice> for acn_models::Backend {
-    fn from(choice: BackendChoice) -> Self {
-        match choice {
-            BackendChoice::Wgpu => acn_models::Backend::Wgpu,
-            BackendChoice::Ndarray => acn_models::Backend::Ndarray,
-            BackendChoice::Flex => acn_models::Backend::Flex,
-        }
-    }
-}
-
-impl From<acn_models::Backend> for BackendChoice {
-    fn from(backend: acn_models::Backend) -> Self {
-        match backend {
-            acn_models::Backend::Wgpu => BackendChoice::Wgpu,
-            acn_models::Backend::Ndarray => BackendChoice::Ndarray,
-            acn_models::Backend::Flex => BackendChoice::Flex,
-        }
-    }
 }
 
 /// Where the worker's chain is (a wasmd node), for `acn-worker run`.
@@ -78,7 +47,7 @@ pub struct WorkerConfig {
     pub account: String,
     /// Backend.
     #[serde(default)]
-    pub backend: BackendChoice,
+    pub backend: Backend,
     /// Model ids to serve (each in the registry).
     pub models: Vec<String>,
     /// Path of the model registry (registry.json).
@@ -164,7 +133,7 @@ mod tests {
         )
         .unwrap();
         c.check().unwrap();
-        assert_eq!(c.backend, BackendChoice::Wgpu);
+        assert_eq!(c.backend, Backend::Wgpu);
         assert_eq!(c.capacity, 4);
         assert_eq!(c.behaviour, Behaviour::Honest);
         assert_eq!(c.weights_dir(), PathBuf::from("packages/models/weights"));

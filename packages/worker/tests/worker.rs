@@ -10,7 +10,6 @@ use acn_interface::market::{self, JobStatus, ModelSpec, SlotOutcome};
 use acn_interface::staking;
 use acn_models::{Backend, Engine, RegistryEntry};
 use acn_testing::{hardware, SuiteBuilder, TOKEN};
-use acn_worker::config::BackendChoice;
 use acn_worker::{Behaviour, Executor, Journal, Stage, Worker, WorkerConfig};
 
 const MLP: &str = "digits-mlp-v1";
@@ -72,7 +71,7 @@ fn specs_ids() -> Vec<String> {
 fn config(account: &str, journal: &Path) -> WorkerConfig {
     WorkerConfig {
         account: account.into(),
-        backend: BackendChoice::Ndarray,
+        backend: Backend::Ndarray,
         models: specs_ids(),
         registry: acn_models::registry::default_registry_path(),
         weights_dir: None,

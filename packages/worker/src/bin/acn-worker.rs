@@ -21,7 +21,7 @@ use cosmwasm_std::Uint128;
 
 use acn_client::{Chain, ChainExt, WasmdChain, WasmdConfig};
 use acn_interface::{market, staking};
-use acn_models::{Backend, Engine};
+use acn_models::Engine;
 use acn_worker::{Earnings, Journal, Stage, Worker, WorkerConfig};
 
 #[derive(Parser)]
@@ -93,7 +93,7 @@ fn main() -> ExitCode {
 
 /// Open the configured backend (the one place a backend is chosen).
 pub fn open_engine(config: &WorkerConfig) -> anyhow::Result<Engine> {
-    let mut engine = Engine::new(Backend::from(config.backend))?;
+    let mut engine = Engine::new(config.backend)?;
     let registry = acn_models::load_registry(&config.registry)?;
     for id in &config.models {
         let entry = registry
@@ -167,7 +167,7 @@ fn register(path: &std::path::Path, bond: Option<u128>) -> anyhow::Result<()> {
         println!("bonded {amount} base units (now {target})");
     }
     let hardware = market::Hardware {
-        backend: Backend::from(config.backend).name().into(),
+        backend: config.backend.name().into(),
         device: open_engine(&config)?.device_name().to_string(),
         memory_mb: 0,
     };
