@@ -5,7 +5,8 @@ use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Empty, OverflowError, Timestamp, Uint128};
 use cw_storage_plus::{Item, Map};
 
-/// Most vesting schedules one beneficiary may have (keeps `ClaimVested` bounded).
+/// Most open (not fully claimed) vesting schedules one beneficiary may have (keeps `ClaimVested`
+/// bounded).
 pub const MAX_VESTINGS_PER_BENEFICIARY: u32 = 50;
 
 /// Treasury configuration.
@@ -97,7 +98,8 @@ pub const TOTALS: Item<Totals> = Item::new("totals");
 pub const SOURCES: Map<&Addr, Uint128> = Map::new("sources");
 /// Vesting schedules by id.
 pub const VESTINGS: Map<u64, Vesting> = Map::new("vestings");
-/// Index of schedule ids per beneficiary: `(beneficiary, id)` → nothing.
+/// Index of the open (not fully claimed) schedule ids per beneficiary: `(beneficiary, id)` →
+/// nothing. `ClaimVested` removes a schedule once it has paid it out in full.
 pub const VESTINGS_BY_BENEFICIARY: Map<(&Addr, u64), Empty> = Map::new("vestings_by_beneficiary");
 /// Id of the last vesting schedule created (0 = none yet).
 pub const LAST_VESTING_ID: Item<u64> = Item::new("last_vesting_id");

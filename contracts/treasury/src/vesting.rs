@@ -1,5 +1,7 @@
 //! Vesting: owner-only `CreateVesting` locks part of the reserve into a linear schedule with a
-//! cliff; `ClaimVested` pays a beneficiary everything vested and unclaimed.
+//! cliff; `ClaimVested` pays a beneficiary everything vested and unclaimed. A schedule paid out in
+//! full leaves its beneficiary's open list, so only open schedules count against
+//! `MAX_VESTINGS_PER_BENEFICIARY` (and `ClaimVested` only walks open ones).
 
 use acn_interface::treasury::VestingResponse;
 use cosmwasm_std::{
@@ -141,6 +143,11 @@ pub fn claim_vested(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Respon
         }
         vesting.claimed = vested;
         VESTINGS.save(deps.storage, id, &vesting)?;
+        if vesting.claimed == vesting.amount {
+            // Finished: it leaves the beneficiary's open list (and so its cap); the schedule
+            // itself stays readable by `AllVestings`.
+            VESTINGS_BY_BENEFICIARY.remove(deps.storage, (&info.sender, id));
+        }
         total = total.checked_add(claimable)?;
     }
     if total.is_zero() {

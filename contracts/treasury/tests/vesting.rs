@@ -262,6 +262,10 @@ fn multiple_schedules_are_claimed_together_and_queried_per_beneficiary() {
     assert_eq!(b.vesting_locked.u128(), 0);
     assert_eq!(b.balance.u128(), 10 * TOKEN - 1_490_000);
     suite.assert_treasury_invariants();
+    // Paid out in full: off the beneficiaries' open lists, still in the full list.
+    assert!(suite.vestings(&bob, None, None).is_empty());
+    assert!(suite.vestings(&carol, None, None).is_empty());
+    assert_eq!(suite.all_vestings(None, None).len(), 3);
 }
 
 #[test]
@@ -405,4 +409,42 @@ fn schedules_per_beneficiary_are_capped() {
     suite.advance_time(DAY);
     suite.claim_vested(&bob).unwrap();
     suite.assert_balance(bob, max as u128);
+}
+
+#[test]
+fn finished_schedules_do_not_count_against_the_cap() {
+    let max = acn_treasury::state::MAX_VESTINGS_PER_BENEFICIARY;
+    let mut suite = SuiteBuilder::new().with_treasury_reserve(1_000).build();
+    let (owner, bob) = (suite.owner.clone(), suite.addr("bob"));
+    for _ in 0..max {
+        suite.create_vesting(&owner, &bob, 1, None, 0, DAY).unwrap();
+    }
+    // One open schedule short of claimed in full still blocks a new one…
+    suite.advance_time(DAY / 2);
+    // (1 base unit × ½ rounds down: nothing to claim yet.)
+    assert_eq!(
+        expect_treasury_error(suite.claim_vested(&bob)),
+        ContractError::NothingToClaim {
+            address: bob.to_string()
+        }
+    );
+    let err = expect_treasury_error(suite.create_vesting(&owner, &bob, 1, None, 0, DAY));
+    assert_eq!(
+        err,
+        ContractError::TooManyVestings {
+            beneficiary: bob.to_string(),
+            max
+        }
+    );
+    // …but once all 50 are paid out, bob can be granted again (the reported defect: never).
+    suite.advance_time(DAY);
+    suite.claim_vested(&bob).unwrap();
+    suite.assert_balance(bob.clone(), max as u128);
+    assert!(suite.vestings(&bob, None, None).is_empty());
+    suite.create_vesting(&owner, &bob, 7, None, 0, DAY).unwrap();
+    let open = suite.vestings(&bob, None, None);
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].amount.u128(), 7);
+    assert_eq!(suite.all_vestings(None, Some(100)).len(), max as usize + 1);
+    suite.assert_treasury_invariants();
 }

@@ -145,7 +145,8 @@ pub enum QueryMsg {
         /// Page size (max 100).
         limit: Option<u32>,
     },
-    /// Vesting schedules of one beneficiary (paginated by schedule id).
+    /// Open vesting schedules of one beneficiary, i.e. not yet paid out in full (paginated by
+    /// schedule id; a finished schedule is still listed by `AllVestings`).
     #[returns(VestingsResponse)]
     Vestings {
         /// Beneficiary.
