@@ -107,12 +107,11 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
-    Ok(acn_interface::lifecycle::migrate(
-        deps.storage,
-        CONTRACT_NAME,
-        CONTRACT_VERSION,
-    )?)
+pub fn migrate(deps: DepsMut, env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
+    // The version checks first: a refused migration writes nothing.
+    let res = acn_interface::lifecycle::migrate(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    rewards::init_stream_if_missing(deps.storage, env.block.time)?;
+    Ok(res)
 }
 
 /// Queries answer with `StdError`; keep a contract error's message.

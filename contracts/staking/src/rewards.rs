@@ -82,6 +82,29 @@ pub fn load_stream(storage: &dyn Storage) -> Result<RewardStream, ContractError>
     }))
 }
 
+/// Migration from state written before streaming: start the stream at `now`, releasing what was
+/// carried over one default duration (nothing to do if the stream exists).
+pub fn init_stream_if_missing(
+    storage: &mut dyn Storage,
+    now: Timestamp,
+) -> Result<(), ContractError> {
+    if REWARD_STREAM.may_load(storage)?.is_some() {
+        return Ok(());
+    }
+    let now = now.seconds();
+    REWARD_STREAM.save(
+        storage,
+        &RewardStream {
+            duration: DEFAULT_REWARD_DURATION,
+            end: Uint64::new(now)
+                .checked_add(Uint64::new(DEFAULT_REWARD_DURATION))?
+                .u64(),
+            last_update: now,
+        },
+    )?;
+    Ok(())
+}
+
 /// Release the stream into the index up to `now` (in memory only). Between `last_update` and
 /// `now` the bonded total did not change (every change of it comes through here first), so:
 /// - with nothing bonded the stream pauses: its end moves later by the time that passed, and

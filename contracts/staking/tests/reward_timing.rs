@@ -247,3 +247,35 @@ fn the_reward_duration_is_governed_and_bounded() {
     suite.advance_time(DAY);
     assert_eq!(suite.pending_rewards("alice"), 80 * TOKEN);
 }
+
+#[test]
+fn migrating_state_from_before_streaming_starts_the_stream() {
+    use acn_staking::state::REWARD_STREAM;
+    use cw_multi_test::Executor;
+
+    let mut suite = SuiteBuilder::new()
+        .with_funds("alice", 100 * TOKEN)
+        .with_funds("funder", 100 * TOKEN)
+        .build();
+    suite.fund_rewards("funder", 100 * TOKEN).unwrap();
+    let staking = suite.staking.clone();
+    // State as the previous version wrote it: carried rewards, no stream.
+    REWARD_STREAM.remove(suite.app.contract_storage_mut(&staking).as_mut());
+    let (owner, code) = (suite.owner.clone(), suite.code_ids.staking);
+    suite
+        .app
+        .migrate_contract(owner, staking, &acn_interface::staking::MigrateMsg {}, code)
+        .unwrap();
+    let now = suite.block().time.seconds();
+    let totals = suite.staking_totals();
+    assert_eq!(totals.reward_stream_end, now + WEEK);
+    assert_eq!(totals.rewards_carried, Uint128::new(100 * TOKEN));
+    assert_eq!(
+        suite.staking_config().reward_duration,
+        DEFAULT_REWARD_DURATION
+    );
+
+    suite.bond("alice", 100 * TOKEN).unwrap();
+    suite.advance_time(WEEK);
+    assert_eq!(suite.pending_rewards("alice"), 100 * TOKEN);
+}

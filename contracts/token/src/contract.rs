@@ -167,12 +167,10 @@ fn query_mint_status(deps: Deps) -> StdResult<MintStatusResponse> {
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
+    // The version checks first: a refused migration writes nothing.
+    let res = acn_interface::lifecycle::migrate(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     init_cap_if_missing(deps.storage)?;
-    Ok(acn_interface::lifecycle::migrate(
-        deps.storage,
-        CONTRACT_NAME,
-        CONTRACT_VERSION,
-    )?)
+    Ok(res)
 }
 
 /// A token instantiated before the cap moved out of cw20-base: take the cap from its

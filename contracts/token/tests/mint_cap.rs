@@ -199,3 +199,49 @@ fn only_the_minter_mints() {
     );
     assert_eq!(snapshot(&suite, &mallory), before);
 }
+
+#[test]
+fn migrating_a_token_from_before_the_own_cap_keeps_its_cap() {
+    use acn_token::contract::{execute, instantiate, migrate};
+    use acn_token::state::{MINT_CAP, TOTAL_MINTED};
+    use cosmwasm_std::testing::{message_info, mock_dependencies, mock_env};
+
+    let mut deps = mock_dependencies();
+    let minter = deps.api.addr_make("minter");
+    let holder = deps.api.addr_make("holder");
+    let msg = token::InstantiateMsg {
+        owner: None,
+        name: "Test".into(),
+        symbol: "TST".into(),
+        decimals: 6,
+        initial_balances: vec![cw20::Cw20Coin {
+            address: holder.to_string(),
+            amount: Uint128::new(600),
+        }],
+        mint: Some(MinterResponse {
+            minter: minter.to_string(),
+            cap: Some(Uint128::new(1_000)),
+        }),
+        marketing: None,
+    };
+    instantiate(deps.as_mut(), mock_env(), message_info(&minter, &[]), msg).unwrap();
+    // State as the previous version wrote it: the cap only in cw20-base's `MinterData`.
+    MINT_CAP.remove(deps.as_mut().storage);
+    TOTAL_MINTED.remove(deps.as_mut().storage);
+
+    migrate(deps.as_mut(), mock_env(), token::MigrateMsg {}).unwrap();
+    assert_eq!(MINT_CAP.load(&deps.storage).unwrap(), Uint128::new(1_000));
+    assert_eq!(TOTAL_MINTED.load(&deps.storage).unwrap(), Uint128::new(600));
+    let over = token::ExecuteMsg::Mint {
+        recipient: minter.to_string(),
+        amount: Uint128::new(401),
+    };
+    assert_eq!(
+        execute(deps.as_mut(), mock_env(), message_info(&minter, &[]), over).unwrap_err(),
+        ContractError::MintCapExceeded {
+            amount: Uint128::new(401),
+            total_minted: Uint128::new(600),
+            cap: Uint128::new(1_000),
+        }
+    );
+}
