@@ -59,8 +59,8 @@ pub fn store(
     Ok(())
 }
 
-/// Settle `addr` at the current index before its bonded stake changes from `bonded_before` to
-/// `bonded_after`.
+/// Settle `addr` at `index` before its bonded stake changes from `bonded_before` to
+/// `bonded_after`; `index` must be the one a [`checkpoint`] at the block time just produced.
 pub fn settle(
     storage: &mut dyn Storage,
     addr: &Addr,
