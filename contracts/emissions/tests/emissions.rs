@@ -416,6 +416,9 @@ fn staker_share_is_minted_into_a_reward_round() {
     assert_eq!(e0.staker_release.u128(), RELEASE / 5);
     assert_eq!(e0.provider_release.u128(), RELEASE * 4 / 5);
     assert_eq!(suite.staking_totals().rewards_funded.u128(), RELEASE / 5);
+    // Staking streams the round over its reward duration: nothing yet, all of it a week later.
+    assert_eq!(suite.pending_rewards("carol"), 0);
+    suite.advance_time(acn_interface::staking::DEFAULT_REWARD_DURATION);
     assert_eq!(suite.pending_rewards("carol"), RELEASE / 5);
     assert_eq!(suite.balance(emissions.clone()), 0);
 }

@@ -28,7 +28,7 @@ pub fn receive(
             let staker = deps.api.addr_validate(&wrapper.sender)?;
             bond(deps, env, &cfg, staker, wrapper.amount)
         }
-        ReceiveMsg::DistributeRewards {} => rewards::distribute(deps, wrapper.amount),
+        ReceiveMsg::DistributeRewards {} => rewards::distribute(deps, &env, wrapper.amount),
     }
 }
 
@@ -50,6 +50,7 @@ fn bond(
         });
     }
     let mut totals = TOTALS.load(deps.storage)?;
+    rewards::checkpoint(deps.storage, &mut totals, env.block.time)?;
     let mut stake = STAKES.may_load(deps.storage, &staker)?.unwrap_or_default();
     let bonded_before = stake.bonded;
     stake.bonded = stake.bonded.checked_add(amount)?;

@@ -5,10 +5,12 @@ use cw_utils::Duration;
 
 use crate::error::ContractError;
 use crate::msg::{
-    InstantiateMsg, SlashDestination, DEFAULT_MAX_CLAIMS, DEFAULT_UNBONDING_PERIOD,
-    MAX_CLAIMS_LIMIT,
+    InstantiateMsg, SlashDestination, DEFAULT_MAX_CLAIMS, DEFAULT_REWARD_DURATION,
+    DEFAULT_UNBONDING_PERIOD, MAX_CLAIMS_LIMIT,
 };
-use crate::state::{Config, Totals, CONFIG, MARKET, TOTALS, TOTAL_WEIGHT};
+use crate::state::{
+    Config, RewardStream, Totals, CONFIG, MARKET, REWARD_STREAM, TOTALS, TOTAL_WEIGHT,
+};
 
 /// Validate and store the configuration; start with nothing bonded and a cw4 total weight of 0.
 pub fn instantiate(
@@ -36,6 +38,14 @@ pub fn instantiate(
     };
     CONFIG.save(deps.storage, &cfg)?;
     TOTALS.save(deps.storage, &Totals::default())?;
+    REWARD_STREAM.save(
+        deps.storage,
+        &RewardStream {
+            duration: DEFAULT_REWARD_DURATION,
+            end: env.block.time.seconds(),
+            last_update: env.block.time.seconds(),
+        },
+    )?;
     // cw3-flex-multisig reads the total weight raw: it must exist from the start.
     TOTAL_WEIGHT.save(deps.storage, &0, env.block.height)?;
 

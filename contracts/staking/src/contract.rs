@@ -37,7 +37,7 @@ pub fn execute(
         ExecuteMsg::Receive(wrapper) => bond::receive(deps, env, info, wrapper),
         ExecuteMsg::Unbond { amount } => unbond::unbond(deps, env, info, amount),
         ExecuteMsg::Claim {} => unbond::claim(deps, env, info),
-        ExecuteMsg::ClaimRewards {} => rewards::claim_rewards(deps, info),
+        ExecuteMsg::ClaimRewards {} => rewards::claim_rewards(deps, env, info),
         ExecuteMsg::Slash {
             address,
             amount,
@@ -56,6 +56,9 @@ pub fn execute(
             min_bond,
             slash_destination,
         ),
+        ExecuteMsg::UpdateRewardDuration { reward_duration } => {
+            rewards::update_reward_duration(deps, info, reward_duration)
+        }
         ExecuteMsg::UpdateSlashers { add, remove } => {
             config::update_slashers(deps, info, add, remove)
         }
@@ -72,16 +75,18 @@ pub fn execute(
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> StdResult<Binary> {
+pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
     match msg {
         QueryMsg::Config {} => to_json_binary(&queries::config(deps)?),
         QueryMsg::Stake { address } => {
             to_json_binary(&queries::stake(deps, address).map_err(into_std_error)?)
         }
         QueryMsg::Claims { address } => to_json_binary(&queries::claims(deps, address)?),
-        QueryMsg::Totals {} => to_json_binary(&queries::totals(deps)?),
+        QueryMsg::Totals {} => {
+            to_json_binary(&queries::totals(deps, &env).map_err(into_std_error)?)
+        }
         QueryMsg::PendingRewards { address } => {
-            to_json_binary(&queries::pending_rewards(deps, address).map_err(into_std_error)?)
+            to_json_binary(&queries::pending_rewards(deps, &env, address).map_err(into_std_error)?)
         }
         QueryMsg::ListStakers { start_after, limit } => to_json_binary(
             &queries::list_stakers(deps, start_after, limit).map_err(into_std_error)?,
@@ -102,12 +107,11 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> StdResult<Binary> {
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
-    Ok(acn_interface::lifecycle::migrate(
-        deps.storage,
-        CONTRACT_NAME,
-        CONTRACT_VERSION,
-    )?)
+pub fn migrate(deps: DepsMut, env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
+    // The version checks first: a refused migration writes nothing.
+    let res = acn_interface::lifecycle::migrate(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    rewards::init_stream_if_missing(deps.storage, env.block.time)?;
+    Ok(res)
 }
 
 /// Queries answer with `StdError`; keep a contract error's message.

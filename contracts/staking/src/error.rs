@@ -102,6 +102,17 @@ pub enum ContractError {
         limit: u32,
     },
 
+    /// A reward duration outside `MIN_REWARD_DURATION..=MAX_REWARD_DURATION`.
+    #[error("reward_duration {reward_duration} s must be between {min} s and {max} s")]
+    InvalidRewardDuration {
+        /// The value given.
+        reward_duration: u64,
+        /// The shortest allowed duration.
+        min: u64,
+        /// The longest allowed duration.
+        max: u64,
+    },
+
     /// An unbonding period of zero.
     #[error("unbonding period must not be zero")]
     ZeroUnbondingPeriod {},

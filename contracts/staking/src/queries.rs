@@ -1,6 +1,6 @@
 //! Staking queries: configuration, stakes, claims, totals and pending rewards.
 
-use cosmwasm_std::{Addr, Deps, Order, StdResult};
+use cosmwasm_std::{Addr, Deps, Env, Order, StdError, StdResult};
 use cw_storage_plus::Bound;
 
 use acn_interface::common::page_limit;
@@ -11,8 +11,8 @@ use crate::msg::{
     ClaimsResponse, ConfigResponse, PendingRewardsResponse, StakeResponse, StakersResponse,
     TotalsResponse,
 };
-use crate::rewards::settled;
-use crate::state::{Stake, CLAIMS, CONFIG, MARKET, STAKES, TOTALS};
+use crate::rewards::{current, load_stream, settled};
+use crate::state::{Stake, CLAIMS, CONFIG, MARKET, STAKES};
 
 /// Current configuration.
 pub fn config(deps: Deps) -> StdResult<ConfigResponse> {
@@ -26,6 +26,7 @@ pub fn config(deps: Deps) -> StdResult<ConfigResponse> {
         slashers: cfg.slashers,
         slash_destination: cfg.slash_destination,
         market: MARKET.may_load(deps.storage)?,
+        reward_duration: load_stream(deps.storage).map_err(into_std)?.duration,
     })
 }
 
@@ -43,9 +44,9 @@ pub fn claims(deps: Deps, address: String) -> StdResult<ClaimsResponse> {
     CLAIMS.query_claims(deps, &address)
 }
 
-/// Contract-wide totals.
-pub fn totals(deps: Deps) -> StdResult<TotalsResponse> {
-    let totals = TOTALS.load(deps.storage)?;
+/// Contract-wide totals, with the reward stream released up to the block time.
+pub fn totals(deps: Deps, env: &Env) -> Result<TotalsResponse, ContractError> {
+    let (totals, stream) = current(deps.storage, env.block.time)?;
     Ok(TotalsResponse {
         bonded: totals.bonded,
         unbonding: totals.unbonding,
@@ -54,12 +55,14 @@ pub fn totals(deps: Deps) -> StdResult<TotalsResponse> {
         rewards_claimed: totals.rewards_claimed,
         rewards_carried: totals.rewards_carried,
         reward_per_token: totals.reward_per_token,
+        reward_stream_end: stream.end,
     })
 }
 
-/// Rewards `address` could claim now.
+/// Rewards `address` could claim now (the stream released up to the block time).
 pub fn pending_rewards(
     deps: Deps,
+    env: &Env,
     address: String,
 ) -> Result<PendingRewardsResponse, ContractError> {
     let address = deps.api.addr_validate(&address)?;
@@ -67,7 +70,7 @@ pub fn pending_rewards(
         .may_load(deps.storage, &address)?
         .unwrap_or_default()
         .bonded;
-    let index = TOTALS.load(deps.storage)?.reward_per_token;
+    let index = current(deps.storage, env.block.time)?.0.reward_per_token;
     let pending = settled(deps.storage, &address, bonded, index)?.accrued;
     Ok(PendingRewardsResponse { address, pending })
 }
@@ -110,4 +113,12 @@ fn stake_response(
         bonded: stake.bonded,
         unbonding: stake.unbonding,
     })
+}
+
+/// A contract error as the `StdError` a plain query answers with.
+fn into_std(err: ContractError) -> StdError {
+    match err {
+        ContractError::Std(err) => err,
+        other => StdError::generic_err(other.to_string()),
+    }
 }

@@ -46,6 +46,7 @@ pub fn slash(
     let mut response = Response::new();
     if !slashed.is_zero() {
         let mut totals = TOTALS.load(deps.storage)?;
+        rewards::checkpoint(deps.storage, &mut totals, env.block.time)?;
         if !from_bonded.is_zero() {
             let bonded_before = stake.bonded;
             stake.bonded = stake.bonded.checked_sub(from_bonded)?;

@@ -58,16 +58,34 @@ pub struct Totals {
     pub rewards_funded: Uint128,
     /// Everything ever paid out as rewards.
     pub rewards_claimed: Uint128,
-    /// Rewards not yet in the index: rounds funded while nothing was bonded, plus the rounding
-    /// remainder of earlier rounds. Folded into the index by the next `DistributeRewards` that
-    /// finds bonded stake.
+    /// Rewards not yet in the index: the reward stream's unreleased part (rounds still being
+    /// released, and everything funded while nothing was bonded) plus the rounding remainders
+    /// of earlier releases. See [`RewardStream`].
     pub rewards_carried: Uint128,
     /// Global reward index: rewards per bonded base unit, scaled by [`REWARD_SCALE`].
     pub reward_per_token: Uint256,
 }
 
+/// The reward stream: [`Totals::rewards_carried`] is released into the index linearly between
+/// `last_update` and `end`, only while stake is bonded (with nothing bonded the stream pauses:
+/// `end` moves later by the time that passed).
+#[cw_serde]
+pub struct RewardStream {
+    /// Seconds over which a newly funded round is released (governed).
+    pub duration: u64,
+    /// When everything carried will have been released (unix seconds).
+    pub end: u64,
+    /// Up to when the index has been brought (unix seconds).
+    pub last_update: u64,
+}
+
 /// Validated configuration.
 pub const CONFIG: Item<Config> = Item::new("config");
+
+/// The reward stream and its duration. Kept apart from [`TOTALS`] and [`CONFIG`] so that state
+/// written before streaming existed loads (a missing stream is an ended one, see
+/// `rewards::load_stream`).
+pub const REWARD_STREAM: Item<RewardStream> = Item::new("reward_stream");
 
 /// The linked market whose `max_job_lifetime` the unbonding period may not undercut (absent =
 /// not linked). Kept apart from [`CONFIG`] so that state written before the link existed loads.

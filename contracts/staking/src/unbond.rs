@@ -37,6 +37,7 @@ pub fn unbond(
     }
 
     let mut totals = TOTALS.load(deps.storage)?;
+    rewards::checkpoint(deps.storage, &mut totals, env.block.time)?;
     let bonded_before = stake.bonded;
     stake.bonded = stake.bonded.checked_sub(amount)?;
     stake.unbonding = stake.unbonding.checked_add(amount)?;

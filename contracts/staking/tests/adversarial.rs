@@ -34,6 +34,9 @@ fn owner_only_messages_are_refused_to_others() {
             add: vec![mallory.to_string()],
             remove: vec![],
         },
+        ExecuteMsg::UpdateRewardDuration {
+            reward_duration: acn_interface::staking::MIN_REWARD_DURATION,
+        },
         ExecuteMsg::AddHook {
             addr: mallory.to_string(),
         },

@@ -205,6 +205,9 @@ fn stakers_share_reaches_staking_as_a_reward_round() {
         2_000_000
     );
     assert_eq!(suite.staking_totals().rewards_funded.u128(), 2_000_000);
+    // Staking streams the round over its reward duration: nothing yet, all of it a week later.
+    assert_eq!(suite.pending_rewards("alice"), 0);
+    suite.advance_time(acn_interface::staking::DEFAULT_REWARD_DURATION);
     assert_eq!(suite.pending_rewards("alice"), 2_000_000);
     suite.claim_rewards("alice").unwrap();
     suite.assert_balance(suite.addr("alice"), 2_000_000);

@@ -241,6 +241,8 @@ fn measure_pass(
         &staking::ReceiveMsg::DistributeRewards {},
     )?;
     b.record("fund rewards (CW20 Send → staking)", "token → staking", &tx);
+    // Staking streams a round over its reward duration: let a block pass so some of it is out.
+    chain.wait_blocks(1)?;
     let tx = chain.execute(staker, &d.staking, &staking::ExecuteMsg::ClaimRewards {})?;
     b.record("claim rewards", "staking", &tx);
 

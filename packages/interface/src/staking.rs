@@ -1,6 +1,12 @@
 //! Staking: bond the ACN token, unbond through a cooldown into claims, get slashed for misbehaviour,
 //! earn reward rounds through an O(1) reward-per-token index, and vote with bonded weight through
 //! the cw4 group interface (so a cw3-flex-multisig can use this contract as its group).
+//!
+//! Reward rounds are streamed (Synthetix `StakingRewards`): a round joins a stream released
+//! linearly over `reward_duration` seconds, and the index grows with the time that passes while
+//! stake is bonded. A staker earns in proportion to stake × time, so bonding just before a round
+//! and leaving just after earns only the few seconds it was bonded, and rounds that arrive while
+//! nothing is bonded wait in the stream (paused) instead of going to the first one-unit staker.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{from_json, Addr, Decimal, QuerierWrapper, StdResult, Uint128, Uint256};
@@ -61,6 +67,12 @@ pub const DEFAULT_UNBONDING_PERIOD: Duration = Duration::Time(14 * 24 * 60 * 60)
 pub const DEFAULT_MAX_CLAIMS: u32 = 32;
 /// Largest allowed cap on open unbonding claims per address.
 pub const MAX_CLAIMS_LIMIT: u32 = 100;
+/// Default time over which a reward round is released: 7 days.
+pub const DEFAULT_REWARD_DURATION: u64 = 7 * 24 * 60 * 60;
+/// Shortest allowed reward duration: 1 day (shorter brings just-in-time staking back).
+pub const MIN_REWARD_DURATION: u64 = 24 * 60 * 60;
+/// Longest allowed reward duration: 365 days.
+pub const MAX_REWARD_DURATION: u64 = 365 * 24 * 60 * 60;
 
 /// Where slashed tokens go.
 #[cw_serde]
@@ -115,7 +127,9 @@ pub struct InstantiateMsg {
 pub enum ReceiveMsg {
     /// Bond the sent tokens for the `Send`'s sender.
     Bond {},
-    /// Fund a reward round: the sent tokens are shared by bonded stake at this moment.
+    /// Fund a reward round: the sent tokens join the reward stream and are released linearly
+    /// over `reward_duration` to whoever is bonded while they are released (the stream's end
+    /// moves to the amount-weighted mean of what was left and the new round's full duration).
     DistributeRewards {},
 }
 
@@ -153,6 +167,12 @@ pub enum ExecuteMsg {
         min_bond: Option<Uint128>,
         /// New slash destination.
         slash_destination: Option<SlashDestination>,
+    },
+    /// Owner only: set the time over which reward rounds funded from now on are released
+    /// (`MIN_REWARD_DURATION..=MAX_REWARD_DURATION`); the stream already running keeps its end.
+    UpdateRewardDuration {
+        /// Seconds.
+        reward_duration: u64,
     },
     /// Owner only: add and remove slashers.
     UpdateSlashers {
@@ -201,10 +221,10 @@ pub enum QueryMsg {
         /// Staker address.
         address: String,
     },
-    /// Contract-wide totals.
+    /// Contract-wide totals, the reward index and stream brought up to the block time.
     #[returns(TotalsResponse)]
     Totals {},
-    /// Rewards accrued and not yet claimed by `address`.
+    /// Rewards accrued up to the block time and not yet claimed by `address`.
     #[returns(PendingRewardsResponse)]
     PendingRewards {
         /// Staker address.
@@ -267,6 +287,8 @@ pub struct ConfigResponse {
     pub slash_destination: SlashDestination,
     /// The linked market whose `max_job_lifetime` the unbonding period may not undercut.
     pub market: Option<Addr>,
+    /// Seconds over which a reward round is released.
+    pub reward_duration: u64,
 }
 
 /// One address's stake.
@@ -295,10 +317,14 @@ pub struct TotalsResponse {
     pub rewards_funded: Uint128,
     /// Everything ever paid out as rewards.
     pub rewards_claimed: Uint128,
-    /// Rewards received while nothing was bonded, waiting for the next round.
+    /// Rewards funded and not yet in the index: the part of the stream not released yet, plus
+    /// the rounding remainders of earlier releases.
     pub rewards_carried: Uint128,
     /// Global reward index (rewards per bonded base unit, scaled by 10^18).
     pub reward_per_token: Uint256,
+    /// When the stream will have released everything it holds (unix seconds); it moves later
+    /// while nothing is bonded (the stream pauses) and when a round is funded.
+    pub reward_stream_end: u64,
 }
 
 /// Rewards accrued by one address.

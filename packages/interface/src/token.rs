@@ -3,6 +3,10 @@
 //! The execute and query messages are the CW20 ones, so any CW20 client talks to the token
 //! unchanged; the token adds `UpdateOwnership` / `Ownership` and lets its owner (the DAO) replace
 //! the minter.
+//!
+//! The cap is the token's own: it is fixed at instantiation and bounds everything ever minted
+//! (genesis balances included; burning does not make room), whoever the minter is and however
+//! often it is replaced or removed.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Binary, Uint128};
@@ -29,7 +33,9 @@ pub struct InstantiateMsg {
     pub decimals: u8,
     /// Genesis allocation: who holds how many base units at instantiation.
     pub initial_balances: Vec<Cw20Coin>,
-    /// Who may mint and the hard cap on total supply (the maximum supply).
+    /// Who may mint and the cap: the most base units ever created, genesis balances included
+    /// (burned tokens do not make room again). Fixed at instantiation; without a mint or a cap
+    /// the cap is the genesis supply, so nothing can ever be minted beyond it.
     pub mint: Option<MinterResponse>,
     /// Marketing metadata.
     pub marketing: Option<InstantiateMarketingInfo>,
@@ -105,14 +111,16 @@ pub enum ExecuteMsg {
         /// Base units to destroy.
         amount: Uint128,
     },
-    /// Minter only: create `amount` new tokens for `recipient`, never beyond the cap.
+    /// Minter only: create `amount` new tokens for `recipient`; refused when everything ever
+    /// minted (genesis included) would exceed the cap.
     Mint {
         /// Receiver of the new tokens.
         recipient: String,
         /// Base units to create.
         amount: Uint128,
     },
-    /// Minter or owner: hand the minter role to `new_minter` (or remove it with `None`).
+    /// Minter or owner: hand the minter role to `new_minter` (or remove it with `None`); the cap
+    /// stays what it was.
     UpdateMinter {
         /// The next minter, or none.
         new_minter: Option<String>,
@@ -216,9 +224,12 @@ pub enum QueryMsg {
     /// Name, symbol, decimals and total supply.
     #[returns(TokenInfoResponse)]
     TokenInfo {},
-    /// Minter and cap (max supply).
+    /// Minter and cap (the token's own cap, reported even if cw20-base's copy was dropped).
     #[returns(Option<MinterResponse>)]
     Minter {},
+    /// The cap, everything ever minted and what may still be minted.
+    #[returns(MintStatusResponse)]
+    MintStatus {},
     /// How much `spender` may spend of `owner`'s tokens.
     #[returns(AllowanceResponse)]
     Allowance {
@@ -293,9 +304,20 @@ impl QueryMsg {
             Self::AllAccounts { start_after, limit } => Q::AllAccounts { start_after, limit },
             Self::MarketingInfo {} => Q::MarketingInfo {},
             Self::DownloadLogo {} => Q::DownloadLogo {},
-            Self::Ownership {} => return None,
+            Self::MintStatus {} | Self::Ownership {} => return None,
         })
     }
+}
+
+/// The token's mint cap and how much of it is used.
+#[cw_serde]
+pub struct MintStatusResponse {
+    /// Most base units that may ever be created (genesis balances included).
+    pub cap: Uint128,
+    /// Base units ever created: genesis balances plus every mint (burns do not lower it).
+    pub total_minted: Uint128,
+    /// `cap − total_minted`: the most any future mint may still create.
+    pub mintable: Uint128,
 }
 
 /// Migration parameters (none yet).
