@@ -287,11 +287,11 @@ impl DaoParams {
     }
 
     /// Timing for a local node with ~0.5 s blocks (tests, localnet, gas measurements): 1 s
-    /// delay, 6 s voting, 1 s timelock, 1-hour window. Never for a real network.
+    /// delay, 10 s voting, 1 s timelock, 1-hour window. Never for a real network.
     pub fn localnet() -> Self {
         DaoParams::with_timing(Timing {
             voting_delay: 1,
-            voting_period: 6,
+            voting_period: 10,
             timelock: 1,
             execution_window: 60 * 60,
         })
