@@ -73,7 +73,9 @@ fn votes_open_exactly_after_the_delay_and_close_at_the_end() {
 fn execution_opens_exactly_at_voting_end_plus_timelock() {
     let mut suite = governed();
     let msg = grant(&suite, "grantee", TOKEN);
-    let id = suite.propose_and_pass("bob", &["alice"], "grant", vec![msg]).unwrap();
+    let id = suite
+        .propose_and_pass("bob", &["alice"], "grant", vec![msg])
+        .unwrap();
     let ready_at = suite.timeline(id).times.executable_from;
     suite.advance_to(ready_at.minus_seconds(1));
     assert_eq!(suite.timeline(id).phase, dao::Phase::Queued);
@@ -97,7 +99,10 @@ fn execution_opens_exactly_at_voting_end_plus_timelock() {
 fn the_execution_window_closes_exactly_at_its_end() {
     let mut suite = governed();
     // Two proposals in one block share their times.
-    let (a, b) = (grant(&suite, "grantee", TOKEN), grant(&suite, "grantee", 2 * TOKEN));
+    let (a, b) = (
+        grant(&suite, "grantee", TOKEN),
+        grant(&suite, "grantee", 2 * TOKEN),
+    );
     let first = suite.propose("bob", "first", vec![a]).unwrap();
     let second = suite.propose("bob", "second", vec![b]).unwrap();
     suite.advance_to_voting(first);
@@ -179,7 +184,11 @@ fn update_timing_is_for_the_dao_itself_and_bounded() {
     // Nobody else, not even the biggest holder.
     let alice = suite.addr("alice");
     let err = suite
-        .execute(&alice, &dao_addr, &dao::ExecuteMsg::UpdateTiming { timing: fast })
+        .execute(
+            &alice,
+            &dao_addr,
+            &dao::ExecuteMsg::UpdateTiming { timing: fast },
+        )
         .unwrap_err();
     assert_eq!(dao_err(err), acn_dao::ContractError::NotSelf {});
 

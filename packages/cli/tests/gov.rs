@@ -103,7 +103,10 @@ fn a_fee_change_goes_through_the_cli() {
     );
     assert!(out.contains("(Passed)"), "{out}");
     let out = acn_gov(&rpc, &file, &["show", "--id", "2"]);
-    assert!(out.contains("phase Active") || out.contains("phase Queued"), "{out}");
+    assert!(
+        out.contains("phase Active") || out.contains("phase Queued"),
+        "{out}"
+    );
     let out = acn_gov(
         &rpc,
         &file,

@@ -233,7 +233,9 @@ pub fn wait_for_execution(
 ) -> Result<(), ChainError> {
     wait_until(
         chain,
-        timeline(chain, dao_addr, proposal_id)?.times.executable_from,
+        timeline(chain, dao_addr, proposal_id)?
+            .times
+            .executable_from,
     )
 }
 
