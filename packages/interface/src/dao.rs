@@ -167,8 +167,8 @@ impl Timing {
         }
     }
 
-    /// The times of a proposal opened at `proposed_at` (saturating: the bounds keep every sum
-    /// far below `u64::MAX` seconds).
+    /// The times of a proposal opened at `proposed_at` (within the bounds every sum stays below
+    /// 200 days, far from overflowing a `Timestamp`).
     pub fn timeline(&self, proposed_at: Timestamp) -> ProposalTimes {
         let voting_starts = proposed_at.plus_seconds(self.voting_delay);
         let voting_ends = voting_starts.plus_seconds(self.voting_period);
