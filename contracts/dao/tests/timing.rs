@@ -296,3 +296,56 @@ fn a_proposal_over_an_empty_electorate_is_refused() {
     assert_eq!(proposal_total_weight(&suite, id), 10_000);
     assert_eq!(suite.proposal(id).status, dao::Status::Passed);
 }
+
+#[test]
+fn migrating_a_dao_without_timing_stores_one() {
+    let mut suite = governed();
+    let dao_addr = suite.dao();
+    // A DAO from before the timing: remove the stored timing.
+    suite
+        .app
+        .contract_storage_mut(&dao_addr)
+        .remove(b"acn_timing");
+    assert!(suite
+        .app
+        .wrap()
+        .query_wasm_smart::<dao::Timing>(&dao_addr, &dao::QueryMsg::Timing {})
+        .is_err());
+    let timing = dao::Timing {
+        voting_delay: 2 * DAY,
+        ..dao::Timing::default()
+    };
+    let code = suite.code_ids.dao;
+    let msg = acn_testing::wasm_execute(&dao_addr, &dao::ExecuteMsg::UpdateTiming { timing });
+    // Without a timing nothing can be proposed: the migration (by the DAO, its wasm admin) is
+    // the way back; here the test plays the chain and migrates as the admin.
+    let bob = suite.addr("bob");
+    assert!(suite.propose_raw(&bob, "stuck", vec![msg]).is_err());
+    suite
+        .app
+        .migrate_contract(
+            dao_addr.clone(),
+            dao_addr.clone(),
+            &dao::MigrateMsg {
+                timing: Some(timing),
+            },
+            code,
+        )
+        .unwrap();
+    assert_eq!(suite.dao_timing(), timing);
+    assert_eq!(
+        suite.dao_config().max_voting_period,
+        dao::Duration::Time(5 * DAY)
+    );
+    // A stored timing is kept by later migrations.
+    suite
+        .app
+        .migrate_contract(
+            dao_addr.clone(),
+            dao_addr,
+            &dao::MigrateMsg::default(),
+            code,
+        )
+        .unwrap();
+    assert_eq!(suite.dao_timing(), timing);
+}
