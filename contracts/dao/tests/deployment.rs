@@ -101,6 +101,6 @@ fn a_non_member_cannot_propose() {
     let err = suite.propose_raw(&dave, "nothing", vec![]).unwrap_err();
     assert_eq!(
         err.downcast::<acn_dao::ContractError>().unwrap(),
-        acn_dao::ContractError::Unauthorized {}
+        engine_err(cw3_flex_multisig::ContractError::Unauthorized {})
     );
 }

@@ -182,6 +182,7 @@ fn resolve_a_market_dispute_and_the_slashed_weigh_less() {
     assert_eq!(suite.voter_weight("p3"), Some(900));
     assert_eq!(suite.voter_weight("p2"), Some(1_000));
     let next = suite.propose("p2", "anything", vec![]).unwrap();
+    suite.advance_to_voting(next);
     suite.vote("p1", next, dao::Vote::Yes).unwrap();
     assert_eq!(suite.vote_of(next, "p1").unwrap().weight, 900);
     assert_eq!(proposal_total_weight(&suite, next), 12_800);

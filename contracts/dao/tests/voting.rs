@@ -19,10 +19,11 @@ fn tokens_bonded_after_a_proposal_opens_do_not_vote_on_it() {
     suite.bond("dave", 10_000 * TOKEN).unwrap();
     suite.advance_blocks(1);
     assert_eq!(suite.voter_weight("dave"), Some(10_000));
+    suite.advance_to_voting(id);
     let err = suite.vote("dave", id, dao::Vote::Yes).unwrap_err();
     assert_eq!(
         err.downcast::<acn_dao::ContractError>().unwrap(),
-        acn_dao::ContractError::Unauthorized {}
+        engine_err(cw3_flex_multisig::ContractError::Unauthorized {})
     );
     assert_eq!(suite.vote_of(id, "dave"), None);
 
@@ -39,6 +40,7 @@ fn tokens_bonded_after_a_proposal_opens_do_not_vote_on_it() {
     // Dave's weight counts on the next proposal.
     let next = suite.propose("bob", "next", vec![]).unwrap();
     assert_eq!(proposal_total_weight(&suite, next), 21_000);
+    suite.advance_to_voting(next);
     suite.vote("dave", next, dao::Vote::Yes).unwrap();
     assert_eq!(suite.vote_of(next, "dave").unwrap().weight, 10_000);
 }
@@ -49,7 +51,7 @@ fn unbonding_after_the_start_keeps_the_starting_weight() {
     let id = suite.propose("bob", "open", vec![]).unwrap();
     suite.advance_blocks(1);
     suite.unbond("alice", ALICE).unwrap();
-    suite.advance_blocks(1);
+    suite.advance_to_voting(id);
     // Alice's 6 000 at the start still vote (her tokens sit in the unbonding cooldown).
     suite.vote("alice", id, dao::Vote::Yes).unwrap();
     assert_eq!(suite.vote_of(id, "alice").unwrap().weight, 6_000);
@@ -63,11 +65,16 @@ fn below_quorum_a_proposal_is_rejected_at_expiry() {
     let grant_msg = grant(&suite, "carol", TOKEN);
     let id = suite.propose("carol", "alone", vec![grant_msg]).unwrap();
     assert_eq!(suite.proposal(id).status, dao::Status::Open);
-    assert_err_contains(
-        suite.execute_proposal("carol", id),
-        "Proposal must have passed and not yet been executed",
+    let ready_at = suite.timeline(id).times.executable_from;
+    let err = suite.execute_proposal("carol", id).unwrap_err();
+    assert_eq!(
+        err.downcast::<acn_dao::ContractError>().unwrap(),
+        acn_dao::ContractError::ExecutionTooEarly {
+            proposal_id: id,
+            ready_at
+        }
     );
-    suite.advance_time(VOTING_PERIOD + 1);
+    suite.advance_to_voting_end(id);
     assert_eq!(suite.proposal(id).status, dao::Status::Rejected);
     suite.close_proposal("bob", id).unwrap();
     assert_eq!(suite.proposal(id).status, dao::Status::Rejected);
@@ -81,10 +88,12 @@ fn with_quorum_the_threshold_counts_the_votes_cast() {
     // are yes, but before expiry the 6 000 missing votes count as no.
     let msg = grant(&suite, "bob", TOKEN);
     let id = suite.propose("bob", "grant bob", vec![msg]).unwrap();
+    suite.advance_to_voting(id);
     suite.vote("carol", id, dao::Vote::No).unwrap();
     assert_eq!(suite.proposal(id).status, dao::Status::Open);
-    suite.advance_time(VOTING_PERIOD + 1);
+    suite.advance_to_voting_end(id);
     assert_eq!(suite.proposal(id).status, dao::Status::Passed);
+    suite.advance_to_execution(id);
     suite.execute_proposal("carol", id).unwrap();
     assert_eq!(suite.balance_of("bob"), TOKEN);
 }
@@ -94,6 +103,7 @@ fn a_majority_against_rejects() {
     let mut suite = governed();
     let msg = grant(&suite, "bob", TOKEN);
     let id = suite.propose("bob", "grant bob", vec![msg]).unwrap();
+    suite.advance_to_voting(id);
     suite.vote("alice", id, dao::Vote::No).unwrap();
     assert_eq!(suite.proposal(id).status, dao::Status::Rejected);
     assert_err_contains(
@@ -125,14 +135,16 @@ fn the_deposit_is_taken_on_proposal_and_returned_on_execution() {
     let id = suite.propose("bob", "paid", vec![msg]).unwrap();
     assert_eq!(suite.balance_of("bob"), before - deposit);
     suite.assert_balance(dao_addr.clone(), deposit);
+    suite.advance_to_voting(id);
     suite.vote("alice", id, dao::Vote::Yes).unwrap();
+    suite.advance_to_execution(id);
     suite.execute_proposal("carol", id).unwrap();
     assert_eq!(suite.balance_of("bob"), before);
     suite.assert_balance(dao_addr.clone(), 0);
 
     // A failed proposal forfeits its deposit to the DAO (refund_failed_proposals: false).
     let id = suite.propose("bob", "bad idea", vec![]).unwrap();
-    suite.advance_time(VOTING_PERIOD + 1);
+    suite.advance_to_voting_end(id);
     suite.close_proposal("carol", id).unwrap();
     assert_eq!(suite.proposal(id).status, dao::Status::Rejected);
     assert_eq!(suite.balance_of("bob"), before - deposit);

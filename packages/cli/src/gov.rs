@@ -1,9 +1,14 @@
-//! `acn gov propose|vote|execute|list`: governance of a wasmd deployment through its DAO.
+//! `acn gov propose|vote|execute|show|list`: governance of a wasmd deployment through its DAO.
+//!
+//! A proposal is `Pending` for the DAO's voting delay, `Active` for its voting period, then (if
+//! passed) `Queued` for the timelock, `Executable` for the execution window, and `Expired` after
+//! it; `--wait` on `vote` / `execute` waits for voting to open / for the timelock to end.
 //!
 //! ```text
 //! acn gov --deployment deployment.json propose --from provider-1 --title "Fee to 5 %" fee --bps 500
-//! acn gov --deployment deployment.json vote --from provider-2 --id 2 --vote yes
-//! acn gov --deployment deployment.json execute --from keeper --id 2
+//! acn gov --deployment deployment.json vote --from provider-2 --id 2 --vote yes --wait
+//! acn gov --deployment deployment.json execute --from keeper --id 2 --wait
+//! acn gov --deployment deployment.json show --id 2
 //! acn gov --deployment deployment.json list
 //! ```
 
@@ -13,7 +18,7 @@ use anyhow::{bail, Context};
 use cosmwasm_std::CosmosMsg;
 
 use acn_client::governance;
-use acn_client::{ChainExt, WasmdChain, WasmdDeployment};
+use acn_client::{Chain, ChainExt, WasmdChain, WasmdDeployment};
 use acn_interface::{dao, market, treasury};
 
 /// Where the chain and the deployment are.
@@ -35,7 +40,7 @@ pub struct GovOptions {
 /// What to do.
 #[derive(clap::Subcommand, Clone, Debug)]
 enum GovCommand {
-    /// Open a proposal (the proposer votes yes with its current weight).
+    /// Open a proposal (the proposer votes yes with its weight at the start of this block).
     Propose {
         /// Account that proposes (needs bonded stake; pays the deposit, if any).
         #[arg(long)]
@@ -61,12 +66,25 @@ enum GovCommand {
         /// yes, no, abstain or veto.
         #[arg(long, value_enum)]
         vote: VoteArg,
+        /// Wait for voting to open (the end of the voting delay) instead of failing.
+        #[arg(long)]
+        wait: bool,
     },
-    /// Execute a passed proposal (anyone may).
+    /// Execute a passed proposal (anyone may) between voting end + timelock and the end of its
+    /// execution window.
     Execute {
         /// Account that sends the transaction.
         #[arg(long)]
         from: String,
+        /// Proposal id.
+        #[arg(long)]
+        id: u64,
+        /// Wait for the timelock to end instead of failing.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// A proposal's phase and times.
+    Show {
         /// Proposal id.
         #[arg(long)]
         id: u64,
@@ -211,8 +229,17 @@ pub fn run(opts: GovOptions) -> anyhow::Result<()> {
                 governance::propose(&chain, &dao_addr, &from, &title, &description, msgs)?;
             let status = governance::proposal(&chain, &dao_addr, id)?.status;
             println!("proposal {id} opened ({status:?}); gas {}", tx.gas_used);
+            print_timeline(&chain, &dao_addr, id)?;
         }
-        GovCommand::Vote { from, id, vote } => {
+        GovCommand::Vote {
+            from,
+            id,
+            vote,
+            wait,
+        } => {
+            if wait {
+                governance::wait_for_voting(&chain, &dao_addr, id)?;
+            }
             let tx = governance::vote(&chain, &dao_addr, &from, id, vote.into())?;
             let status = governance::proposal(&chain, &dao_addr, id)?.status;
             println!(
@@ -220,27 +247,72 @@ pub fn run(opts: GovOptions) -> anyhow::Result<()> {
                 tx.gas_used
             );
         }
-        GovCommand::Execute { from, id } => {
+        GovCommand::Execute { from, id, wait } => {
+            if wait {
+                governance::wait_for_execution(&chain, &dao_addr, id)?;
+            }
             let tx = governance::execute(&chain, &dao_addr, &from, id)?;
             println!("proposal {id} executed; gas {}", tx.gas_used);
         }
+        GovCommand::Show { id } => {
+            let p = governance::proposal(&chain, &dao_addr, id)?;
+            println!(
+                "proposal {id}: {} ({:?}, {} messages)",
+                p.title,
+                p.status,
+                p.msgs.len()
+            );
+            print_timeline(&chain, &dao_addr, id)?;
+        }
         GovCommand::List { limit } => {
             let proposals = governance::list(&chain, &dao_addr, None, limit)?;
+            let now = chain.block()?.time;
             println!(
-                "{:>4}  {:<10} {:>5}  {:<24} title",
-                "id", "status", "msgs", "expires"
+                "{:>4}  {:<10} {:<10} {:>5}  {:<22} title",
+                "id", "status", "phase", "msgs", "executable"
             );
             for p in proposals {
+                let t = governance::timeline(&chain, &dao_addr, p.id)?;
                 println!(
-                    "{:>4}  {:<10} {:>5}  {:<24} {}",
+                    "{:>4}  {:<10} {:<10} {:>5}  {:<22} {}",
                     p.id,
                     format!("{:?}", p.status),
+                    format!("{:?}", t.phase),
                     p.msgs.len(),
-                    p.expires.to_string(),
+                    relative(t.times.executable_from, now),
                     p.title
                 );
             }
         }
+    }
+    Ok(())
+}
+
+/// `at` relative to the chain's `now` (seconds): `in 90 s` or `90 s ago`.
+fn relative(at: cosmwasm_std::Timestamp, now: u64) -> String {
+    let at = at.seconds();
+    if at >= now {
+        format!("in {} s", at - now)
+    } else {
+        format!("{} s ago", now - at)
+    }
+}
+
+/// Print a proposal's phase and the times of its phases.
+fn print_timeline(chain: &WasmdChain, dao_addr: &str, id: u64) -> anyhow::Result<()> {
+    let t = governance::timeline(chain, dao_addr, id)?;
+    let now = chain.block()?.time;
+    println!(
+        "  phase {:?}; snapshot at height {} (total weight {})",
+        t.phase, t.snapshot_height, t.total_weight
+    );
+    for (name, at) in [
+        ("voting opens", t.times.voting_starts),
+        ("voting ends", t.times.voting_ends),
+        ("executable from", t.times.executable_from),
+        ("expires", t.times.executable_until),
+    ] {
+        println!("  {name:<16} {} ({})", at.seconds(), relative(at, now));
     }
     Ok(())
 }

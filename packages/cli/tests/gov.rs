@@ -97,10 +97,21 @@ fn a_fee_change_goes_through_the_cli() {
     let out = acn_gov(
         &rpc,
         &file,
-        &["vote", "--from", "buyer-1", "--id", "2", "--vote", "yes"],
+        &[
+            "vote", "--from", "buyer-1", "--id", "2", "--vote", "yes", "--wait",
+        ],
     );
     assert!(out.contains("(Passed)"), "{out}");
-    let out = acn_gov(&rpc, &file, &["execute", "--from", "keeper", "--id", "2"]);
+    let out = acn_gov(&rpc, &file, &["show", "--id", "2"]);
+    assert!(
+        out.contains("phase Active") || out.contains("phase Queued"),
+        "{out}"
+    );
+    let out = acn_gov(
+        &rpc,
+        &file,
+        &["execute", "--from", "keeper", "--id", "2", "--wait"],
+    );
     assert!(out.contains("proposal 2 executed"), "{out}");
     let out = acn_gov(&rpc, &file, &["list"]);
     assert!(
@@ -122,13 +133,15 @@ fn a_fee_change_goes_through_the_cli() {
     acn_gov(
         &rpc,
         &file,
-        &["vote", "--from", "buyer-1", "--id", "3", "--vote", "yes"],
+        &[
+            "vote", "--from", "buyer-1", "--id", "3", "--vote", "yes", "--wait",
+        ],
     );
     let out = Command::new(env!("CARGO_BIN_EXE_acn"))
         .current_dir(root())
         .args(["gov", "--rpc", &rpc, "--deployment"])
         .arg(&file)
-        .args(["execute", "--from", "keeper", "--id", "3"])
+        .args(["execute", "--from", "keeper", "--id", "3", "--wait"])
         .output()
         .unwrap();
     assert!(!out.status.success());

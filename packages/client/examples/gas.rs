@@ -266,8 +266,9 @@ fn measure_pass(
 }
 
 /// A DAO proposal end to end: buyer-2 bonds 500 tokens and proposes a market fee change (too
-/// little weight to pass alone), the two providers vote yes (the second vote passes it), the
-/// keeper executes it (the market's `UpdateParams` runs as the DAO).
+/// little weight to pass alone), the two providers vote yes once voting opens (the second vote
+/// passes it), the keeper executes it once the timelock is over (the market's `UpdateParams` runs
+/// as the DAO).
 fn governance_pass(b: &mut Bench, opts: &DeployOptions, dao_addr: &str) -> Result<(), ChainError> {
     let chain = b.chain;
     let d = chain.deployment().clone();
@@ -290,6 +291,7 @@ fn governance_pass(b: &mut Bench, opts: &DeployOptions, dao_addr: &str) -> Resul
         vec![governance::update_market_params(&d.market, params)?],
     )?;
     b.record("dao: propose (market fee change)", "dao", &tx);
+    governance::wait_for_voting(chain, dao_addr, id)?;
     let tx = governance::vote(chain, dao_addr, "provider-1", id, dao::Vote::Yes)?;
     b.record("dao: vote yes", "dao", &tx);
     let tx = governance::vote(chain, dao_addr, "provider-2", id, dao::Vote::Yes)?;
@@ -300,6 +302,7 @@ fn governance_pass(b: &mut Bench, opts: &DeployOptions, dao_addr: &str) -> Resul
             "proposal {id} is {status:?} after the votes"
         )));
     }
+    governance::wait_for_execution(chain, dao_addr, id)?;
     let tx = governance::execute(chain, dao_addr, "keeper", id)?;
     b.record("dao: execute (market UpdateParams)", "dao → market", &tx);
     let cfg: market::ConfigResponse = chain.market(&market::QueryMsg::Config {})?;

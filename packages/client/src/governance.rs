@@ -1,6 +1,7 @@
-//! Governance over any [`Chain`]: propose, vote, execute and list DAO proposals, the proposal
-//! messages of the seven kinds the DAO is used for, and (on wasmd) handing a fresh deployment
-//! over to the DAO.
+//! Governance over any [`Chain`]: propose, vote, execute and list DAO proposals, follow a
+//! proposal's timeline (voting delay, voting period, timelock, execution window: see
+//! [`acn_interface::dao`]) and wait for its phases, the proposal messages of the seven kinds the
+//! DAO is used for, and (on wasmd) handing a fresh deployment over to the DAO.
 
 use cosmwasm_std::{to_json_binary, CosmosMsg, Uint128, WasmMsg};
 use serde::Serialize;
@@ -174,6 +175,70 @@ pub fn proposal(
     chain.query(dao_addr, &dao::QueryMsg::Proposal { proposal_id })
 }
 
+/// A proposal's phase and times.
+pub fn timeline(
+    chain: &(impl Chain + ?Sized),
+    dao_addr: &str,
+    proposal_id: u64,
+) -> Result<dao::TimelineResponse, ChainError> {
+    chain.query(dao_addr, &dao::QueryMsg::Timeline { proposal_id })
+}
+
+/// The DAO's timing for new proposals.
+pub fn timing(chain: &(impl Chain + ?Sized), dao_addr: &str) -> Result<dao::Timing, ChainError> {
+    chain.query(dao_addr, &dao::QueryMsg::Timing {})
+}
+
+/// Let chain time pass until block time reaches `time` (nothing if it already has).
+pub fn wait_until(
+    chain: &(impl Chain + ?Sized),
+    time: cosmwasm_std::Timestamp,
+) -> Result<(), ChainError> {
+    let now = chain.block()?.time;
+    if time.seconds() > now {
+        chain.wait_seconds(time.seconds() - now)?;
+    }
+    Ok(())
+}
+
+/// Wait until voting on a proposal opens (its voting delay is over).
+pub fn wait_for_voting(
+    chain: &(impl Chain + ?Sized),
+    dao_addr: &str,
+    proposal_id: u64,
+) -> Result<(), ChainError> {
+    wait_until(
+        chain,
+        timeline(chain, dao_addr, proposal_id)?.times.voting_starts,
+    )
+}
+
+/// Wait until voting on a proposal has ended.
+pub fn wait_for_voting_end(
+    chain: &(impl Chain + ?Sized),
+    dao_addr: &str,
+    proposal_id: u64,
+) -> Result<(), ChainError> {
+    wait_until(
+        chain,
+        timeline(chain, dao_addr, proposal_id)?.times.voting_ends,
+    )
+}
+
+/// Wait until a proposal can execute (voting end + timelock).
+pub fn wait_for_execution(
+    chain: &(impl Chain + ?Sized),
+    dao_addr: &str,
+    proposal_id: u64,
+) -> Result<(), ChainError> {
+    wait_until(
+        chain,
+        timeline(chain, dao_addr, proposal_id)?
+            .times
+            .executable_from,
+    )
+}
+
 /// Up to `limit` proposals, newest first, starting before `start_before` (exclusive).
 pub fn list(
     chain: &(impl Chain + ?Sized),
@@ -195,8 +260,10 @@ pub fn list(
 /// staking to the market, offer cw-ownable ownership of token, staking, treasury and market to
 /// it, hand it the token's minter role, make it the wasm admin of every contract (itself
 /// included), and accept the ownership by the DAO's first proposal, carried by a bootstrap
-/// stake of one unit of weight that the deployer bonds and unbonds around it. Records the DAO
-/// in `deployment`.
+/// stake of one unit of weight that the deployer bonds (a block before proposing: weights are
+/// read at the start of the proposal's block) and unbonds after executing it, once the voting
+/// delay, voting period and timelock are over (use small ones on a local node, e.g.
+/// [`dao::DaoParams::localnet`]). Records the DAO in `deployment`.
 pub(crate) fn hand_over(
     chain: &WasmdChain,
     owner_name: &str,
@@ -282,6 +349,7 @@ pub(crate) fn hand_over(
         },
     )?;
     push("staking", "bootstrap bond", &tx);
+    chain.wait_blocks(1)?;
 
     let (id, tx) = propose(
         chain,
@@ -292,6 +360,7 @@ pub(crate) fn hand_over(
         accept,
     )?;
     push("dao", "propose: accept ownership", &tx);
+    wait_for_execution(chain, &dao_addr, id)?;
     let tx = execute(chain, &dao_addr, owner_name, id)?;
     push("dao", "execute: accept ownership", &tx);
     let tx = chain.execute_typed(

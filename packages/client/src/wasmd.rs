@@ -1074,13 +1074,17 @@ pub struct DeployOptions {
     pub label_prefix: String,
     /// Hand the deployment to a DAO with these parameters (`None`: the owner keeps it). With a
     /// DAO, staking is linked to the market, so the unbonding period must be at least the
-    /// market's `max_job_lifetime`.
+    /// market's `max_job_lifetime`. The deployment waits out the DAO's voting delay, voting
+    /// period and timelock once (its first proposal accepts the ownership).
     pub dao: Option<acn_interface::dao::DaoParams>,
 }
 
 impl DeployOptions {
     /// Defaults: owner `deployer` holding 1 000 000 tokens, minter cap 10 000 000 000 tokens,
-    /// 14-day unbonding, seed split, default market parameters at unit price 1 000, no models.
+    /// 14-day unbonding, seed split, default market parameters at unit price 1 000, no models,
+    /// and a DAO with the local-node timing ([`acn_interface::dao::DaoParams::localnet`]: 1 s
+    /// delay, 10 s voting, 1 s timelock) — set `dao` to `DaoParams::default()` (1 d, 3 d, 2 d)
+    /// for a real network.
     pub fn new(artifacts_dir: impl Into<PathBuf>) -> Self {
         DeployOptions {
             artifacts_dir: artifacts_dir.into(),
@@ -1098,7 +1102,7 @@ impl DeployOptions {
             initial_unit_price: 1_000,
             models: vec![],
             label_prefix: "acn".into(),
-            dao: Some(acn_interface::dao::DaoParams::default()),
+            dao: Some(acn_interface::dao::DaoParams::localnet()),
         }
     }
 }

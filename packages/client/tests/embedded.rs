@@ -122,12 +122,13 @@ fn every_proposal_kind_built_by_the_client_executes() {
         governance::update_unbonding_period(&d.staking, 2 * DAY).unwrap(),
         governance::migrate(&d.treasury, treasury_v2).unwrap(),
     ];
-    // The sole staker's proposal passes at once.
+    // The sole staker's proposal passes at once, and executes after delay + period + timelock.
     let (id, _) = governance::propose(&chain, &dao_addr, "major", "Six kinds", "", msgs).unwrap();
     assert_eq!(
         governance::proposal(&chain, &dao_addr, id).unwrap().status,
         dao::Status::Passed
     );
+    governance::wait_for_execution(&chain, &dao_addr, id).unwrap();
     governance::execute(&chain, &dao_addr, "major", id).unwrap();
 
     let cfg: market::ConfigResponse = chain
@@ -167,6 +168,7 @@ fn every_proposal_kind_built_by_the_client_executes() {
         governance::resolve_dispute(&d.market, 1, market::DisputeResolution::Void {}).unwrap();
     let (id, _) =
         governance::propose(&chain, &dao_addr, "major", "Resolve", "", vec![msg]).unwrap();
+    governance::wait_for_execution(&chain, &dao_addr, id).unwrap();
     let err = governance::execute(&chain, &dao_addr, "major", id).unwrap_err();
     assert!(err.to_string().contains("job 1 not found"), "{err}");
     assert_eq!(

@@ -285,7 +285,8 @@ fn owner_of(chain: &WasmdChain, contract: &str) -> Option<String> {
 fn governance_proposals_execute_end_to_end() {
     let Some(chain) = chain() else { return };
     // A separate instance: its own electorate (provider-3: 60 %, provider-4: 40 %), a treasury
-    // reserve, a CW20 proposal deposit and a short voting period.
+    // reserve, a CW20 proposal deposit and the local-node timing (1 s delay, 10 s voting, 1 s
+    // timelock).
     let mut opts = DeployOptions::new(ensure_artifacts());
     opts.label_prefix = "acn-gov".into();
     opts.genesis = vec![
@@ -294,9 +295,8 @@ fn governance_proposals_execute_end_to_end() {
     ];
     opts.treasury_reserve = 10_000 * TOKEN;
     opts.dao = Some(dao::DaoParams {
-        voting_period: dao::Duration::Time(30),
         deposit: Some(Uint128::new(10 * TOKEN)),
-        ..dao::DaoParams::default()
+        ..dao::DaoParams::localnet()
     });
     let (deployment, steps) = deploy_with(chain, &opts).expect("deploy with a DAO");
     let d = deployment.deployment.clone();

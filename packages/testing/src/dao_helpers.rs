@@ -132,8 +132,9 @@ impl Suite {
         }
 
         // Nobody is bonded yet: the deployer bonds one unit of weight (at least the minimum
-        // bond), is the whole electorate of the acceptance proposal (which passes at once),
-        // executes it and unbonds.
+        // bond) a block before proposing (weights are read at the start of the proposal's
+        // block), is the whole electorate of the acceptance proposal (which passes at once),
+        // waits out delay + period + timelock, executes it and unbonds.
         let cfg = self.staking_config();
         let bootstrap = cfg.tokens_per_weight.max(cfg.min_bond);
         let staking = self.staking.clone();
@@ -144,9 +145,11 @@ impl Suite {
             &staking::ReceiveMsg::Bond {},
         )
         .expect("bootstrap stake");
+        self.advance_blocks(1);
         let id = self
             .propose_as(&owner, "Accept ownership", accept)
             .expect("propose accepting ownership");
+        self.advance_to_execution(id);
         self.execute_proposal_as(&owner, id)
             .expect("accept ownership by proposal");
         self.execute(
@@ -269,7 +272,8 @@ impl Suite {
         self.execute(who, &dao, &dao::ExecuteMsg::Execute { proposal_id })
     }
 
-    /// Close an expired, unpassed proposal as a named account.
+    /// Close an unpassed proposal after voting, or a passed one after its execution window, as
+    /// a named account.
     pub fn close_proposal(&mut self, name: &str, proposal_id: u64) -> AnyResult<AppResponse> {
         let (who, dao) = (self.addr(name), self.dao());
         self.execute(&who, &dao, &dao::ExecuteMsg::Close { proposal_id })
@@ -303,8 +307,46 @@ impl Suite {
         res.vote
     }
 
-    /// Propose as `proposer`, vote yes with each of `voters`, and return the id; the proposal
-    /// is expected to have passed (asserted by the caller where it matters).
+    /// A proposal's phase and times.
+    pub fn timeline(&self, proposal_id: u64) -> dao::TimelineResponse {
+        self.query(&self.dao(), &dao::QueryMsg::Timeline { proposal_id })
+    }
+
+    /// The DAO's timing for new proposals.
+    pub fn dao_timing(&self) -> dao::Timing {
+        self.query(&self.dao(), &dao::QueryMsg::Timing {})
+    }
+
+    /// Move block time forward to `time` (nothing if it is already there), at least one block
+    /// per `BLOCK_SECONDS`.
+    pub fn advance_to(&mut self, time: cosmwasm_std::Timestamp) {
+        let now = self.block().time;
+        if time > now {
+            self.advance_time(time.seconds() - now.seconds());
+        }
+    }
+
+    /// Move time to the opening of a proposal's voting (end of its voting delay).
+    pub fn advance_to_voting(&mut self, proposal_id: u64) {
+        let at = self.timeline(proposal_id).times.voting_starts;
+        self.advance_to(at);
+    }
+
+    /// Move time to the end of a proposal's voting.
+    pub fn advance_to_voting_end(&mut self, proposal_id: u64) {
+        let at = self.timeline(proposal_id).times.voting_ends;
+        self.advance_to(at);
+    }
+
+    /// Move time to the first second a passed proposal can execute (voting end + timelock).
+    pub fn advance_to_execution(&mut self, proposal_id: u64) {
+        let at = self.timeline(proposal_id).times.executable_from;
+        self.advance_to(at);
+    }
+
+    /// Propose as `proposer`, wait out the voting delay, vote yes with each of `voters`, and
+    /// return the id; the proposal is expected to have passed (asserted by the caller where it
+    /// matters). It executes after [`Suite::advance_to_execution`].
     pub fn propose_and_pass(
         &mut self,
         proposer: &str,
@@ -313,6 +355,7 @@ impl Suite {
         msgs: Vec<CosmosMsg>,
     ) -> AnyResult<u64> {
         let id = self.propose(proposer, title, msgs)?;
+        self.advance_to_voting(id);
         for voter in voters {
             self.vote(voter, id, dao::Vote::Yes)?;
         }

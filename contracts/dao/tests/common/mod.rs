@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use acn_interface::{dao, market, staking, treasury};
-use acn_testing::{digits_model, wasm_execute, Suite, SuiteBuilder, DAY, TOKEN};
+use acn_testing::{digits_model, wasm_execute, Suite, SuiteBuilder, TOKEN};
 use anyhow::Result as AnyResult;
 use cosmwasm_std::CosmosMsg;
 use cw_multi_test::AppResponse;
@@ -14,15 +14,15 @@ pub const BOB: u128 = 3_000 * TOKEN;
 pub const CAROL: u128 = 1_000 * TOKEN;
 /// The treasury's genesis reserve.
 pub const RESERVE: u128 = 50_000 * TOKEN;
-/// Voting period of the test DAO.
-pub const VOTING_PERIOD: u64 = DAY;
-
-/// The DAO parameters of the tests: 50 % threshold, 33 % quorum, one-day voting, no deposit.
+/// The DAO parameters of the tests: the defaults (50 % threshold, 33 % quorum, 1-day delay,
+/// 3-day voting, 2-day timelock, 7-day execution window, no deposit).
 pub fn dao_params() -> dao::DaoParams {
-    dao::DaoParams {
-        voting_period: dao::Duration::Time(VOTING_PERIOD),
-        ..dao::DaoParams::default()
-    }
+    dao::DaoParams::default()
+}
+
+/// An error of the engine (cw3-flex-multisig), as `acn-dao` reports it.
+pub fn engine_err(e: cw3_flex_multisig::ContractError) -> acn_dao::ContractError {
+    acn_dao::ContractError::Multisig(e)
 }
 
 /// Token, staking, treasury (with a reserve) and market (digits model) governed by the DAO;
@@ -50,8 +50,9 @@ pub fn governed() -> Suite {
     governed_with(dao_params())
 }
 
-/// Bob proposes `msgs`, alice votes yes (90 % of the weight: passed), carol executes. Returns
-/// the proposal id and the execution result; panics if the proposal did not pass.
+/// Bob proposes `msgs`, alice votes yes once voting opens (90 % of the weight: passed), carol
+/// executes once the timelock is over. Returns the proposal id and the execution result; panics
+/// if the proposal did not pass.
 pub fn govern(
     suite: &mut Suite,
     title: &str,
@@ -59,8 +60,10 @@ pub fn govern(
 ) -> (u64, AnyResult<AppResponse>) {
     let id = suite.propose("bob", title, msgs).expect("propose");
     assert_eq!(suite.proposal(id).status, dao::Status::Open);
+    suite.advance_to_voting(id);
     suite.vote("alice", id, dao::Vote::Yes).expect("vote");
     assert_eq!(suite.proposal(id).status, dao::Status::Passed);
+    suite.advance_to_execution(id);
     let res = suite.execute_proposal("carol", id);
     (id, res)
 }

@@ -156,10 +156,11 @@ pub struct GovernanceGas {
 
 /// Governance end to end on a deployment handed to its DAO: `major` bonds 600 tokens and
 /// `minor` 400 (the whole electorate); `minor` proposes a fee change to 5 % plus a 5-token grant
-/// to `late` (40 %: open), `major` votes (passed), `late` executes. Then a fee above 10 % passes
-/// the vote and fails at execution with the market's error, changing nothing; and `late`, bonding
-/// after a proposal opened, cannot vote on it. Expects `late` to start with no tokens and the
-/// treasury to hold a reserve.
+/// to `late` (40 %: open), `major` votes once voting opens (passed), `late` executes once the
+/// timelock is over (refused before). Then a fee above 10 % passes the vote and fails at
+/// execution with the market's error, changing nothing; and `late`, bonding after a proposal
+/// opened, cannot vote on it. Expects `late` to start with no tokens, the treasury to hold a
+/// reserve, and a DAO timing short enough to wait out (any on the embedded chain).
 pub fn governance_end_to_end(
     chain: &dyn Chain,
     d: &Deployment,
@@ -214,9 +215,20 @@ pub fn governance_end_to_end(
     let (id, propose) =
         governance::propose(chain, dao_addr, minor, "Fee and grant", "", msgs).unwrap();
     assert_eq!(status(id), dao::Status::Open);
+    governance::wait_for_voting(chain, dao_addr, id).unwrap();
     let vote = governance::vote(chain, dao_addr, major, id, dao::Vote::Yes).unwrap();
     assert_eq!(status(id), dao::Status::Passed);
+    let err = governance::execute(chain, dao_addr, late, id).unwrap_err();
+    assert!(
+        matches!(err, ChainError::Rejected(ref m) if m.contains("cannot execute before")),
+        "{err}"
+    );
+    governance::wait_for_execution(chain, dao_addr, id).unwrap();
     let execute = governance::execute(chain, dao_addr, late, id).unwrap();
+    assert_eq!(
+        governance::timeline(chain, dao_addr, id).unwrap().phase,
+        dao::Phase::Executed
+    );
     assert_eq!(status(id), dao::Status::Executed);
     assert_eq!(params().protocol_fee_bps, 500);
     assert_eq!(balance(&late_addr), 5 * TOKEN);
@@ -225,7 +237,9 @@ pub fn governance_end_to_end(
     new_params.protocol_fee_bps = 1_001;
     let msgs = vec![governance::update_market_params(&d.market, new_params).unwrap()];
     let (bad, _) = governance::propose(chain, dao_addr, minor, "Fee to 10.01 %", "", msgs).unwrap();
+    governance::wait_for_voting(chain, dao_addr, bad).unwrap();
     governance::vote(chain, dao_addr, major, bad, dao::Vote::Yes).unwrap();
+    governance::wait_for_execution(chain, dao_addr, bad).unwrap();
     let err = governance::execute(chain, dao_addr, late, bad).unwrap_err();
     assert!(
         matches!(err, ChainError::Rejected(ref m) if m.contains("exceeds the maximum 1000 bps")),
@@ -239,6 +253,7 @@ pub fn governance_end_to_end(
     chain.wait_blocks(1).unwrap();
     bond(late, 5 * TOKEN);
     chain.wait_blocks(1).unwrap();
+    governance::wait_for_voting(chain, dao_addr, open).unwrap();
     let err = governance::vote(chain, dao_addr, late, open, dao::Vote::Yes).unwrap_err();
     assert!(
         matches!(err, ChainError::Rejected(ref m) if m.contains("Unauthorized")),
