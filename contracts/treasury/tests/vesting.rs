@@ -256,8 +256,8 @@ fn multiple_schedules_are_claimed_together_and_queried_per_beneficiary() {
     suite.advance_time(370 * DAY);
     suite.claim_vested(&bob).unwrap();
     suite.claim_vested(&carol).unwrap();
-    suite.assert_balance(bob, 490_000);
-    suite.assert_balance(carol, 1_000_000);
+    suite.assert_balance(bob.clone(), 490_000);
+    suite.assert_balance(carol.clone(), 1_000_000);
     let b = suite.treasury_balances();
     assert_eq!(b.vesting_locked.u128(), 0);
     assert_eq!(b.balance.u128(), 10 * TOKEN - 1_490_000);
