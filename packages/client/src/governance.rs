@@ -194,9 +194,12 @@ pub fn wait_until(
     chain: &(impl Chain + ?Sized),
     time: cosmwasm_std::Timestamp,
 ) -> Result<(), ChainError> {
+    // Block times are read in whole seconds: a target with a fraction is reached only once a
+    // block is a whole second past it (a wasmd block at .5 s is still before a target at .7 s).
+    let need = time.seconds() + u64::from(time.subsec_nanos() > 0);
     let now = chain.block()?.time;
-    if time.seconds() > now {
-        chain.wait_seconds(time.seconds() - now)?;
+    if need > now {
+        chain.wait_seconds(need - now)?;
     }
     Ok(())
 }
