@@ -344,6 +344,31 @@ fn voiding_a_dispute_refunds_the_buyer_and_slashes_nobody() {
     suite.assert_balance(suite.market(), 0);
 }
 
+#[test]
+fn a_buyers_node_that_withholds_its_reveal_loses_more_than_the_job_costs() {
+    // The other way to read the honest output for free: the buyer's node commits and never
+    // reveals, so the job expires with one reveal and the buyer is refunded. Its node's no-show
+    // costs the slot's stake at risk, at least 10 × its pay, so far more than the job.
+    let mut suite = suite(&["p1", "bnode"]);
+    let buyer_before = suite.balance_of("buyer");
+    let id = suite.submit_digits("buyer", 64, 2).unwrap();
+    let honest = labels_output(&[7; 64]);
+    claim_and_commit(&mut suite, id, &[("p1", &honest), ("bnode", &honest)]);
+    suite.reveal_result("p1", id, &honest, &salt(1)).unwrap();
+    suite.advance_time(600);
+    suite.settle("keeper", id).unwrap();
+    let job = suite.job(id);
+    assert_eq!(job.status, JobStatus::Expired);
+    assert_eq!(job.slots[1].outcome, Some(SlotOutcome::Missed));
+    assert_eq!(suite.balance_of("buyer"), buyer_before);
+    let net = suite.balance_of("buyer") as i128 - buyer_before as i128
+        + suite.stake("bnode").bonded.u128() as i128
+        - PROVIDER_STAKE as i128;
+    // −100 tokens against −65 920 base units for the honest job
+    assert_eq!(net, -(AT_RISK as i128));
+    assert!(net < -65_920);
+}
+
 // ---- 9: phantom demand ---------------------------------------------------------------------
 
 /// Unit price after eight 10-minute windows in which `buyer` submits five jobs of 64 items ×
