@@ -27,7 +27,7 @@ pub const EMISSIONS: Item<Addr> = Item::new("emissions");
 pub const RECORD_WORK_REPLY: u64 = 1;
 
 /// Owner only: set or clear the emissions contract. It must already name this market as the
-/// reporter: a `RecordWork` it refuses would revert every settlement.
+/// reporter: every `RecordWork` it refuses is a report lost (settlement goes on without it).
 pub fn set_emissions(
     deps: DepsMut,
     env: Env,

@@ -3,11 +3,12 @@
 use cosmwasm_std::{to_json_binary, DepsMut, Env, MessageInfo, Response, Uint128, WasmMsg};
 use cw20::Cw20ExecuteMsg;
 
+use acn_interface::market;
+
 use crate::cw4::update_membership;
 use crate::error::ContractError;
 use crate::rewards;
 use crate::state::{CLAIMS, CLAIMS_EDIT, CONFIG, MARKET, STAKES, TOTALS};
-use acn_interface::market;
 
 /// Move `amount` of the sender's bonded stake into a claim maturing after the unbonding period.
 /// With a linked market, the stake the market holds at risk for the sender's unfinished jobs

@@ -598,7 +598,9 @@ pub enum ExecuteMsg {
     },
     /// Provider: leave the market (only with no unfinished jobs).
     Deregister {},
-    /// Provider: take a slot in an open job.
+    /// Provider: take a slot in an open job. Besides the registry, price, cooldown and
+    /// `max_active_jobs_per_provider` checks, the provider must not be jailed, and its locked
+    /// stake plus the slot's stake at risk must stay within its bonded stake.
     ClaimJob {
         /// Job id.
         job_id: u64,
