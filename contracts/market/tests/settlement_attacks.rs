@@ -794,3 +794,46 @@ fn a_slot_of_a_big_job_locks_ten_times_its_pay() {
         |s| s.claim_job("p1", ids[3]),
     );
 }
+
+#[test]
+fn slashing_parameters_outside_their_guard_rails_are_refused() {
+    let mut suite = suite(&[]);
+    let cases: Vec<(fn(&mut MarketParams), &str)> = vec![
+        (
+            |p| p.wrong_result_slash_bps = 0,
+            "wrong result slash 0 bps must be within 1..=10000",
+        ),
+        (
+            |p| p.wrong_result_slash_bps = 10_001,
+            "wrong result slash 10001 bps must be within 1..=10000",
+        ),
+        (
+            |p| p.no_show_slash_bps = 10_001,
+            "no-show slash 10001 bps must be within the wrong result slash 10000 bps..=10000: \
+             withholding a losing result must cost at least revealing it",
+        ),
+        (
+            |p| p.min_slot_stake = Uint128::zero(),
+            "min slot stake must be positive",
+        ),
+        (
+            |p| p.jail_after_offences = 0,
+            "jail after offences must be positive",
+        ),
+        (
+            |p| p.dispute_timeout = 0,
+            "dispute timeout must be positive",
+        ),
+    ];
+    for (break_it, reason) in cases {
+        let mut params = MarketParams::default();
+        break_it(&mut params);
+        refused(
+            &mut suite,
+            ContractError::InvalidParams {
+                reason: reason.into(),
+            },
+            |s| exec_owner(s, &ExecuteMsg::UpdateParams { params }),
+        );
+    }
+}
