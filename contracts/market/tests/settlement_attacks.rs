@@ -798,7 +798,8 @@ fn a_slot_of_a_big_job_locks_ten_times_its_pay() {
 #[test]
 fn slashing_parameters_outside_their_guard_rails_are_refused() {
     let mut suite = suite(&[]);
-    let cases: Vec<(fn(&mut MarketParams), &str)> = vec![
+    type Breaker = fn(&mut MarketParams);
+    let cases: Vec<(Breaker, &str)> = vec![
         (
             |p| p.wrong_result_slash_bps = 0,
             "wrong result slash 0 bps must be within 1..=10000",
