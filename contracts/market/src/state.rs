@@ -55,7 +55,7 @@ pub struct PriceState {
     pub unit_price: Uint128,
     /// Start of the current window.
     pub window_start: Timestamp,
-    /// Units demanded (units × redundancy) in the current window.
+    /// Units delivered (units × agreeing slots of the jobs settled) in the current window.
     pub window_units: u64,
 }
 

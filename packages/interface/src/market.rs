@@ -836,7 +836,8 @@ pub struct JobsResponse {
 pub struct UnitPriceResponse {
     /// Price per unit a submission pays now.
     pub unit_price: Uint128,
-    /// Units demanded so far in the current window.
+    /// Units delivered so far in the current window (units × agreeing slots of every job settled
+    /// or resolved in it): the demand the price rule weighs.
     pub window_units: u64,
     /// Target units per window (capacity).
     pub capacity_units: u64,
