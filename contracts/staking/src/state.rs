@@ -69,8 +69,7 @@ pub struct Totals {
 /// Validated configuration.
 pub const CONFIG: Item<Config> = Item::new("config");
 
-/// The linked market whose `max_job_lifetime` the unbonding period may not undercut and whose
-/// `Exposure` (stake at risk in unfinished jobs) an `Unbond` may not dig into (absent =
+/// The linked market whose `max_job_lifetime` the unbonding period may not undercut (absent =
 /// not linked). Kept apart from [`CONFIG`] so that state written before the link existed loads.
 pub const MARKET: Item<Addr> = Item::new("market");
 
