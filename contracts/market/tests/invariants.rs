@@ -500,11 +500,9 @@ fn apply(
                 )
                 .map(drop)
         }
-        Action::CloseDispute { job, wait } => {
+        // the wait, if any, is a step of its own (see `run`)
+        Action::CloseDispute { job, .. } => {
             let id = driver.job_id(o, *job);
-            if *wait {
-                suite.advance_time(DISPUTE_TIMEOUT);
-            }
             suite
                 .execute(
                     &suite.addr("keeper"),
@@ -858,6 +856,12 @@ fn run(actions: &[Action]) {
     let mut before = observe(&suite);
     check(&suite, &known, &before, 0);
     for (i, action) in actions.iter().enumerate() {
+        if let Action::CloseDispute { wait: true, .. } = action {
+            // time passes first, as its own step; then the close is tried
+            suite.advance_time(DISPUTE_TIMEOUT);
+            before = observe(&suite);
+            check(&suite, &known, &before, i + 1);
+        }
         let res = apply(&mut suite, &mut driver, &before, action);
         stats::action(action, res.is_ok());
         let after = observe(&suite);
