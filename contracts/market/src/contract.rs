@@ -1,6 +1,8 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
-use cosmwasm_std::{from_json, to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Response};
+use cosmwasm_std::{
+    from_json, to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Reply, Response,
+};
 
 use crate::error::ContractError;
 use crate::jobs::{self, Submission};
@@ -125,8 +127,9 @@ pub fn execute(
         ExecuteMsg::FlushFees {} => settle::flush_fees(deps),
         ExecuteMsg::Expire { job_id } => settle::expire(deps, env, job_id),
         ExecuteMsg::ResolveDispute { job_id, resolution } => {
-            settle::resolve_dispute(deps, info, job_id, resolution)
+            settle::resolve_dispute(deps, env, info, job_id, resolution)
         }
+        ExecuteMsg::CloseDispute { job_id } => settle::close_dispute(deps, env, job_id),
         ExecuteMsg::UpdateParams { params } => update_params(deps, env, info, params),
         ExecuteMsg::SetEmissions { address } => emissions::set_emissions(deps, env, info, address),
         ExecuteMsg::UpdateOwnership(action) => Ok(acn_interface::lifecycle::update_ownership(
@@ -242,8 +245,20 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
         )?)?,
         QueryMsg::Totals {} => to_json_binary(&queries::totals(deps)?)?,
         QueryMsg::Emissions {} => to_json_binary(&emissions::query(deps)?)?,
+        QueryMsg::Exposure { provider } => {
+            to_json_binary(&queries::exposure(deps, env, provider)?)?
+        }
         QueryMsg::Ownership {} => to_json_binary(&cw_ownable::get_ownership(deps.storage)?)?,
     })
+}
+
+/// Replies: only the reply-on-error of a `RecordWork` report (see [`emissions::record_failure`]).
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn reply(deps: DepsMut, _env: Env, msg: Reply) -> Result<Response, ContractError> {
+    match msg.id {
+        emissions::RECORD_WORK_REPLY => emissions::record_failure(deps, msg.result),
+        id => Err(ContractError::UnknownReply { id }),
+    }
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]

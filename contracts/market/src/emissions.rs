@@ -1,9 +1,13 @@
 //! The optional report of settled and agreed work to the emissions contract: one
-//! `RecordWork` message per settled job, only when an emissions address is configured.
+//! `RecordWork` message per settled job, only when an emissions address is configured. It is a
+//! reply-on-error submessage: when the emissions contract refuses it (it cannot mint, it was
+//! reconfigured, it ran out of pool…), only the report is rolled back; the settlement, its
+//! payments and slashes stand, and the failure is counted (`TotalsResponse::emissions_failures`,
+//! the last error kept in `LAST_EMISSIONS_ERROR`, an `emissions_error` event attribute).
 
 use cosmwasm_std::{
-    to_json_binary, Addr, CosmosMsg, Deps, DepsMut, Env, MessageInfo, Response, StdResult, Storage,
-    WasmMsg,
+    to_json_binary, Addr, Deps, DepsMut, Env, MessageInfo, Response, StdResult, Storage, SubMsg,
+    SubMsgResult, WasmMsg,
 };
 use cw_storage_plus::Item;
 
@@ -14,12 +18,16 @@ use acn_interface::emissions::{
 use acn_interface::market::EmissionsResponse;
 
 use crate::error::ContractError;
+use crate::state::{LAST_EMISSIONS_ERROR, TOTALS};
 
 /// The emissions contract told of settled work (absent: no reports).
 pub const EMISSIONS: Item<Addr> = Item::new("emissions");
 
+/// Reply id of the `RecordWork` submessage.
+pub const RECORD_WORK_REPLY: u64 = 1;
+
 /// Owner only: set or clear the emissions contract. It must already name this market as the
-/// reporter: a `RecordWork` it refuses would revert every settlement.
+/// reporter: every `RecordWork` it refuses is a report lost (settlement goes on without it).
 pub fn set_emissions(
     deps: DepsMut,
     env: Env,
@@ -56,13 +64,14 @@ pub fn set_emissions(
         .add_attribute("emissions", shown))
 }
 
-/// The `RecordWork` message crediting `units` to each agreeing provider, or `None` when no
-/// emissions contract is configured or the job had no units. One storage read when unset.
+/// The `RecordWork` submessage (reply on error only) crediting `units` to each agreeing
+/// provider, or `None` when no emissions contract is configured or the job had no units. One
+/// storage read when unset.
 pub fn work_message<'a>(
     storage: &dyn Storage,
     providers: impl Iterator<Item = &'a Addr>,
     units: u64,
-) -> StdResult<Option<CosmosMsg>> {
+) -> StdResult<Option<SubMsg>> {
     let Some(emissions) = EMISSIONS.may_load(storage)? else {
         return Ok(None);
     };
@@ -78,19 +87,37 @@ pub fn work_message<'a>(
     if work.is_empty() {
         return Ok(None);
     }
-    Ok(Some(
-        WasmMsg::Execute {
-            contract_addr: emissions.into_string(),
-            msg: to_json_binary(&EmissionsMsg::RecordWork { work })?,
-            funds: vec![],
+    let msg = WasmMsg::Execute {
+        contract_addr: emissions.into_string(),
+        msg: to_json_binary(&EmissionsMsg::RecordWork { work })?,
+        funds: vec![],
+    };
+    Ok(Some(SubMsg::reply_on_error(msg, RECORD_WORK_REPLY)))
+}
+
+/// The reply to a refused `RecordWork`: count it and keep the error; the settlement stands.
+pub fn record_failure(deps: DepsMut, result: SubMsgResult) -> Result<Response, ContractError> {
+    let error = match result {
+        SubMsgResult::Err(error) => error,
+        // reply_on_error never replies on success; nothing to record if it ever did
+        SubMsgResult::Ok(_) => {
+            return Ok(Response::new().add_attribute("action", "record_work_reply"));
         }
-        .into(),
-    ))
+    };
+    let mut totals = TOTALS.load(deps.storage)?;
+    totals.emissions_failures = totals.emissions_failures.saturating_add(1);
+    TOTALS.save(deps.storage, &totals)?;
+    LAST_EMISSIONS_ERROR.save(deps.storage, &error)?;
+    Ok(Response::new()
+        .add_attribute("action", "record_work_failed")
+        .add_attribute("emissions_failures", totals.emissions_failures.to_string())
+        .add_attribute("emissions_error", error))
 }
 
 /// The configured emissions contract.
 pub fn query(deps: Deps) -> StdResult<EmissionsResponse> {
     Ok(EmissionsResponse {
         address: EMISSIONS.may_load(deps.storage)?,
+        last_error: LAST_EMISSIONS_ERROR.may_load(deps.storage)?,
     })
 }

@@ -350,4 +350,40 @@ pub enum ContractError {
         /// Provider.
         provider: String,
     },
+
+    /// A jailed provider takes no new work until its jail ends.
+    #[error("provider is jailed until {until} (repeat offences)")]
+    ProviderJailed {
+        /// End of the jail, in seconds since the epoch.
+        until: u64,
+    },
+
+    /// Taking the slot would put more stake at risk than the provider has bonded.
+    #[error(
+        "stake at risk {locked} locked + {at_risk} for this slot exceeds the bonded stake {bonded}"
+    )]
+    ExposureAboveStake {
+        /// Stake already locked by the provider's unfinished slots.
+        locked: Uint128,
+        /// Stake the new slot would lock.
+        at_risk: Uint128,
+        /// Bonded stake.
+        bonded: Uint128,
+    },
+
+    /// `CloseDispute` before the dispute timeout: the owner may still resolve the dispute.
+    #[error("dispute of job {id} can be closed from {closes_at}")]
+    DisputeStillOpen {
+        /// Job id.
+        id: u64,
+        /// First time at which anyone may close it, in seconds since the epoch.
+        closes_at: u64,
+    },
+
+    /// A reply to a submessage this contract never sent.
+    #[error("unknown reply id {id}")]
+    UnknownReply {
+        /// The reply id.
+        id: u64,
+    },
 }

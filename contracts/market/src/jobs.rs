@@ -10,6 +10,7 @@ use acn_interface::market::{commitment, JobStatus, Slot, MAX_SALT_LEN, MIN_SALT_
 use crate::error::ContractError;
 use crate::helpers::{discount_bps, load_job, load_unfinished_job, stake_of, transfer};
 use crate::pricing::roll;
+use crate::risk;
 use crate::settle::finalize;
 use crate::state::{
     jobs, Job, ACTIVE_PROVIDERS, CONFIG, JOB_INPUTS, JOB_SEQ, MODELS, PRICE, PROVIDERS,
@@ -109,7 +110,7 @@ pub fn submit(
     }
 
     let active = ACTIVE_PROVIDERS.load(deps.storage)?;
-    let mut price_state = roll(PRICE.load(deps.storage)?, params, active, now);
+    let price_state = roll(PRICE.load(deps.storage)?, params, active, now);
     let unit_price = price_state.unit_price;
     if unit_price > sub.max_unit_price {
         return Err(ContractError::PriceAboveMax {
@@ -132,9 +133,7 @@ pub fn submit(
         });
     }
     let excess = paid.checked_sub(q.price)?;
-    price_state.window_units = price_state
-        .window_units
-        .saturating_add(q.units.saturating_mul(sub.redundancy as u64));
+    // Demand is counted at settlement (pricing::count_demand); only the roll is saved here.
     PRICE.save(deps.storage, &price_state)?;
 
     let id = JOB_SEQ.update(deps.storage, |n| -> Result<u64, ContractError> {
@@ -159,6 +158,7 @@ pub fn submit(
         reveal_deadline: None,
         deadline: sub.deadline,
         slots: vec![],
+        disputed_at: None,
         result: None,
         fee: Uint128::zero(),
         refunded: Uint128::zero(),
@@ -246,6 +246,8 @@ pub fn claim(
             bonded,
         });
     }
+    let at_risk = risk::slot_at_risk(&config.params, job.price, job.redundancy)?;
+    risk::can_take(&provider, bonded, at_risk, env.block.time)?;
 
     job.slots.push(Slot {
         provider: info.sender.clone(),
@@ -255,8 +257,9 @@ pub fn claim(
         revealed_height: None,
         outcome: None,
         paid: Uint128::zero(),
+        at_risk,
     });
-    provider.active_jobs += 1;
+    risk::lock(&mut provider, at_risk)?;
     PROVIDERS.save(deps.storage, &info.sender, &provider)?;
     PROVIDER_JOBS.save(deps.storage, (&info.sender, job_id), &())?;
     jobs().save(deps.storage, job_id, &job)?;
@@ -362,7 +365,14 @@ pub fn reveal(
         return Err(ContractError::AlreadyRevealed { id: job_id });
     }
     decode_output(&model.spec, &output, batch)?;
-    if commitment(&output, &salt, info.sender.as_str()) != committed.as_slice() {
+    let expected = commitment(
+        &output,
+        &salt,
+        info.sender.as_str(),
+        job_id,
+        env.contract.address.as_str(),
+    );
+    if expected != committed.as_slice() {
         return Err(ContractError::CommitmentMismatch {});
     }
     slot.output = Some(output);
@@ -379,7 +389,7 @@ pub fn reveal(
     if all_revealed {
         let (job, msgs, attrs) = finalize(deps, &env, job, &model.spec)?;
         Ok(res
-            .add_messages(msgs)
+            .add_submessages(msgs)
             .add_attributes(attrs)
             .add_attribute("status", format!("{:?}", job.status)))
     } else {

@@ -1,14 +1,16 @@
 //! The dynamic unit price: after each window the price moves toward balancing the window's demand
 //! against capacity (active providers × units each), EIP-1559 style — a bounded step, clamped to
-//! the floor and ceiling. Rolling windows forward is O(1): at most `MAX_ROLLED_WINDOWS` steps,
+//! the floor and ceiling. Demand is the work the market delivered: a job's units × its agreeing
+//! slots, counted when it settles (or a dispute is resolved), never at submission — a job nobody
+//! serves and that is refunded moves no price. Rolling windows forward is O(1): at most `MAX_ROLLED_WINDOWS` steps,
 //! after which an idle market has long reached its floor anyway.
 
-use cosmwasm_std::{Timestamp, Uint128};
+use cosmwasm_std::{StdResult, Storage, Timestamp, Uint128};
 
 use acn_interface::market::{MarketParams, PricingParams};
 use acn_interface::BPS_DENOMINATOR;
 
-use crate::state::PriceState;
+use crate::state::{PriceState, ACTIVE_PROVIDERS, PRICE};
 
 /// Most idle windows applied one by one when rolling forward (a bounded, constant cost).
 pub const MAX_ROLLED_WINDOWS: u64 = 64;
@@ -71,6 +73,19 @@ pub fn roll(
         .window_start
         .plus_seconds(windows.saturating_mul(pricing.window));
     state
+}
+
+/// Count `units` of delivered work as demand in the current window (rolled forward to `now`).
+pub fn count_demand(
+    storage: &mut dyn Storage,
+    params: &MarketParams,
+    now: Timestamp,
+    units: u64,
+) -> StdResult<()> {
+    let active = ACTIVE_PROVIDERS.load(storage)?;
+    let mut state = roll(PRICE.load(storage)?, params, active, now);
+    state.window_units = state.window_units.saturating_add(units);
+    PRICE.save(storage, &state)
 }
 
 #[cfg(test)]

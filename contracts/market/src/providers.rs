@@ -57,8 +57,8 @@ pub fn register(
         });
     }
     // A returning provider keeps its reputation: leaving never wipes a bad record.
-    let (reputation, active_jobs) = existing
-        .map(|p| (p.reputation, p.active_jobs))
+    let (reputation, active_jobs, locked) = existing
+        .map(|p| (p.reputation, p.active_jobs, p.locked))
         .unwrap_or_default();
     PROVIDERS.save(
         deps.storage,
@@ -69,6 +69,7 @@ pub fn register(
             min_unit_price,
             active: true,
             active_jobs,
+            locked,
             reputation,
         },
     )?;

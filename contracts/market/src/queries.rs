@@ -5,8 +5,9 @@ use cw_storage_plus::Bound;
 
 use acn_interface::common::page_limit;
 use acn_interface::market::{
-    ConfigResponse, JobFilter, JobResponse, JobsResponse, ModelResponse, ModelsResponse,
-    ProviderResponse, ProvidersResponse, QuoteResponse, TotalsResponse, UnitPriceResponse,
+    ConfigResponse, ExposureResponse, JobFilter, JobResponse, JobsResponse, ModelResponse,
+    ModelsResponse, ProviderResponse, ProvidersResponse, QuoteResponse, TotalsResponse,
+    UnitPriceResponse,
 };
 
 use crate::error::ContractError;
@@ -67,6 +68,7 @@ fn provider_response(address: Addr, p: Provider) -> ProviderResponse {
         min_unit_price: p.min_unit_price,
         active: p.active,
         active_jobs: p.active_jobs,
+        locked: p.locked,
         reputation: p.reputation,
     }
 }
@@ -78,6 +80,20 @@ pub fn provider(deps: Deps, address: String) -> Result<ProviderResponse, Contrac
         .may_load(deps.storage, &addr)?
         .ok_or(ContractError::ProviderNotFound { address })?;
     Ok(provider_response(addr, p))
+}
+
+/// A provider's stake at risk in unfinished slots (zero for an address that is no provider).
+pub fn exposure(deps: Deps, env: Env, provider: String) -> Result<ExposureResponse, ContractError> {
+    let addr = deps.api.addr_validate(&provider)?;
+    let p = PROVIDERS.may_load(deps.storage, &addr)?;
+    Ok(ExposureResponse {
+        locked: p.as_ref().map(|p| p.locked).unwrap_or_default(),
+        unfinished_jobs: p.as_ref().map_or(0, |p| p.active_jobs),
+        jailed_until: p
+            .and_then(|p| p.reputation.jailed_until)
+            .filter(|until| env.block.time < *until),
+        provider: addr,
+    })
 }
 
 /// Providers by address.

@@ -1,17 +1,41 @@
 //! Finalization: the agreement check, payment of the agreeing majority, the protocol fee,
 //! slashing of outliers and no-shows, refunds, disputes and their resolution.
+//!
+//! A job whose reveals form no strict majority becomes `Disputed` and keeps its escrow (and its
+//! revealing providers' stake at risk) until the owner resolves it — accepting one output pays
+//! the providers that agree with it as a settlement would and slashes the others; voiding it
+//! refunds the buyer — or, after `dispute_timeout`, anyone closes it: the escrow minus the fee is
+//! shared equally by the providers that revealed and the buyer gets nothing back. So a buyer that
+//! provokes a dispute with its own node pays for the job like any buyer.
 
-use cosmwasm_std::{Addr, Attribute, CosmosMsg, DepsMut, Env, MessageInfo, Response, Uint128};
+use cosmwasm_std::{
+    Addr, Attribute, DepsMut, Env, MessageInfo, Response, Storage, SubMsg, Uint128, Uint256,
+};
 
-use acn_interface::bps_of;
 use acn_interface::market::{DisputeResolution, JobStatus, ModelSpec, SlotOutcome};
-use acn_interface::treasury;
+use acn_interface::{treasury, BPS_DENOMINATOR};
 
 use crate::error::ContractError;
 use crate::helpers::{load_job, load_unfinished_job, send, slash, stake_of, transfer};
 use crate::jobs::open_reveal_phase;
-use crate::state::{jobs, Config, Job, CONFIG, MODELS, PROVIDERS, TOTALS};
+use crate::pricing::count_demand;
+use crate::risk::{self, Offence};
+use crate::state::{jobs, Config, Job, Provider, CONFIG, MODELS, PROVIDERS, TOTALS};
 use crate::validation::{agree, decode_output};
+
+/// The protocol fee on `escrow`: `escrow × fee_bps / 10 000`, rounded up, so every escrow of at
+/// least one base unit pays a fee when the fee is not zero (never more than the escrow).
+pub fn protocol_fee(escrow: Uint128, fee_bps: u16) -> Result<Uint128, ContractError> {
+    let numer = escrow.full_mul(Uint128::from(fee_bps));
+    let denom = Uint256::from(BPS_DENOMINATOR as u128);
+    let fee = numer
+        .checked_add(denom.checked_sub(Uint256::one())?)?
+        .checked_div(denom)
+        .map_err(cosmwasm_std::StdError::divide_by_zero)?;
+    Ok(Uint128::try_from(fee)
+        .map_err(cosmwasm_std::StdError::from)?
+        .min(escrow))
+}
 
 /// The largest group of revealed outputs that agree with one of them (its "center"):
 /// returns (center slot index, member slot indexes). Ties go to the earliest center.
@@ -30,39 +54,150 @@ fn largest_cluster(decoded: &[(usize, Vec<i64>)], tolerance: u32) -> Option<(usi
     best
 }
 
-/// Slash `amount` from `provider` (capped by staking at what it has) and record it.
-fn slash_provider(
-    deps: &mut DepsMut,
+/// Slash `provider` for `offence` in a slot with stake at risk `base`: record the offence
+/// (escalation, jail), ask staking to slash (it caps at what the provider has) and return what
+/// will be taken.
+#[allow(clippy::too_many_arguments)]
+fn penalize(
+    querier: &cosmwasm_std::QuerierWrapper,
     config: &Config,
-    provider: &Addr,
-    amount: Uint128,
-    reason: &str,
-    msgs: &mut Vec<CosmosMsg>,
+    addr: &Addr,
+    provider: &mut Provider,
+    base: Uint128,
+    offence: Offence,
+    now: cosmwasm_std::Timestamp,
+    msgs: &mut Vec<SubMsg>,
 ) -> Result<Uint128, ContractError> {
+    let amount = risk::offend(provider, &config.params, base, offence, now)?;
     if amount.is_zero() {
-        return Ok(Uint128::zero());
+        return Ok(amount);
     }
-    let stake = stake_of(&deps.querier, &config.staking, provider)?;
+    let stake = stake_of(querier, &config.staking, addr)?;
     let taken = amount.min(stake.bonded.checked_add(stake.unbonding)?);
-    if taken.is_zero() {
-        return Ok(taken);
+    if !taken.is_zero() {
+        msgs.push(SubMsg::new(slash(
+            &config.staking,
+            addr,
+            amount,
+            offence.reason(),
+        )?));
     }
-    msgs.push(slash(&config.staking, provider, amount, reason)?);
+    provider.reputation.slashed = provider.reputation.slashed.checked_add(taken)?;
     Ok(taken)
 }
 
-/// Close a job: decide the outcome of every slot, move the escrow, slash, update reputations
-/// and totals, and save. Shared by the last reveal, `Settle` and `Expire`.
+/// Pay the escrow minus the protocol fee in equal shares to the slots `members` (rounding dust to
+/// the first); with `report_work`, tell emissions of their units. Returns (fee, paid).
+fn pay_shares(
+    storage: &dyn Storage,
+    config: &Config,
+    job: &mut Job,
+    members: &[usize],
+    report_work: bool,
+    msgs: &mut Vec<SubMsg>,
+) -> Result<(Uint128, Uint128), ContractError> {
+    let escrow = job.escrow;
+    let fee = protocol_fee(escrow, config.params.protocol_fee_bps)?;
+    let pool = escrow.checked_sub(fee)?;
+    let n = Uint128::from(members.len() as u128);
+    let share = pool
+        .checked_div(n)
+        .map_err(cosmwasm_std::StdError::divide_by_zero)?;
+    let dust = pool.checked_sub(share.checked_mul(n)?)?;
+    let mut paid = Uint128::zero();
+    for (k, i) in members.iter().enumerate() {
+        let amount = if k == 0 {
+            share.checked_add(dust)?
+        } else {
+            share
+        };
+        job.slots[*i].paid = amount;
+        paid = paid.checked_add(amount)?;
+        if !amount.is_zero() {
+            msgs.push(SubMsg::new(transfer(
+                &config.token,
+                &job.slots[*i].provider,
+                amount,
+            )?));
+        }
+    }
+    if report_work {
+        let agreed = members.iter().map(|i| &job.slots[*i].provider);
+        msgs.extend(crate::emissions::work_message(storage, agreed, job.units)?);
+    }
+    Ok((fee, paid))
+}
+
+/// What a finalization or a dispute's end moved, for the totals.
+#[derive(Default)]
+struct Moved {
+    /// Escrow that left the market's books (paid, fee, refunded).
+    released: Uint128,
+    /// Paid to providers.
+    paid: Uint128,
+    /// Protocol fee charged.
+    fee: Uint128,
+    /// Refunded to the buyer.
+    refund: Uint128,
+    /// Slashed.
+    slashed: Uint128,
+}
+
+/// Book `moved` into the totals (and count the job under `counter`); flush fees past the
+/// threshold.
+fn book(
+    storage: &mut dyn Storage,
+    config: &Config,
+    moved: &Moved,
+    counter: Option<JobStatus>,
+    msgs: &mut Vec<SubMsg>,
+) -> Result<(), ContractError> {
+    TOTALS.update(storage, |mut t| -> Result<_, ContractError> {
+        match counter {
+            Some(JobStatus::Settled) => t.jobs_settled += 1,
+            Some(JobStatus::Disputed) => t.jobs_disputed += 1,
+            Some(_) => t.jobs_expired += 1,
+            None => {}
+        }
+        t.escrow = t.escrow.checked_sub(moved.released)?;
+        t.paid_to_providers = t.paid_to_providers.checked_add(moved.paid)?;
+        t.fees = t.fees.checked_add(moved.fee)?;
+        t.fees_pending = t.fees_pending.checked_add(moved.fee)?;
+        t.refunded = t.refunded.checked_add(moved.refund)?;
+        t.slashed = t.slashed.checked_add(moved.slashed)?;
+        if !t.fees_pending.is_zero() && t.fees_pending >= config.params.fee_flush_threshold {
+            msgs.push(SubMsg::new(fee_deposit(config, t.fees_pending)?));
+            t.fees_pending = Uint128::zero();
+        }
+        Ok(t)
+    })?;
+    Ok(())
+}
+
+/// The attributes every finalization reports.
+fn moved_attrs(status: JobStatus, moved: &Moved) -> Vec<Attribute> {
+    vec![
+        Attribute::new("job_status", format!("{status:?}")),
+        Attribute::new("paid", moved.paid),
+        Attribute::new("fee", moved.fee),
+        Attribute::new("refunded", moved.refund),
+        Attribute::new("slashed", moved.slashed),
+    ]
+}
+
+/// Close a job: decide the outcome of every slot, move the escrow (a disputed job keeps it),
+/// slash, update reputations, stake at risk and totals, and save. Shared by the last reveal,
+/// `Settle` and `Expire`.
 pub fn finalize(
-    mut deps: DepsMut,
+    deps: DepsMut,
     env: &Env,
     mut job: Job,
     spec: &ModelSpec,
-) -> Result<(Job, Vec<CosmosMsg>, Vec<Attribute>), ContractError> {
+) -> Result<(Job, Vec<SubMsg>, Vec<Attribute>), ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let params = &config.params;
     let now = env.block.time;
-    let mut msgs: Vec<CosmosMsg> = vec![];
+    let mut msgs: Vec<SubMsg> = vec![];
 
     // Outputs were validated at reveal; decode them again for the comparison.
     let mut decoded = vec![];
@@ -75,58 +210,35 @@ pub fn finalize(
     let cluster = largest_cluster(&decoded, spec.tolerance).filter(|(_, m)| m.len() >= majority);
 
     let escrow = job.escrow;
-    let mut slashed_total = Uint128::zero();
-    let mut paid_total = Uint128::zero();
-    let mut fee = Uint128::zero();
-    let mut refund = Uint128::zero();
-
+    let mut moved = Moved::default();
     match &cluster {
         Some((center, members)) => {
             job.status = JobStatus::Settled;
             job.result = job.slots[*center].output.clone();
-            fee = bps_of(escrow, params.protocol_fee_bps);
-            let pool = escrow.checked_sub(fee)?;
-            let n = Uint128::from(members.len() as u128);
-            let share = pool
-                .checked_div(n)
-                .map_err(cosmwasm_std::StdError::divide_by_zero)?;
-            let dust = pool.checked_sub(share.checked_mul(n)?)?;
-            for (k, i) in members.iter().enumerate() {
-                let amount = if k == 0 {
-                    share.checked_add(dust)?
-                } else {
-                    share
-                };
-                job.slots[*i].paid = amount;
-                paid_total = paid_total.checked_add(amount)?;
-                if !amount.is_zero() {
-                    msgs.push(transfer(&config.token, &job.slots[*i].provider, amount)?);
-                }
-            }
-            let agreed = members.iter().map(|i| &job.slots[*i].provider);
-            msgs.extend(crate::emissions::work_message(
-                deps.storage,
-                agreed,
-                job.units,
-            )?);
+            (moved.fee, moved.paid) =
+                pay_shares(deps.storage, &config, &mut job, members, true, &mut msgs)?;
+            moved.released = escrow;
+            let delivered = job.units.saturating_mul(members.len() as u64);
+            count_demand(deps.storage, params, now, delivered)?;
+        }
+        None if decoded.len() >= majority => {
+            job.status = JobStatus::Disputed;
+            job.disputed_at = Some(now);
         }
         None => {
-            job.status = if decoded.len() >= majority {
-                JobStatus::Disputed
-            } else {
-                JobStatus::Expired
-            };
-            refund = escrow;
-            if !refund.is_zero() {
-                msgs.push(transfer(&config.token, &job.buyer, refund)?);
+            job.status = JobStatus::Expired;
+            moved.refund = escrow;
+            moved.released = escrow;
+            if !escrow.is_zero() {
+                msgs.push(SubMsg::new(transfer(&config.token, &job.buyer, escrow)?));
             }
         }
     }
 
-    // Outcomes, slashing and reputation, slot by slot.
+    // Outcomes, slashing, reputation and stake at risk, slot by slot.
     let members: &[usize] = cluster.as_ref().map(|(_, m)| m.as_slice()).unwrap_or(&[]);
     for i in 0..job.slots.len() {
-        let provider_addr = job.slots[i].provider.clone();
+        let addr = job.slots[i].provider.clone();
         let revealed = job.slots[i].output.is_some();
         let outcome = if members.contains(&i) {
             SlotOutcome::Agreed
@@ -137,29 +249,28 @@ pub fn finalize(
         } else {
             SlotOutcome::NoMajority
         };
-        let slashed = match outcome {
-            SlotOutcome::Missed => slash_provider(
-                &mut deps,
-                &config,
-                &provider_addr,
-                params.no_show_slash,
-                "no_show",
-                &mut msgs,
-            )?,
-            SlotOutcome::Outvoted => slash_provider(
-                &mut deps,
-                &config,
-                &provider_addr,
-                params.wrong_result_slash,
-                "wrong_result",
-                &mut msgs,
-            )?,
-            _ => Uint128::zero(),
-        };
-        slashed_total = slashed_total.checked_add(slashed)?;
         job.slots[i].outcome = Some(outcome);
 
-        let mut provider = PROVIDERS.load(deps.storage, &provider_addr)?;
+        let mut provider = PROVIDERS.load(deps.storage, &addr)?;
+        let base = risk::base_of(params, &job.slots[i]);
+        let offence = match outcome {
+            SlotOutcome::Missed => Some(Offence::NoShow),
+            SlotOutcome::Outvoted => Some(Offence::WrongResult),
+            _ => None,
+        };
+        if let Some(offence) = offence {
+            let taken = penalize(
+                &deps.querier,
+                &config,
+                &addr,
+                &mut provider,
+                base,
+                offence,
+                now,
+                &mut msgs,
+            )?;
+            moved.slashed = moved.slashed.checked_add(taken)?;
+        }
         let rep = &mut provider.reputation;
         rep.jobs_done += 1;
         match outcome {
@@ -175,49 +286,29 @@ pub fn finalize(
             rep.reveals += 1;
             rep.reveal_blocks_total += h.saturating_sub(job.slots[i].claimed_height);
         }
-        rep.slashed = rep.slashed.checked_add(slashed)?;
-        provider.active_jobs = provider.active_jobs.saturating_sub(1);
-        PROVIDERS.save(deps.storage, &provider_addr, &provider)?;
+        // A disputed revealer's stake stays at risk until the dispute ends.
+        if !(job.status == JobStatus::Disputed && revealed) {
+            risk::release(&mut provider, &job.slots[i])?;
+        }
+        PROVIDERS.save(deps.storage, &addr, &provider)?;
     }
 
-    job.escrow = Uint128::zero();
-    job.fee = fee;
-    job.refunded = refund;
+    if job.status != JobStatus::Disputed {
+        job.escrow = Uint128::zero();
+    }
+    job.fee = moved.fee;
+    job.refunded = moved.refund;
     if job.reveal_deadline.is_none() {
         job.reveal_deadline = Some(now);
     }
     jobs().save(deps.storage, job.id, &job)?;
-    TOTALS.update(deps.storage, |mut t| -> Result<_, ContractError> {
-        match job.status {
-            JobStatus::Settled => t.jobs_settled += 1,
-            JobStatus::Disputed => t.jobs_disputed += 1,
-            _ => t.jobs_expired += 1,
-        }
-        t.escrow = t.escrow.checked_sub(escrow)?;
-        t.paid_to_providers = t.paid_to_providers.checked_add(paid_total)?;
-        t.fees = t.fees.checked_add(fee)?;
-        t.fees_pending = t.fees_pending.checked_add(fee)?;
-        t.refunded = t.refunded.checked_add(refund)?;
-        t.slashed = t.slashed.checked_add(slashed_total)?;
-        if !t.fees_pending.is_zero() && t.fees_pending >= params.fee_flush_threshold {
-            msgs.push(fee_deposit(&config, t.fees_pending)?);
-            t.fees_pending = Uint128::zero();
-        }
-        Ok(t)
-    })?;
-
-    let attrs = vec![
-        Attribute::new("job_status", format!("{:?}", job.status)),
-        Attribute::new("paid", paid_total),
-        Attribute::new("fee", fee),
-        Attribute::new("refunded", refund),
-        Attribute::new("slashed", slashed_total),
-    ];
+    book(deps.storage, &config, &moved, Some(job.status), &mut msgs)?;
+    let attrs = moved_attrs(job.status, &moved);
     Ok((job, msgs, attrs))
 }
 
 /// The CW20 `Send` of `amount` of fees to the treasury as a `Deposit`.
-fn fee_deposit(config: &Config, amount: Uint128) -> Result<CosmosMsg, ContractError> {
+fn fee_deposit(config: &Config, amount: Uint128) -> Result<cosmwasm_std::CosmosMsg, ContractError> {
     Ok(send(
         &config.token,
         &config.treasury,
@@ -268,7 +359,7 @@ pub fn settle(deps: DepsMut, env: Env, job_id: u64) -> Result<Response, Contract
         .add_attribute("action", "settle")
         .add_attribute("job_id", job.id.to_string())
         .add_attributes(attrs)
-        .add_messages(msgs))
+        .add_submessages(msgs))
 }
 
 /// `Expire`: anyone, after the job's deadline.
@@ -285,78 +376,178 @@ pub fn expire(deps: DepsMut, env: Env, job_id: u64) -> Result<Response, Contract
         .add_attribute("action", "expire")
         .add_attribute("job_id", job.id.to_string())
         .add_attributes(attrs)
-        .add_messages(msgs))
+        .add_submessages(msgs))
 }
 
-/// `ResolveDispute`: the owner decides a disputed job. The buyer was refunded when the dispute
-/// arose, so resolution moves no escrow: it records the result and slashes wrong outputs.
+/// Load a job that is `Disputed`, or fail with `JobNotFound` / `NotDisputed`.
+fn load_disputed(storage: &dyn Storage, job_id: u64) -> Result<Job, ContractError> {
+    let job = load_job(storage, job_id)?;
+    if job.status != JobStatus::Disputed {
+        return Err(ContractError::NotDisputed { id: job_id });
+    }
+    Ok(job)
+}
+
+/// End a dispute: release the stake at risk of every slot still locked by it (the revealing
+/// ones), mark the job `Resolved` with its escrow gone, save and book it.
+fn end_dispute(
+    storage: &mut dyn Storage,
+    config: &Config,
+    mut job: Job,
+    mut moved: Moved,
+    msgs: &mut Vec<SubMsg>,
+) -> Result<(Job, Moved), ContractError> {
+    for slot in job.slots.iter().filter(|s| s.output.is_some()) {
+        let mut provider = PROVIDERS.load(storage, &slot.provider)?;
+        risk::release(&mut provider, slot)?;
+        PROVIDERS.save(storage, &slot.provider, &provider)?;
+    }
+    moved.released = job.escrow;
+    job.escrow = Uint128::zero();
+    job.fee = moved.fee;
+    job.refunded = moved.refund;
+    job.status = JobStatus::Resolved;
+    jobs().save(storage, job.id, &job)?;
+    book(storage, config, &moved, None, msgs)?;
+    Ok((job, moved))
+}
+
+/// `ResolveDispute`: the owner decides a disputed job. Accepting a provider's output pays the
+/// providers whose outputs agree with it (escrow minus the fee, as a settlement) and slashes the
+/// other revealers for a wrong result; voiding refunds the buyer and slashes nobody.
 pub fn resolve_dispute(
-    mut deps: DepsMut,
+    deps: DepsMut,
+    env: Env,
     info: MessageInfo,
     job_id: u64,
     resolution: DisputeResolution,
 ) -> Result<Response, ContractError> {
     cw_ownable::assert_owner(deps.storage, &info.sender)?;
     let config = CONFIG.load(deps.storage)?;
-    let mut job = load_job(deps.storage, job_id)?;
-    if job.status != JobStatus::Disputed {
-        return Err(ContractError::NotDisputed { id: job_id });
-    }
+    let mut job = load_disputed(deps.storage, job_id)?;
+    let now = env.block.time;
     let mut msgs = vec![];
-    let mut slashed_total = Uint128::zero();
+    let mut moved = Moved::default();
     let mut accepted = String::from("none");
-    if let DisputeResolution::AcceptOutputOf { provider } = resolution {
-        let provider = deps.api.addr_validate(&provider)?;
-        let spec = MODELS.load(deps.storage, &job.model_id)?.spec;
-        let center = job
-            .slots
-            .iter()
-            .find(|s| s.provider == provider)
-            .and_then(|s| s.output.clone())
-            .ok_or_else(|| ContractError::NoOutputFrom {
-                id: job_id,
-                provider: provider.to_string(),
-            })?;
-        let center_values = decode_output(&spec, &center, job.batch)?;
-        for i in 0..job.slots.len() {
-            let Some(out) = job.slots[i].output.clone() else {
-                continue;
-            };
-            let values = decode_output(&spec, &out, job.batch)?;
-            let addr = job.slots[i].provider.clone();
-            let mut p = PROVIDERS.load(deps.storage, &addr)?;
-            if agree(&center_values, &values, spec.tolerance) {
-                job.slots[i].outcome = Some(SlotOutcome::Agreed);
-                p.reputation.agreed += 1;
-            } else {
-                job.slots[i].outcome = Some(SlotOutcome::Outvoted);
-                p.reputation.outvoted += 1;
-                let taken = slash_provider(
-                    &mut deps,
-                    &config,
-                    &addr,
-                    config.params.wrong_result_slash,
-                    "wrong_result",
-                    &mut msgs,
-                )?;
-                p.reputation.slashed = p.reputation.slashed.checked_add(taken)?;
-                slashed_total = slashed_total.checked_add(taken)?;
+    match resolution {
+        DisputeResolution::AcceptOutputOf { provider } => {
+            let provider = deps.api.addr_validate(&provider)?;
+            let spec = MODELS.load(deps.storage, &job.model_id)?.spec;
+            let center = job
+                .slots
+                .iter()
+                .find(|s| s.provider == provider)
+                .and_then(|s| s.output.clone())
+                .ok_or_else(|| ContractError::NoOutputFrom {
+                    id: job_id,
+                    provider: provider.to_string(),
+                })?;
+            let center_values = decode_output(&spec, &center, job.batch)?;
+            let mut members = vec![];
+            for i in 0..job.slots.len() {
+                let Some(out) = job.slots[i].output.clone() else {
+                    continue;
+                };
+                let values = decode_output(&spec, &out, job.batch)?;
+                let addr = job.slots[i].provider.clone();
+                let mut p = PROVIDERS.load(deps.storage, &addr)?;
+                if agree(&center_values, &values, spec.tolerance) {
+                    job.slots[i].outcome = Some(SlotOutcome::Agreed);
+                    p.reputation.agreed += 1;
+                    members.push(i);
+                } else {
+                    job.slots[i].outcome = Some(SlotOutcome::Outvoted);
+                    p.reputation.outvoted += 1;
+                    let base = risk::base_of(&config.params, &job.slots[i]);
+                    let taken = penalize(
+                        &deps.querier,
+                        &config,
+                        &addr,
+                        &mut p,
+                        base,
+                        Offence::WrongResult,
+                        now,
+                        &mut msgs,
+                    )?;
+                    moved.slashed = moved.slashed.checked_add(taken)?;
+                }
+                PROVIDERS.save(deps.storage, &addr, &p)?;
             }
-            PROVIDERS.save(deps.storage, &addr, &p)?;
+            (moved.fee, moved.paid) =
+                pay_shares(deps.storage, &config, &mut job, &members, true, &mut msgs)?;
+            let delivered = job.units.saturating_mul(members.len() as u64);
+            count_demand(deps.storage, &config.params, now, delivered)?;
+            job.result = Some(center);
+            accepted = provider.to_string();
         }
-        job.result = Some(center);
-        accepted = provider.to_string();
+        DisputeResolution::Void {} => {
+            moved.refund = job.escrow;
+            if !job.escrow.is_zero() {
+                msgs.push(SubMsg::new(transfer(
+                    &config.token,
+                    &job.buyer,
+                    job.escrow,
+                )?));
+            }
+        }
     }
-    job.status = JobStatus::Resolved;
-    jobs().save(deps.storage, job_id, &job)?;
-    TOTALS.update(deps.storage, |mut t| -> Result<_, ContractError> {
-        t.slashed = t.slashed.checked_add(slashed_total)?;
-        Ok(t)
-    })?;
+    let (job, moved) = end_dispute(deps.storage, &config, job, moved, &mut msgs)?;
     Ok(Response::new()
         .add_attribute("action", "resolve_dispute")
-        .add_attribute("job_id", job_id.to_string())
+        .add_attribute("job_id", job.id.to_string())
         .add_attribute("accepted", accepted)
-        .add_attribute("slashed", slashed_total)
-        .add_messages(msgs))
+        .add_attributes(moved_attrs(job.status, &moved))
+        .add_submessages(msgs))
+}
+
+/// `CloseDispute`: anyone, once a dispute is `dispute_timeout` old. The escrow minus the fee is
+/// shared equally by every provider that revealed (nobody can tell who was right, so nobody is
+/// slashed and no work is reported to emissions); the buyer gets nothing back.
+pub fn close_dispute(deps: DepsMut, env: Env, job_id: u64) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let mut job = load_disputed(deps.storage, job_id)?;
+    let disputed_at = job.disputed_at.unwrap_or(job.created_at);
+    let closes_at = disputed_at.plus_seconds(config.params.dispute_timeout);
+    if env.block.time < closes_at {
+        return Err(ContractError::DisputeStillOpen {
+            id: job_id,
+            closes_at: closes_at.seconds(),
+        });
+    }
+    let revealed: Vec<usize> = (0..job.slots.len())
+        .filter(|i| job.slots[*i].output.is_some())
+        .collect();
+    let mut msgs = vec![];
+    let mut moved = Moved::default();
+    (moved.fee, moved.paid) =
+        pay_shares(deps.storage, &config, &mut job, &revealed, false, &mut msgs)?;
+    let (job, moved) = end_dispute(deps.storage, &config, job, moved, &mut msgs)?;
+    Ok(Response::new()
+        .add_attribute("action", "close_dispute")
+        .add_attribute("job_id", job.id.to_string())
+        .add_attributes(moved_attrs(job.status, &moved))
+        .add_submessages(msgs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fee_rounds_up_so_no_escrow_escapes_it() {
+        // Rounded down, 3 % of 1..=33 base units was zero (the "under 34").
+        for escrow in 1u128..=34 {
+            let fee = protocol_fee(Uint128::new(escrow), 300).unwrap().u128();
+            assert_eq!(fee, (escrow * 300).div_ceil(10_000), "escrow {escrow}");
+            assert!(fee >= 1, "escrow {escrow} pays no fee");
+            assert_eq!(fee, if escrow <= 33 { 1 } else { 2 }, "escrow {escrow}");
+        }
+        assert_eq!(protocol_fee(Uint128::new(4_000), 300).unwrap().u128(), 120);
+        assert_eq!(protocol_fee(Uint128::new(12_000), 300).unwrap().u128(), 360);
+        assert_eq!(protocol_fee(Uint128::new(1), 0).unwrap().u128(), 0);
+        assert_eq!(
+            protocol_fee(Uint128::MAX, 1_000).unwrap(),
+            Uint128::MAX.multiply_ratio(1u128, 10u128) + Uint128::one()
+        );
+    }
 }

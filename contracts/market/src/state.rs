@@ -39,8 +39,11 @@ pub struct Provider {
     pub min_unit_price: Uint128,
     /// Whether the provider takes jobs (false after `Deregister`).
     pub active: bool,
-    /// Jobs claimed and not final.
+    /// Jobs claimed and not final (disputed ones included until the dispute ends).
     pub active_jobs: u32,
+    /// Stake at risk in the provider's unfinished slots (sum of their `at_risk`).
+    #[serde(default)]
+    pub locked: Uint128,
     /// Track record (kept across deregistration, so leaving never wipes it).
     pub reputation: Reputation,
 }
@@ -52,7 +55,7 @@ pub struct PriceState {
     pub unit_price: Uint128,
     /// Start of the current window.
     pub window_start: Timestamp,
-    /// Units demanded (units × redundancy) in the current window.
+    /// Units delivered (units × agreeing slots of the jobs settled) in the current window.
     pub window_units: u64,
 }
 
@@ -118,6 +121,8 @@ pub const PROVIDER_JOBS: Map<(&Addr, u64), ()> = Map::new("provider_jobs");
 pub const PRICE: Item<PriceState> = Item::new("price");
 /// Lifetime totals.
 pub const TOTALS: Item<Totals> = Item::new("totals");
+/// The last error the emissions contract answered a `RecordWork` with (absent: none yet).
+pub const LAST_EMISSIONS_ERROR: Item<String> = Item::new("last_emissions_error");
 
 /// Each job's input, written once at submission (see [`Job`]).
 pub const JOB_INPUTS: Map<u64, Binary> = Map::new("job_inputs");

@@ -6,6 +6,8 @@ use acn_interface::market::{
     Hardware, MarketParams, ModelSpec, OutputSpec, SpecError, MAX_PROTOCOL_FEE_BPS,
 };
 
+use acn_interface::BPS_DENOMINATOR;
+
 use crate::error::ContractError;
 
 /// Largest redundancy the contract can ever be configured for.
@@ -56,6 +58,7 @@ pub fn validate_params(p: &MarketParams) -> Result<(), ContractError> {
     if p.max_active_jobs_per_provider == 0 {
         return Err(params_err("max active jobs per provider must be positive"));
     }
+    check_slashing(p)?;
     let mut last: Option<Uint128> = None;
     for tier in &p.discount_tiers {
         if tier.discount_bps > MAX_DISCOUNT_BPS {
@@ -86,6 +89,34 @@ pub fn validate_params(p: &MarketParams) -> Result<(), ContractError> {
         return Err(params_err(
             "price floor must be positive and at most the ceiling",
         ));
+    }
+    Ok(())
+}
+
+/// Stake at risk, slashes, jail and disputes.
+fn check_slashing(p: &MarketParams) -> Result<(), ContractError> {
+    let full = BPS_DENOMINATOR;
+    if p.wrong_result_slash_bps == 0 || p.wrong_result_slash_bps > full {
+        return Err(params_err(format!(
+            "wrong result slash {} bps must be within 1..={full}",
+            p.wrong_result_slash_bps
+        )));
+    }
+    if p.no_show_slash_bps < p.wrong_result_slash_bps || p.no_show_slash_bps > full {
+        return Err(params_err(format!(
+            "no-show slash {} bps must be within the wrong result slash {} bps..={full}: \
+             withholding a losing result must cost at least revealing it",
+            p.no_show_slash_bps, p.wrong_result_slash_bps
+        )));
+    }
+    if p.min_slot_stake.is_zero() {
+        return Err(params_err("min slot stake must be positive"));
+    }
+    if p.jail_after_offences == 0 {
+        return Err(params_err("jail after offences must be positive"));
+    }
+    if p.dispute_timeout == 0 {
+        return Err(params_err("dispute timeout must be positive"));
     }
     Ok(())
 }

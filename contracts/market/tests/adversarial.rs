@@ -1260,12 +1260,16 @@ fn revealing_after_the_reveal_window_is_refused() {
     refused(&mut suite, ContractError::RevealWindowClosed { id }, |s| {
         s.reveal_result("p2", id, &out, &salt(2))
     });
-    // p1 alone is not a majority of 2: refunded, p2 slashed as a no-show
+    // p1 alone is not a majority of 2: refunded, p2 slashed as a no-show (its slot's whole
+    // stake at risk: the 100-token minimum)
     suite.settle("anyone", id).unwrap();
     let job = suite.job(id);
     assert_eq!(job.status, JobStatus::Expired);
     assert_eq!(job.slots[1].outcome, Some(SlotOutcome::Missed));
-    assert_eq!(suite.stake("p2").bonded.u128(), PROVIDER_STAKE - 50 * TOKEN);
+    assert_eq!(
+        suite.stake("p2").bonded.u128(),
+        PROVIDER_STAKE - 100 * TOKEN
+    );
 }
 
 // ---- settlement, expiry, disputes -----------------------------------------------------------

@@ -33,6 +33,8 @@ const START_STAKE: u128 = 1_500 * TOKEN;
 const UNBONDING: u64 = 900;
 /// The market's reveal window (default parameters).
 const REVEAL_WINDOW: u64 = 600;
+/// The market's dispute timeout (default parameters: 7 days).
+const DISPUTE_TIMEOUT: u64 = 7 * 24 * 60 * 60;
 
 // ---- actions ----------------------------------------------------------------------------------
 
@@ -112,6 +114,11 @@ enum Action {
         job: usize,
         accept: Option<usize>,
     },
+    /// Anyone closes a dispute, right away (too early) or after `wait`ing out its timeout.
+    CloseDispute {
+        job: usize,
+        wait: bool,
+    },
     Distribute,
     /// Anyone sends the market's pending fees to the treasury.
     FlushFees,
@@ -180,15 +187,17 @@ fn action() -> impl Strategy<Value = Action> {
             .prop_map(|(who, job, lie)| Action::Progress { who, job, lie }),
         2 => job.clone().prop_map(|job| Action::Settle { job }),
         2 => job.clone().prop_map(|job| Action::Expire { job }),
-        1 => (job, prop::option::of(provider.clone()))
+        1 => (job.clone(), prop::option::of(provider.clone()))
             .prop_map(|(job, accept)| Action::Resolve { job, accept }),
+        1 => (job, prop::bool::ANY)
+            .prop_map(|(job, wait)| Action::CloseDispute { job: job.max(12), wait }),
         1 => Just(Action::Distribute),
         1 => Just(Action::FlushFees),
         1 => provider.prop_map(|provider| Action::Toggle { provider }),
         5 => prop_oneof![
             7 => prop::sample::select(vec![1u64, 5, 30, 60, 120, 299]),
-            2 => prop::sample::select(vec![600u64, 601, UNBONDING, 1_199, 1_200]),
-            1 => prop::sample::select(vec![3_600u64, 7_200, 86_400, 90_000]),
+            2 => prop::sample::select(vec![600u64, 601, UNBONDING, 1_199, 1_200, DISPUTE_TIMEOUT]),
+            1 => prop::sample::select(vec![3_600u64, 7_200, 86_400, 90_000, DISPUTE_TIMEOUT]),
         ]
         .prop_map(|seconds| Action::Advance { seconds }),
     ]
@@ -491,6 +500,17 @@ fn apply(
                 )
                 .map(drop)
         }
+        // the wait, if any, is a step of its own (see `run`)
+        Action::CloseDispute { job, .. } => {
+            let id = driver.job_id(o, *job);
+            suite
+                .execute(
+                    &suite.addr("keeper"),
+                    &market,
+                    &market::ExecuteMsg::CloseDispute { job_id: id },
+                )
+                .map(drop)
+        }
         Action::Distribute => suite.distribute("keeper").map(drop),
         Action::FlushFees => suite.flush_fees("keeper").map(drop),
         Action::Toggle { provider } => {
@@ -594,11 +614,13 @@ fn check(suite: &Suite, known: &[Addr], o: &Observed, step: usize) {
         );
     }
 
-    // (b) escrow: the market holds exactly the escrow of its unfinished jobs.
+    // (b) escrow: the market holds exactly the escrow of its unfinished and disputed jobs.
     let t = &o.market;
     let mut open_escrow = 0u128;
     let (mut settled, mut disputed, mut expired) = (0u64, 0u64, 0u64);
+    // unfinished slots per provider, and the stake they lock
     let mut active_jobs: HashMap<Addr, u32> = HashMap::new();
+    let mut locked: HashMap<Addr, u128> = HashMap::new();
     for j in &o.jobs {
         assert!(
             j.slots.len() <= j.redundancy as usize,
@@ -618,7 +640,41 @@ fn check(suite: &Suite, known: &[Addr], o: &Observed, step: usize) {
                 open_escrow += j.escrow.u128();
                 for s in &j.slots {
                     *active_jobs.entry(s.provider.clone()).or_default() += 1;
+                    *locked.entry(s.provider.clone()).or_default() += s.at_risk.u128();
                 }
+            }
+            JobStatus::Disputed => {
+                // the escrow waits for the resolution; the revealers' stake stays at risk
+                disputed += 1;
+                assert_eq!(j.escrow, j.price, "{ctx}: escrow of disputed job {}", j.id);
+                assert_eq!(
+                    paid + j.fee.u128() + j.refunded.u128(),
+                    0,
+                    "{ctx}: job {}",
+                    j.id
+                );
+                assert!(j.disputed_at.is_some(), "{ctx}: job {}", j.id);
+                open_escrow += j.escrow.u128();
+                for s in j.slots.iter().filter(|s| s.output.is_some()) {
+                    *active_jobs.entry(s.provider.clone()).or_default() += 1;
+                    *locked.entry(s.provider.clone()).or_default() += s.at_risk.u128();
+                }
+            }
+            JobStatus::Resolved => {
+                // accepted (paid + fee) or closed after the timeout (paid + fee), or void (refund)
+                disputed += 1;
+                assert!(j.escrow.is_zero(), "{ctx}: escrow of final job {}", j.id);
+                assert_eq!(
+                    paid + j.fee.u128() + j.refunded.u128(),
+                    j.price.u128(),
+                    "{ctx}: split of resolved job {}",
+                    j.id
+                );
+                assert!(
+                    j.refunded.is_zero() || j.refunded == j.price,
+                    "{ctx}: job {}",
+                    j.id
+                );
             }
             JobStatus::Settled => {
                 settled += 1;
@@ -635,12 +691,8 @@ fn check(suite: &Suite, known: &[Addr], o: &Observed, step: usize) {
                     j.id
                 );
             }
-            JobStatus::Disputed | JobStatus::Resolved | JobStatus::Expired => {
-                if j.status == JobStatus::Expired {
-                    expired += 1;
-                } else {
-                    disputed += 1;
-                }
+            JobStatus::Expired => {
+                expired += 1;
                 assert!(j.escrow.is_zero(), "{ctx}: escrow of final job {}", j.id);
                 assert_eq!(j.refunded, j.price, "{ctx}: refund of job {}", j.id);
                 assert_eq!(paid + j.fee.u128(), 0, "{ctx}: job {}", j.id);
@@ -679,6 +731,11 @@ fn check(suite: &Suite, known: &[Addr], o: &Observed, step: usize) {
             p.active_jobs,
             active_jobs.get(addr).copied().unwrap_or(0),
             "{ctx}: active jobs of {addr}"
+        );
+        assert_eq!(
+            p.locked.u128(),
+            locked.get(addr).copied().unwrap_or(0),
+            "{ctx}: stake locked by {addr} == Σ at risk of its unfinished slots"
         );
         rep_slashed += p.reputation.slashed.u128();
     }
@@ -799,6 +856,12 @@ fn run(actions: &[Action]) {
     let mut before = observe(&suite);
     check(&suite, &known, &before, 0);
     for (i, action) in actions.iter().enumerate() {
+        if let Action::CloseDispute { wait: true, .. } = action {
+            // time passes first, as its own step; then the close is tried
+            suite.advance_time(DISPUTE_TIMEOUT);
+            before = observe(&suite);
+            check(&suite, &known, &before, i + 1);
+        }
         let res = apply(&mut suite, &mut driver, &before, action);
         stats::action(action, res.is_ok());
         let after = observe(&suite);

@@ -210,7 +210,11 @@ fn a_no_show_is_slashed_and_cools_down() {
     let job = suite.job(id);
     assert_eq!(job.status, JobStatus::Settled);
     assert_eq!(job.slots[2].outcome, Some(SlotOutcome::Missed));
-    assert_eq!(suite.stake("p3").bonded.u128(), PROVIDER_STAKE - 50 * TOKEN);
+    // the slot's whole stake at risk: max(100 tokens, 10 × 2 000 pay) = 100 tokens
+    assert_eq!(
+        suite.stake("p3").bonded.u128(),
+        PROVIDER_STAKE - 100 * TOKEN
+    );
     assert_eq!(suite.provider("p3").reputation.missed, 1);
     // 6 000 − 180 fee = 5 820 for the two who delivered
     suite.assert_balance(suite.addr("p1"), 2_910);
@@ -240,7 +244,10 @@ fn expiry_refunds_the_buyer_and_slashes_no_shows() {
     assert_eq!(job.status, JobStatus::Expired);
     assert_eq!(job.refunded.u128(), 4_000);
     assert_eq!(suite.balance_of("buyer"), buyer_before);
-    assert_eq!(suite.stake("p1").bonded.u128(), PROVIDER_STAKE - 50 * TOKEN);
+    assert_eq!(
+        suite.stake("p1").bonded.u128(),
+        PROVIDER_STAKE - 100 * TOKEN
+    );
     suite.assert_balance(suite.market(), 0);
     assert_eq!(suite.market_totals().jobs_expired, 1);
 }
@@ -272,10 +279,12 @@ fn disagreement_without_majority_is_a_dispute_the_owner_resolves() {
             ],
         )
         .unwrap();
+    // the escrow stays in the market until the dispute ends; nobody is refunded or paid yet
     let job = suite.job(id);
     assert_eq!(job.status, JobStatus::Disputed);
-    assert_eq!(job.refunded.u128(), 3_000);
-    assert_eq!(suite.balance_of("buyer"), buyer_before);
+    assert_eq!((job.escrow.u128(), job.refunded.u128()), (3_000, 0));
+    assert_eq!(suite.balance_of("buyer"), buyer_before - 3_000);
+    suite.assert_balance(suite.market(), 3_000);
     assert_eq!(suite.market_totals().jobs_disputed, 1);
 
     // not the owner
@@ -296,6 +305,12 @@ fn disagreement_without_majority_is_a_dispute_the_owner_resolves() {
     let job = suite.job(id);
     assert_eq!(job.status, JobStatus::Resolved);
     assert_eq!(job.result, Some(labels_output(&[2])));
+    // p2's output is accepted: it is paid as a settlement would (3 000 − 90 fee)
+    assert_eq!((job.escrow.u128(), job.fee.u128()), (0, 90));
+    assert_eq!(job.slots[1].paid.u128(), 2_910);
+    suite.assert_balance(suite.addr("p2"), 2_910);
+    suite.assert_balance(suite.market(), 90);
+    assert_eq!(suite.balance_of("buyer"), buyer_before - 3_000);
     assert_eq!(
         suite.stake("p1").bonded.u128(),
         PROVIDER_STAKE - 100 * TOKEN
@@ -335,20 +350,38 @@ fn bonded_buyers_get_their_discount_tier() {
     assert_eq!(suite.balance_of("whale"), before - 9_000);
 }
 
+/// Settle `jobs` digits jobs of 64 items with redundancy 3, all three providers agreeing: each
+/// delivers 64 × 3 = 192 units of demand.
+fn settle_busy_jobs(suite: &mut Suite, jobs: usize) {
+    let out = labels_output(&[7; 64]);
+    for _ in 0..jobs {
+        let q = suite.quote("buyer", DIGITS, 64, 3).price.u128();
+        let deadline = suite.default_deadline();
+        let id = suite
+            .try_submit("buyer", DIGITS, digits_input(64), 64, 3, q, deadline)
+            .unwrap();
+        suite
+            .run_job(
+                id,
+                &[
+                    ("p1", out.clone()),
+                    ("p2", out.clone()),
+                    ("p3", out.clone()),
+                ],
+            )
+            .unwrap();
+        assert_eq!(suite.job(id).status, JobStatus::Settled);
+    }
+}
+
 #[test]
 fn price_rises_under_load_and_falls_back_when_idle() {
     let mut suite = suite();
     // capacity = 3 providers × 1 000 units per window
     assert_eq!(suite.unit_price(), 1_000);
     suite.fund("buyer", 100_000 * TOKEN).unwrap();
-    // demand 64 × 7 = 448 units per job; 14 jobs = 6 272 units ≫ 3 000 capacity
-    for _ in 0..14 {
-        let q = suite.quote("buyer", DIGITS, 64, 7).price.u128();
-        let deadline = suite.default_deadline();
-        suite
-            .try_submit("buyer", DIGITS, digits_input(64), 64, 7, q, deadline)
-            .unwrap();
-    }
+    // demand is delivered work: 32 settled jobs × 192 units = 6 144 units ≥ 2 × 3 000 capacity
+    settle_busy_jobs(&mut suite, 32);
     assert_eq!(
         suite.unit_price(),
         1_000,
@@ -361,13 +394,7 @@ fn price_rises_under_load_and_falls_back_when_idle() {
         "+12.5 % after an overloaded window"
     );
     // one more busy window
-    for _ in 0..14 {
-        let q = suite.quote("buyer", DIGITS, 64, 7).price.u128();
-        let deadline = suite.default_deadline();
-        suite
-            .try_submit("buyer", DIGITS, digits_input(64), 64, 7, q, deadline)
-            .unwrap();
-    }
+    settle_busy_jobs(&mut suite, 32);
     suite.advance_time(600);
     assert_eq!(suite.unit_price(), 1_265); // 1 125 + floor(140.6) = 1 265
                                            // idle windows bring it back down

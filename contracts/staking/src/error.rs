@@ -67,6 +67,18 @@ pub enum ContractError {
         requested: Uint128,
     },
 
+    /// The unbond would leave less bonded than the stake the linked market holds at risk for the
+    /// address's unfinished jobs.
+    #[error("cannot unbond {requested} of {bonded} bonded: {locked} is locked at risk in unfinished market jobs")]
+    StakeLocked {
+        /// Bonded stake of the sender.
+        bonded: Uint128,
+        /// Stake the market holds at risk (its `Exposure`).
+        locked: Uint128,
+        /// Amount asked for.
+        requested: Uint128,
+    },
+
     /// The address already holds the maximum number of open claims.
     #[error("too many open unbonding claims (max {max}): claim matured ones first")]
     TooManyClaims {

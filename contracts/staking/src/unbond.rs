@@ -3,12 +3,16 @@
 use cosmwasm_std::{to_json_binary, DepsMut, Env, MessageInfo, Response, Uint128, WasmMsg};
 use cw20::Cw20ExecuteMsg;
 
+use acn_interface::market;
+
 use crate::cw4::update_membership;
 use crate::error::ContractError;
 use crate::rewards;
-use crate::state::{CLAIMS, CLAIMS_EDIT, CONFIG, STAKES, TOTALS};
+use crate::state::{CLAIMS, CLAIMS_EDIT, CONFIG, MARKET, STAKES, TOTALS};
 
 /// Move `amount` of the sender's bonded stake into a claim maturing after the unbonding period.
+/// With a linked market, the stake the market holds at risk for the sender's unfinished jobs
+/// (its `Exposure`) must stay bonded.
 pub fn unbond(
     deps: DepsMut,
     env: Env,
@@ -26,6 +30,22 @@ pub fn unbond(
             bonded: stake.bonded,
             requested: amount,
         });
+    }
+    // Stake at risk in the linked market's unfinished jobs stays bonded until they are final.
+    if let Some(market) = MARKET.may_load(deps.storage)? {
+        let exposure: market::ExposureResponse = deps.querier.query_wasm_smart(
+            &market,
+            &market::QueryMsg::Exposure {
+                provider: staker.to_string(),
+            },
+        )?;
+        if stake.bonded.checked_sub(amount)? < exposure.locked {
+            return Err(ContractError::StakeLocked {
+                bonded: stake.bonded,
+                locked: exposure.locked,
+                requested: amount,
+            });
+        }
     }
     let open_claims = CLAIMS_EDIT
         .may_load(deps.storage, &staker)?

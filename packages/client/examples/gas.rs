@@ -157,7 +157,8 @@ impl Bench<'_> {
 
     fn commit(&mut self, step: &str, provider: &str, job_id: u64) -> Result<(), ChainError> {
         let addr = self.chain.address(provider)?;
-        let c = commitment(&labels_output(&[4, 2]), &salt(9), &addr);
+        let market = self.chain.deployment().market.clone();
+        let c = commitment(&labels_output(&[4, 2]), &salt(9), &addr, job_id, &market);
         self.market(
             step,
             provider,

@@ -17,14 +17,36 @@ pub const MIN_SALT_LEN: usize = 16;
 /// Longest accepted salt, in bytes.
 pub const MAX_SALT_LEN: usize = 64;
 
-/// The commitment a provider posts: `sha256(output ‖ salt ‖ provider address)`.
+/// Domain tag hashed first into every commitment (bump the version to change the scheme).
+pub const COMMITMENT_DOMAIN: &[u8] = b"acn-market-commitment-v2";
+
+/// The commitment a provider posts:
+/// `sha256(domain ‖ len ‖ market ‖ job_id ‖ len ‖ provider ‖ len ‖ output ‖ len ‖ salt)`, each
+/// variable field prefixed by its length as a big-endian `u32` and the job id as a big-endian
+/// `u64`.
 ///
-/// Binding the address makes a copied (output, salt) pair useless to anyone else.
-pub fn commitment(output: &[u8], salt: &[u8], provider: &str) -> [u8; 32] {
+/// Binding the address makes a copied (output, salt) pair useless to anyone else; binding the
+/// market contract and the job id makes a commitment (or a reveal) from another job or another
+/// market useless here, even when a provider reuses a salt; the length prefixes keep the
+/// boundary between output and salt unambiguous.
+pub fn commitment(
+    output: &[u8],
+    salt: &[u8],
+    provider: &str,
+    job_id: u64,
+    market: &str,
+) -> [u8; 32] {
+    fn field(hasher: &mut Sha256, bytes: &[u8]) {
+        hasher.update((bytes.len() as u32).to_be_bytes());
+        hasher.update(bytes);
+    }
     let mut hasher = Sha256::new();
-    hasher.update(output);
-    hasher.update(salt);
-    hasher.update(provider.as_bytes());
+    hasher.update(COMMITMENT_DOMAIN);
+    field(&mut hasher, market.as_bytes());
+    hasher.update(job_id.to_be_bytes());
+    field(&mut hasher, provider.as_bytes());
+    field(&mut hasher, output);
+    field(&mut hasher, salt);
     hasher.finalize().into()
 }
 
@@ -168,6 +190,18 @@ pub struct Reputation {
     pub reveals: u64,
     /// Time of the last miss; the provider cannot claim for `miss_cooldown` after it.
     pub last_miss: Option<Timestamp>,
+    /// Offences (wrong results and no-shows) in the current offence window: each one is slashed
+    /// twice as hard as the one before (up to `2^MAX_SLASH_DOUBLINGS`), and reaching
+    /// `jail_after_offences` jails the provider. Back to zero once `offence_window` passes
+    /// without an offence.
+    #[serde(default)]
+    pub strikes: u32,
+    /// Time of the last offence (starts the offence window).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_offence: Option<Timestamp>,
+    /// The provider takes no new work before this time (jailed after repeat offences).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jailed_until: Option<Timestamp>,
 }
 
 impl Reputation {
@@ -192,6 +226,9 @@ pub struct ProviderResponse {
     pub active: bool,
     /// Jobs claimed and not yet finalized.
     pub active_jobs: u32,
+    /// Stake at risk in unfinished slots (see [`ExposureResponse`]).
+    #[serde(default)]
+    pub locked: Uint128,
     /// Track record.
     pub reputation: Reputation,
 }
@@ -206,18 +243,29 @@ pub enum JobStatus {
     Revealing,
     /// A majority agreed; winners paid, fee sent, result stored.
     Settled,
-    /// Reveals disagreed with no strict majority; buyer refunded; the owner may resolve.
+    /// Reveals disagreed with no strict majority: the escrow stays in the market until the owner
+    /// resolves the dispute or anyone closes it after `dispute_timeout`.
     Disputed,
-    /// A dispute the owner resolved.
+    /// A dispute resolved by the owner or closed after its timeout; the escrow is paid out.
     Resolved,
     /// Not enough providers delivered before the deadline; buyer refunded.
     Expired,
 }
 
 impl JobStatus {
-    /// True once the escrow is gone (paid or refunded).
+    /// True once the job takes no more claims, commitments, reveals, `Settle` or `Expire`. Every
+    /// final job's escrow is paid out or refunded, except a `Disputed` one's: that waits for
+    /// `ResolveDispute` or `CloseDispute` (see [`JobStatus::holds_escrow`]).
     pub fn is_final(self) -> bool {
         !matches!(self, JobStatus::Open | JobStatus::Revealing)
+    }
+
+    /// True while the market holds the job's escrow (before it is paid out or refunded).
+    pub fn holds_escrow(self) -> bool {
+        matches!(
+            self,
+            JobStatus::Open | JobStatus::Revealing | JobStatus::Disputed
+        )
     }
 
     /// Stable one-byte code used as an index key.
@@ -243,7 +291,8 @@ pub enum SlotOutcome {
     Outvoted,
     /// Claimed but did not commit, or committed but did not reveal: slashed.
     Missed,
-    /// Revealed, but no majority formed (dispute): neither paid nor slashed until resolved.
+    /// Revealed, but no majority formed (dispute): neither paid nor slashed until the dispute is
+    /// resolved or closed (then `Agreed`/`Outvoted`, or left as is by a void or a timeout).
     NoMajority,
 }
 
@@ -269,6 +318,10 @@ pub struct Slot {
     pub outcome: Option<SlotOutcome>,
     /// Base units paid to this provider.
     pub paid: Uint128,
+    /// Bonded stake this slot keeps locked until the job is final (and the base of its slash):
+    /// `max(min_slot_stake, slot_stake_multiple × price / redundancy)` at the claim.
+    #[serde(default)]
+    pub at_risk: Uint128,
 }
 
 /// A job and everything that happened to it.
@@ -309,6 +362,9 @@ pub struct JobResponse {
     pub deadline: Timestamp,
     /// Slots taken so far.
     pub slots: Vec<Slot>,
+    /// When the job became `Disputed` (starts `dispute_timeout`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disputed_at: Option<Timestamp>,
     /// Agreed output, once settled or resolved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Binary>,
@@ -349,10 +405,37 @@ pub struct MarketParams {
     pub protocol_fee_bps: Bps,
     /// Bonded stake a provider needs to register and to claim.
     pub min_provider_stake: Uint128,
-    /// Base units slashed from a provider outvoted by the majority.
-    pub wrong_result_slash: Uint128,
-    /// Base units slashed from a provider that claimed and did not deliver.
-    pub no_show_slash: Uint128,
+    /// Slash of a provider outvoted by the majority, in bps of its slot's stake at risk (before
+    /// escalation for repeat offences).
+    #[serde(default = "default_slash_bps")]
+    pub wrong_result_slash_bps: Bps,
+    /// Slash of a provider that claimed and did not commit or reveal, in bps of its slot's stake
+    /// at risk (before escalation); at least `wrong_result_slash_bps`, so withholding a losing
+    /// result never costs less than revealing it.
+    #[serde(default = "default_slash_bps")]
+    pub no_show_slash_bps: Bps,
+    /// Smallest stake at risk per slot: each claimed slot locks
+    /// `max(min_slot_stake, slot_stake_multiple × price / redundancy)` of the provider's bonded
+    /// stake until the job is final, and a provider takes a slot only while its locked stake
+    /// plus the new slot's stays within its bonded stake.
+    #[serde(default = "default_min_slot_stake")]
+    pub min_slot_stake: Uint128,
+    /// Stake at risk per slot as a multiple of the slot's pay (price / redundancy).
+    #[serde(default = "default_slot_stake_multiple")]
+    pub slot_stake_multiple: u32,
+    /// Seconds after an offence during which the next one counts as a repeat (escalated slash).
+    #[serde(default = "default_offence_window")]
+    pub offence_window: u64,
+    /// Offences within the offence window that jail a provider (≥ 1).
+    #[serde(default = "default_jail_after_offences")]
+    pub jail_after_offences: u32,
+    /// Seconds a jailed provider takes no new work.
+    #[serde(default = "default_jail_duration")]
+    pub jail_duration: u64,
+    /// Seconds after a job becomes `Disputed` from which anyone may `CloseDispute` it if the owner
+    /// has not resolved it.
+    #[serde(default = "default_dispute_timeout")]
+    pub dispute_timeout: u64,
     /// Seconds after submission during which slots can be claimed and committed.
     pub commit_window: u64,
     /// Seconds the reveal phase lasts.
@@ -377,6 +460,45 @@ pub struct MarketParams {
     #[serde(default)]
     pub fee_flush_threshold: Uint128,
 }
+
+/// Default `wrong_result_slash_bps` and `no_show_slash_bps`: the whole stake at risk.
+fn default_slash_bps() -> Bps {
+    10_000
+}
+
+/// Default `min_slot_stake`: 100 tokens.
+fn default_min_slot_stake() -> Uint128 {
+    Uint128::new(100 * TOKEN)
+}
+
+/// Default `slot_stake_multiple`: 10 × the slot's pay (≥ the whole job's price for any
+/// redundancy up to 10, so a no-show buyer's node never gains from a refund).
+fn default_slot_stake_multiple() -> u32 {
+    10
+}
+
+/// Default `offence_window`: 7 days.
+fn default_offence_window() -> u64 {
+    7 * 24 * 60 * 60
+}
+
+/// Default `jail_after_offences`: 3.
+fn default_jail_after_offences() -> u32 {
+    3
+}
+
+/// Default `jail_duration`: 1 day.
+fn default_jail_duration() -> u64 {
+    24 * 60 * 60
+}
+
+/// Default `dispute_timeout`: 7 days.
+fn default_dispute_timeout() -> u64 {
+    7 * 24 * 60 * 60
+}
+
+/// Most doublings of a slash for repeat offences (the factor is at most `2^this` = 8).
+pub const MAX_SLASH_DOUBLINGS: u32 = 3;
 
 /// Creates the market.
 #[cw_serde]
@@ -419,12 +541,13 @@ pub enum ReceiveMsg {
 #[cw_serde]
 pub enum DisputeResolution {
     /// The output revealed by `provider` is correct: it becomes the result; providers whose
-    /// outputs disagree with it are slashed for a wrong result.
+    /// outputs agree with it are paid as in a settlement (escrow minus the protocol fee, shared
+    /// equally), providers whose outputs disagree with it are slashed for a wrong result.
     AcceptOutputOf {
         /// Provider whose output is accepted.
         provider: String,
     },
-    /// No output is accepted; nobody is slashed.
+    /// No output is accepted; nobody is slashed; the buyer is refunded the escrow.
     Void {},
 }
 
@@ -475,12 +598,15 @@ pub enum ExecuteMsg {
     },
     /// Provider: leave the market (only with no unfinished jobs).
     Deregister {},
-    /// Provider: take a slot in an open job.
+    /// Provider: take a slot in an open job. Besides the registry, price, cooldown and
+    /// `max_active_jobs_per_provider` checks, the provider must not be jailed, and its locked
+    /// stake plus the slot's stake at risk must stay within its bonded stake.
     ClaimJob {
         /// Job id.
         job_id: u64,
     },
-    /// Provider holding a slot: post `sha256(output ‖ salt ‖ address)` within the commit window.
+    /// Provider holding a slot: post [`commitment`]`(output, salt, address, job_id, market)`
+    /// within the commit window.
     CommitResult {
         /// Job id.
         job_id: u64,
@@ -515,6 +641,13 @@ pub enum ExecuteMsg {
         job_id: u64,
         /// The decision.
         resolution: DisputeResolution,
+    },
+    /// Anyone: close a dispute the owner left unresolved for `dispute_timeout`. The escrow minus
+    /// the protocol fee is shared equally by every provider that revealed; nobody is slashed and
+    /// the buyer gets nothing back (so causing a dispute never pays the buyer).
+    CloseDispute {
+        /// Job id.
+        job_id: u64,
     },
     /// Owner only: replace the parameters (checked against the guard rails).
     UpdateParams {
@@ -632,6 +765,25 @@ pub enum QueryMsg {
     /// The emissions contract told of settled work, if any.
     #[returns(EmissionsResponse)]
     Emissions {},
+    /// A provider's stake at risk in unfinished slots: staking refuses to unbond below it.
+    #[returns(ExposureResponse)]
+    Exposure {
+        /// Provider address.
+        provider: String,
+    },
+}
+
+/// A provider's exposure: bonded stake that must stay bonded while it holds unfinished slots.
+#[cw_serde]
+pub struct ExposureResponse {
+    /// Provider address.
+    pub provider: Addr,
+    /// Sum of the stake at risk of the provider's unfinished slots (0 for an unknown address).
+    pub locked: Uint128,
+    /// Unfinished jobs the provider holds a slot in (disputed ones included).
+    pub unfinished_jobs: u32,
+    /// Until when the provider is jailed, if it is now.
+    pub jailed_until: Option<Timestamp>,
 }
 
 /// The emissions contract the market reports settled work to.
@@ -639,6 +791,10 @@ pub enum QueryMsg {
 pub struct EmissionsResponse {
     /// Its address (`None`: no reports).
     pub address: Option<Addr>,
+    /// The last error it answered a `RecordWork` with (the settlement went on without the
+    /// report), if any.
+    #[serde(default)]
+    pub last_error: Option<String>,
 }
 
 /// Market configuration.
@@ -680,7 +836,8 @@ pub struct JobsResponse {
 pub struct UnitPriceResponse {
     /// Price per unit a submission pays now.
     pub unit_price: Uint128,
-    /// Units demanded so far in the current window.
+    /// Units delivered so far in the current window (units × agreeing slots of every job settled
+    /// or resolved in it): the demand the price rule weighs.
     pub window_units: u64,
     /// Target units per window (capacity).
     pub capacity_units: u64,
@@ -731,6 +888,9 @@ pub struct TotalsResponse {
     pub slashed: Uint128,
     /// Tokens currently in escrow.
     pub escrow: Uint128,
+    /// `RecordWork` reports the emissions contract refused (settlement went on without them).
+    #[serde(default)]
+    pub emissions_failures: u64,
 }
 
 /// Migration parameters (none yet).
@@ -755,15 +915,23 @@ impl Default for PricingParams {
 }
 
 impl Default for MarketParams {
-    /// Seed parameters: 3 % fee, 1 000 tokens of stake to provide, 100 / 50 tokens slashed for a
-    /// wrong result / a no-show, 10-minute commit and reveal windows, jobs live at most a day,
-    /// fees sent to the treasury once a whole token is pending.
+    /// Seed parameters: 3 % fee, 1 000 tokens of stake to provide, each slot puts
+    /// max(100 tokens, 10 × its pay) at risk and a wrong result or a no-show loses all of it
+    /// (doubling per repeat offence within 7 days, jail for a day at the third), 10-minute commit
+    /// and reveal windows, jobs live at most a day, disputes close after 7 days, fees sent to
+    /// the treasury once a whole token is pending.
     fn default() -> Self {
         MarketParams {
             protocol_fee_bps: 300,
             min_provider_stake: Uint128::new(1_000 * TOKEN),
-            wrong_result_slash: Uint128::new(100 * TOKEN),
-            no_show_slash: Uint128::new(50 * TOKEN),
+            wrong_result_slash_bps: default_slash_bps(),
+            no_show_slash_bps: default_slash_bps(),
+            min_slot_stake: default_min_slot_stake(),
+            slot_stake_multiple: default_slot_stake_multiple(),
+            offence_window: default_offence_window(),
+            jail_after_offences: default_jail_after_offences(),
+            jail_duration: default_jail_duration(),
+            dispute_timeout: default_dispute_timeout(),
             commit_window: 600,
             reveal_window: 600,
             max_job_lifetime: 24 * 60 * 60,

@@ -71,6 +71,9 @@ pub fn market_params(genesis: &Genesis, units_per_provider: u64) -> Result<Marke
             floor: tokens_to_base("market.price_floor", m.price_floor)?,
             ceiling: tokens_to_base("market.price_ceiling", m.price_ceiling)?,
         },
+        // A simulated job is a fleet's whole day of work (thousands of tokens): its slot locks
+        // only the minimum stake at risk, not ten times its pay, or no fleet could take it.
+        slot_stake_multiple: 0,
         ..MarketParams::default()
     })
 }

@@ -76,6 +76,7 @@ pub fn market_contract() -> Box<dyn Contract<Empty>> {
             acn_market::contract::instantiate,
             acn_market::contract::query,
         )
+        .with_reply(acn_market::contract::reply)
         .with_migrate(acn_market::contract::migrate),
     )
 }

@@ -203,7 +203,7 @@ impl Suite {
         self.execute(&who, &m, &market::ExecuteMsg::ClaimJob { job_id })
     }
 
-    /// Commit `sha256(output ‖ salt ‖ address)`.
+    /// Commit [`commitment`]`(output, salt, address, job_id, market)`.
     pub fn commit_result(
         &mut self,
         name: &str,
@@ -212,7 +212,7 @@ impl Suite {
         salt: &Binary,
     ) -> AnyResult<AppResponse> {
         let (who, m) = (self.addr(name), self.market());
-        let c = commitment(output, salt, who.as_str());
+        let c = commitment(output, salt, who.as_str(), job_id, m.as_str());
         self.execute(
             &who,
             &m,

@@ -96,7 +96,9 @@ fn job_json(spec: &ModelSpec, input: &[u8], id: u64) -> Result<Vec<u8>, Error> {
             revealed_height: None,
             outcome: None,
             paid: Uint128::zero(),
+            at_risk: Uint128::new(100_000_000),
         }],
+        disputed_at: None,
         result: None,
         fee: Uint128::zero(),
         refunded: Uint128::zero(),
@@ -117,6 +119,7 @@ fn overhead_per_job(
 ) -> Result<Duration, Error> {
     let mut journal = Journal::open(&dir.join(format!("{}-{per_pass}.journal", spec.id)))?;
     let address = "wasm1y9u43m4kkc6hmy8ajdhmw56pyklwrpgz5wez42";
+    const MARKET: &str = "wasm14hj2tavq8fpesdwxxcu44rty3hh90vhujrvcmstl4zr3txmfvw9s0phg4d";
     let jsons = (0..jobs)
         .map(|id| job_json(spec, input, id))
         .collect::<Result<Vec<_>, _>>()?;
@@ -133,7 +136,7 @@ fn overhead_per_job(
             // After the model: salt, commitment, written.
             let mut salt = [0u8; 32];
             rand::thread_rng().fill_bytes(&mut salt);
-            let c = commitment(output, &salt, address);
+            let c = commitment(output, &salt, address, job.id, MARKET);
             entry.output = Some(hex::encode(output));
             entry.salt = Some(hex::encode(salt));
             entry.commitment = Some(hex::encode(c));

@@ -247,7 +247,8 @@ impl<E: Executor> Worker<E> {
         let output = apply_behaviour(self.config.behaviour, spec, honest);
         let mut salt = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut salt);
-        let c = commitment(&output, &salt, &self.address);
+        let market = self.chain.deployment().market.clone();
+        let c = commitment(&output, &salt, &self.address, job.id, &market);
         entry.output = Some(hex::encode(&output));
         entry.salt = Some(hex::encode(salt));
         entry.commitment = Some(hex::encode(c));

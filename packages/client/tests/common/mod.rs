@@ -93,7 +93,9 @@ pub fn job_end_to_end(chain: &dyn Chain, buyer: &str, provider: &str) {
             provider,
             &market::ExecuteMsg::CommitResult {
                 job_id,
-                commitment: HexBinary::from(commitment(&out, &s, &provider_addr).to_vec()),
+                commitment: HexBinary::from(
+                    commitment(&out, &s, &provider_addr, job_id, &d.market).to_vec(),
+                ),
             },
         )
         .unwrap();
