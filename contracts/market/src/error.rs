@@ -222,18 +222,32 @@ pub enum ContractError {
         id: u64,
     },
 
-    /// Every slot is taken.
-    #[error("job {id} has no free slot")]
-    SlotsFull {
-        /// Job id.
-        id: u64,
+    /// Too few eligible providers serve the model to fill the job's slots: the submission is
+    /// refused and nothing moves.
+    #[error("not enough eligible providers for model {model_id}: {needed} needed, {found} found")]
+    NotEnoughEligibleProviders {
+        /// Model id.
+        model_id: String,
+        /// Slots asked for (the redundancy).
+        needed: u8,
+        /// Eligible providers drawn before the tree or the draw budget ran out.
+        found: u8,
     },
 
-    /// The provider already holds a slot in the job.
-    #[error("provider already holds a slot in job {id}")]
-    AlreadyClaimed {
-        /// Job id.
-        id: u64,
+    /// The buyer of a job cannot serve it.
+    #[error("{address} is the buyer of the job and cannot serve it")]
+    BuyerCannotServe {
+        /// The buyer.
+        address: String,
+    },
+
+    /// Every slot index of a model's selection tree is in use.
+    #[error("the selection tree of model {model_id} is full ({max} providers)")]
+    SelectionFull {
+        /// Model id.
+        model_id: String,
+        /// Leaves per tree.
+        max: u32,
     },
 
     /// The sender holds no slot in the job.

@@ -12,6 +12,7 @@ pub mod models;
 pub mod pricing;
 pub mod providers;
 pub mod queries;
+pub mod selection;
 pub mod settle;
 pub mod state;
 pub mod validation;

@@ -10,7 +10,7 @@ use acn_interface::treasury;
 use crate::error::ContractError;
 use crate::helpers::{load_job, load_unfinished_job, send, slash, stake_of, transfer};
 use crate::jobs::open_reveal_phase;
-use crate::state::{jobs, Config, Job, CONFIG, MODELS, PROVIDERS, TOTALS};
+use crate::state::{jobs, Config, Job, CONFIG, MODELS, OPEN_SLOTS, PROVIDERS, TOTALS};
 use crate::validation::{agree, decode_output};
 
 /// The largest group of revealed outputs that agree with one of them (its "center"):
@@ -178,6 +178,7 @@ pub fn finalize(
         rep.slashed = rep.slashed.checked_add(slashed)?;
         provider.active_jobs = provider.active_jobs.saturating_sub(1);
         PROVIDERS.save(deps.storage, &provider_addr, &provider)?;
+        OPEN_SLOTS.remove(deps.storage, (&provider_addr, job.id));
     }
 
     job.escrow = Uint128::zero();

@@ -158,7 +158,7 @@ pub struct Reputation {
     pub agreed: u64,
     /// Jobs in which the provider revealed an output outside the majority.
     pub outvoted: u64,
-    /// Jobs in which the provider claimed a slot and failed to commit or reveal.
+    /// Jobs in which the provider held a slot and failed to commit or reveal.
     pub missed: u64,
     /// Base units slashed from the provider by the market.
     pub slashed: Uint128,
@@ -190,10 +190,14 @@ pub struct ProviderResponse {
     pub min_unit_price: Uint128,
     /// Whether the provider takes jobs.
     pub active: bool,
-    /// Jobs claimed and not yet finalized.
+    /// Jobs assigned and not yet finalized.
     pub active_jobs: u32,
     /// Track record.
     pub reputation: Reputation,
+    /// Selection weight in the trees of its models: its bonded stake when last seen eligible,
+    /// 0 when inactive or below `min_provider_stake`.
+    #[serde(default)]
+    pub weight: Uint128,
 }
 
 /// Lifecycle of a job.
@@ -253,7 +257,7 @@ pub enum SlotOutcome {
 pub struct Slot {
     /// Provider holding the slot.
     pub provider: Addr,
-    /// Block height of the claim.
+    /// Block height at which the slot was assigned (the job's submission height).
     pub claimed_height: u64,
     /// Posted commitment, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -475,10 +479,13 @@ pub enum ExecuteMsg {
     },
     /// Provider: leave the market (only with no unfinished jobs).
     Deregister {},
-    /// Provider: take a slot in an open job.
-    ClaimJob {
-        /// Job id.
-        job_id: u64,
+    /// Anyone: re-read a provider's bonded stake and set its selection weight to it (0 if it is
+    /// below `min_provider_stake` or the provider is inactive). Submissions do this lazily for
+    /// every provider they draw; this lets anyone drop an unbonded provider from the price
+    /// rule's capacity at once. O(log n) gas.
+    RefreshProvider {
+        /// Provider address.
+        address: String,
     },
     /// Provider holding a slot: post `sha256(output ‖ salt ‖ address)` within the commit window.
     CommitResult {
@@ -601,15 +608,22 @@ pub enum QueryMsg {
         /// Page size (max 100).
         limit: Option<u32>,
     },
-    /// Open jobs for a model that still have free slots — what workers poll.
+    /// Open jobs in which `provider` was assigned a slot it has not committed yet, while the
+    /// commit window is open — what workers poll (paginated by id, ascending).
     #[returns(JobsResponse)]
-    OpenJobs {
-        /// Model id.
-        model_id: String,
+    AssignedJobs {
+        /// Provider address.
+        provider: String,
         /// Exclusive start (job id).
         start_after: Option<u64>,
         /// Page size (max 100).
         limit: Option<u32>,
+    },
+    /// The selection tree of a model: total eligible weight and number of slot indexes used.
+    #[returns(SelectionResponse)]
+    Selection {
+        /// Model id.
+        model_id: String,
     },
     /// The unit price a submission would pay now.
     #[returns(UnitPriceResponse)]
@@ -632,6 +646,19 @@ pub enum QueryMsg {
     /// The emissions contract told of settled work, if any.
     #[returns(EmissionsResponse)]
     Emissions {},
+}
+
+/// A model's provider-selection state.
+#[cw_serde]
+pub struct SelectionResponse {
+    /// Sum of the selection weights of the model's providers (bonded stake of each provider
+    /// last seen eligible; stale weights are corrected lazily when drawn).
+    pub total_weight: Uint128,
+    /// Slot indexes handed out in the model's tree (one per provider that ever served it).
+    pub indexes: u32,
+    /// Providers with a non-zero selection weight, over all models (the price rule's capacity
+    /// counts these).
+    pub eligible_providers: u64,
 }
 
 /// The emissions contract the market reports settled work to.
@@ -682,7 +709,8 @@ pub struct UnitPriceResponse {
     pub unit_price: Uint128,
     /// Units demanded so far in the current window.
     pub window_units: u64,
-    /// Target units per window (capacity).
+    /// Target units per window (capacity: providers with a non-zero selection weight, i.e.
+    /// at least `min_provider_stake` bonded when last seen, × units per provider).
     pub capacity_units: u64,
     /// Start of the current window.
     pub window_start: Timestamp,

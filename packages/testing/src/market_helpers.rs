@@ -197,10 +197,43 @@ impl Suite {
         )
     }
 
-    /// Claim a slot.
-    pub fn claim_job(&mut self, name: &str, job_id: u64) -> AnyResult<AppResponse> {
-        let (who, m) = (self.addr(name), self.market());
-        self.execute(&who, &m, &market::ExecuteMsg::ClaimJob { job_id })
+    /// The providers assigned to a job's slots, in slot order.
+    pub fn assigned(&self, job_id: u64) -> Vec<cosmwasm_std::Addr> {
+        self.job(job_id)
+            .slots
+            .into_iter()
+            .map(|s| s.provider)
+            .collect()
+    }
+
+    /// Jobs in which `name` holds a slot it has not committed (what a worker polls).
+    pub fn assigned_jobs(&self, name: &str) -> Vec<JobResponse> {
+        let r: market::JobsResponse = self.query(
+            &self.market(),
+            &market::QueryMsg::AssignedJobs {
+                provider: self.addr(name).to_string(),
+                start_after: None,
+                limit: Some(100),
+            },
+        );
+        r.jobs
+    }
+
+    /// `RefreshProvider` of `provider`, sent by `caller`.
+    pub fn refresh_provider(&mut self, caller: &str, provider: &str) -> AnyResult<AppResponse> {
+        let (who, m) = (self.addr(caller), self.market());
+        let address = self.addr(provider).to_string();
+        self.execute(&who, &m, &market::ExecuteMsg::RefreshProvider { address })
+    }
+
+    /// A model's selection tree (total weight, indexes, eligible providers).
+    pub fn selection(&self, model_id: &str) -> market::SelectionResponse {
+        self.query(
+            &self.market(),
+            &market::QueryMsg::Selection {
+                model_id: model_id.into(),
+            },
+        )
     }
 
     /// Commit `sha256(output ‖ salt ‖ address)`.
@@ -243,10 +276,10 @@ impl Suite {
         )
     }
 
-    /// Claim, then commit, for each (provider, output) pair; then reveal each.
+    /// Commit for each (assigned provider, output) pair; then reveal each. (Slots are assigned
+    /// at submission: a provider not assigned to the job fails with `NotAssigned`.)
     pub fn run_job(&mut self, job_id: u64, work: &[(&str, Binary)]) -> AnyResult<()> {
         for (i, (name, out)) in work.iter().enumerate() {
-            self.claim_job(name, job_id)?;
             self.commit_result(name, job_id, out, &salt(i as u8 + 1))?;
         }
         for (i, (name, out)) in work.iter().enumerate() {
