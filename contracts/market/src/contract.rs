@@ -154,7 +154,9 @@ fn update_params(
     validate_params(&params)?;
     let mut config = CONFIG.load(deps.storage)?;
     check_unbonding_bound(deps.as_ref(), &env, &config.staking, &params)?;
-    let eligible = ELIGIBLE_PROVIDERS.may_load(deps.storage)?.unwrap_or_default();
+    let eligible = ELIGIBLE_PROVIDERS
+        .may_load(deps.storage)?
+        .unwrap_or_default();
     let mut price = crate::pricing::roll(
         PRICE.load(deps.storage)?,
         &config.params,

@@ -110,7 +110,9 @@ pub fn submit(
         });
     }
 
-    let eligible = ELIGIBLE_PROVIDERS.may_load(deps.storage)?.unwrap_or_default();
+    let eligible = ELIGIBLE_PROVIDERS
+        .may_load(deps.storage)?
+        .unwrap_or_default();
     let mut price_state = roll(PRICE.load(deps.storage)?, params, eligible, now);
     let unit_price = price_state.unit_price;
     if unit_price > sub.max_unit_price {

@@ -5,7 +5,7 @@ use cw_storage_plus::Bound;
 
 use acn_interface::common::page_limit;
 use acn_interface::market::{
-    ConfigResponse, JobFilter, JobStatus, JobResponse, JobsResponse, ModelResponse, ModelsResponse,
+    ConfigResponse, JobFilter, JobResponse, JobStatus, JobsResponse, ModelResponse, ModelsResponse,
     ProviderResponse, ProvidersResponse, QuoteResponse, SelectionResponse, TotalsResponse,
     UnitPriceResponse,
 };

@@ -408,7 +408,14 @@ mod tests {
         let mut st = MockStorage::new();
         let w = [5u128, 0, 7, 1, 9, 3];
         for (k, w) in w.iter().enumerate() {
-            update_leaf(&mut st, "m", k as u32 + 1, Uint128::new(*w), Uint128::zero()).unwrap();
+            update_leaf(
+                &mut st,
+                "m",
+                k as u32 + 1,
+                Uint128::new(*w),
+                Uint128::zero(),
+            )
+            .unwrap();
         }
         assert_eq!(leaf_weights(&st, 6), w.to_vec());
         assert_eq!(total_weight(&st, "m").unwrap(), Uint128::new(25));
@@ -422,14 +429,24 @@ mod tests {
         let mut st = MockStorage::new();
         let w = [5u128, 0, 7, 1, 9, 3];
         for (k, w) in w.iter().enumerate() {
-            update_leaf(&mut st, "m", k as u32 + 1, Uint128::new(*w), Uint128::zero()).unwrap();
+            update_leaf(
+                &mut st,
+                "m",
+                k as u32 + 1,
+                Uint128::new(*w),
+                Uint128::zero(),
+            )
+            .unwrap();
         }
         let mut expected = vec![];
         for (k, w) in w.iter().enumerate() {
             expected.extend(std::iter::repeat_n(k as u32 + 1, *w as usize));
         }
         for (t, want) in expected.iter().enumerate() {
-            assert_eq!(descend(&st, "m", Uint128::new(t as u128), &[]).unwrap(), *want);
+            assert_eq!(
+                descend(&st, "m", Uint128::new(t as u128), &[]).unwrap(),
+                *want
+            );
         }
         // Masking leaves 3 (7) and 5 (9): targets map onto the remaining leaves 1, 4, 6.
         let masked = [(3, Uint128::new(7)), (5, Uint128::new(9))];

@@ -206,6 +206,24 @@ impl Suite {
             .collect()
     }
 
+    /// The names among `candidates` assigned to a job, in slot order.
+    pub fn assigned_names<'a>(&self, job_id: u64, candidates: &[&'a str]) -> Vec<&'a str> {
+        self.assigned(job_id)
+            .iter()
+            .filter_map(|a| candidates.iter().find(|c| self.addr(c) == *a).copied())
+            .collect()
+    }
+
+    /// The slot `name` holds in a job (panics if it holds none).
+    pub fn slot_of(&self, job_id: u64, name: &str) -> market::Slot {
+        let addr = self.addr(name);
+        self.job(job_id)
+            .slots
+            .into_iter()
+            .find(|s| s.provider == addr)
+            .unwrap_or_else(|| panic!("{name} holds no slot in job {job_id}"))
+    }
+
     /// Jobs in which `name` holds a slot it has not committed (what a worker polls).
     pub fn assigned_jobs(&self, name: &str) -> Vec<JobResponse> {
         let r: market::JobsResponse = self.query(
