@@ -16,7 +16,9 @@
 //!   redone. Anyone may correct a weight at once with `RefreshProvider`.
 //! - **Reputation** by rejection sampling: a drawn, eligible provider is accepted with
 //!   probability (agreed + 1) / (agreed + outvoted + missed + 1); a rejected one is masked
-//!   for this job. The tree is never rewritten at settlement.
+//!   for this job, and used only if the job could not be filled otherwise (reputation lowers
+//!   a provider's share, it never leaves a job unserved). The tree is never rewritten at
+//!   settlement.
 //! - **Eligibility** is decided in one place, [`check_eligible`]; a provider that is eligible
 //!   only later (busy, cooling down, too expensive for this job, the buyer itself) is masked for
 //!   this job; one that is inactive or unbonded gets weight 0.
@@ -320,7 +322,9 @@ pub fn mix_entropy(
 
 // ---- drawing -----------------------------------------------------------------------------
 
-/// Draw `count` distinct eligible providers for a job, stake-weighted, reputation-filtered.
+/// Draw `count` distinct eligible providers for a job, stake-weighted, reputation-filtered
+/// (providers the filter turned down are used, in draw order, only if the job would otherwise
+/// go unfilled).
 /// Corrects the stale weights it meets (those writes stand only if the submission succeeds).
 /// Fails with `NotEnoughEligibleProviders` if the tree runs out of weight or the draw budget
 /// (`MAX_DRAWS_PER_SLOT` × `count`) is spent first.
@@ -336,6 +340,7 @@ pub fn draw(
     rng: &mut Rng,
 ) -> Result<Vec<Addr>, ContractError> {
     let mut picked: Vec<Addr> = vec![];
+    let mut rejected: Vec<Addr> = vec![];
     let mut masked: Vec<(u32, Uint128)> = vec![];
     let budget = MAX_DRAWS_PER_SLOT.saturating_mul(count as usize);
     for _ in 0..budget {
@@ -372,8 +377,13 @@ pub fn draw(
             .saturating_add(1);
         if rng.below(trials as u128) < rep.agreed.saturating_add(1) as u128 {
             picked.push(addr);
+        } else {
+            rejected.push(addr);
         }
     }
+    // Liveness: eligible providers the reputation filter turned down fill what is left.
+    let missing = (count as usize).saturating_sub(picked.len());
+    picked.extend(rejected.into_iter().take(missing));
     if picked.len() < count as usize {
         return Err(ContractError::NotEnoughEligibleProviders {
             model_id: job.model_id.to_string(),
