@@ -276,14 +276,12 @@ fn a_crash_between_the_commit_and_its_journal_write_does_not_commit_twice() {
 }
 
 #[test]
-fn a_claim_the_journal_never_saw_is_adopted_on_resume() {
+fn an_assignment_the_journal_never_saw_is_adopted_on_resume() {
     let chain = chain(&["p1"]);
     let dir = tempfile::tempdir().unwrap();
+    // assigned on chain at submission while the worker was not running: its journal never
+    // saw the job
     let (id, _) = submit_digits(&chain, 4, 1);
-    // claimed on chain, then the process died before writing its journal
-    chain
-        .market_exec("p1", &market::ExecuteMsg::ClaimJob { job_id: id })
-        .unwrap();
     let mut w = worker(&chain, "p1", &dir.path().join("p1.journal"), engine());
     assert_eq!(w.resume().unwrap(), 1);
     w.tick().unwrap();
