@@ -10,7 +10,7 @@ use crate::state::{
     TOTALS,
 };
 use crate::validation::validate_params;
-use crate::{emissions, models, providers, queries, settle};
+use crate::{audit, emissions, models, providers, queries, settle};
 
 /// cw2 contract name.
 pub const CONTRACT_NAME: &str = "crates.io:acn-market";
@@ -85,6 +85,7 @@ pub fn execute(
                     redundancy,
                     max_unit_price,
                     deadline,
+                    audit_commitment,
                 } => jobs::submit(
                     deps,
                     env,
@@ -97,6 +98,7 @@ pub fn execute(
                         redundancy,
                         max_unit_price,
                         deadline,
+                        audit_commitment,
                     },
                 ),
             }
@@ -117,6 +119,9 @@ pub fn execute(
         } => providers::update(deps, info, hardware, models, min_unit_price),
         ExecuteMsg::Deregister {} => providers::deregister(deps, info),
         ExecuteMsg::RefreshProvider { address } => providers::refresh(deps, address),
+        ExecuteMsg::RevealAuditSecret { job_id, secret } => {
+            audit::reveal_secret(deps, env, info, job_id, secret)
+        }
         ExecuteMsg::CommitResult { job_id, commitment } => {
             jobs::commit(deps, env, info, job_id, commitment)
         }

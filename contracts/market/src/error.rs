@@ -234,6 +234,49 @@ pub enum ContractError {
         found: u8,
     },
 
+    /// A redundancy-1 submission without an audit commitment.
+    #[error("a redundancy-1 job needs an audit commitment (sha256 of a secret the buyer keeps)")]
+    AuditCommitmentRequired {},
+
+    /// An audit commitment that is malformed or not allowed.
+    #[error("invalid audit commitment: {reason}")]
+    InvalidAuditCommitment {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A redundancy-1 job paying more than its audit makes unprofitable to cheat.
+    #[error(
+        "a redundancy-1 job may pay at most {max} (wrong_result_slash × audit_bps / \
+         (10 000 − audit_bps)), this one {price}: ask for redundancy 2 or more"
+    )]
+    PayAboveAuditBound {
+        /// The job's price.
+        price: Uint128,
+        /// The largest price a redundancy-1 job may have.
+        max: Uint128,
+    },
+
+    /// Only the buyer reveals its audit secret.
+    #[error("only the buyer of job {id} may reveal its audit secret")]
+    NotBuyer {
+        /// Job id.
+        id: u64,
+    },
+
+    /// The job's audit secret cannot be revealed now.
+    #[error("job {id} cannot take its audit secret: {reason}")]
+    AuditNotOpen {
+        /// Job id.
+        id: u64,
+        /// Why.
+        reason: String,
+    },
+
+    /// sha256(secret) differs from the job's audit commitment.
+    #[error("the secret does not match the job's audit commitment")]
+    AuditSecretMismatch {},
+
     /// The buyer of a job cannot serve it.
     #[error("{address} is the buyer of the job and cannot serve it")]
     BuyerCannotServe {

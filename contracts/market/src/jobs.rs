@@ -33,6 +33,8 @@ pub struct Submission {
     pub max_unit_price: Uint128,
     /// Expiry time.
     pub deadline: Timestamp,
+    /// `sha256(secret)` of the buyer's audit secret (redundancy 1 only).
+    pub audit_commitment: Option<HexBinary>,
 }
 
 /// Price breakdown of a job.
@@ -136,6 +138,8 @@ pub fn submit(
         });
     }
     let excess = paid.checked_sub(q.price)?;
+    let audit =
+        crate::audit::check_submission(params, sub.redundancy, &sub.audit_commitment, q.price)?;
     price_state.window_units = price_state
         .window_units
         .saturating_add(q.units.saturating_mul(sub.redundancy as u64));
@@ -161,6 +165,7 @@ pub fn submit(
         now,
         &terms,
         sub.redundancy,
+        &[],
         &mut rng,
     )?;
     let mut slots = Vec::with_capacity(assigned.len());
@@ -205,6 +210,7 @@ pub fn submit(
         deadline: sub.deadline,
         slots,
         result: None,
+        audit,
         fee: Uint128::zero(),
         refunded: Uint128::zero(),
     };
@@ -241,7 +247,10 @@ pub fn open_reveal_phase(job: &mut Job, now: Timestamp, reveal_window: u64) -> b
         JobStatus::Open => {
             let all_committed = job.slots.len() == job.redundancy as usize
                 && job.slots.iter().all(|s| s.commitment.is_some());
-            if all_committed {
+            // A redundancy-1 job waits for its buyer's audit decision (or the window's end)
+            // before its output may be revealed: an auditor must not see it first.
+            let audit_pending = job.audit.as_ref().is_some_and(|a| a.audited.is_none());
+            if all_committed && !audit_pending {
                 job.status = JobStatus::Revealing;
                 job.reveal_deadline = Some(now.plus_seconds(reveal_window));
                 true

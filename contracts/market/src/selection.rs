@@ -322,9 +322,9 @@ pub fn mix_entropy(
 
 // ---- drawing -----------------------------------------------------------------------------
 
-/// Draw `count` distinct eligible providers for a job, stake-weighted, reputation-filtered
-/// (providers the filter turned down are used, in draw order, only if the job would otherwise
-/// go unfilled).
+/// Draw `count` distinct eligible providers for a job, none of them in `exclude`,
+/// stake-weighted, reputation-filtered (providers the filter turned down are used, in draw
+/// order, only if the job would otherwise go unfilled).
 /// Corrects the stale weights it meets (those writes stand only if the submission succeeds).
 /// Fails with `NotEnoughEligibleProviders` if the tree runs out of weight or the draw budget
 /// (`MAX_DRAWS_PER_SLOT` × `count`) is spent first.
@@ -337,6 +337,7 @@ pub fn draw(
     now: Timestamp,
     job: &JobTerms,
     count: u8,
+    exclude: &[Addr],
     rng: &mut Rng,
 ) -> Result<Vec<Addr>, ContractError> {
     let mut picked: Vec<Addr> = vec![];
@@ -364,7 +365,9 @@ pub fn draw(
             set_weight(storage, &addr, &mut provider, &models, fresh)?;
             continue;
         }
-        if check_eligible(params, now, job, &addr, &provider, bonded).is_err() {
+        if exclude.contains(&addr)
+            || check_eligible(params, now, job, &addr, &provider, bonded).is_err()
+        {
             masked.push((index, weight));
             continue;
         }

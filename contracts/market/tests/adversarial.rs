@@ -70,6 +70,10 @@ fn submit_msg(
         redundancy,
         max_unit_price: Uint128::new(max_unit_price),
         deadline,
+        audit_commitment: audit_commitment_for(
+            &cosmwasm_std::testing::MockApi::default().addr_make("buyer"),
+            redundancy,
+        ),
     }
 }
 
@@ -912,6 +916,8 @@ fn a_reveal_with_the_wrong_salt_or_the_wrong_output_is_refused() {
     let out = labels_output(&[3, 4]);
     let [p1] = assigned(&suite, id);
     suite.commit_result(p1, id, &out, &salt(1)).unwrap();
+    // the buyer reveals its audit secret: not audited, the reveal phase opens
+    assert_eq!(suite.audit(id).unwrap(), None);
     refused(&mut suite, ContractError::CommitmentMismatch {}, |s| {
         s.reveal_result(p1, id, &out, &salt(2))
     });
@@ -988,6 +994,7 @@ fn a_salt_outside_16_to_64_bytes_is_refused() {
     let long = Binary::from(vec![1u8; 65]);
     // commit to the short salt: the reveal is still refused on the salt length
     suite.commit_result(p1, id, &out, &short).unwrap();
+    assert_eq!(suite.audit(id).unwrap(), None);
     refused(&mut suite, ContractError::InvalidSalt { len: 15 }, |s| {
         s.reveal_result(p1, id, &out, &short)
     });
@@ -1007,6 +1014,7 @@ fn a_revealed_output_that_violates_the_models_output_spec_is_refused() {
     // the provider committed to a label ≥ num_classes: it can never reveal it
     let bad_label = labels_output(&[3, 10]);
     suite.commit_result(p1, id, &bad_label, &salt(1)).unwrap();
+    assert_eq!(suite.audit(id).unwrap(), None);
     refused(
         &mut suite,
         ContractError::InvalidOutput {

@@ -557,6 +557,7 @@ mod storage_ops {
                 redundancy: 3,
                 max_unit_price: Uint128::new(1_000),
                 deadline: env.block.time.plus_seconds(3_600),
+                audit_commitment: None,
             })
             .unwrap(),
         });

@@ -74,6 +74,10 @@ enum Action {
         deadline: u64,
         capped: bool,
     },
+    /// The buyer of a redundancy-1 job reveals its audit secret (which may draw an auditor).
+    Audit {
+        job: usize,
+    },
     /// Anyone refreshes provider `who`'s selection weight from its bonded stake.
     Refresh {
         who: usize,
@@ -161,6 +165,7 @@ fn action() -> impl Strategy<Value = Action> {
                 capped,
             }),
         3 => provider.clone().prop_map(|who| Action::Refresh { who }),
+        3 => job.clone().prop_map(|job| Action::Audit { job }),
         8 => (
             provider.clone(),
             prop::bool::weighted(0.1),
@@ -355,6 +360,7 @@ fn apply(
                 redundancy: *redundancy,
                 max_unit_price: Uint128::new(if *capped { 1 } else { u128::MAX }),
                 deadline: suite.block().time.plus_seconds(*deadline),
+                audit_commitment: audit_commitment_for(&suite.addr(buyer), *redundancy),
             };
             let who = suite.addr(buyer);
             let res = suite.send_tokens(&who, &market, amount, &hook)?;
@@ -366,6 +372,22 @@ fn apply(
             );
             driver.batches.insert(id, *batch);
             Ok(())
+        }
+        Action::Audit { job } => {
+            let id = driver.job_id(o, *job);
+            let buyer = o
+                .jobs
+                .iter()
+                .find(|j| j.id == id)
+                .map_or_else(|| suite.addr(BUYERS[0]), |j| j.buyer.clone());
+            let secret = audit_secret(&buyer);
+            suite
+                .execute(
+                    &buyer,
+                    &market,
+                    &market::ExecuteMsg::RevealAuditSecret { job_id: id, secret },
+                )
+                .map(drop)
         }
         Action::Refresh { who } => suite.refresh_provider("keeper", PROVIDERS[*who]).map(drop),
         Action::Commit {

@@ -152,6 +152,9 @@ impl Bench<'_> {
                 redundancy,
                 max_unit_price: Uint128::new(10_000),
                 deadline,
+                audit_commitment: (redundancy == 1).then(|| {
+                    HexBinary::from(market::audit_commitment(b"gas audit secret").to_vec())
+                }),
             },
         )?;
         self.record(step, "token → market", &tx);
@@ -404,6 +407,9 @@ fn populate(
         redundancy: 1,
         max_unit_price: Uint128::new(10_000),
         deadline,
+        audit_commitment: Some(HexBinary::from(
+            market::audit_commitment(b"gas audit secret").to_vec(),
+        )),
     };
     let send = token::ExecuteMsg::Send {
         contract: d.market.clone(),

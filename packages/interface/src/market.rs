@@ -316,6 +316,9 @@ pub struct JobResponse {
     /// Agreed output, once settled or resolved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Binary>,
+    /// Verification of a redundancy-1 job (its buyer's audit commitment and decision).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<Audit>,
     /// Protocol fee charged (sent to the treasury, or pending in the market until a flush).
     pub fee: Uint128,
     /// Refunded to the buyer.
@@ -380,6 +383,55 @@ pub struct MarketParams {
     /// Batching saves every settlement the two contract calls of a deposit.
     #[serde(default)]
     pub fee_flush_threshold: Uint128,
+    /// Share of redundancy-1 jobs re-executed by a second, drawn provider when the buyer
+    /// reveals its audit secret, in bps (1..=10 000; default 1 000 = 10 %). A redundancy-1 job
+    /// may pay at most `wrong_result_slash × audit_bps / (10 000 − audit_bps)`, so that cheating
+    /// loses money in expectation: (1 − p)·pay − p·slash < 0.
+    #[serde(default = "default_audit_bps")]
+    pub audit_bps: Bps,
+}
+
+/// Default audit share of redundancy-1 jobs: 10 %.
+pub const DEFAULT_AUDIT_BPS: Bps = 1_000;
+
+fn default_audit_bps() -> Bps {
+    DEFAULT_AUDIT_BPS
+}
+
+/// Whether a revealed audit secret sends a redundancy-1 job to a second provider:
+/// `sha256(secret ‖ job id ‖ provider's commitment) mod 10 000 < audit_bps`. The buyer fixed
+/// the secret (by its hash) before the provider committed, and the provider does not know it,
+/// so neither can steer the decision.
+pub fn audit_selected(
+    secret: &[u8],
+    job_id: u64,
+    provider_commitment: &[u8],
+    audit_bps: Bps,
+) -> bool {
+    let mut hasher = Sha256::new();
+    hasher.update(secret);
+    hasher.update(job_id.to_be_bytes());
+    hasher.update(provider_commitment);
+    let digest: [u8; 32] = hasher.finalize().into();
+    let word = u64::from_be_bytes([
+        digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7],
+    ]);
+    word % 10_000 < audit_bps as u64
+}
+
+/// The audit commitment a buyer puts in a redundancy-1 `SubmitJob`: `sha256(secret)`.
+pub fn audit_commitment(secret: &[u8]) -> [u8; 32] {
+    Sha256::digest(secret).into()
+}
+
+/// The verification state of a redundancy-1 job.
+#[cw_serde]
+pub struct Audit {
+    /// `sha256(secret)`, committed by the buyer at submission.
+    pub commitment: HexBinary,
+    /// `None` until the buyer reveals the secret; then whether a second provider was drawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audited: Option<bool>,
 }
 
 /// Creates the market.
@@ -416,6 +468,11 @@ pub enum ReceiveMsg {
         max_unit_price: Uint128,
         /// Time after which the job can be expired; at least commit + reveal windows away.
         deadline: Timestamp,
+        /// Required for redundancy 1 (and refused otherwise): `sha256(secret)` of a secret the
+        /// buyer may reveal with `RevealAuditSecret` once the provider has committed, which
+        /// sends the job to a second provider with probability `audit_bps`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        audit_commitment: Option<HexBinary>,
     },
 }
 
@@ -486,6 +543,17 @@ pub enum ExecuteMsg {
     RefreshProvider {
         /// Provider address.
         address: String,
+    },
+    /// Buyer of a redundancy-1 job, after its provider committed and before the commit window
+    /// closes: reveal the audit secret. If `audit_selected`, a second provider is drawn (seed
+    /// mixed with the secret), the job becomes a redundancy-2 job with a new commit window, and
+    /// disagreement makes it a dispute; otherwise its reveal phase opens at once. Without this
+    /// reveal the reveal phase opens when the commit window closes, unaudited.
+    RevealAuditSecret {
+        /// Job id.
+        job_id: u64,
+        /// The secret whose sha256 the submission carried.
+        secret: Binary,
     },
     /// Provider holding a slot: post `sha256(output ‖ salt ‖ address)` within the commit window.
     CommitResult {
@@ -785,7 +853,8 @@ impl Default for PricingParams {
 impl Default for MarketParams {
     /// Seed parameters: 3 % fee, 1 000 tokens of stake to provide, 100 / 50 tokens slashed for a
     /// wrong result / a no-show, 10-minute commit and reveal windows, jobs live at most a day,
-    /// fees sent to the treasury once a whole token is pending.
+    /// fees sent to the treasury once a whole token is pending, 10 % of redundancy-1 jobs
+    /// audited (when their buyer reveals its secret).
     fn default() -> Self {
         MarketParams {
             protocol_fee_bps: 300,
@@ -811,6 +880,7 @@ impl Default for MarketParams {
             ],
             pricing: PricingParams::default(),
             fee_flush_threshold: Uint128::new(TOKEN),
+            audit_bps: DEFAULT_AUDIT_BPS,
         }
     }
 }

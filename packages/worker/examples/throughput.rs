@@ -168,6 +168,9 @@ fn main() -> anyhow::Result<()> {
                                 redundancy: 1,
                                 max_unit_price: quote.unit_price * Uint128::new(4),
                                 deadline,
+                                audit_commitment: Some(cosmwasm_std::HexBinary::from(
+                                    market::audit_commitment(b"throughput audit secret").to_vec(),
+                                )),
                             },
                         )?;
                         txs.fetch_add(1, Ordering::SeqCst);

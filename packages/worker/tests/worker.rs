@@ -118,6 +118,9 @@ fn submit_digits(chain: &EmbeddedChain, batch: usize, redundancy: u8) -> (u64, V
                 redundancy,
                 max_unit_price: Uint128::new(1_000_000),
                 deadline: Timestamp::from_seconds(now + 3_600),
+                audit_commitment: (redundancy == 1).then(|| {
+                    cosmwasm_std::HexBinary::from(market::audit_commitment(AUDIT_SECRET).to_vec())
+                }),
             },
         )
         .unwrap();

@@ -68,6 +68,9 @@ pub fn job_end_to_end(chain: &dyn Chain, buyer: &str, provider: &str) {
                 redundancy: 1,
                 max_unit_price: Uint128::new(10_000),
                 deadline,
+                audit_commitment: Some(HexBinary::from(
+                    market::audit_commitment(b"client audit secret").to_vec(),
+                )),
             },
         )
         .unwrap();
