@@ -249,6 +249,9 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     let digits = acn_models::data::digits_split()?.held_out;
     let regression = acn_models::data::regression_split().held_out;
     let mut truth: BTreeMap<u64, Truth> = BTreeMap::new();
+    // Who bought each job: at redundancy 1 the buyer reveals its audit secret once the
+    // provider has committed (10 % of such jobs then go to a second, drawn provider).
+    let mut job_buyer: BTreeMap<u64, String> = BTreeMap::new();
     let bar = ProgressBar::new(opts.jobs as u64);
     bar.set_style(
         ProgressStyle::with_template(
@@ -318,6 +321,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
             .ok_or_else(|| anyhow::anyhow!("submission returned no job id"))?
             .parse()?;
         truth.insert(id, t);
+        job_buyer.insert(id, buyer.clone());
         thread::sleep(Duration::from_millis(opts.block_ms));
     }
 
@@ -337,6 +341,18 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
                 continue;
             }
             let job: market::JobResponse = chain.market(&market::QueryMsg::Job { id: *id })?;
+            let audit_due = job.audit.as_ref().is_some_and(|a| a.audited.is_none())
+                && job.slots.iter().all(|s| s.commitment.is_some());
+            if let (true, Some(buyer)) = (audit_due, job_buyer.get(id)) {
+                // A refusal (the window just closed) only means the job goes on unaudited.
+                let _ = chain.market_exec(
+                    buyer,
+                    &market::ExecuteMsg::RevealAuditSecret {
+                        job_id: *id,
+                        secret: Binary::from(b"demo audit secret".to_vec()),
+                    },
+                );
+            }
             if job.status.is_final() {
                 final_jobs.insert(*id, job);
             }
