@@ -71,6 +71,11 @@ pub fn market_params(genesis: &Genesis, units_per_provider: u64) -> Result<Marke
             floor: tokens_to_base("market.price_floor", m.price_floor)?,
             ceiling: tokens_to_base("market.price_ceiling", m.price_ceiling)?,
         },
+        // The simulator's jobs are redundancy 1 and far larger than the 11.1 ACN a
+        // redundancy-1 job may pay under a 10 % audit (wrong_result_slash × p / (1 − p)), so
+        // every job is audited (p = 100 %, no bound): a second drawn fleet re-runs it and the
+        // two share its pay — the same expected income per fleet, the same supply flows.
+        audit_bps: 10_000,
         ..MarketParams::default()
     })
 }

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use cosmwasm_std::{HexBinary, Timestamp, Uint128};
+use cosmwasm_std::{Binary, HexBinary, Timestamp, Uint128};
 
 use acn_client::{governance, Chain, ChainError, ChainExt, Deployment};
 use acn_interface::market::{self, commitment, JobStatus};
@@ -98,6 +98,18 @@ pub fn job_end_to_end(chain: &dyn Chain, buyer: &str, provider: &str) {
             },
         )
         .unwrap();
+    // the buyer reveals its audit secret: with one provider no auditor can be drawn, so the
+    // job is not audited and its reveal phase opens
+    let tx = chain
+        .market_exec(
+            buyer,
+            &market::ExecuteMsg::RevealAuditSecret {
+                job_id,
+                secret: Binary::from(b"client audit secret".to_vec()),
+            },
+        )
+        .unwrap();
+    assert_eq!(tx.attr("audited"), Some("false"));
     chain.wait_blocks(2).unwrap();
     chain
         .market_exec(
