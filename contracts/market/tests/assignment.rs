@@ -167,6 +167,7 @@ fn two_sybils_can_no_longer_take_a_redundancy_three_job_by_claiming_first() {
         }
     }
     assert_share(both, JOBS, 8.0 / 120.0, "both Sybils in a redundancy-3 job");
+    println!("both Sybils drawn into {both} of {JOBS} redundancy-3 jobs (exact 1/15)");
 
     // Taking a slot it was not drawn for is refused: there is no claim any more, and a commit
     // from a Sybil outside the job fails with `NotAssigned`, moving nothing.
@@ -413,6 +414,7 @@ fn reputation_feeds_selection_by_rejection_sampling() {
         1_700.0 / 3_700.0 * 0.4,
         "outvoted provider's share",
     );
+    println!("the outvoted provider served {bad} of {JOBS} jobs (exact 0.184; 0.459 by stake)");
     // the outvoted provider's weight is its stake: reputation never rewrote the tree
     assert_eq!(
         suite.provider("bad").weight.u128(),
