@@ -11,7 +11,7 @@ use anyhow::Context;
 use cosmwasm_std::{Binary, Timestamp, Uint128};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use acn_client::{Chain, ChainExt, EmbeddedChain};
+use acn_client::{Chain, ChainError, ChainExt, EmbeddedChain};
 use acn_interface::market::{self, Hardware, JobStatus, ModelSpec, OutputSpec};
 use acn_interface::{staking, treasury};
 use acn_models::{Backend, Engine, RegistryEntry};
@@ -298,24 +298,39 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
         let now = chain.block()?.time;
         // Pay 10 % over the quote: the market refunds the excess in the same transaction.
         let pay = quote.price.u128() + quote.price.u128() / 10;
-        let tx = chain.send_tokens(
-            buyer,
-            &d.market,
-            pay,
-            &market::ReceiveMsg::SubmitJob {
-                model_id: spec.id.clone(),
-                input: Binary::from(input),
-                batch: opts.batch,
-                redundancy: opts.redundancy,
-                max_unit_price: quote.unit_price.checked_mul(Uint128::new(2))?,
-                deadline: Timestamp::from_seconds(now + 3_600),
-                audit_commitment: (opts.redundancy == 1).then(|| {
-                    cosmwasm_std::HexBinary::from(
-                        market::audit_commitment(b"demo audit secret").to_vec(),
-                    )
-                }),
-            },
-        )?;
+        // Every provider may hold at most `max_active_jobs_per_provider` unfinished jobs: when
+        // all of them are that busy the market refuses the job (nothing moves) and the buyer
+        // tries again a block later.
+        let submit_by = Instant::now() + Duration::from_secs(opts.timeout_secs);
+        let tx = loop {
+            let res = chain.send_tokens(
+                buyer,
+                &d.market,
+                pay,
+                &market::ReceiveMsg::SubmitJob {
+                    model_id: spec.id.clone(),
+                    input: Binary::from(input.clone()),
+                    batch: opts.batch,
+                    redundancy: opts.redundancy,
+                    max_unit_price: quote.unit_price.checked_mul(Uint128::new(2))?,
+                    deadline: Timestamp::from_seconds(now + 3_600),
+                    audit_commitment: (opts.redundancy == 1).then(|| {
+                        cosmwasm_std::HexBinary::from(
+                            market::audit_commitment(b"demo audit secret").to_vec(),
+                        )
+                    }),
+                },
+            );
+            match res {
+                Err(ChainError::Rejected(m))
+                    if m.contains("not enough eligible providers")
+                        && Instant::now() < submit_by =>
+                {
+                    thread::sleep(Duration::from_millis(opts.block_ms.max(10)));
+                }
+                other => break other?,
+            }
+        };
         let id: u64 = tx
             .attr("job_id")
             .ok_or_else(|| anyhow::anyhow!("submission returned no job id"))?
