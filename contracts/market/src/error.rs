@@ -215,13 +215,6 @@ pub enum ContractError {
         id: u64,
     },
 
-    /// The job is not taking claims.
-    #[error("job {id} is not open for claims")]
-    JobNotOpen {
-        /// Job id.
-        id: u64,
-    },
-
     /// Too few eligible providers serve the model to fill the job's slots: the submission is
     /// refused and nothing moves.
     #[error("not enough eligible providers for model {model_id}: {needed} needed, {found} found")]
