@@ -151,6 +151,10 @@ fn migrating_to_another_contracts_code_is_refused() {
 #[test]
 fn resolving_a_job_that_is_not_disputed_is_refused() {
     let mut suite = governed();
+    // slots are assigned at submission: the market needs a provider to take the job
+    suite
+        .make_provider("p1", acn_testing::PROVIDER_STAKE, &["digits-mlp-v1"])
+        .unwrap();
     let job_id = suite.submit_digits("buyer", 1, 1).unwrap();
     let msg = wasm_execute(
         &suite.market(),

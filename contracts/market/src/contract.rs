@@ -7,9 +7,12 @@ use cosmwasm_std::{
 use crate::error::ContractError;
 use crate::jobs::{self, Submission};
 use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg, ReceiveMsg};
-use crate::state::{Config, PriceState, Totals, ACTIVE_PROVIDERS, CONFIG, JOB_SEQ, PRICE, TOTALS};
+use crate::state::{
+    Config, PriceState, Totals, ACTIVE_PROVIDERS, CONFIG, ELIGIBLE_PROVIDERS, JOB_SEQ, PRICE,
+    TOTALS,
+};
 use crate::validation::validate_params;
-use crate::{emissions, models, providers, queries, settle};
+use crate::{audit, emissions, models, providers, queries, settle};
 
 /// cw2 contract name.
 pub const CONTRACT_NAME: &str = "crates.io:acn-market";
@@ -49,6 +52,7 @@ pub fn instantiate(
         },
     )?;
     ACTIVE_PROVIDERS.save(deps.storage, &0)?;
+    ELIGIBLE_PROVIDERS.save(deps.storage, &0)?;
     JOB_SEQ.save(deps.storage, &0)?;
     TOTALS.save(deps.storage, &Totals::default())?;
     Ok(Response::new()
@@ -83,6 +87,7 @@ pub fn execute(
                     redundancy,
                     max_unit_price,
                     deadline,
+                    audit_commitment,
                 } => jobs::submit(
                     deps,
                     env,
@@ -95,6 +100,7 @@ pub fn execute(
                         redundancy,
                         max_unit_price,
                         deadline,
+                        audit_commitment,
                     },
                 ),
             }
@@ -114,7 +120,10 @@ pub fn execute(
             min_unit_price,
         } => providers::update(deps, info, hardware, models, min_unit_price),
         ExecuteMsg::Deregister {} => providers::deregister(deps, info),
-        ExecuteMsg::ClaimJob { job_id } => jobs::claim(deps, env, info, job_id),
+        ExecuteMsg::RefreshProvider { address } => providers::refresh(deps, address),
+        ExecuteMsg::RevealAuditSecret { job_id, secret } => {
+            audit::reveal_secret(deps, env, info, job_id, secret)
+        }
         ExecuteMsg::CommitResult { job_id, commitment } => {
             jobs::commit(deps, env, info, job_id, commitment)
         }
@@ -153,11 +162,13 @@ fn update_params(
     validate_params(&params)?;
     let mut config = CONFIG.load(deps.storage)?;
     check_unbonding_bound(deps.as_ref(), &env, &config.staking, &params)?;
-    let active = ACTIVE_PROVIDERS.load(deps.storage)?;
+    let eligible = ELIGIBLE_PROVIDERS
+        .may_load(deps.storage)?
+        .unwrap_or_default();
     let mut price = crate::pricing::roll(
         PRICE.load(deps.storage)?,
         &config.params,
-        active,
+        eligible,
         env.block.time,
     );
     price.unit_price = price
@@ -223,17 +234,18 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
             start_after,
             limit,
         } => to_json_binary(&queries::jobs_by(deps, filter, start_after, limit)?)?,
-        QueryMsg::OpenJobs {
-            model_id,
+        QueryMsg::AssignedJobs {
+            provider,
             start_after,
             limit,
-        } => to_json_binary(&queries::open_jobs(
+        } => to_json_binary(&queries::assigned_jobs(
             deps,
             env,
-            model_id,
+            provider,
             start_after,
             limit,
         )?)?,
+        QueryMsg::Selection { model_id } => to_json_binary(&queries::selection(deps, model_id)?)?,
         QueryMsg::UnitPrice {} => to_json_binary(&queries::unit_price(deps, env)?)?,
         QueryMsg::Quote {
             model_id,

@@ -215,25 +215,76 @@ pub enum ContractError {
         id: u64,
     },
 
-    /// The job is not taking claims.
-    #[error("job {id} is not open for claims")]
-    JobNotOpen {
+    /// Too few eligible providers serve the model to fill the job's slots: the submission is
+    /// refused and nothing moves.
+    #[error("not enough eligible providers for model {model_id}: {needed} needed, {found} found")]
+    NotEnoughEligibleProviders {
+        /// Model id.
+        model_id: String,
+        /// Slots asked for (the redundancy).
+        needed: u8,
+        /// Eligible providers drawn before the tree or the draw budget ran out.
+        found: u8,
+    },
+
+    /// A redundancy-1 submission without an audit commitment.
+    #[error("a redundancy-1 job needs an audit commitment (sha256 of a secret the buyer keeps)")]
+    AuditCommitmentRequired {},
+
+    /// An audit commitment that is malformed or not allowed.
+    #[error("invalid audit commitment: {reason}")]
+    InvalidAuditCommitment {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A redundancy-1 job paying more than its audit makes unprofitable to cheat.
+    #[error(
+        "a redundancy-1 job may pay at most {max} (above it, cheating pays despite the audit: \
+         audit_bps × slash < (1 − audit_bps) × pay), this one {price}: ask for redundancy 2 or \
+         more"
+    )]
+    PayAboveAuditBound {
+        /// The job's price.
+        price: Uint128,
+        /// The largest price a redundancy-1 job may have.
+        max: Uint128,
+    },
+
+    /// Only the buyer reveals its audit secret.
+    #[error("only the buyer of job {id} may reveal its audit secret")]
+    NotBuyer {
         /// Job id.
         id: u64,
     },
 
-    /// Every slot is taken.
-    #[error("job {id} has no free slot")]
-    SlotsFull {
+    /// The job's audit secret cannot be revealed now.
+    #[error("job {id} cannot take its audit secret: {reason}")]
+    AuditNotOpen {
         /// Job id.
         id: u64,
+        /// Why.
+        reason: String,
     },
 
-    /// The provider already holds a slot in the job.
-    #[error("provider already holds a slot in job {id}")]
-    AlreadyClaimed {
-        /// Job id.
-        id: u64,
+    /// sha256(secret) differs from the job's audit commitment.
+    #[error("the secret does not match the job's audit commitment")]
+    AuditSecretMismatch {},
+
+    /// The buyer of a job cannot serve it.
+    #[error("{address} is the buyer of the job and cannot serve it")]
+    BuyerCannotServe {
+        /// The buyer.
+        address: String,
+    },
+
+    /// Every slot index of a model's selection tree is in use.
+    #[error("the selection tree of model {model_id} is full ({max} providers)")]
+    SelectionFull {
+        /// Model id.
+        model_id: String,
+        /// Leaves per tree.
+        max: u32,
     },
 
     /// The sender holds no slot in the job.

@@ -1,4 +1,5 @@
-//! The job lifecycle up to settlement: submit (through a CW20 `Send`), claim, commit, reveal.
+//! The job lifecycle up to settlement: submit (through a CW20 `Send`, which assigns the slots),
+//! commit, reveal.
 
 use cosmwasm_std::{
     Addr, Binary, DepsMut, Env, HexBinary, MessageInfo, Response, Timestamp, Uint128,
@@ -8,13 +9,14 @@ use acn_interface::bps_of;
 use acn_interface::market::{commitment, JobStatus, Slot, MAX_SALT_LEN, MIN_SALT_LEN};
 
 use crate::error::ContractError;
-use crate::helpers::{discount_bps, load_job, load_unfinished_job, stake_of, transfer};
+use crate::helpers::{discount_bps, load_unfinished_job, transfer};
 use crate::pricing::roll;
 use crate::risk;
+use crate::selection::{self, JobTerms, Rng};
 use crate::settle::finalize;
 use crate::state::{
-    jobs, Job, ACTIVE_PROVIDERS, CONFIG, JOB_INPUTS, JOB_SEQ, MODELS, PRICE, PROVIDERS,
-    PROVIDER_JOBS, TOTALS,
+    jobs, Job, CONFIG, ELIGIBLE_PROVIDERS, JOB_INPUTS, JOB_SEQ, MODELS, OPEN_SLOTS, PRICE,
+    PROVIDERS, PROVIDER_JOBS, TOTALS,
 };
 use crate::validation::{decode_output, validate_input};
 
@@ -32,6 +34,8 @@ pub struct Submission {
     pub max_unit_price: Uint128,
     /// Expiry time.
     pub deadline: Timestamp,
+    /// `sha256(secret)` of the buyer's audit secret (redundancy 1 only).
+    pub audit_commitment: Option<HexBinary>,
 }
 
 /// Price breakdown of a job.
@@ -109,8 +113,10 @@ pub fn submit(
         });
     }
 
-    let active = ACTIVE_PROVIDERS.load(deps.storage)?;
-    let price_state = roll(PRICE.load(deps.storage)?, params, active, now);
+    let eligible = ELIGIBLE_PROVIDERS
+        .may_load(deps.storage)?
+        .unwrap_or_default();
+    let price_state = roll(PRICE.load(deps.storage)?, params, eligible, now);
     let unit_price = price_state.unit_price;
     if unit_price > sub.max_unit_price {
         return Err(ContractError::PriceAboveMax {
@@ -133,6 +139,8 @@ pub fn submit(
         });
     }
     let excess = paid.checked_sub(q.price)?;
+    let audit =
+        crate::audit::check_submission(params, sub.redundancy, &sub.audit_commitment, q.price)?;
     // Demand is counted at settlement (pricing::count_demand); only the roll is saved here.
     PRICE.save(deps.storage, &price_state)?;
 
@@ -140,6 +148,51 @@ pub fn submit(
         Ok(n.checked_add(1)
             .ok_or_else(|| cosmwasm_std::StdError::generic_err("job id overflow"))?)
     })?;
+
+    // Assign every slot now, by a stake- and reputation-weighted draw (see `selection`).
+    let mut rng = Rng::new(selection::seed(deps.storage, &env, id)?);
+    let at_risk = risk::slot_at_risk(params, q.price, sub.redundancy)?;
+    let terms = JobTerms {
+        model_id: &sub.model_id,
+        unit_price,
+        buyer: &buyer,
+        at_risk,
+    };
+    let assigned = selection::draw(
+        deps.storage,
+        &deps.querier,
+        &config.staking,
+        params,
+        now,
+        &terms,
+        sub.redundancy,
+        &[],
+        &mut rng,
+    )?;
+    let mut slots = Vec::with_capacity(assigned.len());
+    for addr in assigned {
+        let mut provider = PROVIDERS.load(deps.storage, &addr)?;
+        risk::lock(&mut provider, at_risk)?;
+        PROVIDERS.save(deps.storage, &addr, &provider)?;
+        PROVIDER_JOBS.save(deps.storage, (&addr, id), &())?;
+        OPEN_SLOTS.save(deps.storage, (&addr, id), &())?;
+        slots.push(Slot {
+            provider: addr,
+            claimed_height: env.block.height,
+            commitment: None,
+            output: None,
+            revealed_height: None,
+            outcome: None,
+            paid: Uint128::zero(),
+            at_risk,
+        });
+    }
+    let assigned_attr = slots
+        .iter()
+        .map(|s| s.provider.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+
     let job = Job {
         id,
         buyer: buyer.clone(),
@@ -157,9 +210,10 @@ pub fn submit(
         commit_deadline: now.plus_seconds(params.commit_window),
         reveal_deadline: None,
         deadline: sub.deadline,
-        slots: vec![],
+        slots,
         disputed_at: None,
         result: None,
+        audit,
         fee: Uint128::zero(),
         refunded: Uint128::zero(),
     };
@@ -180,94 +234,12 @@ pub fn submit(
         .add_attribute("unit_price", unit_price)
         .add_attribute("price", q.price)
         .add_attribute("discount", q.discount)
-        .add_attribute("refund", excess);
+        .add_attribute("refund", excess)
+        .add_attribute("assigned", assigned_attr);
     if !excess.is_zero() {
         res = res.add_message(transfer(&config.token, &buyer, excess)?);
     }
     Ok(res)
-}
-
-/// `ClaimJob`: an eligible provider takes a free slot.
-pub fn claim(
-    deps: DepsMut,
-    env: Env,
-    info: MessageInfo,
-    job_id: u64,
-) -> Result<Response, ContractError> {
-    let config = CONFIG.load(deps.storage)?;
-    let mut job = load_job(deps.storage, job_id)?;
-    if job.status != JobStatus::Open || env.block.time >= job.commit_deadline {
-        return Err(ContractError::JobNotOpen { id: job_id });
-    }
-    if job.slots.len() >= job.redundancy as usize {
-        return Err(ContractError::SlotsFull { id: job_id });
-    }
-    if job.slots.iter().any(|s| s.provider == info.sender) {
-        return Err(ContractError::AlreadyClaimed { id: job_id });
-    }
-    let mut provider = PROVIDERS
-        .may_load(deps.storage, &info.sender)?
-        .ok_or_else(|| ContractError::ProviderNotFound {
-            address: info.sender.to_string(),
-        })?;
-    if !provider.active {
-        return Err(ContractError::ProviderInactive {
-            address: info.sender.to_string(),
-        });
-    }
-    if !provider.models.contains(&job.model_id) {
-        return Err(ContractError::ModelNotServed {
-            model_id: job.model_id,
-        });
-    }
-    if job.unit_price < provider.min_unit_price {
-        return Err(ContractError::PriceBelowProviderMinimum {
-            job_price: job.unit_price,
-            provider_min: provider.min_unit_price,
-        });
-    }
-    if let Some(last_miss) = provider.reputation.last_miss {
-        let until = last_miss.plus_seconds(config.params.miss_cooldown);
-        if env.block.time < until {
-            return Err(ContractError::ProviderCoolingDown {
-                until: until.seconds(),
-            });
-        }
-    }
-    if provider.active_jobs >= config.params.max_active_jobs_per_provider {
-        return Err(ContractError::TooManyActiveJobs {
-            max: config.params.max_active_jobs_per_provider,
-        });
-    }
-    let bonded = stake_of(&deps.querier, &config.staking, &info.sender)?.bonded;
-    if bonded < config.params.min_provider_stake {
-        return Err(ContractError::InsufficientStake {
-            required: config.params.min_provider_stake,
-            bonded,
-        });
-    }
-    let at_risk = risk::slot_at_risk(&config.params, job.price, job.redundancy)?;
-    risk::can_take(&provider, bonded, at_risk, env.block.time)?;
-
-    job.slots.push(Slot {
-        provider: info.sender.clone(),
-        claimed_height: env.block.height,
-        commitment: None,
-        output: None,
-        revealed_height: None,
-        outcome: None,
-        paid: Uint128::zero(),
-        at_risk,
-    });
-    risk::lock(&mut provider, at_risk)?;
-    PROVIDERS.save(deps.storage, &info.sender, &provider)?;
-    PROVIDER_JOBS.save(deps.storage, (&info.sender, job_id), &())?;
-    jobs().save(deps.storage, job_id, &job)?;
-    Ok(Response::new()
-        .add_attribute("action", "claim_job")
-        .add_attribute("job_id", job_id.to_string())
-        .add_attribute("provider", info.sender)
-        .add_attribute("slot", job.slots.len().to_string()))
 }
 
 /// Open the reveal phase once every slot is filled and committed, or lazily once the commit
@@ -278,7 +250,10 @@ pub fn open_reveal_phase(job: &mut Job, now: Timestamp, reveal_window: u64) -> b
         JobStatus::Open => {
             let all_committed = job.slots.len() == job.redundancy as usize
                 && job.slots.iter().all(|s| s.commitment.is_some());
-            if all_committed {
+            // A redundancy-1 job waits for its buyer's audit decision (or the window's end)
+            // before its output may be revealed: an auditor must not see it first.
+            let audit_pending = job.audit.as_ref().is_some_and(|a| a.audited.is_none());
+            if all_committed && !audit_pending {
                 job.status = JobStatus::Revealing;
                 job.reveal_deadline = Some(now.plus_seconds(reveal_window));
                 true
@@ -321,6 +296,7 @@ pub fn commit(
         return Err(ContractError::AlreadyCommitted { id: job_id });
     }
     slot.commitment = Some(commitment);
+    OPEN_SLOTS.remove(deps.storage, (&info.sender, job_id));
     let revealing = open_reveal_phase(&mut job, env.block.time, config.params.reveal_window);
     jobs().save(deps.storage, job_id, &job)?;
     Ok(Response::new()
@@ -377,6 +353,7 @@ pub fn reveal(
     }
     slot.output = Some(output);
     slot.revealed_height = Some(env.block.height);
+    selection::mix_entropy(deps.storage, job_id, &info.sender, &salt)?;
 
     let all_revealed = job
         .slots

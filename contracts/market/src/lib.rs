@@ -3,6 +3,7 @@
 //! majority, slashing of outliers and no-shows through staking, refunds, disputes the owner (DAO)
 //! resolves, and a dynamic unit price.
 
+pub mod audit;
 pub mod contract;
 pub mod emissions;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod pricing;
 pub mod providers;
 pub mod queries;
 pub mod risk;
+pub mod selection;
 pub mod settle;
 pub mod state;
 pub mod validation;

@@ -10,7 +10,7 @@ use cosmwasm_std::{StdResult, Storage, Timestamp, Uint128};
 use acn_interface::market::{MarketParams, PricingParams};
 use acn_interface::BPS_DENOMINATOR;
 
-use crate::state::{PriceState, ACTIVE_PROVIDERS, PRICE};
+use crate::state::{PriceState, ELIGIBLE_PROVIDERS, PRICE};
 
 /// Most idle windows applied one by one when rolling forward (a bounded, constant cost).
 pub const MAX_ROLLED_WINDOWS: u64 = 64;
@@ -82,8 +82,8 @@ pub fn count_demand(
     now: Timestamp,
     units: u64,
 ) -> StdResult<()> {
-    let active = ACTIVE_PROVIDERS.load(storage)?;
-    let mut state = roll(PRICE.load(storage)?, params, active, now);
+    let eligible = ELIGIBLE_PROVIDERS.may_load(storage)?.unwrap_or_default();
+    let mut state = roll(PRICE.load(storage)?, params, eligible, now);
     state.window_units = state.window_units.saturating_add(units);
     PRICE.save(storage, &state)
 }

@@ -6,6 +6,7 @@ use acn_interface::market::Hardware;
 
 use crate::error::ContractError;
 use crate::helpers::stake_of;
+use crate::selection::{set_weight, target_weight};
 use crate::state::{Provider, ACTIVE_PROVIDERS, CONFIG, MODELS, PROVIDERS};
 use crate::validation::validate_hardware;
 
@@ -26,8 +27,8 @@ fn check_models(deps: &DepsMut, models: &[String]) -> Result<(), ContractError> 
     Ok(())
 }
 
-/// Fail unless `addr` has at least `min_provider_stake` bonded.
-pub fn assert_stake(deps: &DepsMut, addr: &cosmwasm_std::Addr) -> Result<(), ContractError> {
+/// Fail unless `addr` has at least `min_provider_stake` bonded; returns the bonded stake.
+pub fn assert_stake(deps: &DepsMut, addr: &cosmwasm_std::Addr) -> Result<Uint128, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let bonded = stake_of(&deps.querier, &config.staking, addr)?.bonded;
     if bonded < config.params.min_provider_stake {
@@ -36,7 +37,7 @@ pub fn assert_stake(deps: &DepsMut, addr: &cosmwasm_std::Addr) -> Result<(), Con
             bonded,
         });
     }
-    Ok(())
+    Ok(bonded)
 }
 
 /// Register the sender (or re-activate it, keeping its reputation).
@@ -49,7 +50,7 @@ pub fn register(
 ) -> Result<Response, ContractError> {
     validate_hardware(&hardware)?;
     check_models(&deps, &models)?;
-    assert_stake(&deps, &info.sender)?;
+    let bonded = assert_stake(&deps, &info.sender)?;
     let existing = PROVIDERS.may_load(deps.storage, &info.sender)?;
     if existing.as_ref().is_some_and(|p| p.active) {
         return Err(ContractError::ProviderExists {
@@ -60,19 +61,18 @@ pub fn register(
     let (reputation, active_jobs, locked) = existing
         .map(|p| (p.reputation, p.active_jobs, p.locked))
         .unwrap_or_default();
-    PROVIDERS.save(
-        deps.storage,
-        &info.sender,
-        &Provider {
-            hardware: hardware.clone(),
-            models,
-            min_unit_price,
-            active: true,
-            active_jobs,
-            locked,
-            reputation,
-        },
-    )?;
+    // A deregistered provider's weight is 0, so its old leaves need no removal.
+    let mut provider = Provider {
+        hardware: hardware.clone(),
+        models,
+        min_unit_price,
+        active: true,
+        active_jobs,
+        locked,
+        reputation,
+        weight: Uint128::zero(),
+    };
+    set_weight(deps.storage, &info.sender, &mut provider, &[], bonded)?;
     ACTIVE_PROVIDERS.update(deps.storage, |n| -> Result<u64, ContractError> {
         Ok(n.checked_add(1)
             .ok_or_else(|| cosmwasm_std::StdError::generic_err("provider count overflow"))?)
@@ -101,6 +101,7 @@ pub fn update(
         validate_hardware(&h)?;
         provider.hardware = h;
     }
+    let old_models = provider.models.clone();
     if let Some(m) = models {
         check_models(&deps, &m)?;
         provider.models = m;
@@ -108,7 +109,17 @@ pub fn update(
     if let Some(p) = min_unit_price {
         provider.min_unit_price = p;
     }
-    PROVIDERS.save(deps.storage, &info.sender, &provider)?;
+    // Move the leaves to the new model list, at the stake bonded now.
+    let config = CONFIG.load(deps.storage)?;
+    let bonded = stake_of(&deps.querier, &config.staking, &info.sender)?.bonded;
+    let weight = target_weight(&config.params, &provider, bonded);
+    set_weight(
+        deps.storage,
+        &info.sender,
+        &mut provider,
+        &old_models,
+        weight,
+    )?;
     Ok(Response::new()
         .add_attribute("action", "update_provider")
         .add_attribute("provider", info.sender))
@@ -132,11 +143,36 @@ pub fn deregister(deps: DepsMut, info: MessageInfo) -> Result<Response, Contract
         });
     }
     provider.active = false;
-    PROVIDERS.save(deps.storage, &info.sender, &provider)?;
+    let models = provider.models.clone();
+    set_weight(
+        deps.storage,
+        &info.sender,
+        &mut provider,
+        &models,
+        Uint128::zero(),
+    )?;
     ACTIVE_PROVIDERS.update(deps.storage, |n| -> Result<u64, ContractError> {
         Ok(n.saturating_sub(1))
     })?;
     Ok(Response::new()
         .add_attribute("action", "deregister_provider")
         .add_attribute("provider", info.sender))
+}
+
+/// `RefreshProvider`: anyone; set a provider's selection weight to its bonded stake now (0 if
+/// below the minimum or inactive).
+pub fn refresh(deps: DepsMut, address: String) -> Result<Response, ContractError> {
+    let addr = deps.api.addr_validate(&address)?;
+    let mut provider = PROVIDERS
+        .may_load(deps.storage, &addr)?
+        .ok_or(ContractError::ProviderNotFound { address })?;
+    let config = CONFIG.load(deps.storage)?;
+    let bonded = stake_of(&deps.querier, &config.staking, &addr)?.bonded;
+    let weight = target_weight(&config.params, &provider, bonded);
+    let models = provider.models.clone();
+    set_weight(deps.storage, &addr, &mut provider, &models, weight)?;
+    Ok(Response::new()
+        .add_attribute("action", "refresh_provider")
+        .add_attribute("provider", addr)
+        .add_attribute("weight", weight))
 }

@@ -5,8 +5,9 @@ use cw_storage_plus::Bound;
 
 use acn_interface::common::page_limit;
 use acn_interface::market::{
-    ConfigResponse, ExposureResponse, JobFilter, JobResponse, JobsResponse, ModelResponse,
-    ModelsResponse, ProviderResponse, ProvidersResponse, QuoteResponse, TotalsResponse,
+    ConfigResponse, ExposureResponse, JobFilter, JobResponse, JobStatus, JobsResponse,
+    ModelResponse, ModelsResponse, ProviderResponse, ProvidersResponse, QuoteResponse,
+    SelectionResponse, TotalsResponse,
     UnitPriceResponse,
 };
 
@@ -15,8 +16,8 @@ use crate::helpers::{discount_bps, load_job};
 use crate::jobs::quote as price_job;
 use crate::pricing::{capacity, roll};
 use crate::state::{
-    jobs, with_input, Model, Provider, ACTIVE_PROVIDERS, CONFIG, MODELS, PRICE, PROVIDERS,
-    PROVIDER_JOBS, TOTALS,
+    jobs, with_input, Model, Provider, CONFIG, ELIGIBLE_PROVIDERS, MODELS, OPEN_SLOTS, PRICE,
+    PROVIDERS, PROVIDER_JOBS, SELECTION_COUNT, TOTALS,
 };
 
 /// Configuration.
@@ -70,6 +71,7 @@ fn provider_response(address: Addr, p: Provider) -> ProviderResponse {
         active_jobs: p.active_jobs,
         locked: p.locked,
         reputation: p.reputation,
+        weight: p.weight,
     }
 }
 
@@ -165,48 +167,59 @@ pub fn jobs_by(
     Ok(JobsResponse { jobs: jobs_list })
 }
 
-/// Open jobs for a model that still have a free slot.
-pub fn open_jobs(
+/// Open jobs in which `provider` holds a slot it has not committed, commit window open.
+pub fn assigned_jobs(
     deps: Deps,
     env: Env,
-    model_id: String,
+    provider: String,
     start_after: Option<u64>,
     limit: Option<u32>,
 ) -> StdResult<JobsResponse> {
+    let provider = deps.api.addr_validate(&provider)?;
     let start = start_after.map(Bound::exclusive);
-    let jobs_list = jobs()
-        .idx
-        .claimable
-        .prefix((model_id, 1))
-        .range(deps.storage, start, None, Order::Ascending)
+    let jobs_list = OPEN_SLOTS
+        .prefix(&provider)
+        .keys(deps.storage, start, None, Order::Ascending)
+        .map(|k| k.and_then(|id| jobs().load(deps.storage, id)))
         .filter(|r| match r {
-            Ok((_, j)) => env.block.time < j.commit_deadline,
+            Ok(j) => j.status == JobStatus::Open && env.block.time < j.commit_deadline,
             Err(_) => true,
         })
         .take(page_limit(limit))
-        .map(|r| r.map(|(_, j)| j))
-        .collect::<StdResult<Vec<_>>>()?;
-    let jobs_list = jobs_list
-        .into_iter()
-        .map(|j| with_input(deps.storage, j))
+        .map(|r| r.and_then(|j| with_input(deps.storage, j)))
         .collect::<StdResult<Vec<_>>>()?;
     Ok(JobsResponse { jobs: jobs_list })
+}
+
+/// A model's selection tree: total weight, indexes used, and the eligible provider count.
+pub fn selection(deps: Deps, model_id: String) -> Result<SelectionResponse, ContractError> {
+    Ok(SelectionResponse {
+        total_weight: crate::selection::total_weight(deps.storage, &model_id)?,
+        indexes: SELECTION_COUNT
+            .may_load(deps.storage, &model_id)?
+            .unwrap_or_default(),
+        eligible_providers: ELIGIBLE_PROVIDERS
+            .may_load(deps.storage)?
+            .unwrap_or_default(),
+    })
 }
 
 /// The unit price a submission pays now.
 pub fn unit_price(deps: Deps, env: Env) -> StdResult<UnitPriceResponse> {
     let config = CONFIG.load(deps.storage)?;
-    let active = ACTIVE_PROVIDERS.load(deps.storage)?;
+    let eligible = ELIGIBLE_PROVIDERS
+        .may_load(deps.storage)?
+        .unwrap_or_default();
     let state = roll(
         PRICE.load(deps.storage)?,
         &config.params,
-        active,
+        eligible,
         env.block.time,
     );
     Ok(UnitPriceResponse {
         unit_price: state.unit_price,
         window_units: state.window_units,
-        capacity_units: capacity(&config.params.pricing, active),
+        capacity_units: capacity(&config.params.pricing, eligible),
         window_start: state.window_start,
     })
 }

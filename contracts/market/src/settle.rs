@@ -20,7 +20,9 @@ use crate::helpers::{load_job, load_unfinished_job, send, slash, stake_of, trans
 use crate::jobs::open_reveal_phase;
 use crate::pricing::count_demand;
 use crate::risk::{self, Offence};
-use crate::state::{jobs, Config, Job, Provider, CONFIG, MODELS, PROVIDERS, TOTALS};
+use crate::state::{
+    jobs, Config, Job, Provider, CONFIG, MODELS, OPEN_SLOTS, PROVIDERS, TOTALS,
+};
 use crate::validation::{agree, decode_output};
 
 /// The protocol fee on `escrow`: `escrow × fee_bps / 10 000`, rounded up, so every escrow of at
@@ -291,6 +293,7 @@ pub fn finalize(
             risk::release(&mut provider, &job.slots[i])?;
         }
         PROVIDERS.save(deps.storage, &addr, &provider)?;
+        OPEN_SLOTS.remove(deps.storage, (&addr, job.id));
     }
 
     if job.status != JobStatus::Disputed {

@@ -3,7 +3,7 @@ use cosmwasm_std::{Addr, Binary, StdResult, Storage, Timestamp, Uint128};
 use cw_storage_plus::{Index, IndexList, IndexedMap, Item, Map, MultiIndex};
 
 use acn_interface::market::{
-    Hardware, JobResponse, JobStatus, MarketParams, ModelSpec, Reputation, TotalsResponse,
+    Hardware, JobResponse, MarketParams, ModelSpec, Reputation, TotalsResponse,
 };
 
 /// Addresses of the contracts the market talks to, and its parameters.
@@ -39,13 +39,17 @@ pub struct Provider {
     pub min_unit_price: Uint128,
     /// Whether the provider takes jobs (false after `Deregister`).
     pub active: bool,
-    /// Jobs claimed and not final (disputed ones included until the dispute ends).
+    /// Jobs assigned and not final (disputed ones included until the dispute ends).
     pub active_jobs: u32,
     /// Stake at risk in the provider's unfinished slots (sum of their `at_risk`).
     #[serde(default)]
     pub locked: Uint128,
     /// Track record (kept across deregistration, so leaving never wipes it).
     pub reputation: Reputation,
+    /// Weight of this provider's leaf in the selection tree of each model it serves: its
+    /// bonded stake when last seen eligible, 0 while inactive or below the minimum stake.
+    #[serde(default)]
+    pub weight: Uint128,
 }
 
 /// The dynamic unit price and the demand counted in the current window.
@@ -73,20 +77,13 @@ pub struct JobIndexes<'a> {
     pub status: MultiIndex<'a, u8, Job, u64>,
     /// By buyer.
     pub buyer: MultiIndex<'a, Addr, Job, u64>,
-    /// By (model id, 1 if open with a free slot else 0): what workers poll.
-    pub claimable: MultiIndex<'a, (String, u8), Job, u64>,
 }
 
 impl IndexList<Job> for JobIndexes<'_> {
     fn get_indexes(&'_ self) -> Box<dyn Iterator<Item = &'_ dyn Index<Job>> + '_> {
-        let v: Vec<&dyn Index<Job>> = vec![&self.status, &self.buyer, &self.claimable];
+        let v: Vec<&dyn Index<Job>> = vec![&self.status, &self.buyer];
         Box::new(v.into_iter())
     }
-}
-
-/// True while a job is open and has a free slot.
-pub fn is_claimable(job: &Job) -> bool {
-    job.status == JobStatus::Open && job.slots.len() < job.redundancy as usize
 }
 
 /// The job store with its indexes.
@@ -96,11 +93,6 @@ pub fn jobs<'a>() -> IndexedMap<u64, Job, JobIndexes<'a>> {
         JobIndexes {
             status: MultiIndex::new(|_pk, j: &Job| j.status.code(), "jobs", "jobs__status"),
             buyer: MultiIndex::new(|_pk, j: &Job| j.buyer.clone(), "jobs", "jobs__buyer"),
-            claimable: MultiIndex::new(
-                |_pk, j: &Job| (j.model_id.clone(), is_claimable(j) as u8),
-                "jobs",
-                "jobs__claimable",
-            ),
         },
     )
 }
@@ -111,8 +103,24 @@ pub const CONFIG: Item<Config> = Item::new("config");
 pub const MODELS: Map<&str, Model> = Map::new("models");
 /// Providers by address.
 pub const PROVIDERS: Map<&Addr, Provider> = Map::new("providers");
-/// Number of active providers (sets the price rule's capacity).
+/// Number of active providers.
 pub const ACTIVE_PROVIDERS: Item<u64> = Item::new("active_providers");
+/// Number of providers with a non-zero selection weight (active, at least `min_provider_stake`
+/// bonded when last seen): the price rule's capacity counts these.
+pub const ELIGIBLE_PROVIDERS: Item<u64> = Item::new("eligible_providers");
+/// Per-model Fenwick (binary indexed) tree over provider slot indexes 1..=`TREE_SIZE`: node
+/// (model, i) holds the sum of the leaf weights in (i − lowbit(i), i]. Absent nodes are 0.
+pub const SELECTION_TREE: Map<(&str, u32), Uint128> = Map::new("sel_tree");
+/// A provider's slot index in a model's tree (kept for life, so re-joining reuses it).
+pub const SELECTION_INDEX: Map<(&str, &Addr), u32> = Map::new("sel_index");
+/// The provider at a slot index of a model's tree.
+pub const SELECTION_OWNER: Map<(&str, u32), Addr> = Map::new("sel_owner");
+/// Slot indexes handed out per model (the next one is this + 1).
+pub const SELECTION_COUNT: Map<&str, u32> = Map::new("sel_count");
+/// Entropy pool: sha256 chain re-hashed with every revealed salt; part of each selection seed.
+pub const ENTROPY: Item<Binary> = Item::new("entropy");
+/// (provider, job id) for every slot assigned and not yet committed: what `AssignedJobs` lists.
+pub const OPEN_SLOTS: Map<(&Addr, u64), ()> = Map::new("open_slots");
 /// Last job id handed out.
 pub const JOB_SEQ: Item<u64> = Item::new("job_seq");
 /// (provider, job id) for every slot a provider ever held: the by-provider job index.

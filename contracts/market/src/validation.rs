@@ -55,6 +55,9 @@ pub fn validate_params(p: &MarketParams) -> Result<(), ContractError> {
             "max redundancy must be within 1..={REDUNDANCY_LIMIT}"
         )));
     }
+    if p.audit_bps == 0 || p.audit_bps > 10_000 {
+        return Err(params_err("audit bps must be within 1..=10000"));
+    }
     if p.max_active_jobs_per_provider == 0 {
         return Err(params_err("max active jobs per provider must be positive"));
     }

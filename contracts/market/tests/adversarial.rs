@@ -70,6 +70,10 @@ fn submit_msg(
         redundancy,
         max_unit_price: Uint128::new(max_unit_price),
         deadline,
+        audit_commitment: audit_commitment_for(
+            &cosmwasm_std::testing::MockApi::default().addr_make("buyer"),
+            redundancy,
+        ),
     }
 }
 
@@ -99,6 +103,25 @@ fn f32_input(values: [f32; 8]) -> Binary {
             .flat_map(|v| v.to_le_bytes())
             .collect::<Vec<u8>>(),
     )
+}
+
+/// The providers assigned to a job, in slot order (slots are drawn at submission).
+#[track_caller]
+fn assigned<const N: usize>(suite: &Suite, id: u64) -> [&'static str; N] {
+    let names = suite.assigned_names(id, &["p1", "p2", "p3", "p4"]);
+    names
+        .clone()
+        .try_into()
+        .unwrap_or_else(|_| panic!("expected {N} assigned providers, got {names:?}"))
+}
+
+/// The registered providers (p1..p3) not assigned to a job.
+fn unassigned(suite: &Suite, id: u64) -> Vec<&'static str> {
+    let names = suite.assigned_names(id, &["p1", "p2", "p3"]);
+    ["p1", "p2", "p3"]
+        .into_iter()
+        .filter(|p| !names.contains(p))
+        .collect()
 }
 
 fn commit_msg(job_id: u64, bytes: Vec<u8>) -> ExecuteMsg {
@@ -698,50 +721,6 @@ fn registering_without_enough_bonded_stake_is_refused() {
 }
 
 #[test]
-fn a_provider_that_unbonds_below_the_minimum_can_no_longer_claim() {
-    let mut suite = suite();
-    let id = suite.submit_digits("buyer", 1, 2).unwrap();
-    // 2 000 bonded − 1 000.000001 unbonded = one base unit below the minimum
-    suite.unbond("p1", PROVIDER_STAKE - MIN_STAKE + 1).unwrap();
-    refused(
-        &mut suite,
-        ContractError::InsufficientStake {
-            required: Uint128::new(MIN_STAKE),
-            bonded: Uint128::new(MIN_STAKE - 1),
-        },
-        |s| s.claim_job("p1", id),
-    );
-    assert!(suite.job(id).slots.is_empty());
-    assert_eq!(suite.provider("p1").active_jobs, 0);
-    // unbonding stake does not count: it is leaving
-    assert_eq!(
-        suite.stake("p1").unbonding.u128(),
-        PROVIDER_STAKE - MIN_STAKE + 1
-    );
-    // bonding back restores the right to claim
-    suite.fund("p1", 1).unwrap();
-    suite.bond("p1", 1).unwrap();
-    suite.claim_job("p1", id).unwrap();
-}
-
-#[test]
-fn a_provider_slashed_below_the_minimum_can_no_longer_claim() {
-    let mut suite = suite();
-    let id = suite.submit_digits("buyer", 1, 1).unwrap();
-    suite
-        .slash_absolute("p2", PROVIDER_STAKE - MIN_STAKE + 5)
-        .unwrap();
-    refused(
-        &mut suite,
-        ContractError::InsufficientStake {
-            required: Uint128::new(MIN_STAKE),
-            bonded: Uint128::new(MIN_STAKE - 5),
-        },
-        |s| s.claim_job("p2", id),
-    );
-}
-
-#[test]
 fn registering_twice_is_refused() {
     let mut suite = suite();
     let address = suite.addr("p1").to_string();
@@ -781,10 +760,9 @@ fn registering_for_an_unknown_model_or_with_bad_hardware_is_refused() {
 #[test]
 fn deregistering_with_unfinished_jobs_is_refused() {
     let mut suite = suite();
-    let a = suite.submit_digits("buyer", 1, 1).unwrap();
-    let b = suite.submit_digits("buyer", 1, 2).unwrap();
-    suite.claim_job("p1", a).unwrap();
-    suite.claim_job("p1", b).unwrap();
+    // with redundancy 3 every provider is assigned: p1 holds both jobs
+    let a = suite.submit_digits("buyer", 1, 3).unwrap();
+    let b = suite.submit_digits("buyer", 1, 3).unwrap();
     refused(
         &mut suite,
         ContractError::ProviderHasActiveJobs { count: 2 },
@@ -793,8 +771,9 @@ fn deregistering_with_unfinished_jobs_is_refused() {
     assert!(suite.provider("p1").active);
     // once both jobs are final the provider may leave
     let out = labels_output(&[0]);
-    suite.commit_result("p1", a, &out, &salt(1)).unwrap();
-    suite.reveal_result("p1", a, &out, &salt(1)).unwrap();
+    suite
+        .run_job(a, &[("p1", out.clone()), ("p2", out.clone()), ("p3", out)])
+        .unwrap();
     suite.advance_time(3_600);
     suite.expire("anyone", b).unwrap();
     exec(&mut suite, "p1", &ExecuteMsg::Deregister {}).unwrap();
@@ -836,169 +815,20 @@ fn strangers_cannot_update_or_deregister_a_provider_record() {
     );
 }
 
-// ---- claims ---------------------------------------------------------------------------------
-
-#[test]
-fn claiming_the_same_job_twice_is_refused() {
-    let mut suite = suite();
-    let id = suite.submit_digits("buyer", 1, 2).unwrap();
-    suite.claim_job("p1", id).unwrap();
-    refused(&mut suite, ContractError::AlreadyClaimed { id }, |s| {
-        s.claim_job("p1", id)
-    });
-    assert_eq!(suite.job(id).slots.len(), 1);
-    assert_eq!(suite.provider("p1").active_jobs, 1);
-}
-
-#[test]
-fn claiming_a_job_whose_slots_are_full_is_refused() {
-    let mut suite = suite();
-    let id = suite.submit_digits("buyer", 1, 2).unwrap();
-    suite.claim_job("p1", id).unwrap();
-    suite.claim_job("p2", id).unwrap();
-    refused(&mut suite, ContractError::SlotsFull { id }, |s| {
-        s.claim_job("p3", id)
-    });
-    assert_eq!(suite.provider("p3").active_jobs, 0);
-    // once every slot committed the job is revealing and not open at all
-    let out = labels_output(&[4]);
-    suite.commit_result("p1", id, &out, &salt(1)).unwrap();
-    suite.commit_result("p2", id, &out, &salt(2)).unwrap();
-    assert_eq!(suite.job(id).status, JobStatus::Revealing);
-    refused(&mut suite, ContractError::JobNotOpen { id }, |s| {
-        s.claim_job("p3", id)
-    });
-}
-
-#[test]
-fn claiming_a_job_for_a_model_the_provider_does_not_serve_is_refused() {
-    let mut suite = suite();
-    suite
-        .make_provider("p4", PROVIDER_STAKE, &[REGRESSOR])
-        .unwrap();
-    let id = suite.submit_digits("buyer", 1, 1).unwrap();
-    refused(
-        &mut suite,
-        ContractError::ModelNotServed {
-            model_id: DIGITS.into(),
-        },
-        |s| s.claim_job("p4", id),
-    );
-}
-
-#[test]
-fn claiming_as_an_unregistered_or_deregistered_address_is_refused() {
-    let mut suite = suite();
-    let id = suite.submit_digits("buyer", 1, 3).unwrap();
-    // a stranger with plenty of stake but no registration
-    suite.fund("stranger", PROVIDER_STAKE).unwrap();
-    suite.bond("stranger", PROVIDER_STAKE).unwrap();
-    let address = suite.addr("stranger").to_string();
-    refused(
-        &mut suite,
-        ContractError::ProviderNotFound { address },
-        |s| s.claim_job("stranger", id),
-    );
-    exec(&mut suite, "p3", &ExecuteMsg::Deregister {}).unwrap();
-    let address = suite.addr("p3").to_string();
-    refused(
-        &mut suite,
-        ContractError::ProviderInactive { address },
-        |s| s.claim_job("p3", id),
-    );
-}
-
-#[test]
-fn claiming_an_unknown_job_is_refused() {
-    let mut suite = suite();
-    refused(&mut suite, ContractError::JobNotFound { id: 42 }, |s| {
-        s.claim_job("p1", 42)
-    });
-}
-
-#[test]
-fn claiming_after_the_commit_window_is_refused() {
-    let mut suite = suite();
-    let id = suite.submit_digits("buyer", 1, 3).unwrap();
-    suite.advance_time(599);
-    suite.claim_job("p1", id).unwrap();
-    suite.advance_time(1);
-    refused(&mut suite, ContractError::JobNotOpen { id }, |s| {
-        s.claim_job("p2", id)
-    });
-    assert_eq!(suite.job(id).slots.len(), 1);
-}
-
-#[test]
-fn a_provider_cannot_claim_below_its_minimum_unit_price() {
-    let mut suite = suite();
-    let id = suite.submit_digits("buyer", 1, 1).unwrap();
-    exec(
-        &mut suite,
-        "p1",
-        &ExecuteMsg::UpdateProvider {
-            hardware: None,
-            models: None,
-            min_unit_price: Some(Uint128::new(1_001)),
-        },
-    )
-    .unwrap();
-    refused(
-        &mut suite,
-        ContractError::PriceBelowProviderMinimum {
-            job_price: Uint128::new(1_000),
-            provider_min: Uint128::new(1_001),
-        },
-        |s| s.claim_job("p1", id),
-    );
-    // at exactly its minimum it works
-    exec(
-        &mut suite,
-        "p1",
-        &ExecuteMsg::UpdateProvider {
-            hardware: None,
-            models: None,
-            min_unit_price: Some(Uint128::new(1_000)),
-        },
-    )
-    .unwrap();
-    suite.claim_job("p1", id).unwrap();
-}
-
-#[test]
-fn a_provider_cannot_hold_more_than_the_maximum_of_unfinished_jobs() {
-    let mut suite = suite_with(|m| m.params.max_active_jobs_per_provider = 2);
-    let ids: Vec<u64> = (0..3)
-        .map(|_| suite.submit_digits("buyer", 1, 1).unwrap())
-        .collect();
-    suite.claim_job("p1", ids[0]).unwrap();
-    suite.claim_job("p1", ids[1]).unwrap();
-    refused(
-        &mut suite,
-        ContractError::TooManyActiveJobs { max: 2 },
-        |s| s.claim_job("p1", ids[2]),
-    );
-    // finishing one frees a place
-    let out = labels_output(&[0]);
-    suite.commit_result("p1", ids[0], &out, &salt(1)).unwrap();
-    suite.reveal_result("p1", ids[0], &out, &salt(1)).unwrap();
-    suite.claim_job("p1", ids[2]).unwrap();
-}
-
 // ---- commits --------------------------------------------------------------------------------
 
 #[test]
 fn committing_twice_is_refused() {
     let mut suite = suite();
     let id = suite.submit_digits("buyer", 1, 2).unwrap();
-    suite.claim_job("p1", id).unwrap();
+    let [p1, _] = assigned(&suite, id);
     suite
-        .commit_result("p1", id, &labels_output(&[1]), &salt(1))
+        .commit_result(p1, id, &labels_output(&[1]), &salt(1))
         .unwrap();
     let first = suite.job(id).slots[0].commitment.clone();
     // a second commitment (e.g. after seeing someone else's reveal) cannot replace the first
     refused(&mut suite, ContractError::AlreadyCommitted { id }, |s| {
-        s.commit_result("p1", id, &labels_output(&[2]), &salt(9))
+        s.commit_result(p1, id, &labels_output(&[2]), &salt(9))
     });
     assert_eq!(suite.job(id).slots[0].commitment, first);
 }
@@ -1007,8 +837,10 @@ fn committing_twice_is_refused() {
 fn committing_without_holding_a_slot_is_refused() {
     let mut suite = suite();
     let id = suite.submit_digits("buyer", 1, 2).unwrap();
-    suite.claim_job("p1", id).unwrap();
-    for who in ["p2", "stranger"] {
+    let [outsider] = unassigned(&suite, id)[..] else {
+        panic!("one provider is left out")
+    };
+    for who in [outsider, "stranger", "buyer"] {
         refused(&mut suite, ContractError::NotAssigned { id }, |s| {
             s.commit_result(who, id, &labels_output(&[1]), &salt(2))
         });
@@ -1019,15 +851,14 @@ fn committing_without_holding_a_slot_is_refused() {
 fn committing_after_the_commit_window_is_refused() {
     let mut suite = suite();
     let id = suite.submit_digits("buyer", 1, 2).unwrap();
-    suite.claim_job("p1", id).unwrap();
-    suite.claim_job("p2", id).unwrap();
+    let [p1, p2] = assigned(&suite, id);
     suite.advance_time(599);
     suite
-        .commit_result("p1", id, &labels_output(&[1]), &salt(1))
+        .commit_result(p1, id, &labels_output(&[1]), &salt(1))
         .unwrap();
     suite.advance_time(1);
     refused(&mut suite, ContractError::CommitWindowClosed { id }, |s| {
-        s.commit_result("p2", id, &labels_output(&[1]), &salt(2))
+        s.commit_result(p2, id, &labels_output(&[1]), &salt(2))
     });
     assert!(suite.job(id).slots[1].commitment.is_none());
 }
@@ -1036,28 +867,29 @@ fn committing_after_the_commit_window_is_refused() {
 fn a_commitment_that_is_not_32_bytes_is_refused() {
     let mut suite = suite();
     let id = suite.submit_digits("buyer", 1, 1).unwrap();
-    suite.claim_job("p1", id).unwrap();
+    let [p1] = assigned(&suite, id);
     for len in [0usize, 1, 31, 33, 64] {
         refused(&mut suite, ContractError::InvalidCommitment { len }, |s| {
-            exec(s, "p1", &commit_msg(id, vec![7; len]))
+            exec(s, p1, &commit_msg(id, vec![7; len]))
         });
     }
     assert!(suite.job(id).slots[0].commitment.is_none());
-    exec(&mut suite, "p1", &commit_msg(id, vec![7; 32])).unwrap();
+    exec(&mut suite, p1, &commit_msg(id, vec![7; 32])).unwrap();
 }
 
 #[test]
 fn committing_to_a_final_job_is_refused() {
     let mut suite = suite();
     let id = suite.submit_digits("buyer", 1, 1).unwrap();
-    suite.run_job(id, &[("p1", labels_output(&[5]))]).unwrap();
+    let [p1] = assigned(&suite, id);
+    suite.run_job(id, &[(p1, labels_output(&[5]))]).unwrap();
     refused(
         &mut suite,
         ContractError::JobFinal {
             id,
             status: JobStatus::Settled,
         },
-        |s| s.commit_result("p1", id, &labels_output(&[5]), &salt(1)),
+        |s| s.commit_result(p1, id, &labels_output(&[5]), &salt(1)),
     );
 }
 
@@ -1068,12 +900,11 @@ fn revealing_before_the_reveal_phase_is_refused() {
     let mut suite = suite();
     let id = suite.submit_digits("buyer", 1, 2).unwrap();
     let out = labels_output(&[3]);
-    suite.claim_job("p1", id).unwrap();
-    suite.claim_job("p2", id).unwrap();
-    suite.commit_result("p1", id, &out, &salt(1)).unwrap();
+    let [p1, _p2] = assigned(&suite, id);
+    suite.commit_result(p1, id, &out, &salt(1)).unwrap();
     // p2 has not committed and the commit window is open: revealing would leak p1's answer
     refused(&mut suite, ContractError::RevealNotOpen { id }, |s| {
-        s.reveal_result("p1", id, &out, &salt(1))
+        s.reveal_result(p1, id, &out, &salt(1))
     });
     assert_eq!(suite.job(id).status, JobStatus::Open);
 }
@@ -1083,16 +914,18 @@ fn a_reveal_with_the_wrong_salt_or_the_wrong_output_is_refused() {
     let mut suite = suite();
     let id = suite.submit_digits("buyer", 2, 1).unwrap();
     let out = labels_output(&[3, 4]);
-    suite.claim_job("p1", id).unwrap();
-    suite.commit_result("p1", id, &out, &salt(1)).unwrap();
+    let [p1] = assigned(&suite, id);
+    suite.commit_result(p1, id, &out, &salt(1)).unwrap();
+    // the buyer reveals its audit secret: not audited, the reveal phase opens
+    assert_eq!(suite.audit(id).unwrap(), None);
     refused(&mut suite, ContractError::CommitmentMismatch {}, |s| {
-        s.reveal_result("p1", id, &out, &salt(2))
+        s.reveal_result(p1, id, &out, &salt(2))
     });
     refused(&mut suite, ContractError::CommitmentMismatch {}, |s| {
-        s.reveal_result("p1", id, &labels_output(&[3, 5]), &salt(1))
+        s.reveal_result(p1, id, &labels_output(&[3, 5]), &salt(1))
     });
     assert_eq!(suite.job(id).status, JobStatus::Revealing);
-    suite.reveal_result("p1", id, &out, &salt(1)).unwrap();
+    suite.reveal_result(p1, id, &out, &salt(1)).unwrap();
     assert_eq!(suite.job(id).status, JobStatus::Settled);
 }
 
@@ -1101,9 +934,6 @@ fn a_copied_output_and_salt_are_useless_without_an_own_commitment() {
     let mut suite = suite();
     let id = suite.submit_digits("buyer", 1, 3).unwrap();
     let out = labels_output(&[8]);
-    for p in ["p1", "p2", "p3"] {
-        suite.claim_job(p, id).unwrap();
-    }
     suite.commit_result("p1", id, &out, &salt(1)).unwrap();
     suite.commit_result("p2", id, &out, &salt(2)).unwrap();
     // p3 never commits; the window closes, p1 reveals publicly
@@ -1120,10 +950,10 @@ fn a_copied_output_and_salt_are_useless_without_an_own_commitment() {
         s.commit_result("p3", id, &out, &salt(1))
     });
     suite.reveal_result("p2", id, &out, &salt(2)).unwrap();
-    let job = suite.job(id);
-    assert_eq!(job.status, JobStatus::Settled);
-    assert_eq!(job.slots[2].outcome, Some(SlotOutcome::Missed));
-    assert_eq!(job.slots[2].paid.u128(), 0);
+    assert_eq!(suite.job(id).status, JobStatus::Settled);
+    let p3 = suite.slot_of(id, "p3");
+    assert_eq!(p3.outcome, Some(SlotOutcome::Missed));
+    assert_eq!(p3.paid.u128(), 0);
 }
 
 #[test]
@@ -1131,15 +961,12 @@ fn a_copied_output_and_salt_do_not_open_someone_elses_commitment() {
     let mut suite = suite();
     let id = suite.submit_digits("buyer", 1, 3).unwrap();
     let out = labels_output(&[8]);
-    for p in ["p1", "p2", "p3"] {
-        suite.claim_job(p, id).unwrap();
-    }
     suite.commit_result("p1", id, &out, &salt(1)).unwrap();
     // p2 commits to something else; p3 copies p1's commitment byte for byte
     suite
         .commit_result("p2", id, &labels_output(&[0]), &salt(2))
         .unwrap();
-    let p1_commitment = suite.job(id).slots[0].commitment.clone().unwrap();
+    let p1_commitment = suite.slot_of(id, "p1").commitment.unwrap();
     exec(&mut suite, "p3", &commit_msg(id, p1_commitment.to_vec())).unwrap();
     assert_eq!(suite.job(id).status, JobStatus::Revealing);
     suite.reveal_result("p1", id, &out, &salt(1)).unwrap();
@@ -1152,10 +979,9 @@ fn a_copied_output_and_salt_do_not_open_someone_elses_commitment() {
     // after the reveal window: p1 alone revealed, no majority of 2 → expired, refunded
     suite.advance_time(600);
     suite.settle("anyone", id).unwrap();
-    let job = suite.job(id);
-    assert_eq!(job.status, JobStatus::Expired);
-    assert_eq!(job.slots[1].outcome, Some(SlotOutcome::Missed));
-    assert_eq!(job.slots[2].outcome, Some(SlotOutcome::Missed));
+    assert_eq!(suite.job(id).status, JobStatus::Expired);
+    assert_eq!(suite.slot_of(id, "p2").outcome, Some(SlotOutcome::Missed));
+    assert_eq!(suite.slot_of(id, "p3").outcome, Some(SlotOutcome::Missed));
 }
 
 #[test]
@@ -1163,19 +989,20 @@ fn a_salt_outside_16_to_64_bytes_is_refused() {
     let mut suite = suite();
     let id = suite.submit_digits("buyer", 1, 1).unwrap();
     let out = labels_output(&[1]);
-    suite.claim_job("p1", id).unwrap();
+    let [p1] = assigned(&suite, id);
     let short = Binary::from(vec![1u8; 15]);
     let long = Binary::from(vec![1u8; 65]);
     // commit to the short salt: the reveal is still refused on the salt length
-    suite.commit_result("p1", id, &out, &short).unwrap();
+    suite.commit_result(p1, id, &out, &short).unwrap();
+    assert_eq!(suite.audit(id).unwrap(), None);
     refused(&mut suite, ContractError::InvalidSalt { len: 15 }, |s| {
-        s.reveal_result("p1", id, &out, &short)
+        s.reveal_result(p1, id, &out, &short)
     });
     refused(&mut suite, ContractError::InvalidSalt { len: 65 }, |s| {
-        s.reveal_result("p1", id, &out, &long)
+        s.reveal_result(p1, id, &out, &long)
     });
     refused(&mut suite, ContractError::InvalidSalt { len: 0 }, |s| {
-        s.reveal_result("p1", id, &out, &Binary::default())
+        s.reveal_result(p1, id, &out, &Binary::default())
     });
 }
 
@@ -1183,16 +1010,17 @@ fn a_salt_outside_16_to_64_bytes_is_refused() {
 fn a_revealed_output_that_violates_the_models_output_spec_is_refused() {
     let mut suite = suite();
     let id = suite.submit_digits("buyer", 2, 1).unwrap();
-    suite.claim_job("p1", id).unwrap();
+    let [p1] = assigned(&suite, id);
     // the provider committed to a label ≥ num_classes: it can never reveal it
     let bad_label = labels_output(&[3, 10]);
-    suite.commit_result("p1", id, &bad_label, &salt(1)).unwrap();
+    suite.commit_result(p1, id, &bad_label, &salt(1)).unwrap();
+    assert_eq!(suite.audit(id).unwrap(), None);
     refused(
         &mut suite,
         ContractError::InvalidOutput {
             reason: "label 10 is not below 10".into(),
         },
-        |s| s.reveal_result("p1", id, &bad_label, &salt(1)),
+        |s| s.reveal_result(p1, id, &bad_label, &salt(1)),
     );
     let huge = labels_output(&[3, u32::MAX]);
     refused(
@@ -1200,7 +1028,7 @@ fn a_revealed_output_that_violates_the_models_output_spec_is_refused() {
         ContractError::InvalidOutput {
             reason: format!("label {} is not below 10", u32::MAX),
         },
-        |s| s.reveal_result("p1", id, &huge, &salt(1)),
+        |s| s.reveal_result(p1, id, &huge, &salt(1)),
     );
     for len in [0usize, 4, 7, 9, 12] {
         refused(
@@ -1208,7 +1036,7 @@ fn a_revealed_output_that_violates_the_models_output_spec_is_refused() {
             ContractError::InvalidOutput {
                 reason: format!("{len} bytes, expected 8"),
             },
-            |s| s.reveal_result("p1", id, &Binary::from(vec![0u8; len]), &salt(1)),
+            |s| s.reveal_result(p1, id, &Binary::from(vec![0u8; len]), &salt(1)),
         );
     }
     // it ends up a no-show: slashed, buyer refunded
@@ -1225,15 +1053,14 @@ fn revealing_twice_is_refused() {
     let mut suite = suite();
     let id = suite.submit_digits("buyer", 1, 2).unwrap();
     let out = labels_output(&[6]);
-    suite.claim_job("p1", id).unwrap();
-    suite.claim_job("p2", id).unwrap();
-    suite.commit_result("p1", id, &out, &salt(1)).unwrap();
-    suite.commit_result("p2", id, &out, &salt(2)).unwrap();
-    suite.reveal_result("p1", id, &out, &salt(1)).unwrap();
+    let [p1, p2] = assigned(&suite, id);
+    suite.commit_result(p1, id, &out, &salt(1)).unwrap();
+    suite.commit_result(p2, id, &out, &salt(2)).unwrap();
+    suite.reveal_result(p1, id, &out, &salt(1)).unwrap();
     refused(&mut suite, ContractError::AlreadyRevealed { id }, |s| {
-        s.reveal_result("p1", id, &out, &salt(1))
+        s.reveal_result(p1, id, &out, &salt(1))
     });
-    suite.reveal_result("p2", id, &out, &salt(2)).unwrap();
+    suite.reveal_result(p2, id, &out, &salt(2)).unwrap();
     // once final, any further reveal is refused as such
     refused(
         &mut suite,
@@ -1241,7 +1068,7 @@ fn revealing_twice_is_refused() {
             id,
             status: JobStatus::Settled,
         },
-        |s| s.reveal_result("p2", id, &out, &salt(2)),
+        |s| s.reveal_result(p2, id, &out, &salt(2)),
     );
 }
 
@@ -1250,15 +1077,14 @@ fn revealing_after_the_reveal_window_is_refused() {
     let mut suite = suite();
     let id = suite.submit_digits("buyer", 1, 2).unwrap();
     let out = labels_output(&[6]);
-    suite.claim_job("p1", id).unwrap();
-    suite.claim_job("p2", id).unwrap();
-    suite.commit_result("p1", id, &out, &salt(1)).unwrap();
-    suite.commit_result("p2", id, &out, &salt(2)).unwrap();
+    let [p1, p2] = assigned(&suite, id);
+    suite.commit_result(p1, id, &out, &salt(1)).unwrap();
+    suite.commit_result(p2, id, &out, &salt(2)).unwrap();
     suite.advance_time(599);
-    suite.reveal_result("p1", id, &out, &salt(1)).unwrap();
+    suite.reveal_result(p1, id, &out, &salt(1)).unwrap();
     suite.advance_time(1);
     refused(&mut suite, ContractError::RevealWindowClosed { id }, |s| {
-        s.reveal_result("p2", id, &out, &salt(2))
+        s.reveal_result(p2, id, &out, &salt(2))
     });
     // p1 alone is not a majority of 2: refunded, p2 slashed as a no-show (its slot's whole
     // stake at risk: the 100-token minimum)
@@ -1266,10 +1092,7 @@ fn revealing_after_the_reveal_window_is_refused() {
     let job = suite.job(id);
     assert_eq!(job.status, JobStatus::Expired);
     assert_eq!(job.slots[1].outcome, Some(SlotOutcome::Missed));
-    assert_eq!(
-        suite.stake("p2").bonded.u128(),
-        PROVIDER_STAKE - 100 * TOKEN
-    );
+    assert_eq!(suite.stake(p2).bonded.u128(), PROVIDER_STAKE - 100 * TOKEN);
 }
 
 // ---- settlement, expiry, disputes -----------------------------------------------------------
@@ -1278,7 +1101,6 @@ fn revealing_after_the_reveal_window_is_refused() {
 fn settling_twice_is_refused() {
     let mut suite = suite();
     let id = suite.submit_digits("buyer", 1, 1).unwrap();
-    suite.claim_job("p1", id).unwrap();
     suite.advance_time(1_200);
     suite.settle("anyone", id).unwrap();
     refused(
@@ -1291,7 +1113,8 @@ fn settling_twice_is_refused() {
     );
     // a job settled by its last reveal cannot be settled again either
     let id = suite.submit_digits("buyer", 1, 1).unwrap();
-    suite.run_job(id, &[("p2", labels_output(&[5]))]).unwrap();
+    let [p] = assigned(&suite, id);
+    suite.run_job(id, &[(p, labels_output(&[5]))]).unwrap();
     refused(
         &mut suite,
         ContractError::JobFinal {
@@ -1307,19 +1130,18 @@ fn settling_too_early_is_refused() {
     let mut suite = suite();
     let id = suite.submit_digits("buyer", 1, 2).unwrap();
     let out = labels_output(&[2]);
-    // open, nothing claimed
+    // open, nothing committed
     refused(&mut suite, ContractError::SettleTooEarly { id }, |s| {
         s.settle("anyone", id)
     });
-    suite.claim_job("p1", id).unwrap();
-    suite.claim_job("p2", id).unwrap();
-    suite.commit_result("p1", id, &out, &salt(1)).unwrap();
-    suite.commit_result("p2", id, &out, &salt(2)).unwrap();
-    suite.reveal_result("p1", id, &out, &salt(1)).unwrap();
+    let [p1, p2] = assigned(&suite, id);
+    suite.commit_result(p1, id, &out, &salt(1)).unwrap();
+    suite.commit_result(p2, id, &out, &salt(2)).unwrap();
+    suite.reveal_result(p1, id, &out, &salt(1)).unwrap();
     // revealing, p2 still has time to reveal
     suite.advance_time(599);
     refused(&mut suite, ContractError::SettleTooEarly { id }, |s| {
-        s.settle("p1", id)
+        s.settle(p1, id)
     });
     refused(&mut suite, ContractError::JobNotFound { id: 99 }, |s| {
         s.settle("anyone", 99)
@@ -1331,7 +1153,6 @@ fn expiring_before_the_deadline_is_refused() {
     let mut suite = suite();
     let id = suite.submit_digits("buyer", 1, 1).unwrap();
     let deadline = suite.job(id).deadline.seconds();
-    suite.claim_job("p1", id).unwrap();
     suite.advance_time(3_599);
     refused(
         &mut suite,
@@ -1346,7 +1167,8 @@ fn expiring_before_the_deadline_is_refused() {
 fn expiring_a_settled_or_expired_job_is_refused() {
     let mut suite = suite();
     let id = suite.submit_digits("buyer", 1, 1).unwrap();
-    suite.run_job(id, &[("p1", labels_output(&[5]))]).unwrap();
+    let [p1] = assigned(&suite, id);
+    suite.run_job(id, &[(p1, labels_output(&[5]))]).unwrap();
     suite.advance_time(3_600);
     refused(
         &mut suite,
@@ -1374,14 +1196,15 @@ fn resolving_a_job_that_is_not_disputed_is_refused() {
     let mut suite = suite();
     let open = suite.submit_digits("buyer", 1, 1).unwrap();
     let settled = suite.submit_digits("buyer", 1, 1).unwrap();
+    let [p1] = assigned(&suite, settled);
     suite
-        .run_job(settled, &[("p1", labels_output(&[1]))])
+        .run_job(settled, &[(p1, labels_output(&[1]))])
         .unwrap();
     for id in [open, settled] {
         for resolution in [
             DisputeResolution::Void {},
             DisputeResolution::AcceptOutputOf {
-                provider: suite.addr("p1").to_string(),
+                provider: suite.addr(p1).to_string(),
             },
         ] {
             refused(&mut suite, ContractError::NotDisputed { id }, |s| {
@@ -1553,11 +1376,10 @@ fn changing_a_models_output_spec_cannot_strand_jobs_in_flight() {
     let buyer_before = suite.balance_of("buyer");
     let id = suite.submit_digits("buyer", 1, 2).unwrap();
     let out = labels_output(&[7]);
-    suite.claim_job("p1", id).unwrap();
-    suite.claim_job("p2", id).unwrap();
-    suite.commit_result("p1", id, &out, &salt(1)).unwrap();
-    suite.commit_result("p2", id, &out, &salt(2)).unwrap();
-    suite.reveal_result("p1", id, &out, &salt(1)).unwrap();
+    let [p1, p2] = assigned(&suite, id);
+    suite.commit_result(p1, id, &out, &salt(1)).unwrap();
+    suite.commit_result(p2, id, &out, &salt(2)).unwrap();
+    suite.reveal_result(p1, id, &out, &salt(1)).unwrap();
 
     // shrinking the label range would make the revealed label 7 undecodable: every later
     // settle or expire would fail and the escrow would be stuck
@@ -1602,7 +1424,7 @@ fn changing_a_models_output_spec_cannot_strand_jobs_in_flight() {
     exec_owner(&mut suite, &ExecuteMsg::UpdateModel { model: renamed }).unwrap();
 
     // and the job in flight finishes normally
-    suite.reveal_result("p2", id, &out, &salt(2)).unwrap();
+    suite.reveal_result(p2, id, &out, &salt(2)).unwrap();
     assert_eq!(suite.job(id).status, JobStatus::Settled);
     // nothing is stranded: the market holds only the fee that waits for the flush threshold
     suite.assert_balance(suite.market(), suite.market_totals().fees_pending.u128());

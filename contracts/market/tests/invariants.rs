@@ -4,9 +4,11 @@
 //! distribution and time jumps past every window and deadline. Actions may fail; a failed
 //! action must change nothing. After every step the conservation invariants are checked.
 //!
-//! The driver mixes a `Progress` action (the next natural step of a live job) with raw claims,
-//! commits and reveals by slot holders or outsiders, so jobs do get settled, disputed and expired
-//! while every wrong-phase or wrong-party attempt is also tried.
+//! The driver mixes a `Progress` action (the next natural step of a live job) with raw commits
+//! and reveals by slot holders or outsiders and weight refreshes, so jobs do get settled,
+//! disputed and expired while every wrong-phase or wrong-party attempt is also tried. Slots are
+//! assigned at submission by the market's draw; the selection tree is checked against the
+//! providers' weights after every step.
 //!
 //! `ACN_PROPTEST_CASES` sets the number of cases (default 1 000); with `ACN_PROPTEST_STATS` set
 //! (and `--nocapture`) the test prints how often each action succeeded and how the jobs ended.
@@ -74,12 +76,13 @@ enum Action {
         deadline: u64,
         capped: bool,
     },
-    /// Provider `who` among those without a slot in the job (an `outsider` is `PROVIDERS[who]`,
-    /// slot or not) claims a slot.
-    Claim {
-        who: usize,
-        outsider: bool,
+    /// The buyer of a redundancy-1 job reveals its audit secret (which may draw an auditor).
+    Audit {
         job: usize,
+    },
+    /// Anyone refreshes provider `who`'s selection weight from its bonded stake.
+    Refresh {
+        who: usize,
     },
     /// The holder of slot `who` commits the true output (`lie == 0`) or a wrong one (equal lies
     /// collude); an `outsider` is `PROVIDERS[who]` whether or not it holds a slot.
@@ -168,8 +171,8 @@ fn action() -> impl Strategy<Value = Action> {
                 deadline,
                 capped,
             }),
-        8 => (provider.clone(), prop::bool::weighted(0.1), job.clone())
-            .prop_map(|(who, outsider, job)| Action::Claim { who, outsider, job }),
+        3 => provider.clone().prop_map(|who| Action::Refresh { who }),
+        3 => job.clone().prop_map(|job| Action::Audit { job }),
         8 => (
             provider.clone(),
             prop::bool::weighted(0.1),
@@ -366,6 +369,7 @@ fn apply(
                 redundancy: *redundancy,
                 max_unit_price: Uint128::new(if *capped { 1 } else { u128::MAX }),
                 deadline: suite.block().time.plus_seconds(*deadline),
+                audit_commitment: audit_commitment_for(&suite.addr(buyer), *redundancy),
             };
             let who = suite.addr(buyer);
             let res = suite.send_tokens(&who, &market, amount, &hook)?;
@@ -378,24 +382,23 @@ fn apply(
             driver.batches.insert(id, *batch);
             Ok(())
         }
-        Action::Claim { who, outsider, job } => {
+        Action::Audit { job } => {
             let id = driver.job_id(o, *job);
-            let holders: Vec<&Addr> = o
+            let buyer = o
                 .jobs
                 .iter()
                 .find(|j| j.id == id)
-                .map(|j| j.slots.iter().map(|s| &s.provider).collect())
-                .unwrap_or_default();
-            let free: Vec<usize> = (0..PROVIDERS.len())
-                .filter(|i| !holders.contains(&&driver.providers[*i]))
-                .collect();
-            let provider = if *outsider || free.is_empty() {
-                *who
-            } else {
-                free[who % free.len()]
-            };
-            suite.claim_job(PROVIDERS[provider], id).map(drop)
+                .map_or_else(|| suite.addr(BUYERS[0]), |j| j.buyer.clone());
+            let secret = audit_secret(&buyer);
+            suite
+                .execute(
+                    &buyer,
+                    &market,
+                    &market::ExecuteMsg::RevealAuditSecret { job_id: id, secret },
+                )
+                .map(drop)
         }
+        Action::Refresh { who } => suite.refresh_provider("keeper", PROVIDERS[*who]).map(drop),
         Action::Commit {
             who,
             outsider,
@@ -449,13 +452,7 @@ fn apply(
                             }
                         })
                     };
-                    if committing && j.slots.len() < j.redundancy as usize && !waiting(true) {
-                        Action::Claim {
-                            who: *who,
-                            outsider: false,
-                            job: *job,
-                        }
-                    } else if committing {
+                    if committing {
                         Action::Commit {
                             who: *who,
                             outsider: false,
@@ -549,12 +546,17 @@ struct Observed {
     jobs: Vec<JobResponse>,
     providers: Vec<(Addr, acn_market::state::Provider)>,
     active_providers: u64,
+    eligible_providers: u64,
+    /// Total weight of the digits model's selection tree.
+    selection_total: Uint128,
     staking: staking::TotalsResponse,
     treasury: treasury::TotalsResponse,
 }
 
 fn observe(suite: &Suite) -> Observed {
-    use acn_market::state::{jobs, with_input, ACTIVE_PROVIDERS, PROVIDERS, TOTALS};
+    use acn_market::state::{
+        jobs, with_input, ACTIVE_PROVIDERS, ELIGIBLE_PROVIDERS, PROVIDERS, TOTALS,
+    };
     use cosmwasm_std::Order;
 
     let token = suite.app.contract_storage(&suite.token);
@@ -584,6 +586,8 @@ fn observe(suite: &Suite) -> Observed {
             .collect::<Result<Vec<_>, _>>()
             .unwrap(),
         active_providers: ACTIVE_PROVIDERS.load(store).unwrap(),
+        eligible_providers: ELIGIBLE_PROVIDERS.load(store).unwrap(),
+        selection_total: acn_market::selection::total_weight(store, DIGITS).unwrap(),
         staking: suite.staking_totals(),
         treasury: suite.treasury_totals(),
     }
@@ -745,6 +749,48 @@ fn check(suite: &Suite, known: &[Addr], o: &Observed, step: usize) {
         o.providers.iter().filter(|(_, p)| p.active).count() as u64,
         "{ctx}: active provider count"
     );
+    // the selection tree holds exactly the weights of the active providers, and the price
+    // rule's capacity counts exactly the providers with a non-zero weight
+    for (addr, p) in &o.providers {
+        assert!(
+            p.active || p.weight.is_zero(),
+            "{ctx}: inactive {addr} weighs"
+        );
+        assert!(
+            p.weight.is_zero() || p.weight.u128() >= 1_000 * TOKEN,
+            "{ctx}: {addr} weighs less than the minimum stake"
+        );
+    }
+    assert_eq!(
+        o.selection_total,
+        o.providers.iter().map(|(_, p)| p.weight).sum::<Uint128>(),
+        "{ctx}: selection tree total"
+    );
+    assert_eq!(
+        o.eligible_providers,
+        o.providers
+            .iter()
+            .filter(|(_, p)| !p.weight.is_zero())
+            .count() as u64,
+        "{ctx}: eligible provider count"
+    );
+    // every job has all its slots, held by distinct providers other than its buyer
+    for j in &o.jobs {
+        assert_eq!(
+            j.slots.len(),
+            j.redundancy as usize,
+            "{ctx}: slots of job {}",
+            j.id
+        );
+        for (i, s) in j.slots.iter().enumerate() {
+            assert!(s.provider != j.buyer, "{ctx}: buyer serves job {}", j.id);
+            assert!(
+                j.slots[..i].iter().all(|t| t.provider != s.provider),
+                "{ctx}: a provider holds two slots of job {}",
+                j.id
+            );
+        }
+    }
 
     // (c) staking holds every stake and every unpaid reward.
     let s = &o.staking;

@@ -60,7 +60,8 @@ fn redundancy_one_pays_the_provider_and_the_fee_reaches_the_treasury() {
     suite.assert_balance(suite.market(), 4_000);
 
     let out = labels_output(&[0, 1, 2, 3]);
-    suite.run_job(id, &[("p1", out.clone())]).unwrap();
+    let p = suite.assigned_names(id, &["p1", "p2", "p3"])[0];
+    suite.run_job(id, &[(p, out.clone())]).unwrap();
 
     let job = suite.job(id);
     assert_eq!(job.status, JobStatus::Settled);
@@ -68,7 +69,7 @@ fn redundancy_one_pays_the_provider_and_the_fee_reaches_the_treasury() {
     assert_eq!(job.fee.u128(), 120); // 3 %
     assert_eq!(job.slots[0].paid.u128(), 3_880);
     assert_eq!(job.slots[0].outcome, Some(SlotOutcome::Agreed));
-    suite.assert_balance(suite.addr("p1"), 3_880);
+    suite.assert_balance(suite.addr(p), 3_880);
     assert_eq!(suite.balance_of("buyer"), buyer_before - 4_000);
     // The fee waits in the market until a whole token is pending, or anyone flushes it.
     assert_eq!(suite.market_totals().fees_pending.u128(), 120);
@@ -83,10 +84,10 @@ fn redundancy_one_pays_the_provider_and_the_fee_reaches_the_treasury() {
     suite.flush_fees("keeper").unwrap();
     suite.assert_balance(&treasury, 120);
 
-    let p1 = suite.provider("p1");
-    assert_eq!(p1.reputation.jobs_done, 1);
-    assert_eq!(p1.reputation.agreed, 1);
-    assert_eq!(p1.active_jobs, 0);
+    let served = suite.provider(p);
+    assert_eq!(served.reputation.jobs_done, 1);
+    assert_eq!(served.reputation.agreed, 1);
+    assert_eq!(served.active_jobs, 0);
     let totals = suite.market_totals();
     assert_eq!(totals.jobs_settled, 1);
     assert_eq!(totals.paid_to_providers.u128(), 3_880);
@@ -146,7 +147,7 @@ fn one_dishonest_provider_among_three_is_slashed_and_the_honest_two_are_paid() {
     suite.assert_balance(suite.addr("p1"), 5_820);
     suite.assert_balance(suite.addr("p3"), 5_820);
     suite.assert_balance(suite.addr("p2"), 0);
-    assert_eq!(job.slots[1].outcome, Some(SlotOutcome::Outvoted));
+    assert_eq!(suite.slot_of(id, "p2").outcome, Some(SlotOutcome::Outvoted));
     // wrong_result_slash = 100 tokens from p2's bonded stake, deposited in the treasury
     assert_eq!(
         suite.stake("p2").bonded.u128(),
@@ -188,9 +189,9 @@ fn fixed_point_outputs_agree_within_tolerance() {
         .unwrap();
     let job = suite.job(id);
     assert_eq!(job.status, JobStatus::Settled);
-    assert_eq!(job.slots[0].outcome, Some(SlotOutcome::Agreed));
-    assert_eq!(job.slots[1].outcome, Some(SlotOutcome::Agreed));
-    assert_eq!(job.slots[2].outcome, Some(SlotOutcome::Outvoted));
+    assert_eq!(suite.slot_of(id, "p1").outcome, Some(SlotOutcome::Agreed));
+    assert_eq!(suite.slot_of(id, "p2").outcome, Some(SlotOutcome::Agreed));
+    assert_eq!(suite.slot_of(id, "p3").outcome, Some(SlotOutcome::Outvoted));
 }
 
 #[test]
@@ -198,9 +199,6 @@ fn a_no_show_is_slashed_and_cools_down() {
     let mut suite = suite();
     let id = suite.submit_digits("buyer", 2, 3).unwrap();
     let out = labels_output(&[1, 2]);
-    for p in ["p1", "p2", "p3"] {
-        suite.claim_job(p, id).unwrap();
-    }
     suite.commit_result("p1", id, &out, &salt(1)).unwrap();
     suite.commit_result("p2", id, &out, &salt(2)).unwrap();
     // p3 never commits; the commit window (600 s) closes, reveals open lazily
@@ -209,7 +207,7 @@ fn a_no_show_is_slashed_and_cools_down() {
     suite.reveal_result("p2", id, &out, &salt(2)).unwrap();
     let job = suite.job(id);
     assert_eq!(job.status, JobStatus::Settled);
-    assert_eq!(job.slots[2].outcome, Some(SlotOutcome::Missed));
+    assert_eq!(suite.slot_of(id, "p3").outcome, Some(SlotOutcome::Missed));
     // the slot's whole stake at risk: max(100 tokens, 10 × 2 000 pay) = 100 tokens
     assert_eq!(
         suite.stake("p3").bonded.u128(),
@@ -220,12 +218,23 @@ fn a_no_show_is_slashed_and_cools_down() {
     suite.assert_balance(suite.addr("p1"), 2_910);
     suite.assert_balance(suite.addr("p2"), 2_910);
 
-    // p3 cannot claim during its one-hour cooldown, and can afterwards
-    let next = suite.submit_digits("buyer", 1, 1).unwrap();
-    assert_err_contains(suite.claim_job("p3", next), "cooling down");
+    // p3 is never drawn during its one-hour cooldown: a job needing three providers finds two,
+    // and jobs needing two go to p1 and p2 only; afterwards p3 is drawn again.
+    assert_err_contains(
+        suite.submit_digits("buyer", 1, 3),
+        "not enough eligible providers for model digits-mlp-v1: 3 needed, 2 found",
+    );
+    for _ in 0..5 {
+        let next = suite.submit_digits("buyer", 1, 2).unwrap();
+        assert_eq!(
+            suite.assigned_names(next, &["p1", "p2"]).len(),
+            2,
+            "only p1 and p2 serve during p3's cooldown"
+        );
+    }
     suite.advance_time(3_600);
-    let later = suite.submit_digits("buyer", 1, 1).unwrap();
-    suite.claim_job("p3", later).unwrap();
+    let later = suite.submit_digits("buyer", 1, 3).unwrap();
+    suite.slot_of(later, "p3");
 }
 
 #[test]
@@ -233,7 +242,8 @@ fn expiry_refunds_the_buyer_and_slashes_no_shows() {
     let mut suite = suite();
     let buyer_before = suite.balance_of("buyer");
     let id = suite.submit_digits("buyer", 2, 2).unwrap();
-    suite.claim_job("p1", id).unwrap();
+    let assigned = suite.assigned_names(id, &["p1", "p2", "p3"]);
+    assert_eq!(assigned.len(), 2);
     assert_err_contains(
         suite.expire("anyone", id),
         "cannot expire before its deadline",
@@ -244,24 +254,28 @@ fn expiry_refunds_the_buyer_and_slashes_no_shows() {
     assert_eq!(job.status, JobStatus::Expired);
     assert_eq!(job.refunded.u128(), 4_000);
     assert_eq!(suite.balance_of("buyer"), buyer_before);
-    assert_eq!(
-        suite.stake("p1").bonded.u128(),
-        PROVIDER_STAKE - 100 * TOKEN
-    );
+    // each assigned no-show loses its slot's whole stake at risk: max(100 tokens, 10 × pay)
+    for p in assigned {
+        assert_eq!(suite.stake(p).bonded.u128(), PROVIDER_STAKE - 100 * TOKEN);
+    }
     suite.assert_balance(suite.market(), 0);
     assert_eq!(suite.market_totals().jobs_expired, 1);
 }
 
 #[test]
-fn a_job_nobody_claims_can_be_settled_after_the_reveal_window_with_a_full_refund() {
+fn a_job_nobody_commits_to_can_be_settled_after_the_reveal_window_with_a_full_refund() {
     let mut suite = suite();
     let buyer_before = suite.balance_of("buyer");
     let id = suite.submit_digits("buyer", 3, 1).unwrap();
+    let p = suite.assigned_names(id, &["p1", "p2", "p3"])[0];
     assert_err_contains(suite.settle("anyone", id), "cannot be settled yet");
     suite.advance_time(1_200);
     suite.settle("anyone", id).unwrap();
     assert_eq!(suite.job(id).status, JobStatus::Expired);
     assert_eq!(suite.balance_of("buyer"), buyer_before);
+    // the assigned provider that never committed is a no-show
+    assert_eq!(suite.slot_of(id, p).outcome, Some(SlotOutcome::Missed));
+    assert_eq!(suite.stake(p).bonded.u128(), PROVIDER_STAKE - 50 * TOKEN);
 }
 
 #[test]
@@ -376,7 +390,16 @@ fn settle_busy_jobs(suite: &mut Suite, jobs: usize) {
 
 #[test]
 fn price_rises_under_load_and_falls_back_when_idle() {
-    let mut suite = suite();
+    let mut suite = SuiteBuilder::new()
+        .with_market_params(|m| {
+            m.models = vec![digits_model()];
+            m.params.max_active_jobs_per_provider = 100;
+        })
+        .with_funds("buyer", 1_000 * TOKEN)
+        .build();
+    for p in ["p1", "p2", "p3"] {
+        suite.make_provider(p, PROVIDER_STAKE, &[DIGITS]).unwrap();
+    }
     // capacity = 3 providers × 1 000 units per window
     assert_eq!(suite.unit_price(), 1_000);
     suite.fund("buyer", 100_000 * TOKEN).unwrap();
@@ -411,9 +434,8 @@ fn fees_reach_the_treasury_and_distribute_burns_seventy_percent() {
     let mut fees = 0;
     for _ in 0..5 {
         let id = suite.submit_digits("buyer", 10, 1).unwrap();
-        suite
-            .run_job(id, &[("p1", labels_output(&[0; 10]))])
-            .unwrap();
+        let p = suite.assigned_names(id, &["p1", "p2", "p3"])[0];
+        suite.run_job(id, &[(p, labels_output(&[0; 10]))]).unwrap();
         fees += suite.job(id).fee.u128();
     }
     assert_eq!(fees, 5 * 300);
@@ -429,42 +451,41 @@ fn fees_reach_the_treasury_and_distribute_burns_seventy_percent() {
 }
 
 #[test]
-fn workers_see_open_jobs_until_their_slots_fill() {
+fn workers_see_the_jobs_assigned_to_them_until_they_commit() {
     let mut suite = suite();
     let a = suite.submit_digits("buyer", 1, 2).unwrap();
     let b = suite.submit_digits("buyer", 1, 1).unwrap();
-    let open: acn_interface::market::JobsResponse = suite.query(
-        &suite.market(),
-        &acn_interface::market::QueryMsg::OpenJobs {
-            model_id: DIGITS.into(),
-            start_after: None,
-            limit: None,
-        },
-    );
-    assert_eq!(
-        open.jobs.iter().map(|j| j.id).collect::<Vec<_>>(),
-        vec![a, b]
-    );
-    suite.claim_job("p1", b).unwrap();
-    suite.claim_job("p1", a).unwrap();
-    let open: acn_interface::market::JobsResponse = suite.query(
-        &suite.market(),
-        &acn_interface::market::QueryMsg::OpenJobs {
-            model_id: DIGITS.into(),
-            start_after: None,
-            limit: None,
-        },
-    );
-    assert_eq!(open.jobs.iter().map(|j| j.id).collect::<Vec<_>>(), vec![a]);
+    let names = ["p1", "p2", "p3"];
+    for p in names {
+        let mut expected = vec![];
+        for id in [a, b] {
+            if suite.assigned_names(id, &names).contains(&p) {
+                expected.push(id);
+            }
+        }
+        let listed: Vec<u64> = suite.assigned_jobs(p).iter().map(|j| j.id).collect();
+        assert_eq!(listed, expected, "{p}");
+    }
+    // after its commit the job leaves the provider's list, but stays in its history
+    let p = suite.assigned_names(a, &names)[0];
+    suite
+        .commit_result(p, a, &labels_output(&[1]), &salt(1))
+        .unwrap();
+    assert!(suite.assigned_jobs(p).iter().all(|j| j.id != a));
     let by_provider: acn_interface::market::JobsResponse = suite.query(
         &suite.market(),
         &acn_interface::market::QueryMsg::Jobs {
             filter: acn_interface::market::JobFilter::Provider {
-                address: suite.addr("p1").to_string(),
+                address: suite.addr(p).to_string(),
             },
             start_after: None,
             limit: None,
         },
     );
-    assert_eq!(by_provider.jobs.len(), 2);
+    assert!(by_provider.jobs.iter().any(|j| j.id == a));
+    // once the commit window closes, nothing is listed any more
+    suite.advance_time(600);
+    for p in names {
+        assert!(suite.assigned_jobs(p).is_empty(), "{p}");
+    }
 }

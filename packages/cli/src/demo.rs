@@ -11,7 +11,7 @@ use anyhow::Context;
 use cosmwasm_std::{Binary, Timestamp, Uint128};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use acn_client::{Chain, ChainExt, EmbeddedChain};
+use acn_client::{Chain, ChainError, ChainExt, EmbeddedChain};
 use acn_interface::market::{self, Hardware, JobStatus, ModelSpec, OutputSpec};
 use acn_interface::{staking, treasury};
 use acn_models::{Backend, Engine, RegistryEntry};
@@ -249,6 +249,9 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     let digits = acn_models::data::digits_split()?.held_out;
     let regression = acn_models::data::regression_split().held_out;
     let mut truth: BTreeMap<u64, Truth> = BTreeMap::new();
+    // Who bought each job: at redundancy 1 the buyer reveals its audit secret once the
+    // provider has committed (10 % of such jobs then go to a second, drawn provider).
+    let mut job_buyer: BTreeMap<u64, String> = BTreeMap::new();
     let bar = ProgressBar::new(opts.jobs as u64);
     bar.set_style(
         ProgressStyle::with_template(
@@ -295,24 +298,45 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
         let now = chain.block()?.time;
         // Pay 10 % over the quote: the market refunds the excess in the same transaction.
         let pay = quote.price.u128() + quote.price.u128() / 10;
-        let tx = chain.send_tokens(
-            buyer,
-            &d.market,
-            pay,
-            &market::ReceiveMsg::SubmitJob {
-                model_id: spec.id.clone(),
-                input: Binary::from(input),
-                batch: opts.batch,
-                redundancy: opts.redundancy,
-                max_unit_price: quote.unit_price.checked_mul(Uint128::new(2))?,
-                deadline: Timestamp::from_seconds(now + 3_600),
-            },
-        )?;
+        // Every provider may hold at most `max_active_jobs_per_provider` unfinished jobs: when
+        // all of them are that busy the market refuses the job (nothing moves) and the buyer
+        // tries again a block later.
+        let submit_by = Instant::now() + Duration::from_secs(opts.timeout_secs);
+        let tx = loop {
+            let res = chain.send_tokens(
+                buyer,
+                &d.market,
+                pay,
+                &market::ReceiveMsg::SubmitJob {
+                    model_id: spec.id.clone(),
+                    input: Binary::from(input.clone()),
+                    batch: opts.batch,
+                    redundancy: opts.redundancy,
+                    max_unit_price: quote.unit_price.checked_mul(Uint128::new(2))?,
+                    deadline: Timestamp::from_seconds(now + 3_600),
+                    audit_commitment: (opts.redundancy == 1).then(|| {
+                        cosmwasm_std::HexBinary::from(
+                            market::audit_commitment(b"demo audit secret").to_vec(),
+                        )
+                    }),
+                },
+            );
+            match res {
+                Err(ChainError::Rejected(m))
+                    if m.contains("not enough eligible providers")
+                        && Instant::now() < submit_by =>
+                {
+                    thread::sleep(Duration::from_millis(opts.block_ms.max(10)));
+                }
+                other => break other?,
+            }
+        };
         let id: u64 = tx
             .attr("job_id")
             .ok_or_else(|| anyhow::anyhow!("submission returned no job id"))?
             .parse()?;
         truth.insert(id, t);
+        job_buyer.insert(id, buyer.clone());
         thread::sleep(Duration::from_millis(opts.block_ms));
     }
 
@@ -332,6 +356,18 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
                 continue;
             }
             let job: market::JobResponse = chain.market(&market::QueryMsg::Job { id: *id })?;
+            let audit_due = job.audit.as_ref().is_some_and(|a| a.audited.is_none())
+                && job.slots.iter().all(|s| s.commitment.is_some());
+            if let (true, Some(buyer)) = (audit_due, job_buyer.get(id)) {
+                // A refusal (the window just closed) only means the job goes on unaudited.
+                let _ = chain.market_exec(
+                    buyer,
+                    &market::ExecuteMsg::RevealAuditSecret {
+                        job_id: *id,
+                        secret: Binary::from(b"demo audit secret".to_vec()),
+                    },
+                );
+            }
             if job.status.is_final() {
                 final_jobs.insert(*id, job);
             }

@@ -10,13 +10,18 @@
 //! (unbonding period and max job lifetime 60 s — the DAO deployment links staking to the market,
 //! so the unbonding period may not be shorter than a job's life —, commit window 30 s, reveal
 //! window 8 s, a treasury split with all four parts so `Distribute` exercises burn, staker
-//! rewards and the executor fee), gives it 10 stakers and 10 open jobs, then measures: bond,
-//! submit job, claim job, commit, reveal (which settles), a second job settled by `Settle`
-//! after its reveal window closed (one of its two providers does not reveal and is slashed),
-//! flush fees, distribute, fund rewards, claim rewards, unbond and claim (after the unbonding
-//! period), then a DAO proposal (propose, two votes, execute a market fee change). With `--scale N` it then adds N stakers (derived keys, each bonding in its own
-//! transaction) and N open jobs and measures the same operations again, printing both columns
-//! and the change. The RPC URL defaults to `$ACN_WASMD_RPC`, then `http://127.0.0.1:26657`.
+//! rewards and the executor fee; a 100-token minimum provider stake and no practical cap on a
+//! provider's jobs, so every staker can also be a provider), gives it 10 providers (2 + 8
+//! stakers that register) and 10 open jobs, then measures: bond, submit job (which draws its
+//! providers from the model's selection tree), commit, reveal (which settles), a second job
+//! settled by `Settle` after its reveal window closed (one of its two assigned providers does
+//! not reveal and is slashed), flush fees, distribute, fund rewards, claim rewards, unbond and
+//! claim (after the unbonding period), then a DAO proposal (propose, two votes, execute a
+//! market fee change). With `--scale N` it then adds N stakers (derived keys, each bonding and
+//! registering as a provider in its own transactions) and N open jobs and measures the same
+//! operations again, printing both columns and the change: `--scale 990` compares submission
+//! (assignment) with 10 and with 1 000 providers. The RPC URL defaults to `$ACN_WASMD_RPC`,
+//! then `http://127.0.0.1:26657`.
 
 use std::path::{Path, PathBuf};
 
@@ -147,12 +152,34 @@ impl Bench<'_> {
                 redundancy,
                 max_unit_price: Uint128::new(10_000),
                 deadline,
+                audit_commitment: (redundancy == 1).then(|| {
+                    HexBinary::from(market::audit_commitment(b"gas audit secret").to_vec())
+                }),
             },
         )?;
         self.record(step, "token → market", &tx);
         tx.attr("job_id")
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| ChainError::Rejected("no job_id attribute".into()))
+    }
+
+    /// The accounts the market assigned to a job, in slot order (from its `assigned` attribute).
+    fn assigned(&self, job_id: u64, names: &[String]) -> Result<Vec<String>, ChainError> {
+        let job: market::JobResponse = self.chain.market(&market::QueryMsg::Job { id: job_id })?;
+        let mut out = vec![];
+        for slot in job.slots {
+            let mut found = None;
+            for n in names {
+                if self.chain.address(n)? == slot.provider.as_str() {
+                    found = Some(n.clone());
+                    break;
+                }
+            }
+            out.push(found.ok_or_else(|| {
+                ChainError::Rejected(format!("job {job_id}: unknown provider {}", slot.provider))
+            })?);
+        }
+        Ok(out)
     }
 
     fn commit(&mut self, step: &str, provider: &str, job_id: u64) -> Result<(), ChainError> {
@@ -188,6 +215,7 @@ fn measure_pass(
     b: &mut Bench,
     opts: &DeployOptions,
     staker: &str,
+    providers: &[String],
     label: &str,
 ) -> Result<Vec<(String, u64)>, ChainError> {
     let chain = b.chain;
@@ -203,27 +231,19 @@ fn measure_pass(
     )?;
     b.record("bond (CW20 Send → staking)", "token → staking", &tx);
 
-    let job = b.submit("submit job (CW20 Send → market)", "buyer-1", 1)?;
-    b.market(
-        "claim job",
-        "provider-1",
-        &market::ExecuteMsg::ClaimJob { job_id: job },
-    )?;
-    b.commit("commit result", "provider-1", job)?;
-    let tx = b.reveal("reveal result (settles the job)", "provider-1", job)?;
+    let job = b.submit("submit job (CW20 Send → market, assigns 1)", "buyer-1", 1)?;
+    let p = b.assigned(job, providers)?;
+    b.commit("commit result", &p[0], job)?;
+    let tx = b.reveal("reveal result (settles the job)", &p[0], job)?;
     assert_eq!(tx.attr("status"), Some("Settled"), "the reveal settles");
 
-    // A job settled by `Settle` after its reveal window: provider-2 commits but never reveals.
-    let job = b.submit("submit job, redundancy 2", "buyer-1", 2)?;
-    b.market(
-        "claim job (redundancy 2)",
-        "provider-1",
-        &market::ExecuteMsg::ClaimJob { job_id: job },
-    )?;
-    chain.market_exec("provider-2", &market::ExecuteMsg::ClaimJob { job_id: job })?;
-    b.commit("commit result (1 of 2)", "provider-1", job)?;
-    b.commit("commit result (2 of 2, opens reveal)", "provider-2", job)?;
-    b.reveal("reveal result (1 of 2, no settle)", "provider-1", job)?;
+    // A job settled by `Settle` after its reveal window: its second provider commits but never
+    // reveals.
+    let job = b.submit("submit job, redundancy 2 (assigns 2)", "buyer-1", 2)?;
+    let p = b.assigned(job, providers)?;
+    b.commit("commit result (1 of 2)", &p[0], job)?;
+    b.commit("commit result (2 of 2, opens reveal)", &p[1], job)?;
+    b.reveal("reveal result (1 of 2, no settle)", &p[0], job)?;
     eprintln!("  waiting for the reveal window to close");
     chain.wait_seconds(opts.market_params.reveal_window + 1)?;
     b.market(
@@ -357,10 +377,20 @@ fn populate(
             s.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let Some(name) = names.get(i) else { break };
-                if let Err(e) =
-                    chain.send_tokens(name, &d.staking, 150 * TOKEN, &staking::ReceiveMsg::Bond {})
-                {
-                    eprintln!("  bond of {name} failed: {e}");
+                let provide = chain
+                    .send_tokens(name, &d.staking, 150 * TOKEN, &staking::ReceiveMsg::Bond {})
+                    .and_then(|_| {
+                        chain.market_exec(
+                            name,
+                            &market::ExecuteMsg::RegisterProvider {
+                                hardware: hardware(),
+                                models: vec!["digits-mlp-v1".into()],
+                                min_unit_price: Uint128::zero(),
+                            },
+                        )
+                    });
+                if let Err(e) = provide {
+                    eprintln!("  bond or registration of {name} failed: {e}");
                     failures.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 }
             });
@@ -371,7 +401,7 @@ fn populate(
         return Err(ChainError::Rejected(format!("{failed} bonds failed")));
     }
     eprintln!(
-        "  {n} stakers bonded after {:.1} s",
+        "  {n} stakers bonded and registered as providers after {:.1} s",
         t.elapsed().as_secs_f64()
     );
 
@@ -383,6 +413,9 @@ fn populate(
         redundancy: 1,
         max_unit_price: Uint128::new(10_000),
         deadline,
+        audit_commitment: Some(HexBinary::from(
+            market::audit_commitment(b"gas audit secret").to_vec(),
+        )),
     };
     let send = token::ExecuteMsg::Send {
         contract: d.market.clone(),
@@ -430,7 +463,10 @@ fn run(a: &Args) -> Result<(), ChainError> {
     opts.market_params.max_job_lifetime = JOB_LIFETIME;
     opts.market_params.commit_window = 30;
     opts.market_params.reveal_window = 8;
-    opts.market_params.miss_cooldown = 0; // provider-2 misses on purpose in every pass
+    opts.market_params.miss_cooldown = 0; // a provider misses on purpose in every pass
+                                          // Stakers (150 bonded) are providers too, and open jobs pile up on them.
+    opts.market_params.min_provider_stake = Uint128::new(100 * TOKEN);
+    opts.market_params.max_active_jobs_per_provider = 1_000_000;
     opts.split = treasury::Split {
         burn_bps: 5_000,
         stakers_bps: 2_000,
@@ -477,9 +513,17 @@ fn run(a: &Args) -> Result<(), ChainError> {
     )?;
     b.record("cw20 transfer", "token", &tx);
 
-    // Pass 1 with 10 stakers (2 providers + 8) and 10 open jobs.
+    // Pass 1 with 10 providers (2 + 8 stakers) and 10 open jobs.
     let small = populate(&chain, &mnemonic, 0, 8, 10)?;
-    let base = measure_pass(&mut b, &opts, &small[0], "10 stakers, 10 open jobs")?;
+    let mut providers: Vec<String> = vec!["provider-1".into(), "provider-2".into()];
+    providers.extend(small.iter().cloned());
+    let base = measure_pass(
+        &mut b,
+        &opts,
+        &small[0],
+        &providers,
+        "10 providers, 10 open jobs",
+    )?;
     let dao_addr = deployment
         .dao
         .clone()
@@ -500,25 +544,26 @@ fn run(a: &Args) -> Result<(), ChainError> {
         println!("| {} | {} | {} |", r.step, r.contract, r.gas_used);
     }
     let gas = |step: &str| base.iter().find(|(s, _)| s == step).map_or(0, |(_, g)| *g);
-    let lifecycle = gas("submit job (CW20 Send → market)")
-        + gas("claim job")
+    let lifecycle = gas("submit job (CW20 Send → market, assigns 1)")
         + gas("commit result")
         + gas("reveal result (settles the job)");
     println!(
-        "\nWhole lifecycle at redundancy 1 (submit + claim + commit + reveal, which settles): \
-         **{lifecycle}** gas."
+        "\nWhole lifecycle at redundancy 1 (submit with assignment + commit + reveal, which \
+         settles): **{lifecycle}** gas."
     );
 
     if a.scale > 0 {
         let big = populate(&chain, &mnemonic, 8, a.scale, a.scale)?;
+        providers.extend(big.iter().cloned());
         let scaled = measure_pass(
             &mut b,
             &opts,
             &big[0],
-            &format!("{} stakers, {} open jobs", a.scale + 10, a.scale + 10),
+            &providers,
+            &format!("{} providers, {} open jobs", a.scale + 10, a.scale + 10),
         )?;
         println!(
-            "\n## Scaling: the same operations with 10 and with {} stakers / open jobs\n",
+            "\n## Scaling: the same operations with 10 and with {} providers (stakers) / open jobs\n",
             a.scale + 10
         );
         println!("| step | 10 | {} | change |", a.scale + 10);

@@ -141,7 +141,7 @@ fn contract_errors_are_rejections_not_transient() {
     );
     // An unknown signer is refused before anything is sent.
     let err = chain
-        .market_exec("nobody", &market::ExecuteMsg::ClaimJob { job_id: 1 })
+        .market_exec("nobody", &market::ExecuteMsg::FlushFees {})
         .unwrap_err();
     assert!(matches!(err, ChainError::UnknownAccount(_)), "{err}");
 }

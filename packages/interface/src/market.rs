@@ -180,7 +180,7 @@ pub struct Reputation {
     pub agreed: u64,
     /// Jobs in which the provider revealed an output outside the majority.
     pub outvoted: u64,
-    /// Jobs in which the provider claimed a slot and failed to commit or reveal.
+    /// Jobs in which the provider held a slot and failed to commit or reveal.
     pub missed: u64,
     /// Base units slashed from the provider by the market.
     pub slashed: Uint128,
@@ -224,13 +224,17 @@ pub struct ProviderResponse {
     pub min_unit_price: Uint128,
     /// Whether the provider takes jobs.
     pub active: bool,
-    /// Jobs claimed and not yet finalized.
+    /// Jobs assigned and not yet finalized.
     pub active_jobs: u32,
     /// Stake at risk in unfinished slots (see [`ExposureResponse`]).
     #[serde(default)]
     pub locked: Uint128,
     /// Track record.
     pub reputation: Reputation,
+    /// Selection weight in the trees of its models: its bonded stake when last seen eligible,
+    /// 0 when inactive or below `min_provider_stake`.
+    #[serde(default)]
+    pub weight: Uint128,
 }
 
 /// Lifecycle of a job.
@@ -302,7 +306,7 @@ pub enum SlotOutcome {
 pub struct Slot {
     /// Provider holding the slot.
     pub provider: Addr,
-    /// Block height of the claim.
+    /// Block height at which the slot was assigned (the job's submission height).
     pub claimed_height: u64,
     /// Posted commitment, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -368,6 +372,9 @@ pub struct JobResponse {
     /// Agreed output, once settled or resolved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Binary>,
+    /// Verification of a redundancy-1 job (its buyer's audit commitment and decision).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<Audit>,
     /// Protocol fee charged (sent to the treasury, or pending in the market until a flush).
     pub fee: Uint128,
     /// Refunded to the buyer.
@@ -459,6 +466,56 @@ pub struct MarketParams {
     /// Batching saves every settlement the two contract calls of a deposit.
     #[serde(default)]
     pub fee_flush_threshold: Uint128,
+    /// Share of redundancy-1 jobs re-executed by a second, drawn provider when the buyer
+    /// reveals its audit secret, in bps (1..=10 000; default 1 000 = 10 %). Cheating on a
+    /// redundancy-1 job must lose money in expectation, (1 − p)·pay − p·slash < 0 with slash the
+    /// first-offence slash of the slot's stake at risk: true at every price with the defaults;
+    /// under parameters where it is not, the market bounds the price of a redundancy-1 job.
+    #[serde(default = "default_audit_bps")]
+    pub audit_bps: Bps,
+}
+
+/// Default audit share of redundancy-1 jobs: 10 %.
+pub const DEFAULT_AUDIT_BPS: Bps = 1_000;
+
+fn default_audit_bps() -> Bps {
+    DEFAULT_AUDIT_BPS
+}
+
+/// Whether a revealed audit secret sends a redundancy-1 job to a second provider:
+/// `sha256(secret ‖ job id ‖ provider's commitment) mod 10 000 < audit_bps`. The buyer fixed
+/// the secret (by its hash) before the provider committed, and the provider does not know it,
+/// so neither can steer the decision.
+pub fn audit_selected(
+    secret: &[u8],
+    job_id: u64,
+    provider_commitment: &[u8],
+    audit_bps: Bps,
+) -> bool {
+    let mut hasher = Sha256::new();
+    hasher.update(secret);
+    hasher.update(job_id.to_be_bytes());
+    hasher.update(provider_commitment);
+    let digest: [u8; 32] = hasher.finalize().into();
+    let word = u64::from_be_bytes([
+        digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7],
+    ]);
+    word % 10_000 < audit_bps as u64
+}
+
+/// The audit commitment a buyer puts in a redundancy-1 `SubmitJob`: `sha256(secret)`.
+pub fn audit_commitment(secret: &[u8]) -> [u8; 32] {
+    Sha256::digest(secret).into()
+}
+
+/// The verification state of a redundancy-1 job.
+#[cw_serde]
+pub struct Audit {
+    /// `sha256(secret)`, committed by the buyer at submission.
+    pub commitment: HexBinary,
+    /// `None` until the buyer reveals the secret; then whether a second provider was drawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audited: Option<bool>,
 }
 
 /// Default `wrong_result_slash_bps` and `no_show_slash_bps`: the whole stake at risk.
@@ -534,6 +591,11 @@ pub enum ReceiveMsg {
         max_unit_price: Uint128,
         /// Time after which the job can be expired; at least commit + reveal windows away.
         deadline: Timestamp,
+        /// Required for redundancy 1 (and refused otherwise): `sha256(secret)` of a secret the
+        /// buyer may reveal with `RevealAuditSecret` once the provider has committed, which
+        /// sends the job to a second provider with probability `audit_bps`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        audit_commitment: Option<HexBinary>,
     },
 }
 
@@ -598,12 +660,24 @@ pub enum ExecuteMsg {
     },
     /// Provider: leave the market (only with no unfinished jobs).
     Deregister {},
-    /// Provider: take a slot in an open job. Besides the registry, price, cooldown and
-    /// `max_active_jobs_per_provider` checks, the provider must not be jailed, and its locked
-    /// stake plus the slot's stake at risk must stay within its bonded stake.
-    ClaimJob {
+    /// Anyone: re-read a provider's bonded stake and set its selection weight to it (0 if it is
+    /// below `min_provider_stake` or the provider is inactive). Submissions do this lazily for
+    /// every provider they draw; this lets anyone drop an unbonded provider from the price
+    /// rule's capacity at once. O(log n) gas.
+    RefreshProvider {
+        /// Provider address.
+        address: String,
+    },
+    /// Buyer of a redundancy-1 job, after its provider committed and before the commit window
+    /// closes: reveal the audit secret. If `audit_selected`, a second provider is drawn (seed
+    /// mixed with the secret), the job becomes a redundancy-2 job with a new commit window, and
+    /// disagreement makes it a dispute; otherwise its reveal phase opens at once. Without this
+    /// reveal the reveal phase opens when the commit window closes, unaudited.
+    RevealAuditSecret {
         /// Job id.
         job_id: u64,
+        /// The secret whose sha256 the submission carried.
+        secret: Binary,
     },
     /// Provider holding a slot: post [`commitment`]`(output, salt, address, job_id, market)`
     /// within the commit window.
@@ -734,15 +808,22 @@ pub enum QueryMsg {
         /// Page size (max 100).
         limit: Option<u32>,
     },
-    /// Open jobs for a model that still have free slots — what workers poll.
+    /// Open jobs in which `provider` was assigned a slot it has not committed yet, while the
+    /// commit window is open — what workers poll (paginated by id, ascending).
     #[returns(JobsResponse)]
-    OpenJobs {
-        /// Model id.
-        model_id: String,
+    AssignedJobs {
+        /// Provider address.
+        provider: String,
         /// Exclusive start (job id).
         start_after: Option<u64>,
         /// Page size (max 100).
         limit: Option<u32>,
+    },
+    /// The selection tree of a model: total eligible weight and number of slot indexes used.
+    #[returns(SelectionResponse)]
+    Selection {
+        /// Model id.
+        model_id: String,
     },
     /// The unit price a submission would pay now.
     #[returns(UnitPriceResponse)]
@@ -784,6 +865,19 @@ pub struct ExposureResponse {
     pub unfinished_jobs: u32,
     /// Until when the provider is jailed, if it is now.
     pub jailed_until: Option<Timestamp>,
+}
+
+/// A model's provider-selection state.
+#[cw_serde]
+pub struct SelectionResponse {
+    /// Sum of the selection weights of the model's providers (bonded stake of each provider
+    /// last seen eligible; stale weights are corrected lazily when drawn).
+    pub total_weight: Uint128,
+    /// Slot indexes handed out in the model's tree (one per provider that ever served it).
+    pub indexes: u32,
+    /// Providers with a non-zero selection weight, over all models (the price rule's capacity
+    /// counts these).
+    pub eligible_providers: u64,
 }
 
 /// The emissions contract the market reports settled work to.
@@ -839,7 +933,8 @@ pub struct UnitPriceResponse {
     /// Units delivered so far in the current window (units × agreeing slots of every job settled
     /// or resolved in it): the demand the price rule weighs.
     pub window_units: u64,
-    /// Target units per window (capacity).
+    /// Target units per window (capacity: providers with a non-zero selection weight, i.e.
+    /// at least `min_provider_stake` bonded when last seen, × units per provider).
     pub capacity_units: u64,
     /// Start of the current window.
     pub window_start: Timestamp,
@@ -919,7 +1014,8 @@ impl Default for MarketParams {
     /// max(100 tokens, 10 × its pay) at risk and a wrong result or a no-show loses all of it
     /// (doubling per repeat offence within 7 days, jail for a day at the third), 10-minute commit
     /// and reveal windows, jobs live at most a day, disputes close after 7 days, fees sent to
-    /// the treasury once a whole token is pending.
+    /// the treasury once a whole token is pending, 10 % of redundancy-1 jobs audited (when their
+    /// buyer reveals its secret).
     fn default() -> Self {
         MarketParams {
             protocol_fee_bps: 300,
@@ -951,6 +1047,7 @@ impl Default for MarketParams {
             ],
             pricing: PricingParams::default(),
             fee_flush_threshold: Uint128::new(TOKEN),
+            audit_bps: DEFAULT_AUDIT_BPS,
         }
     }
 }

@@ -74,6 +74,10 @@ pub fn market_params(genesis: &Genesis, units_per_provider: u64) -> Result<Marke
         // A simulated job is a fleet's whole day of work (thousands of tokens): its slot locks
         // only the minimum stake at risk, not ten times its pay, or no fleet could take it.
         slot_stake_multiple: 0,
+        // The simulator's jobs are redundancy 1: every one is audited (p = 100 %), a second
+        // drawn fleet re-runs it and the two share its pay — the same expected income per
+        // fleet, the same supply flows.
+        audit_bps: 10_000,
         ..MarketParams::default()
     })
 }

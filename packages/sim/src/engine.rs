@@ -1,9 +1,10 @@
 //! The daily loop. Every day, on the embedded chain with the real contracts:
 //!
 //! 1. providers claim yesterday's emissions (`Claim` on the emissions contract);
-//! 2. buyers buy tokens from holders and pay for the day's demand: one job per provider
-//!    (a batch of items, each `ITEM_GPU_DAYS` GPU-days) through escrow → claim → commit →
-//!    reveal → settlement (fee to the treasury, `RecordWork` to emissions);
+//! 2. buyers buy tokens from holders and pay for the day's demand: as many jobs as providers
+//!    (a batch of items, each `ITEM_GPU_DAYS` GPU-days) through escrow → assignment (the market
+//!    draws the serving provider, stake-weighted) → commit → reveal → settlement (fee to the
+//!    treasury, `RecordWork` to emissions);
 //! 3. the keeper runs the treasury's `Distribute` (burn / stakers / kept / executor);
 //! 4. vesting beneficiaries claim what vested and sell part of it to holders;
 //! 5. holders bond or unbond as the trailing staking yield moves, and claim matured unbondings;
@@ -15,7 +16,7 @@
 use std::time::{Duration, Instant};
 
 use acn_interface::{emissions, treasury};
-use acn_testing::{labels_output, salt};
+use acn_testing::labels_output;
 use anyhow::{bail, ensure, Context, Result};
 use cosmwasm_std::{Addr, Binary, Timestamp};
 
@@ -505,15 +506,22 @@ impl Simulation {
             if batch == 0 {
                 continue;
             }
-            let name = self.active[i].name.clone();
             let input = Binary::from(vec![1u8; batch as usize]);
             let output = labels_output(&vec![1u32; batch as usize]);
             let price = quotes[i];
             let job =
                 self.tx(|s| s.try_submit(BUYERS, SIM_MODEL, input, batch, 1, price, deadline))?;
-            self.tx(|s| s.claim_job(&name, job))?;
-            self.tx(|s| s.commit_result(&name, job, &output, &salt(7)))?;
-            self.tx(|s| s.reveal_result(&name, job, &output, &salt(7)))?;
+            // The market draws who serves the job (stake-weighted); that fleet does the work.
+            let assigned = self.world.suite.assigned(job);
+            let name = self
+                .active
+                .iter()
+                .find(|f| assigned.contains(&f.addr))
+                .map(|f| f.name.clone())
+                .ok_or_else(|| anyhow::anyhow!("job {job} assigned to no active fleet"))?;
+            // Commit, the buyer's audit secret (every audit is certain in the simulator, so a
+            // second drawn fleet re-runs the job and the two share its pay), reveal.
+            self.tx(|s| s.run_job(job, &[(name.as_str(), output.clone())]))?;
             rec.jobs += 1;
             served += batch as u64;
         }

@@ -85,6 +85,18 @@ pub fn fixed_output(values: &[i32]) -> Binary {
     )
 }
 
+/// The audit secret the helpers' `buyer` commits to in its redundancy-1 jobs.
+pub fn audit_secret(buyer: &cosmwasm_std::Addr) -> Binary {
+    Binary::from(format!("audit secret of {buyer}").into_bytes())
+}
+
+/// The `audit_commitment` of a submission by `buyer`: `sha256(audit_secret(buyer))` at
+/// redundancy 1, none above.
+pub fn audit_commitment_for(buyer: &cosmwasm_std::Addr, redundancy: u8) -> Option<HexBinary> {
+    (redundancy == 1)
+        .then(|| HexBinary::from(market::audit_commitment(&audit_secret(buyer)).to_vec()))
+}
+
 /// A 16-byte salt derived from a seed.
 pub fn salt(seed: u8) -> Binary {
     Binary::from(vec![seed; 16])
@@ -155,9 +167,23 @@ impl Suite {
                 redundancy,
                 max_unit_price: Uint128::new(u128::MAX),
                 deadline,
+                audit_commitment: audit_commitment_for(&who, redundancy),
             },
         )?;
         job_id_from(&res)
+    }
+
+    /// `RevealAuditSecret` of a redundancy-1 job, as its buyer (with [`audit_secret`]).
+    pub fn reveal_audit_secret(&mut self, job_id: u64) -> AnyResult<AppResponse> {
+        let (buyer, m) = (self.job(job_id).buyer, self.market());
+        self.execute(
+            &buyer,
+            &m,
+            &market::ExecuteMsg::RevealAuditSecret {
+                job_id,
+                secret: audit_secret(&buyer),
+            },
+        )
     }
 
     /// Submit a digits job with `batch` items, paying exactly the quote.
@@ -197,10 +223,61 @@ impl Suite {
         )
     }
 
-    /// Claim a slot.
-    pub fn claim_job(&mut self, name: &str, job_id: u64) -> AnyResult<AppResponse> {
-        let (who, m) = (self.addr(name), self.market());
-        self.execute(&who, &m, &market::ExecuteMsg::ClaimJob { job_id })
+    /// The providers assigned to a job's slots, in slot order.
+    pub fn assigned(&self, job_id: u64) -> Vec<cosmwasm_std::Addr> {
+        self.job(job_id)
+            .slots
+            .into_iter()
+            .map(|s| s.provider)
+            .collect()
+    }
+
+    /// The names among `candidates` assigned to a job, in slot order.
+    pub fn assigned_names<'a>(&self, job_id: u64, candidates: &[&'a str]) -> Vec<&'a str> {
+        self.assigned(job_id)
+            .iter()
+            .filter_map(|a| candidates.iter().find(|c| self.addr(c) == *a).copied())
+            .collect()
+    }
+
+    /// The slot `name` holds in a job (panics if it holds none).
+    pub fn slot_of(&self, job_id: u64, name: &str) -> market::Slot {
+        let addr = self.addr(name);
+        self.job(job_id)
+            .slots
+            .into_iter()
+            .find(|s| s.provider == addr)
+            .unwrap_or_else(|| panic!("{name} holds no slot in job {job_id}"))
+    }
+
+    /// Jobs in which `name` holds a slot it has not committed (what a worker polls).
+    pub fn assigned_jobs(&self, name: &str) -> Vec<JobResponse> {
+        let r: market::JobsResponse = self.query(
+            &self.market(),
+            &market::QueryMsg::AssignedJobs {
+                provider: self.addr(name).to_string(),
+                start_after: None,
+                limit: Some(100),
+            },
+        );
+        r.jobs
+    }
+
+    /// `RefreshProvider` of `provider`, sent by `caller`.
+    pub fn refresh_provider(&mut self, caller: &str, provider: &str) -> AnyResult<AppResponse> {
+        let (who, m) = (self.addr(caller), self.market());
+        let address = self.addr(provider).to_string();
+        self.execute(&who, &m, &market::ExecuteMsg::RefreshProvider { address })
+    }
+
+    /// A model's selection tree (total weight, indexes, eligible providers).
+    pub fn selection(&self, model_id: &str) -> market::SelectionResponse {
+        self.query(
+            &self.market(),
+            &market::QueryMsg::Selection {
+                model_id: model_id.into(),
+            },
+        )
     }
 
     /// Commit [`commitment`]`(output, salt, address, job_id, market)`.
@@ -243,16 +320,67 @@ impl Suite {
         )
     }
 
-    /// Claim, then commit, for each (provider, output) pair; then reveal each.
+    /// Commit for each (assigned provider, output) pair; then reveal each. (Slots are assigned
+    /// at submission: a provider not assigned to the job fails with `NotAssigned`.) A
+    /// redundancy-1 job's buyer reveals its audit secret after the commit; if that draws an
+    /// auditor, the auditor honestly commits and reveals the first pair's output too.
     pub fn run_job(&mut self, job_id: u64, work: &[(&str, Binary)]) -> AnyResult<()> {
         for (i, (name, out)) in work.iter().enumerate() {
-            self.claim_job(name, job_id)?;
             self.commit_result(name, job_id, out, &salt(i as u8 + 1))?;
+        }
+        let auditor = self.audit(job_id)?;
+        if let (Some(auditor), Some((_, out))) = (&auditor, work.first()) {
+            self.commit_as(auditor, job_id, out, &salt(99))?;
         }
         for (i, (name, out)) in work.iter().enumerate() {
             self.reveal_result(name, job_id, out, &salt(i as u8 + 1))?;
         }
+        if let (Some(auditor), Some((_, out))) = (&auditor, work.first()) {
+            let m = self.market();
+            self.execute(
+                auditor,
+                &m,
+                &market::ExecuteMsg::RevealResult {
+                    job_id,
+                    output: out.clone(),
+                    salt: salt(99),
+                },
+            )?;
+        }
         Ok(())
+    }
+
+    /// If the job waits for its buyer's audit secret, reveal it; returns the auditor drawn, if
+    /// any.
+    pub fn audit(&mut self, job_id: u64) -> AnyResult<Option<cosmwasm_std::Addr>> {
+        let job = self.job(job_id);
+        let pending = job.audit.as_ref().is_some_and(|a| a.audited.is_none())
+            && job.slots.iter().all(|s| s.commitment.is_some());
+        if !pending {
+            return Ok(None);
+        }
+        self.reveal_audit_secret(job_id)?;
+        Ok(self.job(job_id).slots.get(1).map(|s| s.provider.clone()))
+    }
+
+    /// Commit `sha256(output ‖ salt ‖ address)` as `who` (an address).
+    pub fn commit_as(
+        &mut self,
+        who: &cosmwasm_std::Addr,
+        job_id: u64,
+        output: &Binary,
+        salt: &Binary,
+    ) -> AnyResult<AppResponse> {
+        let m = self.market();
+        let c = commitment(output, salt, who.as_str());
+        self.execute(
+            who,
+            &m,
+            &market::ExecuteMsg::CommitResult {
+                job_id,
+                commitment: HexBinary::from(c.to_vec()),
+            },
+        )
     }
 
     /// `Settle` as `caller`.

@@ -100,6 +100,7 @@ fn job_json(spec: &ModelSpec, input: &[u8], id: u64) -> Result<Vec<u8>, Error> {
         }],
         disputed_at: None,
         result: None,
+        audit: None,
         fee: Uint128::zero(),
         refunded: Uint128::zero(),
     };

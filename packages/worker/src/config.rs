@@ -57,13 +57,15 @@ pub struct WorkerConfig {
     pub weights_dir: Option<PathBuf>,
     /// Path of the journal file.
     pub journal: PathBuf,
-    /// Most jobs in flight at once.
+    /// Most newly assigned jobs taken per pass (the rest are taken on the next passes, while
+    /// their commit window is open).
     #[serde(default = "default_capacity")]
     pub capacity: usize,
     /// Milliseconds between polls when idle.
     #[serde(default = "default_poll_ms")]
     pub poll_interval_ms: u64,
-    /// Lowest unit price the worker claims jobs at.
+    /// Lowest unit price the worker works for (registered on chain; the market assigns this
+    /// provider only jobs that pay at least this).
     #[serde(default)]
     pub min_unit_price: u128,
     /// Retries of a transient chain error before giving up on a call (exponential backoff).

@@ -20,7 +20,7 @@ use crate::journal::{Durability, Entry, Journal, Stage};
 /// What one pass of the loop did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TickReport {
-    /// Jobs claimed.
+    /// Newly assigned jobs taken into the journal.
     pub claimed: u32,
     /// Commitments sent.
     pub committed: u32,
@@ -183,7 +183,7 @@ impl<E: Executor> Worker<E> {
         Ok(adopted)
     }
 
-    /// One pass: move every in-flight job forward, then claim new work within capacity.
+    /// One pass: move every in-flight job forward, then take newly assigned jobs.
     ///
     /// Every claimed job is computed first and its salt written to the journal; one fdatasync
     /// then makes all of them durable (a group commit) before any of their commitments is sent.
@@ -225,7 +225,7 @@ impl<E: Executor> Worker<E> {
                 warn!(job_id = id, error = %e, "job step failed; will retry");
             }
         }
-        self.claim_new(now, &mut report)?;
+        self.take_assigned(now, &mut report)?;
         Ok(report)
     }
 
@@ -363,55 +363,50 @@ impl<E: Executor> Worker<E> {
         }
     }
 
-    fn claim_new(&mut self, now: u64, report: &mut TickReport) -> anyhow::Result<()> {
-        let mut free = self
-            .config
-            .capacity
-            .saturating_sub(self.journal.in_flight().len());
-        let models: Vec<String> = self.config.models.clone();
-        for model_id in models {
-            if free == 0 {
-                break;
-            }
-            let open: market::JobsResponse = self.with_retry(|| {
-                self.chain.market(&market::QueryMsg::OpenJobs {
-                    model_id: model_id.clone(),
-                    start_after: None,
+    /// Take the jobs the market assigned to this provider (slots are drawn at submission, so
+    /// there is nothing to claim): each goes into the journal as `Claimed` and is computed and
+    /// committed from the next pass on. At most `capacity` new jobs per pass; the rest stay
+    /// listed by `AssignedJobs` until their commit window closes and are taken next pass.
+    fn take_assigned(&mut self, now: u64, report: &mut TickReport) -> anyhow::Result<()> {
+        let mut free = self.config.capacity;
+        let mut start_after = None;
+        while free > 0 {
+            let page: market::JobsResponse = self.with_retry(|| {
+                self.chain.market(&market::QueryMsg::AssignedJobs {
+                    provider: self.address.clone(),
+                    start_after,
                     limit: Some(30),
                 })
             })?;
-            for job in open.jobs {
+            let Some(last) = page.jobs.last() else { break };
+            start_after = Some(last.id);
+            for job in page.jobs {
                 if free == 0 {
                     break;
                 }
                 if self.journal.get(job.id).is_some()
                     || self.journal.is_refused(job.id)
-                    || job
-                        .slots
-                        .iter()
-                        .any(|s| s.provider.as_str() == self.address)
-                    || job.unit_price.u128() < self.config.min_unit_price
                     || now >= job.commit_deadline.seconds()
                 {
                     continue;
                 }
-                let spec = &self.specs[&model_id];
+                let Some(spec) = self.specs.get(&job.model_id) else {
+                    warn!(job_id = job.id, model = %job.model_id, "assigned a model this worker does not load");
+                    self.journal.refuse(job.id)?;
+                    report.refused += 1;
+                    continue;
+                };
                 if let Err(e) = validate_input(spec, &job.input, job.batch, self.max_input_bytes) {
                     warn!(job_id = job.id, error = %e, "refusing a job with malformed input");
                     self.journal.refuse(job.id)?;
                     report.refused += 1;
                     continue;
                 }
-                match self.market_exec(&market::ExecuteMsg::ClaimJob { job_id: job.id }) {
-                    Ok(_) => {
-                        self.journal
-                            .record_with(Entry::claimed(job.id, &model_id), Durability::Written)?;
-                        report.claimed += 1;
-                        free -= 1;
-                        info!(job_id = job.id, model = %model_id, "claimed");
-                    }
-                    Err(e) => debug!(job_id = job.id, error = %e, "claim refused"),
-                }
+                self.journal
+                    .record_with(Entry::claimed(job.id, &job.model_id), Durability::Written)?;
+                report.claimed += 1;
+                free -= 1;
+                info!(job_id = job.id, model = %job.model_id, "assigned");
             }
         }
         Ok(())

@@ -279,6 +279,11 @@ impl Net {
                     redundancy,
                     max_unit_price: quote.unit_price * Uint128::new(2),
                     deadline,
+                    audit_commitment: (redundancy == 1).then(|| {
+                        cosmwasm_std::HexBinary::from(
+                            market::audit_commitment(b"e2e audit secret").to_vec(),
+                        )
+                    }),
                 },
             )
             .unwrap();
@@ -375,7 +380,8 @@ fn single_node_jobs_money_worker_crash_and_node_restart() {
     let d = net.chain.deployment().clone();
     net.register("provider-1", "wgpu");
     net.register("provider-2", "ndarray");
-    net.register("provider-3", "ndarray");
+    // Slots are assigned at submission among registered providers, so only the two running
+    // workers are registered: every redundancy-2 job goes to both.
     // provider-1 on burn's wgpu backend, provider-2 on ndarray: their outputs must agree.
     net.start("provider-1", "wgpu");
     net.start("provider-2", "ndarray");
@@ -472,8 +478,8 @@ fn single_node_jobs_money_worker_crash_and_node_restart() {
     net.assert_conserved(genesis);
 
     // ---- a worker killed between commit and reveal ----------------------------------------
-    // With provider-2 stopped nobody else takes the second slot, so provider-1 commits and then
-    // must wait: that is when it is killed.
+    // The job is assigned to both providers; with provider-2 stopped, provider-1 commits and
+    // then must wait for the second commitment: that is when it is killed.
     net.kill("provider-2");
     let (victim_job, _) = net.submit("buyer-1", 500, 2);
     let p1 = net.address("provider-1");
@@ -501,8 +507,8 @@ fn single_node_jobs_money_worker_crash_and_node_restart() {
         entry.stage
     );
     drop(journal);
-    net.start("provider-3", "ndarray"); // takes the second slot
-    wait_until("provider-3's commitment", Duration::from_secs(90), || {
+    net.start("provider-2", "ndarray"); // comes back and commits to its slot
+    wait_until("provider-2's commitment", Duration::from_secs(90), || {
         let job = net.job(victim_job);
         (job.slots.len() == 2 && job.slots.iter().all(|s| s.commitment.is_some())).then_some(())
     });
@@ -545,7 +551,6 @@ fn single_node_jobs_money_worker_crash_and_node_restart() {
         "provider-1 tried to commit job {victim_job} once across its two runs"
     );
     assert!(log.contains("worker running"));
-    net.start("provider-2", "ndarray");
     net.assert_conserved(genesis);
 
     // ---- the node restarted with jobs in flight -------------------------------------------

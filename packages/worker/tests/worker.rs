@@ -118,6 +118,9 @@ fn submit_digits(chain: &EmbeddedChain, batch: usize, redundancy: u8) -> (u64, V
                 redundancy,
                 max_unit_price: Uint128::new(1_000_000),
                 deadline: Timestamp::from_seconds(now + 3_600),
+                audit_commitment: (redundancy == 1).then(|| {
+                    cosmwasm_std::HexBinary::from(market::audit_commitment(AUDIT_SECRET).to_vec())
+                }),
             },
         )
         .unwrap();
@@ -125,6 +128,24 @@ fn submit_digits(chain: &EmbeddedChain, batch: usize, redundancy: u8) -> (u64, V
         tx.attr("job_id").unwrap().parse().unwrap(),
         held_out.labels[..batch].to_vec(),
     )
+}
+
+/// The buyer's audit secret for its redundancy-1 jobs.
+const AUDIT_SECRET: &[u8] = b"worker test audit secret";
+
+/// The buyer reveals its audit secret once the provider committed (with a single provider no
+/// auditor can be drawn, so the job's reveal phase opens at once).
+fn release(chain: &EmbeddedChain, id: u64) {
+    let tx = chain
+        .market_exec(
+            "buyer",
+            &market::ExecuteMsg::RevealAuditSecret {
+                job_id: id,
+                secret: Binary::from(AUDIT_SECRET.to_vec()),
+            },
+        )
+        .unwrap();
+    assert_eq!(tx.attr("audited"), Some("false"));
 }
 
 fn job(chain: &EmbeddedChain, id: u64) -> market::JobResponse {
@@ -177,6 +198,7 @@ fn a_worker_killed_after_commit_resumes_and_reveals_with_the_same_salt() {
         let r = w.tick().unwrap(); // computes, journals the salt, commits
         assert_eq!(r.committed, 1);
         assert_eq!(w.journal().get(id).unwrap().stage, Stage::Committed);
+        release(&chain, id);
         // the worker "dies" here, before revealing
     }
     let salt_before = Journal::open(&path).unwrap().get(id).unwrap().salt.clone();
@@ -217,6 +239,9 @@ fn the_salts_of_one_pass_share_one_fdatasync_before_any_commit() {
     let before = w.journal().syncs();
     let r = w.tick().unwrap();
     assert_eq!(r.committed, 4);
+    for id in &ids {
+        release(&chain, *id);
+    }
     assert_eq!(
         w.journal().syncs() - before,
         1,
@@ -257,6 +282,7 @@ fn a_crash_between_the_commit_and_its_journal_write_does_not_commit_twice() {
         w.tick().unwrap();
         w.tick().unwrap();
     }
+    release(&chain, id);
     // Roll the journal back to "Computed": as if the process died after the commit tx was
     // included but before the journal recorded it.
     let mut j = Journal::open(&path).unwrap();
@@ -276,17 +302,16 @@ fn a_crash_between_the_commit_and_its_journal_write_does_not_commit_twice() {
 }
 
 #[test]
-fn a_claim_the_journal_never_saw_is_adopted_on_resume() {
+fn an_assignment_the_journal_never_saw_is_adopted_on_resume() {
     let chain = chain(&["p1"]);
     let dir = tempfile::tempdir().unwrap();
+    // assigned on chain at submission while the worker was not running: its journal never
+    // saw the job
     let (id, _) = submit_digits(&chain, 4, 1);
-    // claimed on chain, then the process died before writing its journal
-    chain
-        .market_exec("p1", &market::ExecuteMsg::ClaimJob { job_id: id })
-        .unwrap();
     let mut w = worker(&chain, "p1", &dir.path().join("p1.journal"), engine());
     assert_eq!(w.resume().unwrap(), 1);
     w.tick().unwrap();
+    release(&chain, id);
     w.tick().unwrap();
     assert_eq!(job(&chain, id).status, JobStatus::Settled);
 }

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use cosmwasm_std::{HexBinary, Timestamp, Uint128};
+use cosmwasm_std::{Binary, HexBinary, Timestamp, Uint128};
 
 use acn_client::{governance, Chain, ChainError, ChainExt, Deployment};
 use acn_interface::market::{self, commitment, JobStatus};
@@ -37,7 +37,7 @@ pub fn provide(chain: &dyn Chain, name: &str) {
 }
 
 /// A whole job: the provider bonds and registers, the buyer submits 2 digits at unit price 1 000,
-/// the provider claims, commits and reveals; the reveal settles the job and pays the provider
+/// the market assigns it the slot; it commits and reveals; the reveal settles the job and pays the provider
 /// 2 000 − 3 % fee. Assumes a fresh deployment with the digits model registered.
 pub fn job_end_to_end(chain: &dyn Chain, buyer: &str, provider: &str) {
     let d = chain.deployment().clone();
@@ -68,26 +68,27 @@ pub fn job_end_to_end(chain: &dyn Chain, buyer: &str, provider: &str) {
                 redundancy: 1,
                 max_unit_price: Uint128::new(10_000),
                 deadline,
+                audit_commitment: Some(HexBinary::from(
+                    market::audit_commitment(b"client audit secret").to_vec(),
+                )),
             },
         )
         .unwrap();
     let job_id: u64 = tx.attr("job_id").unwrap().parse().unwrap();
 
-    let open: market::JobsResponse = chain
-        .market(&market::QueryMsg::OpenJobs {
-            model_id: "digits-mlp-v1".into(),
+    // the market assigned the slot at submission: the provider finds the job in its list
+    let assigned: market::JobsResponse = chain
+        .market(&market::QueryMsg::AssignedJobs {
+            provider: provider_addr.clone(),
             start_after: None,
             limit: None,
         })
         .unwrap();
-    assert_eq!(open.jobs.len(), 1);
-    assert_eq!(open.jobs[0].id, job_id);
+    assert_eq!(assigned.jobs.len(), 1);
+    assert_eq!(assigned.jobs[0].id, job_id);
 
     let out = labels_output(&[4, 2]);
     let s = salt(9);
-    chain
-        .market_exec(provider, &market::ExecuteMsg::ClaimJob { job_id })
-        .unwrap();
     chain
         .market_exec(
             provider,
@@ -99,6 +100,18 @@ pub fn job_end_to_end(chain: &dyn Chain, buyer: &str, provider: &str) {
             },
         )
         .unwrap();
+    // the buyer reveals its audit secret: with one provider no auditor can be drawn, so the
+    // job is not audited and its reveal phase opens
+    let tx = chain
+        .market_exec(
+            buyer,
+            &market::ExecuteMsg::RevealAuditSecret {
+                job_id,
+                secret: Binary::from(b"client audit secret".to_vec()),
+            },
+        )
+        .unwrap();
+    assert_eq!(tx.attr("audited"), Some("false"));
     chain.wait_blocks(2).unwrap();
     chain
         .market_exec(
@@ -134,10 +147,16 @@ pub fn job_end_to_end(chain: &dyn Chain, buyer: &str, provider: &str) {
     );
 }
 
-/// Claiming a job that does not exist is a rejection carrying the contract's message.
+/// Committing to a job that does not exist is a rejection carrying the contract's message.
 pub fn contract_error_is_a_rejection(chain: &dyn Chain, account: &str) {
     let err = chain
-        .market_exec(account, &market::ExecuteMsg::ClaimJob { job_id: 42 })
+        .market_exec(
+            account,
+            &market::ExecuteMsg::CommitResult {
+                job_id: 42,
+                commitment: HexBinary::from(vec![0u8; 32]),
+            },
+        )
         .unwrap_err();
     assert!(
         matches!(err, ChainError::Rejected(ref m) if m.contains("job 42 not found")),
