@@ -148,6 +148,7 @@ mod tests {
             active_jobs: 0,
             locked: Uint128::new(locked),
             reputation: Reputation::default(),
+            weight: Uint128::zero(),
         }
     }
 

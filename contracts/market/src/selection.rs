@@ -30,6 +30,7 @@ use acn_interface::market::MarketParams;
 
 use crate::error::ContractError;
 use crate::helpers::stake_of;
+use crate::risk;
 use crate::state::{
     Provider, ELIGIBLE_PROVIDERS, ENTROPY, PROVIDERS, SELECTION_COUNT, SELECTION_INDEX,
     SELECTION_OWNER, SELECTION_TREE,

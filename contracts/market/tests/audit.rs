@@ -4,6 +4,7 @@
 
 use acn_interface::market::{self, ExecuteMsg, JobStatus, MarketParams, ReceiveMsg};
 use acn_market::audit::max_unverified_pay;
+use acn_market::risk;
 use acn_market::ContractError;
 use acn_testing::*;
 use cosmwasm_std::{Binary, HexBinary, Uint128};
@@ -61,36 +62,77 @@ fn send(suite: &mut Suite, pay: u128, hook: &ReceiveMsg) -> anyhow::Result<()> {
     suite.send_tokens(&who, &m, pay, hook).map(drop)
 }
 
+/// Expected gain of cheating on a redundancy-1 job paying `pay`, in base units × 10 000:
+/// (10 000 − p)·pay − p·slash, with slash the first-offence wrong-result slash of the slot's
+/// stake at risk.
+fn cheat_gain(params: &MarketParams, pay: u128) -> i128 {
+    let at_risk = risk::slot_at_risk(params, Uint128::new(pay), 1).unwrap().u128();
+    let slash = at_risk * params.wrong_result_slash_bps as u128 / 10_000;
+    let p = params.audit_bps as i128;
+    (10_000 - p) * pay as i128 - p * slash as i128
+}
+
 #[test]
 fn cheating_on_a_redundancy_one_job_loses_money_at_the_defaults() {
-    // A cheater gains the pay when not audited and loses the wrong-result slash when caught:
-    // E = (1 − p)·pay − p·slash. At p = 10 % and a 100 ACN slash, E < 0 iff pay < 11.111111 ACN,
-    // which is the largest price a redundancy-1 job may have.
+    // A cheater gains the pay when not audited and loses its slot's stake at risk when caught:
+    // E = (1 − p)·pay − p·max(100 ACN, 10 × pay). At p = 10 % that is negative at every price,
+    // so the defaults need no price bound.
     let params = MarketParams::default();
-    let (p_bps, slash) = (
-        params.audit_bps as i128,
-        params.wrong_result_slash.u128() as i128,
-    );
-    assert_eq!((p_bps, slash), (1_000, 100 * TOKEN as i128));
-    let max = max_unverified_pay(&params).unwrap().u128();
-    assert_eq!(max, 11_111_111);
-    // expected gain in bps-weighted base units: (10 000 − p)·pay − p·slash
-    let gain = |pay: u128| (10_000 - p_bps) * pay as i128 - p_bps * slash;
     assert_eq!(
-        gain(max),
+        (
+            params.audit_bps,
+            params.wrong_result_slash_bps,
+            params.slot_stake_multiple,
+            params.min_slot_stake.u128()
+        ),
+        (1_000, 10_000, 10, 100 * TOKEN)
+    );
+    assert_eq!(max_unverified_pay(&params), None);
+    // the typical demo job (64 digits at 1 000 per unit) risks 100 ACN to gain 0.064 ACN:
+    // E = 0.9 × 64 000 − 0.1 × 100 000 000 = −9 942 400 base units ≈ −9.94 ACN per job
+    assert_eq!(cheat_gain(&params, 64_000) / 10_000, -9_942_400);
+    // where the minimum and the multiple meet (10 ACN) and above, E = −0.1 × pay
+    assert_eq!(cheat_gain(&params, 10 * TOKEN) / 10_000, -(TOKEN as i128));
+    assert_eq!(
+        cheat_gain(&params, 1_000_000 * TOKEN) / 10_000,
+        -100_000 * TOKEN as i128
+    );
+    for pay in [1, 1_000, 11_111_112, 50 * TOKEN, 10_000_000_000 * TOKEN] {
+        assert!(cheat_gain(&params, pay) < 0, "cheating pays at {pay}");
+    }
+
+    // With a smaller multiple (5 × pay) the minimum stake carries the deterrence alone, and the
+    // bound is the largest pay it still covers: 100 ACN × 1/9 = 11.111111 ACN.
+    let weaker = MarketParams {
+        slot_stake_multiple: 5,
+        ..params
+    };
+    let max = max_unverified_pay(&weaker).unwrap().u128();
+    assert_eq!(max, 11_111_111);
+    assert_eq!(
+        cheat_gain(&weaker, max),
         -1_000,
         "at the bound cheating loses (0.1 base unit per job)"
     );
-    assert!(gain(max + 1) > 0, "one base unit above, it would pay");
-    // the typical demo job (64 digits at 1 000 per unit) risks 100 ACN to gain 0.064 ACN:
-    // E = 0.9 × 64 000 − 0.1 × 100 000 000 = −9 942 400 base units ≈ −9.94 ACN per job
-    assert_eq!(gain(64_000) / 10_000, -9_942_400);
+    assert!(cheat_gain(&weaker, max + 1) > 0, "one base unit above, it would pay");
 }
 
 #[test]
 fn a_redundancy_one_job_needs_an_audit_commitment_and_a_bounded_price() {
-    // unit price 200 000: 64 items cost 12.8 ACN, above the 11.111111 ACN bound; 55 cost 11
-    let mut suite = suite_with(&["p1", "p2"], 200_000);
+    // Under a 5 × pay stake multiple (see above) the bound is 11.111111 ACN. Unit price 200 000:
+    // 64 items cost 12.8 ACN, above it; 55 cost 11.
+    let mut suite = SuiteBuilder::new()
+        .with_market_params(|m| {
+            m.models = vec![digits_model()];
+            m.initial_unit_price = 200_000;
+            m.params.max_active_jobs_per_provider = u32::MAX;
+            m.params.slot_stake_multiple = 5;
+        })
+        .with_funds("buyer", 100_000 * TOKEN)
+        .build();
+    for p in ["p1", "p2"] {
+        suite.make_provider(p, PROVIDER_STAKE, &[DIGITS]).unwrap();
+    }
     let deadline = suite.default_deadline();
     let before = balances(&suite);
     let secret_hash = HexBinary::from(market::audit_commitment(b"s").to_vec());
@@ -138,7 +180,21 @@ fn a_redundancy_one_job_needs_an_audit_commitment_and_a_bounded_price() {
 fn about_one_revealed_secret_in_ten_sends_the_job_to_an_auditor() {
     const JOBS: u32 = 400;
     let names = ["p1", "p2", "p3", "p4"];
-    let mut suite = suite_with(&names, 1_000);
+    // The 400 jobs stay open: each slot locks only 10 × its pay (no 100 ACN minimum), so the
+    // exposure cap never binds and the audit draw is measured alone. (At a 10 × multiple a
+    // redundancy-1 job needs no price bound whatever the minimum.)
+    let mut suite = SuiteBuilder::new()
+        .with_market_params(|m| {
+            m.models = vec![digits_model()];
+            m.initial_unit_price = 1_000;
+            m.params.max_active_jobs_per_provider = u32::MAX;
+            m.params.min_slot_stake = Uint128::one();
+        })
+        .with_funds("buyer", 100_000 * TOKEN)
+        .build();
+    for p in names {
+        suite.make_provider(p, PROVIDER_STAKE, &[DIGITS]).unwrap();
+    }
     let mut audited = 0;
     for k in 0..JOBS {
         let id = suite.submit_digits("buyer", 1, 1).unwrap();

@@ -363,7 +363,7 @@ impl Suite {
         Ok(self.job(job_id).slots.get(1).map(|s| s.provider.clone()))
     }
 
-    /// Commit `sha256(output ‖ salt ‖ address)` as `who` (an address).
+    /// Commit `commitment(output, salt, address, job id, market)` as `who` (an address).
     pub fn commit_as(
         &mut self,
         who: &cosmwasm_std::Addr,
@@ -372,7 +372,7 @@ impl Suite {
         salt: &Binary,
     ) -> AnyResult<AppResponse> {
         let m = self.market();
-        let c = commitment(output, salt, who.as_str());
+        let c = commitment(output, salt, who.as_str(), job_id, m.as_str());
         self.execute(
             who,
             &m,
