@@ -4,6 +4,10 @@
 //! to zero (17), commitments without context (18), and slashing that deters (stake at risk per
 //! slot, escalation, jail, exposure bounded by stake). A refused attack asserts the exact error
 //! and that nothing moved; an economic one asserts the attacker's result in base units.
+//!
+//! Slots are assigned at submission (`selection`): a provider that may not take a slot (jailed,
+//! or its stake at risk fully locked: `risk::can_take`) is not drawn, so with no other eligible
+//! provider the submission itself is refused with `NotEnoughEligibleProviders`.
 
 use std::fmt::Debug;
 
@@ -158,23 +162,61 @@ fn refused<T: Debug, E>(
     );
 }
 
-/// Claim and commit `out` for each (provider, output) in order, with distinct salts.
-fn claim_and_commit(suite: &mut Suite, id: u64, work: &[(&str, &Binary)]) {
+/// Commit `out` for each (provider, output) in order, with distinct salts. Slots are assigned at
+/// submission: each provider must hold one in the job.
+fn commit_all(suite: &mut Suite, id: u64, work: &[(&str, &Binary)]) {
     for (i, (p, out)) in work.iter().enumerate() {
-        suite.claim_job(p, id).unwrap();
+        suite.slot_of(id, p);
         suite.commit_result(p, id, out, &salt(i as u8 + 1)).unwrap();
     }
 }
 
+/// The refusal of a submission with fewer than `needed` eligible digits providers.
+fn not_enough(needed: u8, found: u8) -> ContractError {
+    ContractError::NotEnoughEligibleProviders {
+        model_id: DIGITS.into(),
+        needed,
+        found,
+    }
+}
+
+/// `risk::can_take` of `name` now, as the draw applies it, for a new slot putting `at_risk` at
+/// stake: the one rule that keeps a jailed or fully exposed provider out of every draw.
+fn can_take(suite: &Suite, name: &str, at_risk: u128) -> Result<(), ContractError> {
+    let p = suite.provider(name);
+    let provider = acn_market::state::Provider {
+        hardware: p.hardware,
+        models: p.models,
+        min_unit_price: p.min_unit_price,
+        active: p.active,
+        active_jobs: p.active_jobs,
+        locked: p.locked,
+        reputation: p.reputation,
+        weight: p.weight,
+    };
+    acn_market::risk::can_take(
+        &provider,
+        suite.stake(name).bonded,
+        Uint128::new(at_risk),
+        suite.block().time,
+    )
+}
+
 // ---- 6: a buyer's Sybil dispute --------------------------------------------------------------
 
-/// The attack of issue 6: the buyer's own node takes the second slot of a redundancy-2 job and,
+/// The attack of issue 6: the buyer's own node holds the other slot of a redundancy-2 job and,
 /// after the honest reveal, reveals something else. Returns the job id; the job is `Disputed`.
+///
+/// Slots are drawn, so a buyer cannot pick its node; the model has exactly two providers here,
+/// so both are drawn (the attack's best case: its node is in every job).
 fn sybil_dispute(suite: &mut Suite) -> u64 {
     let id = suite.submit_digits("buyer", 64, 2).unwrap();
+    let mut drawn = suite.assigned_names(id, &["p1", "bnode"]);
+    drawn.sort();
+    assert_eq!(drawn, ["bnode", "p1"]);
     let honest = labels_output(&[7; 64]);
     let made_up = labels_output(&[3; 64]);
-    claim_and_commit(suite, id, &[("p1", &honest), ("bnode", &made_up)]);
+    commit_all(suite, id, &[("p1", &honest), ("bnode", &made_up)]);
     suite.reveal_result("p1", id, &honest, &salt(1)).unwrap();
     // the honest output is now on chain in clear; the buyer's node reveals its made-up one
     suite
@@ -228,11 +270,12 @@ fn a_buyers_sybil_dispute_keeps_the_escrow_and_the_owner_pays_the_honest_provide
     exec_owner(&mut suite, &accept).unwrap();
     let job = suite.job(id);
     assert_eq!(job.status, JobStatus::Resolved);
-    assert_eq!(job.slots[0].outcome, Some(SlotOutcome::Agreed));
-    assert_eq!(job.slots[1].outcome, Some(SlotOutcome::Outvoted));
+    let (honest, node) = (suite.slot_of(id, "p1"), suite.slot_of(id, "bnode"));
+    assert_eq!(honest.outcome, Some(SlotOutcome::Agreed));
+    assert_eq!(node.outcome, Some(SlotOutcome::Outvoted));
     assert_eq!(
-        (job.fee.u128(), job.slots[0].paid.u128()),
-        (FEE, PRICE - FEE)
+        (job.fee.u128(), honest.paid.u128(), node.paid.u128()),
+        (FEE, PRICE - FEE, 0)
     );
     suite.assert_balance(suite.addr("p1"), PRICE - FEE);
     assert_eq!(suite.stake("p1").bonded.u128(), PROVIDER_STAKE);
@@ -289,7 +332,10 @@ fn a_dispute_nobody_resolves_closes_after_the_timeout_without_profit_for_the_buy
     suite.assert_balance(suite.addr("bnode"), half);
     assert_eq!(suite.stake("p1").bonded.u128(), PROVIDER_STAKE);
     assert_eq!(suite.stake("bnode").bonded.u128(), PROVIDER_STAKE);
-    assert_eq!(job.slots[0].outcome, Some(SlotOutcome::NoMajority));
+    assert_eq!(
+        suite.slot_of(id, "p1").outcome,
+        Some(SlotOutcome::NoMajority)
+    );
 
     // buyer + its node: −128 000 + 62 080 = −65 920 base units, the same as doing the job
     // honestly (no gain from the dispute); before the fix the buyer got all 128 000 back.
@@ -353,13 +399,16 @@ fn a_buyers_node_that_withholds_its_reveal_loses_more_than_the_job_costs() {
     let buyer_before = suite.balance_of("buyer");
     let id = suite.submit_digits("buyer", 64, 2).unwrap();
     let honest = labels_output(&[7; 64]);
-    claim_and_commit(&mut suite, id, &[("p1", &honest), ("bnode", &honest)]);
+    commit_all(&mut suite, id, &[("p1", &honest), ("bnode", &honest)]);
     suite.reveal_result("p1", id, &honest, &salt(1)).unwrap();
     suite.advance_time(600);
     suite.settle("keeper", id).unwrap();
     let job = suite.job(id);
     assert_eq!(job.status, JobStatus::Expired);
-    assert_eq!(job.slots[1].outcome, Some(SlotOutcome::Missed));
+    assert_eq!(
+        suite.slot_of(id, "bnode").outcome,
+        Some(SlotOutcome::Missed)
+    );
     assert_eq!(suite.balance_of("buyer"), buyer_before);
     let net = suite.balance_of("buyer") as i128 - buyer_before as i128
         + suite.stake("bnode").bonded.u128() as i128
@@ -371,25 +420,31 @@ fn a_buyers_node_that_withholds_its_reveal_loses_more_than_the_job_costs() {
 
 // ---- 9: phantom demand ---------------------------------------------------------------------
 
-/// Unit price after eight 10-minute windows in which `buyer` submits five jobs of 64 items ×
-/// redundancy 7 (2 240 units of demand a window against one provider's 1 000 of capacity) that
-/// nobody serves; then every job is refunded. Returns (price after the 8 windows, buyer's loss).
-fn pump(attack: bool) -> (u128, u128) {
-    let mut suite = suite(&["p1"]);
+/// Units a digits item costs in [`pump`]'s market: 64 items × 35 units = 2 240 units, the
+/// demand the original attack made a window with five jobs of 64 items × redundancy 7.
+const PUMP_UNITS_PER_ITEM: u64 = 35;
+
+/// Unit price after eight 10-minute windows in which `buyer` submits one job of 64 items ×
+/// redundancy 1 of a model costing 35 units an item (2 240 units of demand a window against one
+/// provider's 1 000 of capacity) that nobody serves; then every job is refunded. Returns (price
+/// after the 8 windows, buyer's loss, stake the assigned provider lost).
+///
+/// Slots are assigned at submission, so a redundancy-7 job needs seven eligible providers (and
+/// with one it is refused): the attack keeps its 2 240 units a window with one redundancy-1 job
+/// of a costlier model instead of five redundancy-7 jobs. Demand ≥ 2 × capacity moves the price
+/// by the full 12.5 % step either way, so the numbers before and after the fix are unchanged.
+fn pump(attack: bool) -> (u128, u128, u128) {
+    let mut suite = suite_with(&["p1"], |m| {
+        m.models[0].cost_units_per_item = PUMP_UNITS_PER_ITEM
+    });
     suite.fund("buyer", 1_000 * TOKEN).unwrap();
     let before = suite.balance_of("buyer");
     let mut ids = vec![];
     for _ in 0..8 {
         if attack {
-            for _ in 0..5 {
-                let q = suite.quote("buyer", DIGITS, 64, 7).price.u128();
-                let deadline = suite.default_deadline();
-                ids.push(
-                    suite
-                        .try_submit("buyer", DIGITS, digits_input(64), 64, 7, q, deadline)
-                        .unwrap(),
-                );
-            }
+            let id = suite.submit_digits("buyer", 64, 1).unwrap();
+            assert_eq!(suite.assigned(id), [suite.addr("p1")]);
+            ids.push(id);
         }
         suite.advance_time(600);
     }
@@ -399,7 +454,11 @@ fn pump(attack: bool) -> (u128, u128) {
         suite.settle("keeper", id).unwrap();
         assert_eq!(suite.job(id).status, JobStatus::Expired);
     }
-    (price, before - suite.balance_of("buyer"))
+    (
+        price,
+        before - suite.balance_of("buyer"),
+        PROVIDER_STAKE - suite.stake("p1").bonded.u128(),
+    )
 }
 
 #[test]
@@ -407,11 +466,15 @@ fn refunded_jobs_nobody_serves_no_longer_pump_the_price() {
     // Counted at submission, this demand took the price from 1 000 to 2 562 in 8 windows at no
     // cost. Counted at settlement, the unserved, refunded jobs move the price exactly as no jobs
     // at all: it decays from 1 000 to 346 for lack of delivered work.
-    let (idle_price, _) = pump(false);
-    let (pumped_price, cost) = pump(true);
+    let (idle_price, _, idle_slashed) = pump(false);
+    let (pumped_price, cost, slashed) = pump(true);
     assert_eq!(idle_price, 346);
     assert_eq!(pumped_price, idle_price, "phantom demand moved the price");
     assert_eq!(cost, 0, "the buyer got every job refunded");
+    // With assignment, "nobody serves" means the assigned provider did not: each job is a
+    // no-show, slashed 100, 200, 400, 800 tokens, then the last 500 — its whole 2 000-token
+    // stake for 8 jobs (the attacker pays it if the slots were its own nodes').
+    assert_eq!((idle_slashed, slashed), (0, PROVIDER_STAKE));
 }
 
 // ---- 11: emissions never block settlement ---------------------------------------------------
@@ -446,7 +509,7 @@ fn an_emissions_contract_that_cannot_mint_does_not_block_settlement_or_expiry() 
     let wrong = labels_output(&[5, 2]);
     let id = suite.submit_digits("buyer", 2, 3).unwrap();
     let res = {
-        claim_and_commit(
+        commit_all(
             &mut suite,
             id,
             &[("p1", &out), ("p2", &out), ("p3", &wrong)],
@@ -458,8 +521,8 @@ fn an_emissions_contract_that_cannot_mint_does_not_block_settlement_or_expiry() 
     let job = suite.job(id);
     assert_eq!(job.status, JobStatus::Settled);
     assert_eq!(
-        job.slots.iter().map(|s| s.outcome).collect::<Vec<_>>(),
-        vec![
+        ["p1", "p2", "p3"].map(|p| suite.slot_of(id, p).outcome),
+        [
             Some(SlotOutcome::Agreed),
             Some(SlotOutcome::Agreed),
             Some(SlotOutcome::Outvoted)
@@ -487,14 +550,14 @@ fn an_emissions_contract_that_cannot_mint_does_not_block_settlement_or_expiry() 
 
     // expiry of a job with a majority and a no-show: settled, only the no-show slashed
     let id = suite.submit_digits("buyer", 2, 3).unwrap();
-    claim_and_commit(&mut suite, id, &[("p1", &out), ("p2", &out), ("p3", &out)]);
+    commit_all(&mut suite, id, &[("p1", &out), ("p2", &out), ("p3", &out)]);
     suite.reveal_result("p1", id, &out, &salt(1)).unwrap();
     suite.reveal_result("p2", id, &out, &salt(2)).unwrap();
     suite.advance_time(3_600);
     suite.expire("keeper", id).unwrap();
     let job = suite.job(id);
     assert_eq!(job.status, JobStatus::Settled);
-    assert_eq!(job.slots[2].outcome, Some(SlotOutcome::Missed));
+    assert_eq!(suite.slot_of(id, "p3").outcome, Some(SlotOutcome::Missed));
     suite.assert_balance(suite.addr("p1"), 2 * 2_910);
     assert_eq!(suite.stake("p1").bonded.u128(), PROVIDER_STAKE);
     // p3's second offence within the window: twice the stake at risk
@@ -518,8 +581,9 @@ fn an_emissions_contract_that_cannot_mint_does_not_block_settlement_or_expiry() 
 fn a_no_show_cannot_unbond_its_stake_at_risk_and_is_slashed_when_the_job_is_finalized() {
     let mut suite = suite(&["p1"]);
     link_staking(&mut suite);
+    // the only provider is assigned the slot at submission, which locks its stake at risk at once
     let id = suite.submit_digits("buyer", 2, 1).unwrap();
-    suite.claim_job("p1", id).unwrap();
+    assert_eq!(suite.assigned(id), [suite.addr("p1")]);
     assert_eq!(
         exposure(&suite, "p1"),
         ExposureResponse {
@@ -566,32 +630,50 @@ fn a_no_show_cannot_unbond_its_stake_at_risk_and_is_slashed_when_the_job_is_fina
 
 #[test]
 fn withholding_a_losing_result_costs_at_least_revealing_it() {
-    let mut suite = suite(&["p1", "p2", "p3", "p4"]);
+    let all = ["p1", "p2", "p3", "p4"];
+    let mut suite = suite(&all);
     let out = labels_output(&[1, 2]);
     let wrong = labels_output(&[9, 9]);
-    // p3 reveals its wrong result and is outvoted
+    // three of the four are drawn; the last of them reveals a wrong result and is outvoted
     let a = suite.submit_digits("buyer", 2, 3).unwrap();
+    let in_a = suite.assigned_names(a, &all);
+    let liar = in_a[2];
     suite
         .run_job(
             a,
             &[
-                ("p1", out.clone()),
-                ("p2", out.clone()),
-                ("p3", wrong.clone()),
+                (in_a[0], out.clone()),
+                (in_a[1], out.clone()),
+                (liar, wrong.clone()),
             ],
         )
         .unwrap();
-    // p4 sees the majority's reveals, knows it lost, and withholds its reveal
+    // another provider of the next job, with no offence on record either, sees the majority's
+    // reveals, knows it lost, and withholds its reveal
     let b = suite.submit_digits("buyer", 2, 3).unwrap();
-    claim_and_commit(&mut suite, b, &[("p1", &out), ("p2", &out), ("p4", &wrong)]);
-    suite.reveal_result("p1", b, &out, &salt(1)).unwrap();
-    suite.reveal_result("p2", b, &out, &salt(2)).unwrap();
+    let in_b = suite.assigned_names(b, &all);
+    let withholder = *in_b.iter().rev().find(|p| **p != liar).unwrap();
+    let majority: Vec<&str> = in_b.iter().copied().filter(|p| *p != withholder).collect();
+    commit_all(
+        &mut suite,
+        b,
+        &[
+            (majority[0], &out),
+            (majority[1], &out),
+            (withholder, &wrong),
+        ],
+    );
+    suite.reveal_result(majority[0], b, &out, &salt(1)).unwrap();
+    suite.reveal_result(majority[1], b, &out, &salt(2)).unwrap();
     suite.advance_time(600);
     suite.settle("keeper", b).unwrap();
-    assert_eq!(suite.job(a).slots[2].outcome, Some(SlotOutcome::Outvoted));
-    assert_eq!(suite.job(b).slots[2].outcome, Some(SlotOutcome::Missed));
-    let revealed_loss = PROVIDER_STAKE - suite.stake("p3").bonded.u128();
-    let withheld_loss = PROVIDER_STAKE - suite.stake("p4").bonded.u128();
+    assert_eq!(suite.slot_of(a, liar).outcome, Some(SlotOutcome::Outvoted));
+    assert_eq!(
+        suite.slot_of(b, withholder).outcome,
+        Some(SlotOutcome::Missed)
+    );
+    let revealed_loss = PROVIDER_STAKE - suite.stake(liar).bonded.u128();
+    let withheld_loss = PROVIDER_STAKE - suite.stake(withholder).bonded.u128();
     // 100 tokens each at the defaults (it was 100 against 50)
     assert_eq!((revealed_loss, withheld_loss), (AT_RISK, AT_RISK));
     assert!(withheld_loss >= revealed_loss);
@@ -657,22 +739,24 @@ fn commitments_bind_the_job_and_the_market_so_replays_are_refused() {
         commitment(&[1], &[2, 3], p, 1, "m")
     );
 
-    let mut suite = suite(&["p1", "p2"]);
+    // one provider, so every job is assigned to it; its redundancy-1 jobs open their reveal
+    // phase once the buyer has revealed its audit secret (no auditor: nobody else serves)
+    let mut suite = suite(&["p1"]);
     // the same output and the same salt in two jobs give different commitments on chain
     let one = suite.submit_digits("buyer", 2, 1).unwrap();
     let two = suite.submit_digits("buyer", 2, 1).unwrap();
     for id in [one, two] {
-        suite.claim_job("p1", id).unwrap();
+        assert_eq!(suite.assigned(id), [suite.addr("p1")]);
         suite.commit_result("p1", id, &out, &s).unwrap();
     }
     let c1 = suite.job(one).slots[0].commitment.clone().unwrap();
     let c2 = suite.job(two).slots[0].commitment.clone().unwrap();
     assert_ne!(c1, c2);
+    assert_eq!(suite.audit(one).unwrap(), None);
     suite.reveal_result("p1", one, &out, &s).unwrap();
 
     // a copier replays job one's commitment and reveal in job three: refused at the reveal
     let three = suite.submit_digits("buyer", 2, 1).unwrap();
-    suite.claim_job("p1", three).unwrap();
     exec(
         &mut suite,
         "p1",
@@ -682,24 +766,25 @@ fn commitments_bind_the_job_and_the_market_so_replays_are_refused() {
         },
     )
     .unwrap();
+    assert_eq!(suite.audit(three).unwrap(), None);
     refused(&mut suite, ContractError::CommitmentMismatch {}, |st| {
         st.reveal_result("p1", three, &out, &s)
     });
     // a commitment made for another market is refused as well
     let four = suite.submit_digits("buyer", 2, 1).unwrap();
-    suite.claim_job("p2", four).unwrap();
-    let elsewhere = commitment(&out, &s, suite.addr("p2").as_str(), four, "another-market");
+    let elsewhere = commitment(&out, &s, suite.addr("p1").as_str(), four, "another-market");
     exec(
         &mut suite,
-        "p2",
+        "p1",
         &ExecuteMsg::CommitResult {
             job_id: four,
             commitment: HexBinary::from(elsewhere.to_vec()),
         },
     )
     .unwrap();
+    assert_eq!(suite.audit(four).unwrap(), None);
     refused(&mut suite, ContractError::CommitmentMismatch {}, |st| {
-        st.reveal_result("p2", four, &out, &s)
+        st.reveal_result("p1", four, &out, &s)
     });
 }
 
@@ -734,18 +819,27 @@ fn repeat_offences_escalate_and_the_third_jails_the_provider() {
     assert_eq!(until, suite.block().time.plus_seconds(DAY));
     assert_eq!(exposure(&suite, "p3").jailed_until, Some(until));
 
-    // jailed: no new work for a day
-    let id = suite.submit_digits("buyer", 1, 3).unwrap();
-    refused(
-        &mut suite,
-        ContractError::ProviderJailed {
+    // jailed: no new work for a day. The draw skips p3 (`risk::can_take` refuses it), so a job
+    // needing all three providers finds two and is refused with nothing moved...
+    assert_eq!(
+        can_take(&suite, "p3", AT_RISK),
+        Err(ContractError::ProviderJailed {
             until: until.seconds(),
-        },
-        |s| s.claim_job("p3", id),
+        })
     );
+    refused(&mut suite, not_enough(3, 2), |s| {
+        s.submit_digits("buyer", 1, 3)
+    });
+    // ...and a job needing two goes to the other two
+    let id = suite.submit_digits("buyer", 1, 2).unwrap();
+    let mut drawn = suite.assigned_names(id, &["p1", "p2", "p3"]);
+    drawn.sort();
+    assert_eq!(drawn, ["p1", "p2"]);
+    // a day later p3 is drawn again
     suite.advance_time(DAY);
+    assert_eq!(can_take(&suite, "p3", AT_RISK), Ok(()));
     let id = suite.submit_digits("buyer", 1, 3).unwrap();
-    suite.claim_job("p3", id).unwrap();
+    assert_eq!(suite.slot_of(id, "p3").at_risk.u128(), AT_RISK);
 }
 
 #[test]
@@ -757,42 +851,53 @@ fn a_provider_holds_unfinished_work_only_up_to_its_bonded_stake() {
         .unwrap();
     for _ in 0..10 {
         let id = suite.submit_digits("buyer", 1, 1).unwrap();
-        suite.claim_job("small", id).unwrap();
+        assert_eq!(suite.assigned(id), [suite.addr("small")]);
     }
-    assert_eq!(exposure(&suite, "small").locked.u128(), 1_000 * TOKEN);
-    let id = suite.submit_digits("buyer", 1, 1).unwrap();
-    refused(
-        &mut suite,
-        ContractError::ExposureAboveStake {
+    assert_eq!(
+        exposure(&suite, "small"),
+        ExposureResponse {
+            provider: suite.addr("small"),
+            locked: Uint128::new(1_000 * TOKEN),
+            unfinished_jobs: 10,
+            jailed_until: None,
+        }
+    );
+    // the 11th slot does not fit (10 jobs are within the 16-job cap: exposure is what refuses
+    // it), so the only provider is not drawn and the job is refused with nothing moved
+    assert_eq!(
+        can_take(&suite, "small", AT_RISK),
+        Err(ContractError::ExposureAboveStake {
             locked: Uint128::new(1_000 * TOKEN),
             at_risk: Uint128::new(AT_RISK),
             bonded: Uint128::new(1_000 * TOKEN),
-        },
-        |s| s.claim_job("small", id),
+        })
     );
+    refused(&mut suite, not_enough(1, 0), |s| {
+        s.submit_digits("buyer", 1, 1)
+    });
 }
 
 #[test]
 fn a_slot_of_a_big_job_locks_ten_times_its_pay() {
     // one token per unit: a job of 64 items pays 64 tokens, its slot locks 640
     let mut suite = suite_with(&["p1"], |m| m.initial_unit_price = TOKEN);
-    let mut ids = vec![];
-    for _ in 0..4 {
-        ids.push(suite.submit_digits("buyer", 64, 1).unwrap());
+    for _ in 0..3 {
+        let id = suite.submit_digits("buyer", 64, 1).unwrap();
+        assert_eq!(suite.slot_of(id, "p1").at_risk.u128(), 640 * TOKEN);
     }
-    for id in &ids[..3] {
-        suite.claim_job("p1", *id).unwrap();
-        assert_eq!(suite.job(*id).slots[0].at_risk.u128(), 640 * TOKEN);
-    }
-    refused(
-        &mut suite,
-        ContractError::ExposureAboveStake {
+    assert_eq!(exposure(&suite, "p1").locked.u128(), 1_920 * TOKEN);
+    // a 4th slot would lock 2 560 of 2 000 tokens: p1 is not drawn, the job is refused
+    assert_eq!(
+        can_take(&suite, "p1", 640 * TOKEN),
+        Err(ContractError::ExposureAboveStake {
             locked: Uint128::new(1_920 * TOKEN),
             at_risk: Uint128::new(640 * TOKEN),
             bonded: Uint128::new(PROVIDER_STAKE),
-        },
-        |s| s.claim_job("p1", ids[3]),
+        })
     );
+    refused(&mut suite, not_enough(1, 0), |s| {
+        s.submit_digits("buyer", 64, 1)
+    });
 }
 
 #[test]
