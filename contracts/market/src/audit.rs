@@ -192,7 +192,10 @@ pub fn reveal_secret(
 
 /// The stake an auditor's slot puts at risk: that of a slot of the job as a redundancy-2 job
 /// (the two agreeing slots share its pool).
-fn auditor_at_risk(params: &MarketParams, job: &crate::state::Job) -> Result<Uint128, ContractError> {
+fn auditor_at_risk(
+    params: &MarketParams,
+    job: &crate::state::Job,
+) -> Result<Uint128, ContractError> {
     risk::slot_at_risk(params, job.price, 2)
 }
 

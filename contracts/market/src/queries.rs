@@ -7,8 +7,7 @@ use acn_interface::common::page_limit;
 use acn_interface::market::{
     ConfigResponse, ExposureResponse, JobFilter, JobResponse, JobStatus, JobsResponse,
     ModelResponse, ModelsResponse, ProviderResponse, ProvidersResponse, QuoteResponse,
-    SelectionResponse, TotalsResponse,
-    UnitPriceResponse,
+    SelectionResponse, TotalsResponse, UnitPriceResponse,
 };
 
 use crate::error::ContractError;

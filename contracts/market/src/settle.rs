@@ -20,9 +20,7 @@ use crate::helpers::{load_job, load_unfinished_job, send, slash, stake_of, trans
 use crate::jobs::open_reveal_phase;
 use crate::pricing::count_demand;
 use crate::risk::{self, Offence};
-use crate::state::{
-    jobs, Config, Job, Provider, CONFIG, MODELS, OPEN_SLOTS, PROVIDERS, TOTALS,
-};
+use crate::state::{jobs, Config, Job, Provider, CONFIG, MODELS, OPEN_SLOTS, PROVIDERS, TOTALS};
 use crate::validation::{agree, decode_output};
 
 /// The protocol fee on `escrow`: `escrow × fee_bps / 10 000`, rounded up, so every escrow of at

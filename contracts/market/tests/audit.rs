@@ -66,7 +66,9 @@ fn send(suite: &mut Suite, pay: u128, hook: &ReceiveMsg) -> anyhow::Result<()> {
 /// (10 000 − p)·pay − p·slash, with slash the first-offence wrong-result slash of the slot's
 /// stake at risk.
 fn cheat_gain(params: &MarketParams, pay: u128) -> i128 {
-    let at_risk = risk::slot_at_risk(params, Uint128::new(pay), 1).unwrap().u128();
+    let at_risk = risk::slot_at_risk(params, Uint128::new(pay), 1)
+        .unwrap()
+        .u128();
     let slash = at_risk * params.wrong_result_slash_bps as u128 / 10_000;
     let p = params.audit_bps as i128;
     (10_000 - p) * pay as i128 - p * slash as i128
@@ -114,7 +116,10 @@ fn cheating_on_a_redundancy_one_job_loses_money_at_the_defaults() {
         -1_000,
         "at the bound cheating loses (0.1 base unit per job)"
     );
-    assert!(cheat_gain(&weaker, max + 1) > 0, "one base unit above, it would pay");
+    assert!(
+        cheat_gain(&weaker, max + 1) > 0,
+        "one base unit above, it would pay"
+    );
 }
 
 #[test]
