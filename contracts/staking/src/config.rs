@@ -136,6 +136,21 @@ pub fn set_market(
         .add_attribute("market", market))
 }
 
+/// The one field of the market's `Config` response staking reads; serde skips the others.
+/// Decoding the whole `market::ConfigResponse` inlined every market parameter's deserializer
+/// into one wasm function of 104 locals, past the CosmWasm VM's limit of 100 (wasmd refused
+/// to store the contract), and would tie staking to every future market parameter.
+#[derive(serde::Deserialize)]
+struct MarketLifetime {
+    params: MarketLifetimeParams,
+}
+
+/// See [`MarketLifetime`].
+#[derive(serde::Deserialize)]
+struct MarketLifetimeParams {
+    max_job_lifetime: u64,
+}
+
 /// Require an unbonding period in seconds of at least the market's `max_job_lifetime`.
 fn check_against_market(
     deps: Deps,
@@ -145,7 +160,7 @@ fn check_against_market(
     let Duration::Time(unbonding_period) = unbonding_period else {
         return Err(ContractError::UnbondingPeriodInBlocks {});
     };
-    let market_cfg: acn_interface::market::ConfigResponse = deps
+    let market_cfg: MarketLifetime = deps
         .querier
         .query_wasm_smart(market, &acn_interface::market::QueryMsg::Config {})?;
     let max_job_lifetime = market_cfg.params.max_job_lifetime;
