@@ -9,7 +9,7 @@ use acn_interface::market::{
     self, DisputeResolution, ExecuteMsg, JobStatus, MarketParams, ModelSpec, ReceiveMsg,
     SlotOutcome,
 };
-use acn_interface::{staking, token, treasury};
+use acn_interface::token;
 use acn_market::ContractError;
 use acn_testing::*;
 use cosmwasm_std::{Addr, Binary, HexBinary, Timestamp, Uint128};
@@ -133,67 +133,8 @@ fn commit_msg(job_id: u64, bytes: Vec<u8>) -> ExecuteMsg {
 
 // ---- assertions --------------------------------------------------------------------------
 
-/// Everything a failed transaction must leave untouched.
-#[derive(Debug, PartialEq)]
-struct Snapshot {
-    block: (u64, u64),
-    balances: Vec<(Addr, u128)>,
-    supply: u128,
-    jobs: Vec<market::JobResponse>,
-    providers: Vec<market::ProviderResponse>,
-    models: Vec<market::ModelResponse>,
-    config: market::ConfigResponse,
-    totals: market::TotalsResponse,
-    price: market::UnitPriceResponse,
-    stakers: Vec<staking::StakeResponse>,
-    staking_totals: staking::TotalsResponse,
-    treasury_totals: treasury::TotalsResponse,
-}
-
-fn snapshot(suite: &Suite) -> Snapshot {
-    let market = suite.market();
-    let mut addrs: Vec<Addr> = ACTORS.iter().map(|n| suite.addr(n)).collect();
-    addrs.extend([
-        market.clone(),
-        suite.staking.clone(),
-        suite.treasury.clone(),
-        suite.owner.clone(),
-    ]);
-    let totals = suite.market_totals();
-    let providers: market::ProvidersResponse = suite.query(
-        &market,
-        &market::QueryMsg::Providers {
-            start_after: None,
-            limit: Some(100),
-        },
-    );
-    let models: market::ModelsResponse = suite.query(
-        &market,
-        &market::QueryMsg::Models {
-            start_after: None,
-            limit: Some(100),
-        },
-    );
-    let block = suite.block();
-    Snapshot {
-        block: (block.height, block.time.seconds()),
-        balances: addrs
-            .into_iter()
-            .map(|a| (a.clone(), suite.balance(a)))
-            .collect(),
-        supply: suite.total_supply(),
-        jobs: (1..=totals.jobs_submitted)
-            .map(|id| suite.job(id))
-            .collect(),
-        providers: providers.providers,
-        models: models.models,
-        config: suite.query(&market, &market::QueryMsg::Config {}),
-        totals,
-        price: suite.query(&market, &market::QueryMsg::UnitPrice {}),
-        stakers: suite.all_stakers(),
-        staking_totals: suite.staking_totals(),
-        treasury_totals: suite.treasury_totals(),
-    }
+fn snapshot(suite: &Suite) -> MarketSnapshot {
+    suite.market_snapshot(ACTORS)
 }
 
 /// Run `f`, which must fail with exactly `expected`, and check that nothing changed.

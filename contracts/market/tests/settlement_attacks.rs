@@ -16,10 +16,10 @@ use acn_interface::market::{
     self, commitment, DisputeResolution, ExecuteMsg, ExposureResponse, JobStatus, MarketParams,
     SlotOutcome,
 };
-use acn_interface::{staking, token, treasury};
+use acn_interface::{staking, token};
 use acn_market::ContractError;
 use acn_testing::*;
-use cosmwasm_std::{Addr, Binary, HexBinary, Uint128};
+use cosmwasm_std::{Binary, HexBinary, Uint128};
 
 const DIGITS: &str = "digits-mlp-v1";
 /// Every named account the tests use.
@@ -85,52 +85,8 @@ fn link_staking(suite: &mut Suite) {
 
 // ---- assertions --------------------------------------------------------------------------
 
-/// Everything a refused transaction must leave untouched.
-#[derive(Debug, PartialEq)]
-struct Snapshot {
-    balances: Vec<(Addr, u128)>,
-    jobs: Vec<market::JobResponse>,
-    providers: Vec<market::ProviderResponse>,
-    config: market::ConfigResponse,
-    totals: market::TotalsResponse,
-    price: market::UnitPriceResponse,
-    stakers: Vec<staking::StakeResponse>,
-    staking_totals: staking::TotalsResponse,
-    treasury_totals: treasury::TotalsResponse,
-}
-
-fn snapshot(suite: &Suite) -> Snapshot {
-    let market = suite.market();
-    let mut addrs: Vec<Addr> = ACTORS.iter().map(|n| suite.addr(n)).collect();
-    addrs.extend([
-        market.clone(),
-        suite.staking.clone(),
-        suite.treasury.clone(),
-    ]);
-    let totals = suite.market_totals();
-    let providers: market::ProvidersResponse = suite.query(
-        &market,
-        &market::QueryMsg::Providers {
-            start_after: None,
-            limit: Some(100),
-        },
-    );
-    Snapshot {
-        balances: addrs
-            .into_iter()
-            .map(|a| (a.clone(), suite.balance(a)))
-            .collect(),
-        jobs: (1..=totals.jobs_submitted)
-            .map(|id| suite.job(id))
-            .collect(),
-        providers: providers.providers,
-        config: suite.query(&market, &market::QueryMsg::Config {}),
-        totals,
-        price: suite.query(&market, &market::QueryMsg::UnitPrice {}),
-        stakers: suite.all_stakers(),
-        staking_totals: suite.staking_totals(),
-        treasury_totals: suite.treasury_totals(),
-    }
+fn snapshot(suite: &Suite) -> MarketSnapshot {
+    suite.market_snapshot(ACTORS)
 }
 
 /// Run `f`, which must fail with exactly `expected` (an error of contract `E`), and check that

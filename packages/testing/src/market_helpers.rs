@@ -443,3 +443,82 @@ pub fn job_id_from(res: &AppResponse) -> AnyResult<u64> {
 
 /// A provider stake comfortably above the default minimum (1 000 tokens).
 pub const PROVIDER_STAKE: u128 = 2_000 * TOKEN;
+
+/// Everything a refused market transaction must leave untouched: the block, the token balances of
+/// the named actors, the market, staking, treasury and owner, the supply, every job, provider and
+/// model, the market's config, totals and price, every stake and the staking and treasury totals.
+#[derive(Debug, PartialEq)]
+pub struct MarketSnapshot {
+    /// (height, time in seconds).
+    pub block: (u64, u64),
+    /// Token balance of each actor and system contract.
+    pub balances: Vec<(cosmwasm_std::Addr, u128)>,
+    /// Token supply.
+    pub supply: u128,
+    /// Every job, by id.
+    pub jobs: Vec<market::JobResponse>,
+    /// Every provider (first 100).
+    pub providers: Vec<market::ProviderResponse>,
+    /// Every model (first 100).
+    pub models: Vec<market::ModelResponse>,
+    /// The market's config.
+    pub config: market::ConfigResponse,
+    /// The market's totals.
+    pub totals: market::TotalsResponse,
+    /// The market's price state.
+    pub price: market::UnitPriceResponse,
+    /// Every stake.
+    pub stakers: Vec<acn_interface::staking::StakeResponse>,
+    /// Staking totals.
+    pub staking_totals: acn_interface::staking::TotalsResponse,
+    /// Treasury totals.
+    pub treasury_totals: acn_interface::treasury::TotalsResponse,
+}
+
+impl Suite {
+    /// The state a refused market transaction must leave as it was (see [`MarketSnapshot`]);
+    /// `actors` are the account names whose balances are included.
+    pub fn market_snapshot(&self, actors: &[&str]) -> MarketSnapshot {
+        let market = self.market();
+        let mut addrs: Vec<cosmwasm_std::Addr> = actors.iter().map(|n| self.addr(n)).collect();
+        addrs.extend([
+            market.clone(),
+            self.staking.clone(),
+            self.treasury.clone(),
+            self.owner.clone(),
+        ]);
+        let totals = self.market_totals();
+        let providers: market::ProvidersResponse = self.query(
+            &market,
+            &market::QueryMsg::Providers {
+                start_after: None,
+                limit: Some(100),
+            },
+        );
+        let models: market::ModelsResponse = self.query(
+            &market,
+            &market::QueryMsg::Models {
+                start_after: None,
+                limit: Some(100),
+            },
+        );
+        let block = self.block();
+        MarketSnapshot {
+            block: (block.height, block.time.seconds()),
+            balances: addrs
+                .into_iter()
+                .map(|a| (a.clone(), self.balance(a)))
+                .collect(),
+            supply: self.total_supply(),
+            jobs: (1..=totals.jobs_submitted).map(|id| self.job(id)).collect(),
+            providers: providers.providers,
+            models: models.models,
+            config: self.query(&market, &market::QueryMsg::Config {}),
+            totals,
+            price: self.query(&market, &market::QueryMsg::UnitPrice {}),
+            stakers: self.all_stakers(),
+            staking_totals: self.staking_totals(),
+            treasury_totals: self.treasury_totals(),
+        }
+    }
+}
