@@ -10,7 +10,8 @@
 //! (unbonding period and max job lifetime 60 s — the DAO deployment links staking to the market,
 //! so the unbonding period may not be shorter than a job's life —, commit window 30 s, reveal
 //! window 8 s, a treasury split with all four parts so `Distribute` exercises burn, staker
-//! rewards and the executor fee; a 100-token minimum provider stake and no practical cap on a
+//! rewards and the executor fee; a 100-token minimum provider stake, a 1-base-unit minimum stake
+//! at risk per slot (10 × its pay above that) and no practical cap on a
 //! provider's jobs, so every staker can also be a provider), gives it 10 providers (2 + 8
 //! stakers that register) and 10 open jobs, then measures: bond, submit job (which draws its
 //! providers from the model's selection tree), commit, reveal (which settles), a second job
@@ -485,6 +486,9 @@ fn run(a: &Args) -> Result<(), ChainError> {
                                           // Stakers (150 bonded) are providers too, and open jobs pile up on them.
     opts.market_params.min_provider_stake = Uint128::new(100 * TOKEN);
     opts.market_params.max_active_jobs_per_provider = 1_000_000;
+    // Open jobs pile up on stakers bonding 150 tokens: a slot puts one base unit (or 10 × its
+    // pay) at risk instead of the 100-token minimum, so the exposure cap never binds here.
+    opts.market_params.min_slot_stake = Uint128::one();
     opts.split = treasury::Split {
         burn_bps: 5_000,
         stakers_bps: 2_000,
