@@ -281,8 +281,9 @@ fn measure_pass(
         &staking::ReceiveMsg::DistributeRewards {},
     )?;
     b.record("fund rewards (CW20 Send → staking)", "token → staking", &tx);
-    // Staking streams a round over its reward duration: let a block pass so some of it is out.
-    chain.wait_blocks(1)?;
+    // Staking streams a round over its reward duration (7 days): let a few seconds of it out, so
+    // the staker's share of what was released is at least one base unit.
+    chain.wait_seconds(3)?;
     let tx = chain.execute(staker, &d.staking, &staking::ExecuteMsg::ClaimRewards {})?;
     b.record("claim rewards", "staking", &tx);
 
