@@ -1,6 +1,7 @@
-//! The wasmd chain client against a running node. Runs only when `ACN_WASMD_RPC` is set (e.g.
-//! `http://127.0.0.1:26657` after `scripts/localnet.sh up`); otherwise every test says why it is
-//! skipped and passes. The tests share one fresh deployment of the contracts, handed to the DAO
+//! The wasmd chain client against a running node: every test is `#[ignore]`d, so that a plain
+//! `cargo test` reports it as ignored rather than passed; `scripts/wasmd-e2e.sh` starts a node and
+//! runs them with `--ignored` and `ACN_WASMD_RPC` set (e.g. `http://127.0.0.1:26657` after
+//! `scripts/localnet.sh up`). Without it they fail, saying so. The tests share one fresh deployment of the contracts, handed to the DAO
 //! (built with `scripts/build-wasm.sh` when `artifacts/` lacks them) and run the same scenario as
 //! the embedded chain's tests; the governance test deploys its own instance with a short voting
 //! period.
@@ -31,16 +32,13 @@ fn accounts_file() -> PathBuf {
     root().join("scripts/localnet-accounts.json")
 }
 
-fn rpc() -> Option<String> {
+fn rpc() -> String {
     match std::env::var("ACN_WASMD_RPC") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            eprintln!(
-                "skipped: ACN_WASMD_RPC is not set (start a node with `scripts/localnet.sh up` and \
-                 set ACN_WASMD_RPC=http://127.0.0.1:26657 to run the wasmd tests)"
-            );
-            None
-        }
+        Ok(url) if !url.is_empty() => url,
+        _ => panic!(
+            "ACN_WASMD_RPC is not set: start a node with `scripts/localnet.sh up` and set \
+             ACN_WASMD_RPC=http://127.0.0.1:26657, or run scripts/wasmd-e2e.sh"
+        ),
     }
 }
 
@@ -67,11 +65,11 @@ fn deployment_file() -> PathBuf {
         .join(format!("acn-wasmd-deployment-{}.json", std::process::id()))
 }
 
-/// The shared chain with a fresh deployment, or `None` (skipped).
-fn chain() -> Option<&'static WasmdChain> {
+/// The shared chain with a fresh deployment.
+fn chain() -> &'static WasmdChain {
     static CHAIN: OnceLock<WasmdChain> = OnceLock::new();
-    let rpc = rpc()?;
-    Some(CHAIN.get_or_init(|| {
+    let rpc = rpc();
+    CHAIN.get_or_init(|| {
         let artifacts = ensure_artifacts();
         let mut chain = WasmdChain::new(WasmdConfig::new(&rpc)).expect("connect to the node");
         chain.load_accounts(accounts_file()).expect("load accounts");
@@ -98,12 +96,13 @@ fn chain() -> Option<&'static WasmdChain> {
             .set_deployment(deployment.deployment)
             .expect("set deployment");
         chain
-    }))
+    })
 }
 
 #[test]
+#[ignore = "needs a wasmd node: run by scripts/wasmd-e2e.sh"]
 fn addresses_are_those_of_the_accounts_file() {
-    let Some(chain) = chain() else { return };
+    let chain = chain();
     let file = AccountsFile::load(accounts_file()).unwrap();
     for a in &file.accounts {
         assert_eq!(
@@ -120,16 +119,18 @@ fn addresses_are_those_of_the_accounts_file() {
 }
 
 #[test]
+#[ignore = "needs a wasmd node: run by scripts/wasmd-e2e.sh"]
 fn a_job_runs_end_to_end_through_the_trait() {
-    let Some(chain) = chain() else { return };
+    let chain = chain();
     common::job_end_to_end(chain, "buyer-1", "provider-1");
     let provider = chain.address("provider-1").unwrap();
     assert_eq!(chain.balance(&provider).unwrap(), 3_000 * TOKEN + 1_940);
 }
 
 #[test]
+#[ignore = "needs a wasmd node: run by scripts/wasmd-e2e.sh"]
 fn contract_errors_are_rejections_not_transient() {
-    let Some(chain) = chain() else { return };
+    let chain = chain();
     common::contract_error_is_a_rejection(chain, "keeper");
     // A failing query is a query error with the contract's message.
     let err = chain
@@ -161,8 +162,9 @@ fn transfer(chain: &dyn Chain, from: &str, to: &str, amount: u128) -> acn_client
 }
 
 #[test]
+#[ignore = "needs a wasmd node: run by scripts/wasmd-e2e.sh"]
 fn two_threads_of_one_account_do_not_race_on_sequences() {
-    let Some(chain) = chain() else { return };
+    let chain = chain();
     let keeper = chain.address("keeper").unwrap();
     let before = chain.balance(&keeper).unwrap();
     std::thread::scope(|s| {
@@ -184,10 +186,11 @@ fn two_threads_of_one_account_do_not_race_on_sequences() {
 }
 
 #[test]
+#[ignore = "needs a wasmd node: run by scripts/wasmd-e2e.sh"]
 fn a_stale_sequence_cache_is_refreshed() {
-    let Some(chain) = chain() else { return };
+    let chain = chain();
     // A second client for the same account keeps its own (soon stale) sequence cache.
-    let other = WasmdChain::new(WasmdConfig::new(rpc().unwrap()))
+    let other = WasmdChain::new(WasmdConfig::new(rpc()))
         .unwrap()
         .with_deployment(chain.deployment().clone())
         .unwrap();
@@ -205,8 +208,9 @@ fn a_stale_sequence_cache_is_refreshed() {
 }
 
 #[test]
+#[ignore = "needs a wasmd node: run by scripts/wasmd-e2e.sh"]
 fn connect_reads_the_deployment_file() {
-    let Some(chain) = chain() else { return };
+    let chain = chain();
     let file = deployment_file();
     let saved = WasmdDeployment::load(&file).unwrap();
     assert_eq!(&saved.deployment, chain.deployment());
@@ -215,7 +219,7 @@ fn connect_reads_the_deployment_file() {
         saved.code_ids.dao > saved.code_ids.market && saved.code_ids.market > saved.code_ids.token
     );
     assert!(saved.dao.is_some());
-    let again = Arc::new(WasmdChain::connect(&rpc().unwrap(), accounts_file(), &file).unwrap());
+    let again = Arc::new(WasmdChain::connect(&rpc(), accounts_file(), &file).unwrap());
     let info: token::TokenInfoResponse = again
         .query(&again.deployment().token, &token::QueryMsg::TokenInfo {})
         .unwrap();
@@ -231,8 +235,9 @@ fn connect_reads_the_deployment_file() {
 /// with the checksum of the file — this is what the test command relies on instead of
 /// cosmwasm-check. A module the VM cannot run is refused.
 #[test]
+#[ignore = "needs a wasmd node: run by scripts/wasmd-e2e.sh"]
 fn every_artifact_is_accepted_by_the_chains_vm() {
-    let Some(chain) = chain() else { return };
+    let chain = chain();
     let artifacts = ensure_artifacts();
     let on_disk = std::fs::read_dir(&artifacts)
         .unwrap()
@@ -282,8 +287,9 @@ fn owner_of(chain: &WasmdChain, contract: &str) -> Option<String> {
 }
 
 #[test]
+#[ignore = "needs a wasmd node: run by scripts/wasmd-e2e.sh"]
 fn governance_proposals_execute_end_to_end() {
-    let Some(chain) = chain() else { return };
+    let chain = chain();
     // A separate instance: its own electorate (provider-3: 60 %, provider-4: 40 %), a treasury
     // reserve, a CW20 proposal deposit and the local-node timing (1 s delay, 10 s voting, 1 s
     // timelock).

@@ -2,8 +2,10 @@
 //! processes running the real models, buyers paying for real jobs, and the money checked to the
 //! base unit. `scripts/wasmd-e2e.sh` (part of the test command) starts the localnet and runs
 //! this file twice: with one validator (`ACN_WASMD_VALIDATORS=1`: jobs and money, a worker
-//! killed mid-job, the node restarted) and with four (`=4`: one validator stopped). Without
-//! `ACN_WASMD_RPC` every test says why it is skipped and passes.
+//! killed mid-job, the node restarted) and with four (`=4`: one validator stopped), each time
+//! running only that mode's test, by name, with `--ignored`: both tests are `#[ignore]`d, so a
+//! plain `cargo test` reports them as ignored rather than passed. Run without a node, or in the
+//! wrong mode, a test fails saying so.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -37,26 +39,23 @@ fn registry() -> PathBuf {
     root().join("packages/models/registry.json")
 }
 
-/// The node's RPC if this run is for `validators` validators, else `None` (skipped).
-fn rpc_for(validators: &str) -> Option<String> {
+/// The node's RPC; fails unless a node runs with `validators` validators.
+fn rpc_for(validators: &str) -> String {
     let rpc = std::env::var("ACN_WASMD_RPC")
         .ok()
-        .filter(|s| !s.is_empty());
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| {
+            panic!(
+                "ACN_WASMD_RPC is not set (run scripts/wasmd-e2e.sh, which starts the localnet \
+                 and sets it)"
+            )
+        });
     let mode = std::env::var("ACN_WASMD_VALIDATORS").unwrap_or_else(|_| "1".into());
-    match rpc {
-        None => {
-            eprintln!(
-                "skipped: ACN_WASMD_RPC is not set (run scripts/wasmd-e2e.sh, which starts the \
-                 localnet and sets it)"
-            );
-            None
-        }
-        Some(_) if mode != validators => {
-            eprintln!("skipped: this run is for {mode} validator(s), the test for {validators}");
-            None
-        }
-        Some(rpc) => Some(rpc),
-    }
+    assert_eq!(
+        mode, validators,
+        "this test needs a localnet of {validators} validator(s), ACN_WASMD_VALIDATORS says {mode}"
+    );
+    rpc
 }
 
 fn artifacts() -> PathBuf {
@@ -373,8 +372,9 @@ fn localnet(args: &[&str]) {
 }
 
 #[test]
+#[ignore = "needs a 1-validator wasmd localnet: run by scripts/wasmd-e2e.sh"]
 fn single_node_jobs_money_worker_crash_and_node_restart() {
-    let Some(rpc) = rpc_for("1") else { return };
+    let rpc = rpc_for("1");
     let mut net = Net::deploy(&rpc, "1v");
     let genesis = net.chain.total_supply().unwrap();
     let d = net.chain.deployment().clone();
@@ -588,8 +588,9 @@ fn single_node_jobs_money_worker_crash_and_node_restart() {
 }
 
 #[test]
+#[ignore = "needs a 4-validator wasmd localnet: run by scripts/wasmd-e2e.sh"]
 fn four_validators_keep_settling_with_one_stopped() {
-    let Some(rpc) = rpc_for("4") else { return };
+    let rpc = rpc_for("4");
     let mut net = Net::deploy(&rpc, "4v");
     let genesis = net.chain.total_supply().unwrap();
     net.register("provider-1", "ndarray");
