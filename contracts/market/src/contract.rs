@@ -8,8 +8,7 @@ use crate::error::ContractError;
 use crate::jobs::{self, Submission};
 use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg, ReceiveMsg};
 use crate::state::{
-    Config, PriceState, Totals, ACTIVE_PROVIDERS, CONFIG, ELIGIBLE_PROVIDERS, JOB_SEQ, PRICE,
-    TOTALS,
+    Config, PriceState, Totals, CONFIG, ELIGIBLE_PROVIDERS, JOB_SEQ, PRICE, TOTALS,
 };
 use crate::validation::validate_params;
 use crate::{audit, emissions, models, providers, queries, settle};
@@ -51,7 +50,6 @@ pub fn instantiate(
             window_units: 0,
         },
     )?;
-    ACTIVE_PROVIDERS.save(deps.storage, &0)?;
     ELIGIBLE_PROVIDERS.save(deps.storage, &0)?;
     JOB_SEQ.save(deps.storage, &0)?;
     TOTALS.save(deps.storage, &Totals::default())?;

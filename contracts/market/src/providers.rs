@@ -7,7 +7,7 @@ use acn_interface::market::Hardware;
 use crate::error::ContractError;
 use crate::helpers::stake_of;
 use crate::selection::{set_weight, target_weight};
-use crate::state::{Provider, ACTIVE_PROVIDERS, CONFIG, MODELS, PROVIDERS};
+use crate::state::{Provider, CONFIG, MODELS, PROVIDERS};
 use crate::validation::validate_hardware;
 
 /// Most models one provider may declare.
@@ -73,10 +73,6 @@ pub fn register(
         weight: Uint128::zero(),
     };
     set_weight(deps.storage, &info.sender, &mut provider, &[], bonded)?;
-    ACTIVE_PROVIDERS.update(deps.storage, |n| -> Result<u64, ContractError> {
-        Ok(n.checked_add(1)
-            .ok_or_else(|| cosmwasm_std::StdError::generic_err("provider count overflow"))?)
-    })?;
     Ok(Response::new()
         .add_attribute("action", "register_provider")
         .add_attribute("provider", info.sender)
@@ -151,9 +147,6 @@ pub fn deregister(deps: DepsMut, info: MessageInfo) -> Result<Response, Contract
         &models,
         Uint128::zero(),
     )?;
-    ACTIVE_PROVIDERS.update(deps.storage, |n| -> Result<u64, ContractError> {
-        Ok(n.saturating_sub(1))
-    })?;
     Ok(Response::new()
         .add_attribute("action", "deregister_provider")
         .add_attribute("provider", info.sender))

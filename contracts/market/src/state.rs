@@ -103,8 +103,6 @@ pub const CONFIG: Item<Config> = Item::new("config");
 pub const MODELS: Map<&str, Model> = Map::new("models");
 /// Providers by address.
 pub const PROVIDERS: Map<&Addr, Provider> = Map::new("providers");
-/// Number of active providers.
-pub const ACTIVE_PROVIDERS: Item<u64> = Item::new("active_providers");
 /// Number of providers with a non-zero selection weight (active, at least `min_provider_stake`
 /// bonded when last seen): the price rule's capacity counts these.
 pub const ELIGIBLE_PROVIDERS: Item<u64> = Item::new("eligible_providers");

@@ -545,7 +545,6 @@ struct Observed {
     market: acn_market::state::Totals,
     jobs: Vec<JobResponse>,
     providers: Vec<(Addr, acn_market::state::Provider)>,
-    active_providers: u64,
     eligible_providers: u64,
     /// Total weight of the digits model's selection tree.
     selection_total: Uint128,
@@ -554,9 +553,7 @@ struct Observed {
 }
 
 fn observe(suite: &Suite) -> Observed {
-    use acn_market::state::{
-        jobs, with_input, ACTIVE_PROVIDERS, ELIGIBLE_PROVIDERS, PROVIDERS, TOTALS,
-    };
+    use acn_market::state::{jobs, with_input, ELIGIBLE_PROVIDERS, PROVIDERS, TOTALS};
     use cosmwasm_std::Order;
 
     let token = suite.app.contract_storage(&suite.token);
@@ -585,7 +582,6 @@ fn observe(suite: &Suite) -> Observed {
             .range(store, None, None, Order::Ascending)
             .collect::<Result<Vec<_>, _>>()
             .unwrap(),
-        active_providers: ACTIVE_PROVIDERS.load(store).unwrap(),
         eligible_providers: ELIGIBLE_PROVIDERS.load(store).unwrap(),
         selection_total: acn_market::selection::total_weight(store, DIGITS).unwrap(),
         staking: suite.staking_totals(),
@@ -744,11 +740,6 @@ fn check(suite: &Suite, known: &[Addr], o: &Observed, step: usize) {
         rep_slashed += p.reputation.slashed.u128();
     }
     assert_eq!(rep_slashed, t.slashed.u128(), "{ctx}: Σ reputation.slashed");
-    assert_eq!(
-        o.active_providers,
-        o.providers.iter().filter(|(_, p)| p.active).count() as u64,
-        "{ctx}: active provider count"
-    );
     // the selection tree holds exactly the weights of the active providers, and the price
     // rule's capacity counts exactly the providers with a non-zero weight
     for (addr, p) in &o.providers {
