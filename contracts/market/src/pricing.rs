@@ -1,5 +1,5 @@
 //! The dynamic unit price: after each window the price moves toward balancing the window's demand
-//! against capacity (active providers × units each), EIP-1559 style — a bounded step, clamped to
+//! against capacity (eligible providers — at least `min_provider_stake` bonded — × units each), EIP-1559 style — a bounded step, clamped to
 //! the floor and ceiling. Demand is the work the market delivered: a job's units × its agreeing
 //! slots, counted when it settles (or a dispute is resolved), never at submission — a job nobody
 //! serves and that is refunded moves no price. Rolling windows forward is O(1): at most `MAX_ROLLED_WINDOWS` steps,
@@ -15,9 +15,10 @@ use crate::state::{PriceState, ELIGIBLE_PROVIDERS, PRICE};
 /// Most idle windows applied one by one when rolling forward (a bounded, constant cost).
 pub const MAX_ROLLED_WINDOWS: u64 = 64;
 
-/// Capacity of one window: active providers (at least one) × units per provider.
-pub fn capacity(pricing: &PricingParams, active_providers: u64) -> u64 {
-    active_providers
+/// Capacity of one window: eligible providers (`ELIGIBLE_PROVIDERS`, at least one) × units per
+/// provider.
+pub fn capacity(pricing: &PricingParams, eligible_providers: u64) -> u64 {
+    eligible_providers
         .max(1)
         .saturating_mul(pricing.units_per_provider)
 }
@@ -50,7 +51,7 @@ pub fn step(price: Uint128, demand: u64, capacity: u64, pricing: &PricingParams)
 pub fn roll(
     mut state: PriceState,
     params: &MarketParams,
-    active_providers: u64,
+    eligible_providers: u64,
     now: Timestamp,
 ) -> PriceState {
     let pricing = &params.pricing;
@@ -59,7 +60,7 @@ pub fn roll(
     if windows == 0 {
         return state;
     }
-    let cap = capacity(pricing, active_providers);
+    let cap = capacity(pricing, eligible_providers);
     let mut price = step(state.unit_price, state.window_units, cap, pricing);
     for _ in 1..windows.min(MAX_ROLLED_WINDOWS) {
         price = step(price, 0, cap, pricing);
