@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use acn_interface::{dao, market, staking, token, treasury};
 
-use crate::wasmd::{DeployStep, WasmdChain, WasmdDeployment};
+use crate::deploy::{DeployStep, WasmdDeployment};
+use crate::wasmd::WasmdChain;
 use crate::{Chain, ChainError, ChainExt, TxResult};
 
 fn ser_err(e: impl std::fmt::Display) -> ChainError {

@@ -3,15 +3,14 @@
 //! in-process on cw-multi-test; [`WasmdChain`] signs and broadcasts to a real wasmd node. Scenario
 //! code written against [`Chain`] runs on both.
 
+pub mod deploy;
 mod embedded;
 pub mod governance;
 pub mod wasmd;
 
+pub use deploy::{deploy, deploy_with, DeployOptions, DeployStep, WasmdCodeIds, WasmdDeployment};
 pub use embedded::EmbeddedChain;
-pub use wasmd::{
-    deploy, deploy_with, DeployOptions, DeployStep, WasmdChain, WasmdCodeIds, WasmdConfig,
-    WasmdDeployment,
-};
+pub use wasmd::{WasmdChain, WasmdConfig};
 
 use cosmwasm_std::{to_json_binary, Uint128};
 use serde::{de::DeserializeOwned, Serialize};
