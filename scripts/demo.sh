@@ -18,5 +18,5 @@ ensure_rust
 ensure_gpu_runtime
 
 step "demo: cargo run -p acn-cli -- demo $*"
-cargo run --locked -q -p acn-cli --bin acn -- demo "$@"
+cargo run --locked -q -p acn-cli --features embedded --bin acn -- demo "$@"
 step "done in $(fmt_duration $((SECONDS - ACN_T0)))"

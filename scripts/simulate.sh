@@ -31,8 +31,8 @@ ensure_rust
 ensure_gpu_runtime
 ensure_plot_font
 
-step "build: cargo build -p acn-cli"
-cargo build --locked -q -p acn-cli --bin acn
+step "build: cargo build -p acn-cli --features embedded"
+cargo build --locked -q -p acn-cli --features embedded --bin acn
 
 for s in "${SCENARIOS[@]}"; do
     dir="$OUT"

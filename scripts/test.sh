@@ -6,8 +6,9 @@
 # Installs what is missing (Rust components, wasm32 target, wasm-opt; all
 # cached in ~/.cache/acn), then runs, in order:
 #   fmt     cargo fmt --all -- --check
-#   clippy  cargo clippy --workspace --all-targets -- -D warnings
-#   test    cargo test --workspace
+#   clippy  cargo clippy --workspace --all-targets --features acn-cli/embedded -- -D warnings
+#   test    cargo test --workspace --features acn-cli/embedded (the demo and
+#           the simulator are behind the feature: the installed acn omits them)
 #   schema  scripts/check-schema.sh      (committed JSON schemas are current)
 #   wasm    scripts/build-wasm.sh        (release wasm, wasm-opt)
 #   wasmd   scripts/wasmd-e2e.sh         (wasmd localnet: every artifact stored
@@ -56,7 +57,7 @@ wasmd_e2e() {
 
 cargo_test() {
     # --no-fail-fast: run every test binary so the counts are complete.
-    cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$LOG_DIR/cargo-test.log"
+    cargo test --workspace --features acn-cli/embedded --locked --no-fail-fast 2>&1 | tee "$LOG_DIR/cargo-test.log"
 }
 
 # Not through run_stage: bash ignores `set -e` inside a function called as
@@ -77,7 +78,7 @@ if ! wasmd_ok; then
         >"$LOG_DIR/wasmd-build.out" 2>&1 &
 fi
 run_stage fmt cargo fmt --all -- --check
-run_stage clippy cargo clippy --workspace --all-targets --locked -- -D warnings
+run_stage clippy cargo clippy --workspace --all-targets --features acn-cli/embedded --locked -- -D warnings
 run_stage test cargo_test
 run_stage schema bash "$ACN_ROOT/scripts/check-schema.sh"
 run_stage wasm bash "$ACN_ROOT/scripts/build-wasm.sh"

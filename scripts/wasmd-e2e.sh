@@ -36,13 +36,13 @@ bash "$LOCALNET_SH" up --reset
 export ACN_WASMD_RPC="http://127.0.0.1:26657"
 # --workspace (with --test selecting the targets) keeps cargo's feature unification the same
 # as the test stage's, so nothing is compiled again.
-ACN_WASMD_VALIDATORS=1 cargo test --workspace --locked --test wasmd --test gov -- --ignored --test-threads 2 || rc=1
-ACN_WASMD_VALIDATORS=1 cargo test --workspace --locked --test wasmd_e2e -- --ignored --exact \
+ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd --test gov -- --ignored --test-threads 2 || rc=1
+ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd_e2e -- --ignored --exact \
     single_node_jobs_money_worker_crash_and_node_restart --nocapture || rc=1
 
 step "4-validator localnet"
 bash "$LOCALNET_SH" down --reset
 bash "$LOCALNET_SH" up --validators 4 --reset
-ACN_WASMD_VALIDATORS=4 cargo test --workspace --locked --test wasmd_e2e -- --ignored --exact \
+ACN_WASMD_VALIDATORS=4 cargo test --workspace --features acn-cli/embedded --locked --test wasmd_e2e -- --ignored --exact \
     four_validators_keep_settling_with_one_stopped --nocapture || rc=1
 exit "$rc"

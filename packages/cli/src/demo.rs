@@ -11,11 +11,13 @@ use anyhow::Context;
 use cosmwasm_std::{Binary, Timestamp, Uint128};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use acn_client::{Chain, ChainError, ChainExt, EmbeddedChain};
+use acn_client::deploy::{DeployPlan, MarketPlan};
+use acn_client::{Chain, ChainError, ChainExt};
+use acn_embedded::EmbeddedChain;
 use acn_interface::market::{self, Hardware, JobStatus, ModelSpec, OutputSpec};
+use acn_interface::market::{MarketParams, TOKEN};
 use acn_interface::{staking, treasury};
 use acn_models::{Backend, Engine, RegistryEntry};
-use acn_testing::{SuiteBuilder, TOKEN};
 use acn_worker::executor::SharedEngine;
 use acn_worker::{Behaviour, Worker, WorkerConfig};
 
@@ -143,22 +145,21 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     let buyers: Vec<String> = (1..=opts.buyers).map(|i| format!("buyer-{i}")).collect();
     let chain_specs = specs.clone();
     let (p_names, b_names) = (providers.clone(), buyers.clone());
-    let chain: Arc<EmbeddedChain> = Arc::new(EmbeddedChain::start(move || {
-        let mut b = SuiteBuilder::new()
-            .with_market_params(|m| {
-                m.models = chain_specs;
-                // 0.05 ACN per price unit at launch (the dynamic price moves from here).
-                m.initial_unit_price = 50_000;
-            })
-            .with_treasury_reserve(1_000_000 * TOKEN);
-        for p in &p_names {
-            b = b.with_funds(p, 5_000 * TOKEN);
-        }
-        for name in &b_names {
-            b = b.with_funds(name, 100_000 * TOKEN);
-        }
-        b.build()
-    })?);
+    let mut plan = DeployPlan::new("owner");
+    plan.treasury.reserve = 1_000_000 * TOKEN;
+    plan.market = Some(MarketPlan {
+        params: MarketParams::default(),
+        // 0.05 ACN per price unit at launch (the dynamic price moves from here).
+        initial_unit_price: 50_000,
+        models: chain_specs,
+    });
+    for p in &p_names {
+        plan.token.balances.push((p.clone(), 5_000 * TOKEN));
+    }
+    for name in &b_names {
+        plan.token.balances.push((name.clone(), 100_000 * TOKEN));
+    }
+    let chain: Arc<EmbeddedChain> = Arc::new(EmbeddedChain::deploy(plan)?);
     let d = chain.deployment().clone();
     let supply_before = chain.total_supply()?;
     say(format!(
@@ -219,7 +220,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
             chain: None,
         };
         let mut worker = Worker::new(
-            chain.clone() as Arc<dyn Chain>,
+            chain.clone() as Arc<dyn Chain + Send + Sync>,
             engine.clone(),
             config,
             &specs,

@@ -18,7 +18,7 @@ use anyhow::{bail, Context};
 use cosmwasm_std::CosmosMsg;
 
 use acn_client::governance;
-use acn_client::{Chain, ChainExt, WasmdChain, WasmdDeployment};
+use acn_client::{Chain, ChainExt, DeploymentRecord, WasmdChain};
 use acn_interface::{dao, market, treasury};
 
 /// Where the chain and the deployment are.
@@ -208,7 +208,7 @@ pub fn run(opts: GovOptions) -> anyhow::Result<()> {
                 .filter(|s| !s.is_empty())
         })
         .unwrap_or_else(|| "http://127.0.0.1:26657".into());
-    let file = WasmdDeployment::load(&opts.deployment)?;
+    let file = DeploymentRecord::load(&opts.deployment)?;
     let dao_addr = file.dao.clone().with_context(|| {
         format!(
             "{} records no DAO (deployed without one)",
@@ -320,7 +320,7 @@ fn print_timeline(chain: &WasmdChain, dao_addr: &str, id: u64) -> anyhow::Result
 /// The messages of a proposal kind.
 fn proposal_msgs(
     chain: &WasmdChain,
-    file: &WasmdDeployment,
+    file: &DeploymentRecord,
     kind: ProposalKind,
 ) -> anyhow::Result<Vec<CosmosMsg>> {
     let d = &file.deployment;

@@ -9,8 +9,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+#[cfg(feature = "embedded")]
 mod demo;
 mod gov;
+#[cfg(feature = "embedded")]
 mod simulate;
 
 /// ACN — AI Compute Network.
@@ -25,6 +27,7 @@ struct Cli {
 enum Command {
     /// Run the whole economy on the embedded chain: deploy, register models, start provider
     /// workers (burn/wgpu), submit real jobs from buyers, settle, distribute, report.
+    #[cfg(feature = "embedded")]
     Demo(demo::DemoOptions),
     /// Retrain every model of the zoo and rewrite its weights and registry.
     Train {
@@ -39,6 +42,7 @@ enum Command {
     Gov(gov::GovOptions),
     /// Simulate the token economy day by day on the embedded chain (real contracts) under an
     /// adoption scenario; write daily.csv and plots; print the summary.
+    #[cfg(feature = "embedded")]
     Simulate(simulate::SimulateOptions),
 }
 
@@ -57,9 +61,11 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
+        #[cfg(feature = "embedded")]
         Command::Demo(opts) => demo::run(opts).map(|_| ()),
         Command::Train { out, seed } => train(out, seed),
         Command::Gov(opts) => gov::run(opts),
+        #[cfg(feature = "embedded")]
         Command::Simulate(opts) => simulate::run(opts),
     };
     match result {

@@ -9,8 +9,9 @@ use std::process::Command;
 
 use cosmwasm_std::{to_json_binary, Uint128};
 
+use acn_client::deploy::{deploy_wasmd, DeployPlan};
 use acn_client::wasmd::WasmdConfig;
-use acn_client::{deploy_with, Chain, ChainExt, DeployOptions, WasmdChain};
+use acn_client::{Chain, ChainExt, WasmdChain};
 use acn_interface::{market, staking, token};
 use acn_testing::TOKEN;
 
@@ -53,13 +54,14 @@ fn a_fee_change_goes_through_the_cli() {
     chain
         .load_accounts(root().join("scripts/localnet-accounts.json"))
         .unwrap();
-    let mut opts = DeployOptions::new(&artifacts);
-    opts.label_prefix = "acn-cli-gov".into();
-    opts.genesis = vec![
+    let mut plan = DeployPlan::localnet();
+    let artifacts_dir = &artifacts;
+    plan.label_prefix = "acn-cli-gov".into();
+    plan.token.balances.extend(vec![
         ("buyer-1".into(), 1_000 * TOKEN),
         ("buyer-2".into(), 1_000 * TOKEN),
-    ];
-    let (deployment, _) = deploy_with(&chain, &opts).unwrap();
+    ]);
+    let (deployment, _) = deploy_wasmd(&chain, &artifacts_dir, &plan).unwrap();
     let file = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("acn-cli-gov-{}.json", std::process::id()));
     deployment.save(&file).unwrap();

@@ -29,10 +29,9 @@ use std::path::{Path, PathBuf};
 use cosmwasm_std::{HexBinary, Timestamp, Uint128};
 use serde::Serialize;
 
+use acn_client::deploy::{deploy_wasmd, DeployPlan};
 use acn_client::wasmd::WasmdConfig;
-use acn_client::{
-    deploy_with, governance, Chain, ChainError, ChainExt, DeployOptions, TxResult, WasmdChain,
-};
+use acn_client::{governance, Chain, ChainError, ChainExt, TxResult, WasmdChain};
 use acn_interface::market::{self, commitment};
 use acn_interface::{dao, staking, token, treasury};
 use acn_testing::{digits_input, digits_model, hardware, labels_output, salt, TOKEN};
@@ -216,7 +215,7 @@ impl Bench<'_> {
 /// The operations measured in each pass (fresh jobs and a fresh staker each time).
 fn measure_pass(
     b: &mut Bench,
-    opts: &DeployOptions,
+    plan: &DeployPlan,
     staker: &str,
     providers: &[String],
     label: &str,
@@ -264,7 +263,7 @@ fn measure_pass(
     b.commit("commit result (2 of 2, opens reveal)", &p[1], job)?;
     b.reveal("reveal result (1 of 2, no settle)", &p[0], job)?;
     eprintln!("  waiting for the reveal window to close");
-    chain.wait_seconds(opts.market_params.reveal_window + 1)?;
+    chain.wait_seconds(plan.market.as_ref().expect("market").params.reveal_window + 1)?;
     b.market(
         "settle (window closed, 1 no-show slashed)",
         "keeper",
@@ -310,7 +309,7 @@ fn measure_pass(
 /// little weight to pass alone), the two providers vote yes once voting opens (the second vote
 /// passes it), the keeper executes it once the timelock is over (the market's `UpdateParams` runs
 /// as the DAO).
-fn governance_pass(b: &mut Bench, opts: &DeployOptions, dao_addr: &str) -> Result<(), ChainError> {
+fn governance_pass(b: &mut Bench, plan: &DeployPlan, dao_addr: &str) -> Result<(), ChainError> {
     let chain = b.chain;
     let d = chain.deployment().clone();
     eprintln!("governance");
@@ -321,7 +320,7 @@ fn governance_pass(b: &mut Bench, opts: &DeployOptions, dao_addr: &str) -> Resul
         &staking::ReceiveMsg::Bond {},
     )?;
     chain.wait_blocks(1)?;
-    let mut params = opts.market_params.clone();
+    let mut params = plan.market.as_ref().expect("market").params.clone();
     params.protocol_fee_bps = 500;
     let (id, tx) = governance::propose(
         chain,
@@ -470,34 +469,35 @@ fn run(a: &Args) -> Result<(), ChainError> {
         .map(|e| e.mnemonic.clone())
         .ok_or_else(|| ChainError::UnknownAccount("keeper".into()))?;
 
-    let mut opts = DeployOptions::new(&a.artifacts);
-    opts.label_prefix = format!("acn-gas-{}", std::process::id());
-    opts.models = vec![digits_model()];
-    opts.genesis = vec![
+    let mut plan = DeployPlan::localnet();
+    let artifacts_dir = &a.artifacts;
+    plan.label_prefix = format!("acn-gas-{}", std::process::id());
+    plan.market_mut().models = vec![digits_model()];
+    plan.token.balances.extend(vec![
         ("provider-1".into(), 5_000 * TOKEN),
         ("provider-2".into(), 5_000 * TOKEN),
         ("buyer-1".into(), 1_000 * TOKEN),
         ("buyer-2".into(), 1_000 * TOKEN),
-    ];
-    opts.unbonding_period = cw_utils::Duration::Time(JOB_LIFETIME);
-    opts.market_params.max_job_lifetime = JOB_LIFETIME;
-    opts.market_params.commit_window = 30;
-    opts.market_params.reveal_window = 8;
-    opts.market_params.miss_cooldown = 0; // a provider misses on purpose in every pass
-                                          // Stakers (150 bonded) are providers too, and open jobs pile up on them.
-    opts.market_params.min_provider_stake = Uint128::new(100 * TOKEN);
-    opts.market_params.max_active_jobs_per_provider = 1_000_000;
+    ]);
+    plan.staking.unbonding_period = cw_utils::Duration::Time(JOB_LIFETIME);
+    plan.market_mut().params.max_job_lifetime = JOB_LIFETIME;
+    plan.market_mut().params.commit_window = 30;
+    plan.market_mut().params.reveal_window = 8;
+    plan.market_mut().params.miss_cooldown = 0; // a provider misses on purpose in every pass
+                                                // Stakers (150 bonded) are providers too, and open jobs pile up on them.
+    plan.market_mut().params.min_provider_stake = Uint128::new(100 * TOKEN);
+    plan.market_mut().params.max_active_jobs_per_provider = 1_000_000;
     // Open jobs pile up on stakers bonding 150 tokens: a slot puts one base unit (or 10 × its
     // pay) at risk instead of the 100-token minimum, so the exposure cap never binds here.
-    opts.market_params.min_slot_stake = Uint128::one();
-    opts.split = treasury::Split {
+    plan.market_mut().params.min_slot_stake = Uint128::one();
+    plan.treasury.split = treasury::Split {
         burn_bps: 5_000,
         stakers_bps: 2_000,
         kept_bps: 2_900,
         executor_bps: 100,
     };
     eprintln!("deploying ({})", a.artifacts.display());
-    let (deployment, steps) = deploy_with(&chain, &opts)?;
+    let (deployment, steps) = deploy_wasmd(&chain, &artifacts_dir, &plan)?;
     if let Some(path) = &a.deployment {
         deployment.save(path)?;
     }
@@ -542,7 +542,7 @@ fn run(a: &Args) -> Result<(), ChainError> {
     providers.extend(small.iter().cloned());
     let base = measure_pass(
         &mut b,
-        &opts,
+        &plan,
         &small[0],
         &providers,
         "10 providers, 10 open jobs",
@@ -551,7 +551,7 @@ fn run(a: &Args) -> Result<(), ChainError> {
         .dao
         .clone()
         .ok_or_else(|| ChainError::Rejected("the deployment has no DAO".into()))?;
-    governance_pass(&mut b, &opts, &dao_addr)?;
+    governance_pass(&mut b, &plan, &dao_addr)?;
 
     let c = chain.config();
     println!(
@@ -581,7 +581,7 @@ fn run(a: &Args) -> Result<(), ChainError> {
         providers.extend(big.iter().cloned());
         let scaled = measure_pass(
             &mut b,
-            &opts,
+            &plan,
             &big[0],
             &providers,
             &format!("{} providers, {} open jobs", a.scale + 10, a.scale + 10),

@@ -1,15 +1,13 @@
 //! Governance over any [`Chain`]: propose, vote, execute and list DAO proposals, follow a
 //! proposal's timeline (voting delay, voting period, timelock, execution window: see
-//! [`acn_interface::dao`]) and wait for its phases, the proposal messages of the seven kinds the
-//! DAO is used for, and (on wasmd) handing a fresh deployment over to the DAO.
+//! [`acn_interface::dao`]) and wait for its phases, and the proposal messages of the seven kinds
+//! the DAO is used for. (The deployment hands itself over to the DAO: [`crate::deploy`].)
 
 use cosmwasm_std::{to_json_binary, CosmosMsg, Uint128, WasmMsg};
 use serde::Serialize;
 
 use acn_interface::{dao, market, staking, token, treasury};
 
-use crate::deploy::{DeployStep, WasmdDeployment};
-use crate::wasmd::WasmdChain;
 use crate::{Chain, ChainError, ChainExt, TxResult};
 
 fn ser_err(e: impl std::fmt::Display) -> ChainError {
@@ -18,11 +16,9 @@ fn ser_err(e: impl std::fmt::Display) -> ChainError {
 
 /// A `WasmMsg::Execute` of `msg` on `contract`, as a proposal message.
 pub fn wasm_execute<M: Serialize>(contract: &str, msg: &M) -> Result<CosmosMsg, ChainError> {
-    Ok(CosmosMsg::Wasm(WasmMsg::Execute {
-        contract_addr: contract.to_string(),
-        msg: to_json_binary(msg).map_err(ser_err)?,
-        funds: vec![],
-    }))
+    cosmwasm_std::wasm_execute(contract, msg, vec![])
+        .map(CosmosMsg::from)
+        .map_err(ser_err)
 }
 
 /// Proposal message: replace the market parameters.
@@ -258,122 +254,4 @@ pub fn list(
         },
     )?;
     Ok(res.proposals)
-}
-
-/// Hand a fresh wasmd deployment to the DAO: instantiate it (staking as its group), link
-/// staking to the market, offer cw-ownable ownership of token, staking, treasury and market to
-/// it, hand it the token's minter role, make it the wasm admin of every contract (itself
-/// included), and accept the ownership by the DAO's first proposal, carried by a bootstrap
-/// stake of one unit of weight that the deployer bonds (a block before proposing: weights are
-/// read at the start of the proposal's block) and unbonds after executing it, once the voting
-/// delay, voting period and timelock are over (use small ones on a local node, e.g.
-/// [`dao::DaoParams::localnet`]). Records the DAO in `deployment`.
-pub(crate) fn hand_over(
-    chain: &WasmdChain,
-    owner_name: &str,
-    params: &dao::DaoParams,
-    label: &str,
-    deployment: &mut WasmdDeployment,
-    steps: &mut Vec<DeployStep>,
-) -> Result<(), ChainError> {
-    let mut push = |contract: &str, name: &str, tx: &TxResult| {
-        steps.push(DeployStep {
-            name: name.to_string(),
-            contract: contract.to_string(),
-            tx: tx.clone(),
-        })
-    };
-    let d = deployment.deployment.clone();
-    let owner = chain.address(owner_name)?;
-    let (dao_addr, tx) = chain.instantiate(
-        owner_name,
-        deployment.code_ids.dao,
-        &params.msg(&d.staking, &d.token),
-        label,
-        Some(owner.as_str()),
-    )?;
-    push("dao", "instantiate dao", &tx);
-
-    let tx = chain.execute_typed(
-        owner_name,
-        &d.staking,
-        &staking::ExecuteMsg::SetMarket {
-            address: Some(d.market.clone()),
-        },
-    )?;
-    push("staking", "staking: link market", &tx);
-
-    let offer = cw_ownable::Action::TransferOwnership {
-        new_owner: dao_addr.clone(),
-        expiry: None,
-    };
-    let owned = [
-        ("token", d.token.as_str()),
-        ("staking", d.staking.as_str()),
-        ("treasury", d.treasury.as_str()),
-        ("market", d.market.as_str()),
-    ];
-    let mut accept = vec![];
-    for (name, addr) in owned {
-        // Every contract's ExecuteMsg has the same cw-ownable `update_ownership` variant.
-        let tx = chain.execute_typed(
-            owner_name,
-            addr,
-            &staking::ExecuteMsg::UpdateOwnership(offer.clone()),
-        )?;
-        push(name, &format!("{name}: offer ownership to the dao"), &tx);
-        accept.push(wasm_execute(
-            addr,
-            &staking::ExecuteMsg::UpdateOwnership(cw_ownable::Action::AcceptOwnership),
-        )?);
-    }
-    // The token's minter role (minting within the cap) goes to the DAO too.
-    let tx = chain.execute_typed(
-        owner_name,
-        &d.token,
-        &token::ExecuteMsg::UpdateMinter {
-            new_minter: Some(dao_addr.clone()),
-        },
-    )?;
-    push("token", "token: minter to the dao", &tx);
-    for (name, addr) in owned.into_iter().chain([("dao", dao_addr.as_str())]) {
-        let tx = chain.update_admin(owner_name, addr, &dao_addr)?;
-        push(name, &format!("{name}: wasm admin to the dao"), &tx);
-    }
-
-    let cfg: staking::ConfigResponse = chain.query(&d.staking, &staking::QueryMsg::Config {})?;
-    let bootstrap = cfg.tokens_per_weight.max(cfg.min_bond);
-    let tx = chain.execute_typed(
-        owner_name,
-        &d.token,
-        &token::ExecuteMsg::Send {
-            contract: d.staking.clone(),
-            amount: bootstrap,
-            msg: to_json_binary(&staking::ReceiveMsg::Bond {}).map_err(ser_err)?,
-        },
-    )?;
-    push("staking", "bootstrap bond", &tx);
-    chain.wait_blocks(1)?;
-
-    let (id, tx) = propose(
-        chain,
-        &dao_addr,
-        owner_name,
-        "Accept ownership",
-        "The DAO accepts cw-ownable ownership of token, staking, treasury and market.",
-        accept,
-    )?;
-    push("dao", "propose: accept ownership", &tx);
-    wait_for_execution(chain, &dao_addr, id)?;
-    let tx = execute(chain, &dao_addr, owner_name, id)?;
-    push("dao", "execute: accept ownership", &tx);
-    let tx = chain.execute_typed(
-        owner_name,
-        &d.staking,
-        &staking::ExecuteMsg::Unbond { amount: bootstrap },
-    )?;
-    deployment.height = tx.height;
-    push("staking", "unbond bootstrap", &tx);
-    deployment.dao = Some(dao_addr);
-    Ok(())
 }

@@ -1,15 +1,16 @@
 //! The chain client: one small trait — query a contract, execute a message as a named account,
-//! read the block, wait — and its implementations. [`EmbeddedChain`] runs the real contracts
-//! in-process on cw-multi-test; [`WasmdChain`] signs and broadcasts to a real wasmd node. Scenario
-//! code written against [`Chain`] runs on both.
+//! read the block, wait — and its wasmd implementation, [`WasmdChain`], which signs and broadcasts
+//! to a real node. The embedded chain (the real contracts in-process on cw-multi-test) implements
+//! the same trait in its own crate, `acn-embedded`, so that production binaries do not link it.
+//! Scenario code written against [`Chain`] runs on both, and so does the one deployment routine,
+//! [`deploy::deploy`], over the [`deploy::Deployer`] extension of the trait.
 
 pub mod deploy;
-mod embedded;
+pub mod genesis;
 pub mod governance;
 pub mod wasmd;
 
-pub use deploy::{deploy, deploy_with, DeployOptions, DeployStep, WasmdCodeIds, WasmdDeployment};
-pub use embedded::EmbeddedChain;
+pub use deploy::{CodeIds, DeployPlan, DeployStep, Deployer, DeploymentRecord};
 pub use wasmd::{WasmdChain, WasmdConfig};
 
 use cosmwasm_std::{to_json_binary, Uint128};
@@ -88,7 +89,7 @@ pub struct Block {
 }
 
 /// Addresses of the deployed ACN contracts.
-#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Deployment {
     /// Chain id (or `embedded`).
     pub chain_id: String,
@@ -98,12 +99,17 @@ pub struct Deployment {
     pub staking: String,
     /// Treasury.
     pub treasury: String,
-    /// Market.
+    /// Market (empty when the deployment has none).
     pub market: String,
+    /// Emissions (the token's minter for useful work), when deployed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emissions: Option<String>,
 }
 
-/// A chain the ACN contracts live on.
-pub trait Chain: Send + Sync {
+/// A chain the ACN contracts live on. Handles shared across threads are
+/// `Arc<dyn Chain + Send + Sync>`; the trait itself does not require it, so a deployment can run
+/// over a borrowed, single-threaded embedded chain.
+pub trait Chain {
     /// The deployed contracts.
     fn deployment(&self) -> &Deployment;
     /// Bech32 address of a named account this client can sign for.

@@ -44,7 +44,7 @@ use cosmrs::tx::{Body, Fee, Msg, SignDoc, SignerInfo};
 use cosmrs::{AccountId, Any, Coin};
 use serde::{Deserialize, Serialize};
 
-use crate::deploy::WasmdDeployment;
+use crate::deploy::DeploymentRecord;
 use crate::{Attribute, Block, Chain, ChainError, Deployment, TxResult};
 
 /// The Cosmos HD path the localnet's keys live on.
@@ -238,10 +238,7 @@ impl WasmdChain {
         }
         let deployment = Deployment {
             chain_id: chain_id.to_string(),
-            token: String::new(),
-            staking: String::new(),
-            treasury: String::new(),
-            market: String::new(),
+            ..Deployment::default()
         };
         Ok(WasmdChain {
             rt,
@@ -270,7 +267,7 @@ impl WasmdChain {
     ) -> Result<Self, ChainError> {
         let mut chain = WasmdChain::new(config)?;
         chain.load_accounts(accounts_file)?;
-        let deployment = WasmdDeployment::load(deployment_file)?;
+        let deployment = DeploymentRecord::load(deployment_file)?;
         chain.set_deployment(deployment.deployment)?;
         Ok(chain)
     }

@@ -4,10 +4,12 @@ mod common;
 
 use std::sync::Arc;
 
-use acn_client::{Chain, ChainExt, EmbeddedChain};
+use acn_client::{Chain, ChainExt};
+use acn_embedded::EmbeddedChain;
+use acn_testing::SuiteChain;
 use acn_testing::{digits_model, SuiteBuilder, TOKEN};
 
-fn chain() -> EmbeddedChain {
+fn chain() -> SuiteChain {
     EmbeddedChain::start(|| {
         SuiteBuilder::new()
             .with_market_params(|m| m.models = vec![digits_model()])
@@ -67,7 +69,7 @@ fn governance_runs_end_to_end_through_the_trait() {
             .build()
     })
     .unwrap();
-    let dao = chain.with_suite(|s| s.dao().to_string()).unwrap();
+    let dao = chain.with_state(|s| s.dao().to_string()).unwrap();
     let d = chain.deployment().clone();
     common::governance_end_to_end(&chain, &d, &dao, ["major", "minor", "late"]);
 }
@@ -87,9 +89,9 @@ fn every_proposal_kind_built_by_the_client_executes() {
             .build()
     })
     .unwrap();
-    let dao_addr = chain.with_suite(|s| s.dao().to_string()).unwrap();
+    let dao_addr = chain.with_state(|s| s.dao().to_string()).unwrap();
     let treasury_v2 = chain
-        .with_suite(|s| s.app.store_code(treasury_contract()))
+        .with_state(|s| s.app.store_code(treasury_contract()))
         .unwrap();
     let d = chain.deployment().clone();
     chain
@@ -155,7 +157,7 @@ fn every_proposal_kind_built_by_the_client_executes() {
     assert_eq!(scfg.unbonding_period, cw_utils::Duration::Time(2 * DAY));
     let treasury_addr = d.treasury.clone();
     let code = chain
-        .with_suite(move |s| {
+        .with_state(move |s| {
             s.contract_info(&cosmwasm_std::Addr::unchecked(treasury_addr))
                 .code_id
         })

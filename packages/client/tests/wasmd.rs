@@ -14,10 +14,9 @@ use std::sync::{Arc, OnceLock};
 
 use cosmwasm_std::Uint128;
 
+use acn_client::deploy::{deploy_wasmd, DeployPlan};
 use acn_client::wasmd::{AccountsFile, WasmdConfig};
-use acn_client::{
-    deploy, deploy_with, Chain, ChainError, ChainExt, DeployOptions, WasmdChain, WasmdDeployment,
-};
+use acn_client::{Chain, ChainError, ChainExt, DeploymentRecord, WasmdChain};
 use acn_interface::{dao, market, staking, token};
 use acn_testing::{digits_model, TOKEN};
 
@@ -74,17 +73,14 @@ fn chain() -> &'static WasmdChain {
         let mut chain = WasmdChain::new(WasmdConfig::new(&rpc)).expect("connect to the node");
         chain.load_accounts(accounts_file()).expect("load accounts");
         let t = std::time::Instant::now();
-        let deployment = deploy(
-            &chain,
-            &artifacts,
-            &[digits_model()],
-            &[
-                ("provider-1", 5_000 * TOKEN),
-                ("buyer-1", 1_000 * TOKEN),
-                ("buyer-2", 1_000 * TOKEN),
-            ],
-        )
-        .expect("deploy");
+        let mut plan = DeployPlan::localnet();
+        plan.market_mut().models = vec![digits_model()];
+        plan.token.balances.extend([
+            ("provider-1".to_string(), 5_000 * TOKEN),
+            ("buyer-1".to_string(), 1_000 * TOKEN),
+            ("buyer-2".to_string(), 1_000 * TOKEN),
+        ]);
+        let (deployment, _) = deploy_wasmd(&chain, &artifacts, &plan).expect("deploy");
         eprintln!(
             "deployed to {} in {:.1} s: {:#?}",
             chain.chain_id(),
@@ -212,7 +208,7 @@ fn a_stale_sequence_cache_is_refreshed() {
 fn connect_reads_the_deployment_file() {
     let chain = chain();
     let file = deployment_file();
-    let saved = WasmdDeployment::load(&file).unwrap();
+    let saved = DeploymentRecord::load(&file).unwrap();
     assert_eq!(&saved.deployment, chain.deployment());
     assert_eq!(saved.models, vec!["digits-mlp-v1".to_string()]);
     assert!(
@@ -293,18 +289,20 @@ fn governance_proposals_execute_end_to_end() {
     // A separate instance: its own electorate (provider-3: 60 %, provider-4: 40 %), a treasury
     // reserve, a CW20 proposal deposit and the local-node timing (1 s delay, 10 s voting, 1 s
     // timelock).
-    let mut opts = DeployOptions::new(ensure_artifacts());
-    opts.label_prefix = "acn-gov".into();
-    opts.genesis = vec![
+    let mut plan = DeployPlan::localnet();
+    let artifacts_dir = ensure_artifacts();
+    plan.label_prefix = "acn-gov".into();
+    plan.token.balances.extend(vec![
         ("provider-3".into(), 1_000 * TOKEN),
         ("provider-4".into(), 1_000 * TOKEN),
-    ];
-    opts.treasury_reserve = 10_000 * TOKEN;
-    opts.dao = Some(dao::DaoParams {
+    ]);
+    plan.treasury.reserve = 10_000 * TOKEN;
+    plan.dao = Some(dao::DaoParams {
         deposit: Some(Uint128::new(10 * TOKEN)),
         ..dao::DaoParams::localnet()
     });
-    let (deployment, steps) = deploy_with(chain, &opts).expect("deploy with a DAO");
+    let (deployment, steps) =
+        deploy_wasmd(chain, &artifacts_dir, &plan).expect("deploy with a DAO");
     let d = deployment.deployment.clone();
     let dao_addr = deployment
         .dao

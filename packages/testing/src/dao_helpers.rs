@@ -2,25 +2,13 @@
 //! and proposing, voting and executing as named accounts.
 
 use anyhow::{anyhow, Result as AnyResult};
-use cosmwasm_std::{to_json_binary, Addr, CosmosMsg, Empty, WasmMsg};
-use cw_multi_test::{AppResponse, Contract, ContractWrapper, Executor};
+use cosmwasm_std::{to_json_binary, Addr, CosmosMsg, WasmMsg};
+use cw_multi_test::AppResponse;
 use serde::Serialize;
 
 use acn_interface::{dao, market, staking, token, treasury};
 
 use crate::{Suite, SuiteBuilder};
-
-/// The DAO contract wrapped for cw-multi-test.
-pub fn dao_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(
-        ContractWrapper::new(
-            acn_dao::contract::execute,
-            acn_dao::contract::instantiate,
-            acn_dao::contract::query,
-        )
-        .with_migrate(acn_dao::contract::migrate),
-    )
-}
 
 /// A `WasmMsg::Execute` of `msg` on `contract`, as a proposal message.
 pub fn wasm_execute<M: Serialize>(contract: &Addr, msg: &M) -> CosmosMsg {
@@ -66,101 +54,6 @@ impl Suite {
         all
     }
 
-    /// Deploy the DAO and hand it the system (see [`SuiteBuilder::with_dao`]). Panics (test code)
-    /// if a step fails.
-    pub(crate) fn deploy_dao(&mut self, params: dao::DaoParams) {
-        let owner = self.owner.clone();
-        let dao = self
-            .app
-            .instantiate_contract(
-                self.code_ids.dao,
-                owner.clone(),
-                &params.msg(self.staking.as_str(), self.token.as_str()),
-                &[],
-                "acn-dao",
-                Some(owner.to_string()),
-            )
-            .expect("instantiate the DAO");
-        self.dao = Some(dao.clone());
-
-        if let Some(market) = self.market.clone() {
-            let staking = self.staking.clone();
-            self.execute(
-                &owner,
-                &staking,
-                &staking::ExecuteMsg::SetMarket {
-                    address: Some(market.to_string()),
-                },
-            )
-            .expect("link the market to staking");
-        }
-
-        // cw-ownable: the deployer offers ownership; the DAO accepts it by proposal.
-        let transfer = cw_ownable::Action::TransferOwnership {
-            new_owner: dao.to_string(),
-            expiry: None,
-        };
-        let mut accept = vec![];
-        for contract in self.owned_contracts() {
-            self.transfer_ownership_msg(&owner, &contract, transfer.clone())
-                .expect("offer ownership to the DAO");
-            accept.push(self.ownership_msg(&contract, cw_ownable::Action::AcceptOwnership));
-        }
-
-        // The token's minter role (minting within the cap) goes to the DAO too.
-        let token = self.token.clone();
-        self.execute(
-            &owner,
-            &token,
-            &token::ExecuteMsg::UpdateMinter {
-                new_minter: Some(dao.to_string()),
-            },
-        )
-        .expect("make the DAO the token's minter");
-
-        // Wasm admin: the deployer hands every contract (the DAO too) to the DAO.
-        for contract in self.all_contracts() {
-            self.app
-                .execute(
-                    owner.clone(),
-                    CosmosMsg::Wasm(WasmMsg::UpdateAdmin {
-                        contract_addr: contract.to_string(),
-                        admin: dao.to_string(),
-                    }),
-                )
-                .expect("make the DAO the wasm admin");
-        }
-
-        // Nobody is bonded yet: the deployer bonds one unit of weight (at least the minimum
-        // bond) a block before proposing (weights are read at the start of the proposal's
-        // block), is the whole electorate of the acceptance proposal (which passes at once),
-        // waits out delay + period + timelock, executes it and unbonds.
-        let cfg = self.staking_config();
-        let bootstrap = cfg.tokens_per_weight.max(cfg.min_bond);
-        let staking = self.staking.clone();
-        self.send_tokens(
-            &owner,
-            &staking,
-            bootstrap.u128(),
-            &staking::ReceiveMsg::Bond {},
-        )
-        .expect("bootstrap stake");
-        self.advance_blocks(1);
-        let id = self
-            .propose_as(&owner, "Accept ownership", accept)
-            .expect("propose accepting ownership");
-        self.advance_to_execution(id);
-        self.execute_proposal_as(&owner, id)
-            .expect("accept ownership by proposal");
-        self.execute(
-            &owner,
-            &staking,
-            &staking::ExecuteMsg::Unbond { amount: bootstrap },
-        )
-        .expect("unbond the bootstrap stake");
-        self.advance_blocks(1);
-    }
-
     /// The contract's own `UpdateOwnership(action)` message (each contract has its own type).
     pub fn ownership_msg(&self, contract: &Addr, action: cw_ownable::Action) -> CosmosMsg {
         if *contract == self.token {
@@ -172,16 +65,6 @@ impl Suite {
         } else {
             wasm_execute(contract, &market::ExecuteMsg::UpdateOwnership(action))
         }
-    }
-
-    fn transfer_ownership_msg(
-        &mut self,
-        sender: &Addr,
-        contract: &Addr,
-        action: cw_ownable::Action,
-    ) -> AnyResult<AppResponse> {
-        let msg = self.ownership_msg(contract, action);
-        self.app.execute(sender.clone(), msg)
     }
 
     /// cw-ownable owner of a contract.

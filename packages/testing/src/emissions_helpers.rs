@@ -2,25 +2,15 @@
 //! and one method per message.
 
 use anyhow::Result as AnyResult;
-use cosmwasm_std::{Addr, Empty, Uint128};
-use cw_multi_test::{AppResponse, Contract, ContractWrapper, Executor};
+use cosmwasm_std::{Addr, Uint128};
+use cw_multi_test::{AppResponse, Executor};
+
+pub use crate::emissions_contract;
 
 use acn_interface::emissions::{self, EmissionParams};
 use acn_interface::{market, token};
 
 use crate::Suite;
-
-/// The emissions contract wrapped for cw-multi-test.
-pub fn emissions_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(
-        ContractWrapper::new(
-            acn_emissions::contract::execute,
-            acn_emissions::contract::instantiate,
-            acn_emissions::contract::query,
-        )
-        .with_migrate(acn_emissions::contract::migrate),
-    )
-}
 
 impl Suite {
     /// Store and instantiate the emissions contract (epoch 0 starts now), make it the token's

@@ -8,9 +8,11 @@
 //! suite.advance_time(14 * DAY);
 //! ```
 
+use acn_client::deploy::{deploy, DeployPlan, DeploymentRecord, MarketPlan, StakingPlan};
+use acn_embedded::AppDeployer;
 use anyhow::Result as AnyResult;
-use cosmwasm_std::{to_json_binary, Addr, BlockInfo, Empty, Uint128};
-use cw_multi_test::{App, AppResponse, Contract, ContractWrapper, Executor};
+use cosmwasm_std::{to_json_binary, Addr, BlockInfo, Uint128};
+use cw_multi_test::{App, AppResponse, Executor};
 use serde::{de::DeserializeOwned, Serialize};
 
 use acn_interface::{market, staking, token, treasury};
@@ -29,72 +31,15 @@ pub const TOKEN: u128 = 1_000_000;
 pub const DAY: u64 = 24 * 60 * 60;
 /// Maximum supply (the minter's cap): 10 000 000 000 tokens.
 pub const MAX_SUPPLY: u128 = 10_000_000_000 * TOKEN;
-/// Seconds the suite's blocks are apart when time advances.
-pub const BLOCK_SECONDS: u64 = 5;
+/// The deployer's account name (`Suite::owner` is its address).
+pub const OWNER: &str = "owner";
 
-/// The token contract wrapped for cw-multi-test.
-pub fn token_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(
-        ContractWrapper::new(
-            acn_token::contract::execute,
-            acn_token::contract::instantiate,
-            acn_token::contract::query,
-        )
-        .with_migrate(acn_token::contract::migrate),
-    )
-}
-
-/// The staking contract wrapped for cw-multi-test.
-pub fn staking_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(
-        ContractWrapper::new(
-            acn_staking::contract::execute,
-            acn_staking::contract::instantiate,
-            acn_staking::contract::query,
-        )
-        .with_migrate(acn_staking::contract::migrate),
-    )
-}
-
-/// The treasury contract wrapped for cw-multi-test.
-pub fn treasury_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(
-        ContractWrapper::new(
-            acn_treasury::contract::execute,
-            acn_treasury::contract::instantiate,
-            acn_treasury::contract::query,
-        )
-        .with_migrate(acn_treasury::contract::migrate),
-    )
-}
-
-/// The market contract wrapped for cw-multi-test.
-pub fn market_contract() -> Box<dyn Contract<Empty>> {
-    Box::new(
-        ContractWrapper::new(
-            acn_market::contract::execute,
-            acn_market::contract::instantiate,
-            acn_market::contract::query,
-        )
-        .with_reply(acn_market::contract::reply)
-        .with_migrate(acn_market::contract::migrate),
-    )
-}
-
-/// Code ids of the stored contracts.
-#[derive(Clone, Copy, Debug)]
-pub struct CodeIds {
-    /// Token code.
-    pub token: u64,
-    /// Staking code.
-    pub staking: u64,
-    /// Treasury code.
-    pub treasury: u64,
-    /// Market code.
-    pub market: u64,
-    /// DAO code.
-    pub dao: u64,
-}
+pub use acn_client::deploy::CodeIds;
+pub use acn_embedded::contracts::{
+    dao_contract, emissions_contract, market_contract, staking_contract, token_contract,
+    treasury_contract,
+};
+pub use acn_embedded::BLOCK_SECONDS;
 
 /// Configures and deploys a [`Suite`].
 pub struct SuiteBuilder {
@@ -227,168 +172,68 @@ impl SuiteBuilder {
         self
     }
 
-    /// Deploy everything. Panics (this is test code) if a deployment step fails.
-    pub fn build(self) -> Suite {
-        let mut app = App::default();
-        let owner = app.api().addr_make("owner");
-        let code_ids = CodeIds {
-            token: app.store_code(token_contract()),
-            staking: app.store_code(staking_contract()),
-            treasury: app.store_code(treasury_contract()),
-            market: app.store_code(market_contract()),
-            dao: app.store_code(dao_helpers::dao_contract()),
+    /// The deployment plan this builder describes.
+    pub fn plan(&self) -> DeployPlan {
+        let mut plan = DeployPlan::new(OWNER);
+        plan.token.cap = MAX_SUPPLY;
+        plan.token.balances = vec![(OWNER.to_string(), self.owner_funds)];
+        plan.token.balances.extend(self.funds.iter().cloned());
+        plan.staking = StakingPlan {
+            unbonding_period: self.unbonding_period,
+            max_claims: self.max_claims,
+            tokens_per_weight: self.tokens_per_weight,
+            min_bond: self.min_bond,
+            slashes_to_treasury: self.slash_to_treasury,
+            // The DAO's deployment links them (unbonding refuses locked stake); a bare suite
+            // leaves staking unlinked so tests can use any unbonding period.
+            link_market: self.dao.is_some() && self.market.is_some(),
         };
-
-        let mut initial_balances = vec![cw20::Cw20Coin {
-            address: owner.to_string(),
-            amount: Uint128::new(self.owner_funds),
-        }];
-        for (name, amount) in &self.funds {
-            initial_balances.push(cw20::Cw20Coin {
-                address: app.api().addr_make(name).to_string(),
-                amount: Uint128::new(*amount),
-            });
-        }
-        let genesis_supply: u128 = initial_balances.iter().map(|c| c.amount.u128()).sum();
-        let token = app
-            .instantiate_contract(
-                code_ids.token,
-                owner.clone(),
-                &token::InstantiateMsg {
-                    owner: None,
-                    name: "ACN Token".into(),
-                    symbol: "ACN".into(),
-                    decimals: 6,
-                    initial_balances,
-                    mint: Some(cw20::MinterResponse {
-                        minter: owner.to_string(),
-                        cap: Some(Uint128::new(MAX_SUPPLY)),
-                    }),
-                    marketing: None,
-                },
-                &[],
-                "acn-token",
-                Some(owner.to_string()),
-            )
-            .expect("instantiate token");
-
-        let staking = app
-            .instantiate_contract(
-                code_ids.staking,
-                owner.clone(),
-                &staking::InstantiateMsg {
-                    owner: None,
-                    token: token.to_string(),
-                    unbonding_period: Some(self.unbonding_period),
-                    max_claims: Some(self.max_claims),
-                    tokens_per_weight: Uint128::new(self.tokens_per_weight),
-                    min_bond: Uint128::new(self.min_bond),
-                    slashers: vec![],
-                    slash_destination: staking::SlashDestination::Burn,
-                },
-                &[],
-                "acn-staking",
-                Some(owner.to_string()),
-            )
-            .expect("instantiate staking");
-
-        let treasury = app
-            .instantiate_contract(
-                code_ids.treasury,
-                owner.clone(),
-                &treasury::InstantiateMsg {
-                    owner: None,
-                    token: token.to_string(),
-                    staking: Some(staking.to_string()),
-                    split: Some(self.split.clone()),
-                },
-                &[],
-                "acn-treasury",
-                Some(owner.to_string()),
-            )
-            .expect("instantiate treasury");
-
-        if self.slash_to_treasury {
-            app.execute_contract(
-                owner.clone(),
-                staking.clone(),
-                &staking::ExecuteMsg::UpdateConfig {
-                    unbonding_period: None,
-                    max_claims: None,
-                    min_bond: None,
-                    slash_destination: Some(staking::SlashDestination::Treasury {
-                        address: treasury.to_string(),
-                    }),
-                },
-                &[],
-            )
-            .expect("point slashes at the treasury");
-        }
-
-        let market = self.market.as_ref().map(|setup| {
-            let market = app
-                .instantiate_contract(
-                    code_ids.market,
-                    owner.clone(),
-                    &market::InstantiateMsg {
-                        owner: None,
-                        token: token.to_string(),
-                        staking: staking.to_string(),
-                        treasury: treasury.to_string(),
-                        params: setup.params.clone(),
-                        initial_unit_price: Uint128::new(setup.initial_unit_price),
-                    },
-                    &[],
-                    "acn-market",
-                    Some(owner.to_string()),
-                )
-                .expect("instantiate market");
-            app.execute_contract(
-                owner.clone(),
-                staking.clone(),
-                &staking::ExecuteMsg::UpdateSlashers {
-                    add: vec![market.to_string()],
-                    remove: vec![],
-                },
-                &[],
-            )
-            .expect("make the market a slasher");
-            for model in &setup.models {
-                app.execute_contract(
-                    owner.clone(),
-                    market.clone(),
-                    &market::ExecuteMsg::RegisterModel {
-                        model: model.clone(),
-                    },
-                    &[],
-                )
-                .expect("register model");
-            }
-            market
+        plan.treasury.split = self.split.clone();
+        plan.treasury.reserve = self.treasury_reserve;
+        plan.market = self.market.as_ref().map(|m| MarketPlan {
+            params: m.params.clone(),
+            initial_unit_price: m.initial_unit_price,
+            models: m.models.clone(),
         });
+        plan.dao = self.dao.clone();
+        plan
+    }
 
-        let mut suite = Suite {
-            app,
-            owner,
-            token,
-            staking,
-            treasury,
-            market,
-            dao: None,
-            code_ids,
-            genesis_supply,
-        };
-        if self.treasury_reserve > 0 {
-            let owner = suite.owner.clone();
-            let treasury = suite.treasury.clone();
-            suite
-                .transfer_from(&owner, &treasury, self.treasury_reserve)
-                .expect("fund the treasury reserve");
+    /// Deploy everything with the one deployment routine. Panics (this is test code) if a
+    /// deployment step fails.
+    pub fn build(self) -> Suite {
+        let plan = self.plan();
+        let mut app = App::default();
+        let (record, _) = deploy(&AppDeployer::new(&mut app), &plan, None, &mut |_| Ok(()))
+            .unwrap_or_else(|e| panic!("deployment failed: {e}"));
+        Suite::from_record(app, &record, OWNER, plan.genesis_supply())
+    }
+}
+
+/// An embedded chain running a suite.
+pub type SuiteChain = acn_embedded::EmbeddedChain<Suite>;
+
+/// A suite runs on an [`acn_embedded::EmbeddedChain`] too (`EmbeddedChain::start(|| builder.build())`).
+impl acn_embedded::EmbeddedState for Suite {
+    fn app(&self) -> &App {
+        &self.app
+    }
+    fn app_mut(&mut self) -> &mut App {
+        &mut self.app
+    }
+    fn deployment(&self) -> acn_client::Deployment {
+        acn_client::Deployment {
+            chain_id: acn_embedded::CHAIN_ID.into(),
+            token: self.token.to_string(),
+            staking: self.staking.to_string(),
+            treasury: self.treasury.to_string(),
+            market: self
+                .market
+                .as_ref()
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+            emissions: None,
         }
-        if let Some(params) = self.dao {
-            suite.deploy_dao(params);
-        }
-        suite
     }
 }
 
@@ -409,13 +254,36 @@ pub struct Suite {
     pub market: Option<Addr>,
     /// The DAO, when deployed (`SuiteBuilder::with_dao`).
     pub dao: Option<Addr>,
-    /// Stored code ids.
+    /// Stored code ids (0: not stored).
     pub code_ids: CodeIds,
     /// Total supply at genesis.
     pub genesis_supply: u128,
 }
 
 impl Suite {
+    /// The suite over what the deployment routine deployed on `app` (deployer: the account
+    /// `owner`).
+    pub fn from_record(
+        app: App,
+        record: &DeploymentRecord,
+        owner: &str,
+        genesis_supply: u128,
+    ) -> Suite {
+        let d = &record.deployment;
+        let addr = |a: &str| (!a.is_empty()).then(|| Addr::unchecked(a));
+        Suite {
+            owner: app.api().addr_make(owner),
+            token: Addr::unchecked(&d.token),
+            staking: Addr::unchecked(&d.staking),
+            treasury: Addr::unchecked(&d.treasury),
+            market: addr(&d.market),
+            dao: record.dao.as_deref().and_then(addr),
+            code_ids: record.code_ids,
+            genesis_supply,
+            app,
+        }
+    }
+
     /// The bech32 address of a named test account.
     pub fn addr(&self, name: &str) -> Addr {
         self.app.api().addr_make(name)
@@ -433,18 +301,12 @@ impl Suite {
 
     /// Move time forward by `seconds` (and height by one block per `BLOCK_SECONDS`, at least 1).
     pub fn advance_time(&mut self, seconds: u64) {
-        self.app.update_block(|b| {
-            b.time = b.time.plus_seconds(seconds);
-            b.height += (seconds / BLOCK_SECONDS).max(1);
-        });
+        acn_embedded::advance_time(&mut self.app, seconds);
     }
 
     /// Move forward `n` blocks of `BLOCK_SECONDS` each.
     pub fn advance_blocks(&mut self, n: u64) {
-        self.app.update_block(|b| {
-            b.time = b.time.plus_seconds(n * BLOCK_SECONDS);
-            b.height += n;
-        });
+        acn_embedded::advance_blocks(&mut self.app, n);
     }
 
     // ---- token -------------------------------------------------------------------------

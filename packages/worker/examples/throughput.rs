@@ -19,8 +19,9 @@ use std::time::{Duration, Instant};
 
 use cosmwasm_std::{Binary, Timestamp, Uint128};
 
+use acn_client::deploy::{deploy_wasmd, DeployPlan};
 use acn_client::wasmd::WasmdConfig;
-use acn_client::{deploy_with, Chain, ChainExt, DeployOptions, WasmdChain};
+use acn_client::{Chain, ChainExt, WasmdChain};
 use acn_interface::market::{self, JobStatus, ModelSpec, TOKEN};
 use acn_interface::staking;
 use acn_models::{Backend, Engine};
@@ -55,21 +56,24 @@ fn main() -> anyhow::Result<()> {
     let mut chain = WasmdChain::new(WasmdConfig::new(&rpc))?;
     chain.load_accounts(root.join("scripts/localnet-accounts.json"))?;
     let names: Vec<String> = (1..=providers).map(|i| format!("provider-{i}")).collect();
-    let mut opts = DeployOptions::new(root.join("artifacts"));
-    opts.label_prefix = format!("acn-throughput-{}", std::process::id());
-    opts.models = specs.clone();
-    opts.genesis = names
-        .iter()
-        .map(|n| (n.clone(), 2_000 * TOKEN))
-        .chain([
-            ("buyer-1".to_string(), 1_000 * TOKEN),
-            ("buyer-2".to_string(), 1_000 * TOKEN),
-        ])
-        .collect();
-    opts.market_params.commit_window = 60;
-    opts.market_params.reveal_window = 30;
-    opts.market_params.max_active_jobs_per_provider = 64;
-    let (deployment, _) = deploy_with(&chain, &opts)?;
+    let mut plan = DeployPlan::localnet();
+    let artifacts_dir = root.join("artifacts");
+    plan.label_prefix = format!("acn-throughput-{}", std::process::id());
+    plan.market_mut().models = specs.clone();
+    plan.token.balances.extend(
+        names
+            .iter()
+            .map(|n| (n.clone(), 2_000 * TOKEN))
+            .chain([
+                ("buyer-1".to_string(), 1_000 * TOKEN),
+                ("buyer-2".to_string(), 1_000 * TOKEN),
+            ])
+            .collect::<Vec<_>>(),
+    );
+    plan.market_mut().params.commit_window = 60;
+    plan.market_mut().params.reveal_window = 30;
+    plan.market_mut().params.max_active_jobs_per_provider = 64;
+    let (deployment, _) = deploy_wasmd(&chain, &artifacts_dir, &plan)?;
     chain.set_deployment(deployment.deployment)?;
     let chain = Arc::new(chain);
     let d = chain.deployment().clone();
@@ -119,7 +123,7 @@ fn main() -> anyhow::Result<()> {
             chain: None,
         };
         let mut worker = Worker::new(
-            chain.clone() as Arc<dyn Chain>,
+            chain.clone() as Arc<dyn Chain + Send + Sync>,
             engine.clone(),
             config,
             &specs,

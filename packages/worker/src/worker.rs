@@ -43,7 +43,7 @@ impl TickReport {
 
 /// A provider worker bound to one chain, one executor and one journal.
 pub struct Worker<E: Executor> {
-    chain: Arc<dyn Chain>,
+    chain: Arc<dyn Chain + Send + Sync>,
     executor: E,
     config: WorkerConfig,
     journal: Journal,
@@ -56,7 +56,7 @@ impl<E: Executor> Worker<E> {
     /// Create a worker: checks that every served model is registered on chain with the same
     /// weights hash as the local registry (`local_specs`), and opens the journal.
     pub fn new(
-        chain: Arc<dyn Chain>,
+        chain: Arc<dyn Chain + Send + Sync>,
         executor: E,
         config: WorkerConfig,
         local_specs: &[ModelSpec],

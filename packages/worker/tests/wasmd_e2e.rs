@@ -16,8 +16,9 @@ use std::time::{Duration, Instant};
 
 use cosmwasm_std::{Binary, Timestamp, Uint128};
 
+use acn_client::deploy::{deploy_wasmd, DeployPlan};
 use acn_client::wasmd::WasmdConfig;
-use acn_client::{deploy_with, Chain, ChainExt, DeployOptions, WasmdChain};
+use acn_client::{Chain, ChainExt, WasmdChain};
 use acn_interface::market::{self, JobResponse, JobStatus, SlotOutcome, TOKEN};
 use acn_interface::treasury;
 use acn_worker::{Journal, Stage};
@@ -133,26 +134,27 @@ impl Net {
         let dir = KeptDir::new(label);
         let mut chain = WasmdChain::new(WasmdConfig::new(rpc)).expect("connect to the node");
         chain.load_accounts(accounts_file()).expect("load accounts");
-        let mut opts = DeployOptions::new(artifacts());
-        opts.label_prefix = format!("acn-e2e-{label}-{}", std::process::id());
-        opts.models = acn_models::load_registry(&registry())
+        let mut plan = DeployPlan::localnet();
+        let artifacts_dir = artifacts();
+        plan.label_prefix = format!("acn-e2e-{label}-{}", std::process::id());
+        plan.market_mut().models = acn_models::load_registry(&registry())
             .unwrap()
             .into_iter()
             .map(|e| e.spec)
             .collect();
-        opts.genesis = vec![
+        plan.token.balances.extend(vec![
             ("provider-1".into(), PROVIDER_FUNDS),
             ("provider-2".into(), PROVIDER_FUNDS),
             ("provider-3".into(), PROVIDER_FUNDS),
             ("buyer-1".into(), BUYER_FUNDS),
             ("buyer-2".into(), BUYER_FUNDS),
-        ];
+        ]);
         // Windows sized for a ~0.5 s block time: long enough for a worker to warm up and claim
         // a second slot, short enough for a test.
-        opts.market_params.commit_window = 45;
-        opts.market_params.reveal_window = 30;
+        plan.market_mut().params.commit_window = 45;
+        plan.market_mut().params.reveal_window = 30;
         let t = Instant::now();
-        let (deployment, steps) = deploy_with(&chain, &opts).expect("deploy");
+        let (deployment, steps) = deploy_wasmd(&chain, &artifacts_dir, &plan).expect("deploy");
         eprintln!(
             "deployed in {} transactions, {:.1} s",
             steps.len(),

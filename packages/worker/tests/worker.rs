@@ -5,10 +5,12 @@ use std::sync::Arc;
 
 use cosmwasm_std::{Binary, Timestamp, Uint128};
 
-use acn_client::{Chain, ChainExt, EmbeddedChain};
+use acn_client::{Chain, ChainExt};
+use acn_embedded::EmbeddedChain;
 use acn_interface::market::{self, JobStatus, ModelSpec, SlotOutcome};
 use acn_interface::staking;
 use acn_models::{Backend, Engine, RegistryEntry};
+use acn_testing::SuiteChain;
 use acn_testing::{hardware, SuiteBuilder, TOKEN};
 use acn_worker::{Behaviour, Executor, Journal, Stage, Worker, WorkerConfig};
 
@@ -32,7 +34,7 @@ fn engine() -> Engine {
     engine
 }
 
-fn chain(providers: &[&str]) -> Arc<EmbeddedChain> {
+fn chain(providers: &[&str]) -> Arc<SuiteChain> {
     let specs = specs();
     let names: Vec<String> = providers.iter().map(|s| s.to_string()).collect();
     let chain = EmbeddedChain::start(move || {
@@ -86,13 +88,13 @@ fn config(account: &str, journal: &Path) -> WorkerConfig {
 }
 
 fn worker<E: Executor>(
-    chain: &Arc<EmbeddedChain>,
+    chain: &Arc<SuiteChain>,
     account: &str,
     journal: &Path,
     executor: E,
 ) -> Worker<E> {
     Worker::new(
-        chain.clone() as Arc<dyn Chain>,
+        chain.clone() as Arc<dyn Chain + Send + Sync>,
         executor,
         config(account, journal),
         &specs(),
@@ -101,7 +103,7 @@ fn worker<E: Executor>(
 }
 
 /// Submit `batch` held-out digits as one job; returns (job id, true labels).
-fn submit_digits(chain: &EmbeddedChain, batch: usize, redundancy: u8) -> (u64, Vec<u8>) {
+fn submit_digits(chain: &SuiteChain, batch: usize, redundancy: u8) -> (u64, Vec<u8>) {
     let held_out = acn_models::data::digits_split().unwrap().held_out;
     let input: Vec<u8> = held_out.images[..batch].iter().flatten().copied().collect();
     let d = chain.deployment().clone();
@@ -135,7 +137,7 @@ const AUDIT_SECRET: &[u8] = b"worker test audit secret";
 
 /// The buyer reveals its audit secret once the provider committed (with a single provider no
 /// auditor can be drawn, so the job's reveal phase opens at once).
-fn release(chain: &EmbeddedChain, id: u64) {
+fn release(chain: &SuiteChain, id: u64) {
     let tx = chain
         .market_exec(
             "buyer",
@@ -148,7 +150,7 @@ fn release(chain: &EmbeddedChain, id: u64) {
     assert_eq!(tx.attr("audited"), Some("false"));
 }
 
-fn job(chain: &EmbeddedChain, id: u64) -> market::JobResponse {
+fn job(chain: &SuiteChain, id: u64) -> market::JobResponse {
     chain.market(&market::QueryMsg::Job { id }).unwrap()
 }
 
@@ -360,7 +362,7 @@ fn a_model_whose_on_chain_weights_differ_is_not_served() {
     let mut local = specs();
     local[0].weights_sha256 = "00".repeat(32);
     let err = Worker::new(
-        chain.clone() as Arc<dyn Chain>,
+        chain.clone() as Arc<dyn Chain + Send + Sync>,
         engine(),
         config("p1", &dir.path().join("j")),
         &local,
@@ -381,7 +383,13 @@ fn a_cheating_worker_is_outvoted_and_slashed() {
     let mut honest2 = worker(&chain, "p2", &dir.path().join("2"), engine());
     let mut cfg = config("p3", &dir.path().join("3"));
     cfg.behaviour = Behaviour::Cheat;
-    let mut cheat = Worker::new(chain.clone() as Arc<dyn Chain>, engine(), cfg, &specs()).unwrap();
+    let mut cheat = Worker::new(
+        chain.clone() as Arc<dyn Chain + Send + Sync>,
+        engine(),
+        cfg,
+        &specs(),
+    )
+    .unwrap();
     let (id, _) = submit_digits(&chain, 8, 3);
     for _ in 0..6 {
         cheat.tick().unwrap();

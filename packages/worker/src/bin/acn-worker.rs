@@ -204,7 +204,7 @@ fn register(path: &std::path::Path, bond: Option<u128>) -> anyhow::Result<()> {
 
 fn run(path: &std::path::Path) -> anyhow::Result<()> {
     let config = WorkerConfig::load(path)?;
-    let chain: Arc<dyn Chain> = Arc::new(connect(&config)?);
+    let chain: Arc<dyn Chain + Send + Sync> = Arc::new(connect(&config)?);
     let engine = open_engine(&config)?;
     for id in &config.models {
         let t = Instant::now();
