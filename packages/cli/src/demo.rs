@@ -19,6 +19,8 @@ use acn_interface::market::{MarketParams, TOKEN};
 use acn_interface::{staking, treasury};
 use acn_models::{Backend, Engine, RegistryEntry};
 use acn_worker::executor::SharedEngine;
+
+use crate::output::tokens;
 use acn_worker::{Behaviour, Worker, WorkerConfig};
 
 /// Sizes of the demo. Defaults need no flags.
@@ -537,15 +539,4 @@ fn tempdir_for_journals() -> anyhow::Result<std::path::PathBuf> {
     let dir = std::env::temp_dir().join(format!("acn-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
-}
-
-/// Base units as tokens with 6 decimals.
-fn tokens(base: u128) -> String {
-    let whole = base / TOKEN;
-    let frac = base % TOKEN;
-    if frac == 0 {
-        format!("{whole} ACN")
-    } else {
-        format!("{whole}.{frac:06} ACN")
-    }
 }

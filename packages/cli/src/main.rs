@@ -1,9 +1,13 @@
 //! `acn`: the command line of ACN.
 //!
-//! - `acn demo` — the whole economy on the embedded chain with real contracts and real models.
+//! - `acn deploy` — deploy the whole system on a wasmd chain from the genesis file.
+//! - `acn status` — what is deployed: contracts, owners, parameters, supply, burned, escrow.
+//! - `acn demo` — the whole economy on the embedded chain with real contracts and real models
+//!   (feature `embedded`).
 //! - `acn train` — regenerate the model zoo's weights and registry deterministically.
 //! - `acn gov propose|vote|execute|list` — governance of a wasmd deployment through its DAO.
-//! - `acn simulate` — the tokenomics simulator over the real contracts, with CSV and plots.
+//! - `acn simulate` — the tokenomics simulator over the real contracts, with CSV and plots
+//!   (feature `embedded`).
 
 use std::process::ExitCode;
 
@@ -11,7 +15,9 @@ use clap::{Parser, Subcommand};
 
 #[cfg(feature = "embedded")]
 mod demo;
+mod deploy;
 mod gov;
+mod output;
 #[cfg(feature = "embedded")]
 mod simulate;
 
@@ -29,6 +35,19 @@ enum Command {
     /// workers (burn/wgpu), submit real jobs from buyers, settle, distribute, report.
     #[cfg(feature = "embedded")]
     Demo(demo::DemoOptions),
+    /// Deploy the whole system on a wasmd chain from the genesis file and hand it to the DAO
+    /// (idempotent: re-running resumes or does nothing).
+    Deploy {
+        #[command(flatten)]
+        chain: deploy::ChainArgs,
+        #[command(flatten)]
+        opts: deploy::DeployOptions,
+    },
+    /// The deployment: contracts, code ids, owners, parameters, supply, burned, escrow.
+    Status {
+        #[command(flatten)]
+        chain: deploy::ChainArgs,
+    },
     /// Retrain every model of the zoo and rewrite its weights and registry.
     Train {
         /// Directory holding registry.json and weights/ (defaults to the shipped one).
@@ -63,6 +82,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         #[cfg(feature = "embedded")]
         Command::Demo(opts) => demo::run(opts).map(|_| ()),
+        Command::Deploy { chain, opts } => deploy::run_deploy(&chain, &opts),
+        Command::Status { chain } => deploy::run_status(&chain),
         Command::Train { out, seed } => train(out, seed),
         Command::Gov(opts) => gov::run(opts),
         #[cfg(feature = "embedded")]

@@ -1,0 +1,420 @@
+//! `acn deploy` and `acn status`: the operator's commands.
+//!
+//! ```text
+//! acn deploy --genesis packages/client/genesis.toml --recipient community-sale=buyer-1
+//! acn status --output json
+//! ```
+//!
+//! `deploy` runs the one deployment routine ([`acn_client::deploy`]) on a wasmd node: store,
+//! instantiate and wire token, staking, treasury, market (the model registry's models),
+//! emissions and the DAO from the genesis file, and hand everything to the DAO. The deployment
+//! file is written after every step; running `deploy` again with it resumes an interrupted
+//! deployment, does nothing for a finished one (beyond paying the treasury the bootstrap stake
+//! once it has unbonded), and never deploys twice.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use serde::Serialize;
+
+use acn_client::deploy::{deploy, Contract, DeployPlan, DeploymentRecord, WasmdDeployer};
+use acn_client::genesis::Genesis;
+use acn_client::{Chain, ChainExt, WasmdChain};
+use acn_interface::{dao, market, staking, token};
+
+use crate::output::{tokens, Output};
+
+/// Where the node, the keys and the deployment file are.
+#[derive(clap::Args, Clone, Debug)]
+pub struct ChainArgs {
+    /// RPC endpoint of the wasmd node.
+    #[arg(long, env = "ACN_WASMD_RPC", default_value = "http://127.0.0.1:26657")]
+    pub rpc: String,
+    /// Accounts file (names and TEST-ONLY mnemonics of the localnet).
+    #[arg(
+        long,
+        env = "ACN_ACCOUNTS",
+        default_value = "scripts/localnet-accounts.json"
+    )]
+    pub accounts: PathBuf,
+    /// Deployment file (written by `acn deploy`).
+    #[arg(
+        long,
+        env = "ACN_DEPLOYMENT",
+        default_value = ".localnet/deployment.json"
+    )]
+    pub deployment: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+impl ChainArgs {
+    /// Connect to the node with the accounts loaded (no deployment).
+    pub fn connect(&self) -> anyhow::Result<WasmdChain> {
+        let chain = WasmdChain::new(acn_client::WasmdConfig::new(&self.rpc))
+            .with_context(|| format!("connect to {}", self.rpc))?;
+        chain.load_accounts(&self.accounts)?;
+        Ok(chain)
+    }
+}
+
+/// DAO timing of a deployment.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DaoTiming {
+    /// 1 d voting delay, 3 d voting, 2 d timelock, 7 d execution window.
+    Default,
+    /// 1 s delay, 10 s voting, 1 s timelock, 1 h window: a local node.
+    Localnet,
+}
+
+/// `acn deploy` options.
+#[derive(clap::Args, Clone, Debug)]
+pub struct DeployOptions {
+    /// Genesis file (allocation, vesting, split, fee, emissions); default: the shipped one.
+    #[arg(long, env = "ACN_GENESIS")]
+    genesis: Option<PathBuf>,
+    /// Folder of the release wasm artifacts (scripts/build-wasm.sh).
+    #[arg(long, env = "ACN_ARTIFACTS", default_value = "artifacts")]
+    artifacts: PathBuf,
+    /// Model registry whose models the market starts with (default: the shipped zoo;
+    /// `none` for no model).
+    #[arg(long)]
+    registry: Option<PathBuf>,
+    /// Account that deploys (it owns everything until the DAO accepts).
+    #[arg(long, default_value = "deployer")]
+    from: String,
+    /// Pay a genesis allocation to another account or address: `NAME=ACCOUNT` (e.g.
+    /// `community-sale=buyer-1`); repeatable.
+    #[arg(long = "recipient", value_name = "NAME=ACCOUNT")]
+    recipients: Vec<String>,
+    /// DAO timing (default: `localnet` on chain acn-local-1, `default` elsewhere).
+    #[arg(long, value_enum)]
+    dao_timing: Option<DaoTiming>,
+    /// Contract label prefix.
+    #[arg(long, default_value = "acn")]
+    label_prefix: String,
+}
+
+/// One deployment transaction, as printed.
+#[derive(Serialize)]
+struct StepOut {
+    step: String,
+    contract: String,
+    gas_used: u64,
+    height: u64,
+    tx_hash: String,
+}
+
+/// What `acn deploy` reports.
+#[derive(Serialize)]
+struct DeployOut {
+    deployment: DeploymentRecord,
+    steps: Vec<StepOut>,
+    gas_used: u64,
+    seconds: f64,
+    resumed: bool,
+}
+
+/// The plan `acn deploy` runs.
+pub fn plan(opts: &DeployOptions, chain_id: &str) -> anyhow::Result<DeployPlan> {
+    let genesis = Genesis::load(opts.genesis.as_deref())?;
+    let mut plan = DeployPlan::from_genesis(&genesis, &opts.from)?;
+    plan.label_prefix = opts.label_prefix.clone();
+    for r in &opts.recipients {
+        let (from, to) = r
+            .split_once('=')
+            .with_context(|| format!("--recipient {r:?}: expected NAME=ACCOUNT"))?;
+        plan.rename_recipient(from.trim(), to.trim())?;
+    }
+    let timing = opts.dao_timing.unwrap_or(if chain_id == "acn-local-1" {
+        DaoTiming::Localnet
+    } else {
+        DaoTiming::Default
+    });
+    plan.dao = Some(match timing {
+        DaoTiming::Default => dao::DaoParams::default(),
+        DaoTiming::Localnet => dao::DaoParams::localnet(),
+    });
+    let registry = match &opts.registry {
+        Some(p) if p.as_os_str() == "none" => None,
+        Some(p) => Some(p.clone()),
+        None => Some(acn_models::registry::default_registry_path()),
+    };
+    if let Some(path) = registry {
+        let models = acn_models::load_registry(&path)
+            .with_context(|| format!("model registry {}", path.display()))?;
+        plan.market_mut().models = models.into_iter().map(|e| e.spec).collect();
+    }
+    Ok(plan)
+}
+
+/// Run `acn deploy`.
+pub fn run_deploy(args: &ChainArgs, opts: &DeployOptions) -> anyhow::Result<()> {
+    let chain = &args.connect()?;
+    let (file, output) = (args.deployment.as_path(), args.output);
+    let plan = plan(opts, chain.chain_id())?;
+    for contract in Contract::ALL {
+        let path = opts.artifacts.join(contract.artifact());
+        if !path.is_file() {
+            bail!(
+                "{} is missing: build the contracts with `bash scripts/build-wasm.sh` or point \
+                 --artifacts (ACN_ARTIFACTS) at their folder",
+                path.display()
+            );
+        }
+    }
+    let previous = if file.exists() {
+        Some(DeploymentRecord::load(file)?)
+    } else {
+        None
+    };
+    let resumed = previous.is_some();
+    if let Some(p) = &previous {
+        if output == Output::Text {
+            eprintln!(
+                "{}: {} ({} steps done); checking it and resuming",
+                file.display(),
+                if p.is_complete() {
+                    "deployment complete"
+                } else {
+                    "deployment interrupted"
+                },
+                p.done.len()
+            );
+        }
+    }
+    let t = Instant::now();
+    let deployer = WasmdDeployer::new(chain, &opts.artifacts);
+    let text = output == Output::Text;
+    let (record, steps) = deploy(&deployer, &plan, previous, &mut |rec| {
+        if text {
+            if let Some(step) = rec.done.last() {
+                eprintln!("  ✓ {step}");
+            }
+        }
+        rec.save(file)
+    })?;
+    let seconds = t.elapsed().as_secs_f64();
+    let gas_used: u64 = steps.iter().map(|s| s.tx.gas_used).sum();
+    match output {
+        Output::Json => {
+            let out = DeployOut {
+                steps: steps
+                    .iter()
+                    .map(|s| StepOut {
+                        step: s.name.clone(),
+                        contract: s.contract.clone(),
+                        gas_used: s.tx.gas_used,
+                        height: s.tx.height,
+                        tx_hash: s.tx.tx_hash.clone(),
+                    })
+                    .collect(),
+                deployment: record,
+                gas_used,
+                seconds,
+                resumed,
+            };
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        Output::Text => {
+            if steps.is_empty() {
+                println!(
+                    "already deployed on {}: nothing to do",
+                    record.deployment.chain_id
+                );
+            } else {
+                println!(
+                    "{} transactions, {} gas, {:.1} s",
+                    steps.len(),
+                    gas_used,
+                    seconds
+                );
+            }
+            print_contracts(&record);
+            if !record.owed_to_treasury.is_zero() {
+                println!(
+                    "the deployer owes the treasury {} (the DAO's bootstrap stake, unbonding): \
+                     run `acn deploy` again after the unbonding period to pay it",
+                    tokens(record.owed_to_treasury.u128())
+                );
+            }
+            println!("deployment file: {}", file.display());
+        }
+    }
+    Ok(())
+}
+
+fn print_contracts(r: &DeploymentRecord) {
+    let d = &r.deployment;
+    let c = &r.code_ids;
+    let mut rows = vec![
+        ("token", d.token.as_str(), c.token),
+        ("staking", d.staking.as_str(), c.staking),
+        ("treasury", d.treasury.as_str(), c.treasury),
+        ("market", d.market.as_str(), c.market),
+    ];
+    if let Some(e) = &d.emissions {
+        rows.push(("emissions", e.as_str(), c.emissions));
+    }
+    if let Some(dao) = &r.dao {
+        rows.push(("dao", dao.as_str(), c.dao));
+    }
+    for (name, addr, code) in rows {
+        println!("  {name:<10} {addr}  (code {code})");
+    }
+}
+
+/// What `acn status` reports.
+#[derive(Serialize)]
+struct StatusOut {
+    chain_id: String,
+    height: u64,
+    contracts: Vec<ContractStatus>,
+    dao: Option<String>,
+    supply: u128,
+    minted_total: u128,
+    cap: u128,
+    burned: u128,
+    escrow: u128,
+    fees_pending: u128,
+    treasury_balance: u128,
+    bonded: u128,
+    unit_price: u128,
+    jobs_submitted: u64,
+    jobs_settled: u64,
+    market_params: market::MarketParams,
+    owed_to_treasury: u128,
+}
+
+#[derive(Serialize)]
+struct ContractStatus {
+    name: String,
+    address: String,
+    code_id: u64,
+    admin: String,
+    owner: Option<String>,
+}
+
+/// `acn status`: contracts, code ids, admins, owners, parameters, supply, burned, escrow.
+pub fn run_status(args: &ChainArgs) -> anyhow::Result<()> {
+    let (file, output) = (args.deployment.as_path(), args.output);
+    let record = DeploymentRecord::load(file)?;
+    let mut chain = args.connect()?;
+    chain.set_deployment(record.deployment.clone())?;
+    let chain = &chain;
+    let d = record.deployment.clone();
+    let mut named = vec![
+        ("token", d.token.clone()),
+        ("staking", d.staking.clone()),
+        ("treasury", d.treasury.clone()),
+        ("market", d.market.clone()),
+    ];
+    if let Some(e) = &d.emissions {
+        named.push(("emissions", e.clone()));
+    }
+    if let Some(dao) = &record.dao {
+        named.push(("dao", dao.clone()));
+    }
+    let mut contracts = vec![];
+    for (name, addr) in named {
+        let (admin, code_id) = chain
+            .contract_info(&addr)
+            .with_context(|| format!("{name} at {addr}"))?;
+        // Every contract but the DAO is cw-ownable.
+        let owner = (name != "dao")
+            .then(|| {
+                chain
+                    .query::<_, cw_ownable::Ownership<String>>(
+                        &addr,
+                        &staking::QueryMsg::Ownership {},
+                    )
+                    .ok()
+                    .and_then(|o| o.owner)
+            })
+            .flatten();
+        contracts.push(ContractStatus {
+            name: name.into(),
+            address: addr,
+            code_id,
+            admin,
+            owner,
+        });
+    }
+    let info: token::TokenInfoResponse = chain.query(&d.token, &token::QueryMsg::TokenInfo {})?;
+    let mint: token::MintStatusResponse = chain.query(&d.token, &token::QueryMsg::MintStatus {})?;
+    let treasury_totals = chain.treasury_totals()?;
+    let totals: market::TotalsResponse = chain.market(&market::QueryMsg::Totals {})?;
+    let market_balance = chain.balance(&d.market)?;
+    let cfg: market::ConfigResponse = chain.market(&market::QueryMsg::Config {})?;
+    let price: market::UnitPriceResponse = chain.market(&market::QueryMsg::UnitPrice {})?;
+    let staking_totals: staking::TotalsResponse =
+        chain.query(&d.staking, &staking::QueryMsg::Totals {})?;
+    let out = StatusOut {
+        chain_id: d.chain_id.clone(),
+        height: chain.block()?.height,
+        contracts,
+        dao: record.dao.clone(),
+        supply: info.total_supply.u128(),
+        minted_total: mint.total_minted.u128(),
+        cap: mint.cap.u128(),
+        burned: treasury_totals.burned.u128(),
+        escrow: market_balance.saturating_sub(totals.fees_pending.u128()),
+        fees_pending: totals.fees_pending.u128(),
+        treasury_balance: chain.balance(&d.treasury)?,
+        bonded: staking_totals.bonded.u128(),
+        unit_price: price.unit_price.u128(),
+        jobs_submitted: totals.jobs_submitted,
+        jobs_settled: totals.jobs_settled,
+        market_params: cfg.params,
+        owed_to_treasury: record.owed_to_treasury.u128(),
+    };
+    match output {
+        Output::Json => println!("{}", serde_json::to_string_pretty(&out)?),
+        Output::Text => {
+            println!("chain {} at height {}", out.chain_id, out.height);
+            println!(
+                "  {:<10} {:<66} {:>5}  owner / admin",
+                "contract", "address", "code"
+            );
+            for c in &out.contracts {
+                let who = match &c.owner {
+                    Some(o) if *o == c.admin => format!("{o} (both)"),
+                    Some(o) => format!("{o} / {}", c.admin),
+                    None => format!("- / {}", c.admin),
+                };
+                println!("  {:<10} {:<66} {:>5}  {who}", c.name, c.address, c.code_id);
+            }
+            println!(
+                "supply {} (minted ever {} of cap {}), burned {}",
+                tokens(out.supply),
+                tokens(out.minted_total),
+                tokens(out.cap),
+                tokens(out.burned)
+            );
+            println!(
+                "escrow {}, fees pending {}, treasury {}, bonded {}",
+                tokens(out.escrow),
+                tokens(out.fees_pending),
+                tokens(out.treasury_balance),
+                tokens(out.bonded)
+            );
+            println!(
+                "unit price {} per unit, fee {} bps, provider stake {}; jobs {} submitted, {} settled",
+                tokens(out.unit_price),
+                out.market_params.protocol_fee_bps,
+                tokens(out.market_params.min_provider_stake.u128()),
+                out.jobs_submitted,
+                out.jobs_settled
+            );
+            if out.owed_to_treasury > 0 {
+                println!(
+                    "the deployer owes the treasury {} (bootstrap stake, unbonding)",
+                    tokens(out.owed_to_treasury)
+                );
+            }
+        }
+    }
+    Ok(())
+}
