@@ -6,7 +6,7 @@ use acn_client::genesis::{Genesis, DAY, TOKEN};
 use acn_client::ChainError;
 use acn_embedded::AppDeployer;
 use acn_interface::{dao, staking, token, treasury};
-use cosmwasm_std::{Addr, Api};
+use cosmwasm_std::Addr;
 use cw_multi_test::App;
 use serde::de::DeserializeOwned;
 
@@ -54,22 +54,28 @@ fn the_genesis_economy_deploys_with_a_fixed_supply_and_the_dao_owning_everything
 
     // Every contract is owned (cw-ownable) and administered (wasm admin) by the DAO.
     for addr in [&d.token, &d.staking, &d.treasury, &d.market, &emissions] {
-        let o: cw_ownable::Ownership<String> =
-            query(&app, addr, &staking::QueryMsg::Ownership {});
-        assert_eq!(o.owner.as_deref(), Some(dao_addr.as_str()), "owner of {addr}");
+        let o: cw_ownable::Ownership<String> = query(&app, addr, &staking::QueryMsg::Ownership {});
+        assert_eq!(
+            o.owner.as_deref(),
+            Some(dao_addr.as_str()),
+            "owner of {addr}"
+        );
         let info = app.wrap().query_wasm_contract_info(addr).unwrap();
-        assert_eq!(info.admin.as_deref(), Some(dao_addr.as_str()), "admin of {addr}");
+        assert_eq!(
+            info.admin.map(String::from),
+            Some(dao_addr.clone()),
+            "admin of {addr}"
+        );
     }
     let dao_info = app.wrap().query_wasm_contract_info(&dao_addr).unwrap();
-    assert_eq!(dao_info.admin.as_deref(), Some(dao_addr.as_str()));
+    assert_eq!(dao_info.admin.map(String::from), Some(dao_addr.clone()));
     let timing: dao::Timing = query(&app, &dao_addr, &dao::QueryMsg::Timing {});
     assert_eq!(timing, dao::DaoParams::default().timing());
 
     // The treasury holds its reserve (40.4 %) and the locked vesting (54.6 %) but the bootstrap
     // stake (1 ACN), which the deployer owes it; the liquid allocations reached their owners.
     assert_eq!(rec.owed_to_treasury.u128(), TOKEN);
-    let b: treasury::BalancesResponse =
-        query(&app, &d.treasury, &treasury::QueryMsg::Balances {});
+    let b: treasury::BalancesResponse = query(&app, &d.treasury, &treasury::QueryMsg::Balances {});
     assert_eq!(b.balance.u128(), 9_500_000_000 * TOKEN - TOKEN);
     assert_eq!(b.vesting_locked.u128(), 5_460_000_000 * TOKEN);
     let api = app.api();
@@ -88,18 +94,27 @@ fn the_genesis_economy_deploys_with_a_fixed_supply_and_the_dao_owning_everything
     assert_eq!(claims.claims[0].amount.u128(), TOKEN);
 
     // Re-running the finished deployment sends nothing while the stake unbonds…
-    let (again, steps) =
-        deploy(&AppDeployer::new(&mut app), &plan, Some(rec.clone()), &mut |_| Ok(())).unwrap();
+    let (again, steps) = deploy(
+        &AppDeployer::new(&mut app),
+        &plan,
+        Some(rec.clone()),
+        &mut |_| Ok(()),
+    )
+    .unwrap();
     assert!(steps.is_empty(), "{steps:?}");
     assert_eq!(again, rec);
     // …and pays the treasury once it has.
     acn_embedded::advance_time(&mut app, 14 * DAY + 1);
-    let (paid, steps) =
-        deploy(&AppDeployer::new(&mut app), &plan, Some(rec.clone()), &mut |_| Ok(())).unwrap();
+    let (paid, steps) = deploy(
+        &AppDeployer::new(&mut app),
+        &plan,
+        Some(rec.clone()),
+        &mut |_| Ok(()),
+    )
+    .unwrap();
     assert_eq!(steps.len(), 2, "claim and transfer: {steps:?}");
     assert!(paid.owed_to_treasury.is_zero());
-    let b: treasury::BalancesResponse =
-        query(&app, &d.treasury, &treasury::QueryMsg::Balances {});
+    let b: treasury::BalancesResponse = query(&app, &d.treasury, &treasury::QueryMsg::Balances {});
     assert_eq!(b.balance.u128(), 9_500_000_000 * TOKEN);
     assert_eq!(balance(&app, &d.token, &deployer), 0);
     let info: token::TokenInfoResponse = query(&app, &d.token, &token::QueryMsg::TokenInfo {});
@@ -125,9 +140,13 @@ fn an_interrupted_deployment_resumes_without_deploying_twice() {
     assert!(!partial.is_complete());
     assert!(partial.deployment.emissions.is_none());
 
-    let (rec, steps) =
-        deploy(&AppDeployer::new(&mut app), &plan, Some(partial.clone()), &mut |_| Ok(()))
-            .unwrap();
+    let (rec, steps) = deploy(
+        &AppDeployer::new(&mut app),
+        &plan,
+        Some(partial.clone()),
+        &mut |_| Ok(()),
+    )
+    .unwrap();
     assert!(rec.is_complete());
     // The contracts of the first run are kept; none was stored or instantiated again.
     assert_eq!(rec.deployment.token, partial.deployment.token);
@@ -145,7 +164,11 @@ fn an_interrupted_deployment_resumes_without_deploying_twice() {
     let mut unique = names.clone();
     unique.sort();
     unique.dedup();
-    assert_eq!(unique.len(), names.len(), "a step is recorded twice: {names:?}");
+    assert_eq!(
+        unique.len(),
+        names.len(),
+        "a step is recorded twice: {names:?}"
+    );
     let info: token::TokenInfoResponse =
         query(&app, &rec.deployment.token, &token::QueryMsg::TokenInfo {});
     assert_eq!(info.total_supply.u128(), 10_000_000_000 * TOKEN);
@@ -159,7 +182,10 @@ fn a_record_of_another_chain_or_of_vanished_contracts_is_refused() {
 
     let mut other = rec.clone();
     other.deployment.chain_id = "acn-local-1".into();
-    let err = deploy(&AppDeployer::new(&mut app), &plan, Some(other), &mut |_| Ok(())).unwrap_err();
+    let err = deploy(&AppDeployer::new(&mut app), &plan, Some(other), &mut |_| {
+        Ok(())
+    })
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         "rejected: the deployment record is for chain acn-local-1, this chain is embedded"
@@ -167,8 +193,13 @@ fn a_record_of_another_chain_or_of_vanished_contracts_is_refused() {
 
     // A fresh chain (a reset localnet) does not hold the recorded contracts.
     let mut fresh = App::default();
-    let err = deploy(&AppDeployer::new(&mut fresh), &plan, Some(rec.clone()), &mut |_| Ok(()))
-        .unwrap_err();
+    let err = deploy(
+        &AppDeployer::new(&mut fresh),
+        &plan,
+        Some(rec.clone()),
+        &mut |_| Ok(()),
+    )
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
@@ -180,8 +211,13 @@ fn a_record_of_another_chain_or_of_vanished_contracts_is_refused() {
 
     let mut by_other = rec;
     by_other.owner = fresh.api().addr_make("mallory").to_string();
-    let err = deploy(&AppDeployer::new(&mut app), &plan, Some(by_other.clone()), &mut |_| Ok(()))
-        .unwrap_err();
+    let err = deploy(
+        &AppDeployer::new(&mut app),
+        &plan,
+        Some(by_other.clone()),
+        &mut |_| Ok(()),
+    )
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
@@ -197,8 +233,16 @@ fn recipients_are_renamed_or_the_name_is_reported() {
     let mut plan = genesis_plan();
     plan.rename_recipient("community-sale", "buyer-1").unwrap();
     plan.rename_recipient("team", "keeper").unwrap();
-    assert!(plan.token.balances.iter().any(|(n, a)| n == "buyer-1" && *a == 300_000_000 * TOKEN));
-    assert!(plan.treasury.vestings.iter().any(|v| v.beneficiary == "keeper"));
+    assert!(plan
+        .token
+        .balances
+        .iter()
+        .any(|(n, a)| n == "buyer-1" && *a == 300_000_000 * TOKEN));
+    assert!(plan
+        .treasury
+        .vestings
+        .iter()
+        .any(|v| v.beneficiary == "keeper"));
     let err = plan.rename_recipient("nobody", "buyer-2").unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -208,7 +252,10 @@ fn recipients_are_renamed_or_the_name_is_reported() {
     let mut app = App::default();
     let rec = run(&mut app, &plan, None);
     let buyer = app.api().addr_make("buyer-1").to_string();
-    assert_eq!(balance(&app, &rec.deployment.token, &buyer), 300_000_000 * TOKEN);
+    assert_eq!(
+        balance(&app, &rec.deployment.token, &buyer),
+        300_000_000 * TOKEN
+    );
     let keeper = Addr::unchecked(app.api().addr_make("keeper"));
     let v: treasury::VestingsResponse = query(
         &app,
