@@ -30,7 +30,7 @@ import { AcnMarketClient } from "./contracts/AcnMarket.client";
 import type { JobResponse, ModelSpec, OutputSpec } from "./contracts/AcnMarket.types";
 import type { ReceiveMsg } from "./contracts/AcnMarketHooks.types";
 import { AcnTokenClient } from "./contracts/AcnToken.client";
-import { signingClient } from "./cosmjs";
+import { connectCometBft, signingClient } from "./cosmjs";
 
 /// The environment variable holding the buyer's mnemonic.
 const MNEMONIC_VAR = "ACN_BUYER_MNEMONIC";
@@ -228,10 +228,12 @@ async function main(): Promise<number> {
     throw new UsageError(`${MNEMONIC_VAR} is not set: export the buyer's mnemonic in it`);
   }
   const { deployment } = opts;
-  const prefix = fromBech32(deployment.market).prefix;
+  // An explicit length limit: CosmJS 0.37's default (Infinity) is refused by the @scure/base 2.4
+  // it resolves to. Bech32 addresses are at most 90 characters (BIP-173); contract ones are 63.
+  const prefix = fromBech32(deployment.market, 90).prefix;
   const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix });
   const [{ address: buyer }] = await wallet.getAccounts();
-  const client = await SigningCosmWasmClient.connectWithSigner(opts.rpc, wallet, {
+  const client = SigningCosmWasmClient.createWithSigner(await connectCometBft(opts.rpc), wallet, {
     gasPrice: GasPrice.fromString(opts.gasPrice),
   });
   const chainId = await client.getChainId();
