@@ -245,9 +245,9 @@ pub enum JobStatus {
     Disputed,
     /// A dispute resolved by the owner or closed after its timeout; the escrow is paid out.
     Resolved,
-    /// Fewer than a strict majority of the slots revealed when the job was finalized (by
-    /// `Settle` or `Expire`): the buyer is refunded the whole escrow and every slot that did not
-    /// commit or reveal is slashed as a no-show.
+    /// Fewer than a strict majority of the slots revealed when the job was finalized (by the
+    /// last reveal, `Settle` or `Expire`): the buyer is refunded the whole escrow and every slot
+    /// that did not commit or reveal is slashed as a no-show.
     Expired,
 }
 
