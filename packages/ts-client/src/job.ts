@@ -15,7 +15,7 @@
 // once; the market may then draw a second provider to audit it). The result is decoded per the
 // model's output spec: class labels by name, fixed-point tensors as numbers. Exits 0 when the
 // job settled (or its dispute was resolved) with a result, 1 otherwise (expired, disputed,
-// timed out, refused).
+// timed out, refused; ACN_DEBUG=1 adds the stack of an error).
 
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -27,9 +27,10 @@ import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice } from "@cosmjs/stargate";
 
 import { AcnMarketClient } from "./contracts/AcnMarket.client";
-import type { JobResponse, ModelSpec, OutputSpec } from "./contracts/AcnMarket.types";
+import type { JobResponse } from "./contracts/AcnMarket.types";
 import type { ReceiveMsg } from "./contracts/AcnMarketHooks.types";
 import { AcnTokenClient } from "./contracts/AcnToken.client";
+import { contractError, decodeResult, encodeInput, UsageError } from "./codec";
 import { connectCometBft, signingClient } from "./cosmjs";
 
 /// The environment variable holding the buyer's mnemonic.
@@ -55,9 +56,6 @@ interface Deployment {
   token: string;
   market: string;
 }
-
-/// A refusal with a message a person can act on (printed without a stack trace).
-class UsageError extends Error {}
 
 function usage(): string {
   return readFileSync(__filename, "utf8")
@@ -161,61 +159,6 @@ function parseInput(text: string): number[] {
   return parsed as number[];
 }
 
-/// The input bytes of `values` for `spec`, and the number of items they hold.
-export function encodeInput(spec: ModelSpec, values: number[]): { bytes: Uint8Array; batch: number } {
-  const perItem = spec.input.shape.reduce((a, b) => a * b, 1);
-  if (values.length % perItem !== 0) {
-    throw new UsageError(
-      `--input: ${values.length} numbers is not a whole number of items of shape ` +
-        `[${spec.input.shape.join(", ")}] (${perItem} numbers each) for model ${spec.id}`,
-    );
-  }
-  const batch = values.length / perItem;
-  if (batch > spec.input.max_batch) {
-    throw new UsageError(`--input: ${batch} items, model ${spec.id} takes at most ${spec.input.max_batch}`);
-  }
-  const dtype = spec.input.dtype;
-  const size = dtype === "u8" ? 1 : 4;
-  const view = new DataView(new ArrayBuffer(values.length * size));
-  values.forEach((value, i) => {
-    const range = (lo: number, hi: number) => {
-      if (!Number.isInteger(value) || value < lo || value > hi) {
-        throw new UsageError(`--input[${i}]: expected an integer in ${lo}..=${hi} (${dtype}), got ${value}`);
-      }
-    };
-    if (dtype === "u8") {
-      range(0, 255);
-      view.setUint8(i, value);
-    } else if (dtype === "i32") {
-      range(-2_147_483_648, 2_147_483_647);
-      view.setInt32(i * 4, value, true);
-    } else {
-      view.setFloat32(i * 4, value, true);
-    }
-  });
-  return { bytes: new Uint8Array(view.buffer), batch };
-}
-
-/// One item's decoded output: a class name (or number) or a tensor of numbers.
-type Decoded = string | number[];
-
-/// Decode a final job's `result` per the model's output spec.
-export function decodeResult(output: OutputSpec, result: Uint8Array, batch: number): Decoded[] {
-  const view = new DataView(result.buffer, result.byteOffset, result.byteLength);
-  if ("class_labels" in output) {
-    const { labels } = output.class_labels;
-    return Array.from({ length: batch }, (_, i) => {
-      const label = view.getUint32(i * 4, true);
-      return labels[label] ?? String(label);
-    });
-  }
-  const { shape, scale } = output.fixed_point;
-  const words = shape.reduce((a, b) => a * b, 1);
-  return Array.from({ length: batch }, (_, i) =>
-    Array.from({ length: words }, (_, j) => view.getInt32((i * words + j) * 4, true) / scale),
-  );
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const nanos = (seconds: number) => (BigInt(seconds) * 1_000_000_000n).toString();
@@ -233,7 +176,10 @@ async function main(): Promise<number> {
   const prefix = fromBech32(deployment.market, 90).prefix;
   const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix });
   const [{ address: buyer }] = await wallet.getAccounts();
-  const client = SigningCosmWasmClient.createWithSigner(await connectCometBft(opts.rpc), wallet, {
+  const comet = await connectCometBft(opts.rpc).catch((e: Error) => {
+    throw new Error(`cannot reach the node at --rpc ${opts.rpc}: ${e.message}`);
+  });
+  const client = SigningCosmWasmClient.createWithSigner(comet, wallet, {
     gasPrice: GasPrice.fromString(opts.gasPrice),
   });
   const chainId = await client.getChainId();
@@ -342,9 +288,11 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (e: unknown) => {
-    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
-    if (!(e instanceof UsageError) && e instanceof Error && e.stack) {
-      console.error(e.stack.split("\n").slice(1).join("\n"));
+    const message = e instanceof Error ? e.message : String(e);
+    const refused = contractError(message);
+    console.error(refused === message ? `error: ${message}` : `refused by the contract: ${refused}`);
+    if (process.env.ACN_DEBUG && e instanceof Error && e.stack) {
+      console.error(e.stack);
     }
     process.exit(e instanceof UsageError ? 2 : 1);
   },
