@@ -184,6 +184,46 @@ _install_wasm_opt() {
         "binaryen@$BINARYEN_VERSION" >&2
 }
 
+# ensure_ts_tools: the npm dependencies of packages/ts-client (ts-codegen, TypeScript, tsx,
+# CosmJS; exact versions from its package-lock.json), installed once per lock file with
+# `npm ci` into $ACN_CACHE/ts-client/<lock hash>/ and linked as packages/ts-client/node_modules
+# (not committed). Installs for other lock files stay (another work tree may link one). Exports
+# TS_CLIENT (the package's folder).
+TS_CLIENT="$ACN_ROOT/packages/ts-client"
+
+ts_tools_dir() {
+    echo "$ACN_CACHE/ts-client/$(sha256sum "$TS_CLIENT/package-lock.json" | cut -c1-16)"
+}
+
+ensure_ts_tools() {
+    ensure_command npm npm
+    local dir link="$TS_CLIENT/node_modules"
+    dir="$(ts_tools_dir)"
+    [[ -f $dir/.installed ]] || with_lock ts-client _install_ts_tools "$dir"
+    [[ -f $dir/.installed ]] || die "npm ci of packages/ts-client failed; see $ACN_LOGS/ts-client-npm.log"
+    if [[ -L $link || ! -e $link ]]; then
+        [[ "$(readlink "$link" 2>/dev/null)" == "$dir/node_modules" ]] || ln -sfn "$dir/node_modules" "$link"
+    else
+        warn "packages/ts-client/node_modules is a directory of its own, not the cache's; using it as is"
+    fi
+    export TS_CLIENT
+}
+_install_ts_tools() {
+    local dir=$1 t
+    [[ -f $dir/.installed ]] && return 0
+    t=$(timer_start)
+    info "npm ci packages/ts-client into $dir (first time for this lock file; log: $ACN_LOGS/ts-client-npm.log)"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cp "$TS_CLIENT/package.json" "$TS_CLIENT/package-lock.json" "$dir/"
+    if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >"$ACN_LOGS/ts-client-npm.log" 2>&1; then
+        tail -n 30 "$ACN_LOGS/ts-client-npm.log" >&2
+        return 1
+    fi
+    touch "$dir/.installed"
+    info "ts-client dependencies installed in $(timer_elapsed "$t")"
+}
+
 cosmwasm_check_ok() {
     [[ -x $COSMWASM_CHECK ]] && grep -q " $COSMWASM_CHECK_VERSION\$" <<<"$("$COSMWASM_CHECK" --version 2>/dev/null)"
 }

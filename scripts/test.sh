@@ -10,6 +10,9 @@
 #   test    cargo test --workspace --features acn-cli/embedded (the demo and
 #           the simulator are behind the feature: the installed acn omits them)
 #   schema  scripts/check-schema.sh      (committed JSON schemas are current)
+#   ts      scripts/check-ts.sh          (committed TypeScript client is current
+#                                         and type-checks; npm ci of its pinned
+#                                         packages once, cached in ~/.cache/acn)
 #   wasm    scripts/build-wasm.sh        (release wasm, wasm-opt)
 #   wasmd   scripts/wasmd-e2e.sh         (wasmd localnet: every artifact stored
 #                                         in wasmd's VM, deploy, worker processes,
@@ -81,6 +84,7 @@ run_stage fmt cargo fmt --all -- --check
 run_stage clippy cargo clippy --workspace --all-targets --features acn-cli/embedded --locked -- -D warnings
 run_stage test cargo_test
 run_stage schema bash "$ACN_ROOT/scripts/check-schema.sh"
+run_stage ts bash "$ACN_ROOT/scripts/check-ts.sh"
 run_stage wasm bash "$ACN_ROOT/scripts/build-wasm.sh"
 run_stage wasmd wasmd_e2e
 

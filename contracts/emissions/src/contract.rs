@@ -3,6 +3,7 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Response, StdResult};
+use cw_utils::maybe_addr;
 
 use acn_interface::emissions::{Decay, EmissionParams};
 
@@ -29,16 +30,8 @@ pub fn instantiate(
     let owner = msg.owner.unwrap_or_else(|| info.sender.to_string());
     cw_ownable::initialize_owner(deps.storage, deps.api, Some(&owner))?;
     let token = deps.api.addr_validate(&msg.token)?;
-    let market = msg
-        .market
-        .as_deref()
-        .map(|a| deps.api.addr_validate(a))
-        .transpose()?;
-    let staking = msg
-        .staking
-        .as_deref()
-        .map(|a| deps.api.addr_validate(a))
-        .transpose()?;
+    let market = maybe_addr(deps.api, msg.market)?;
+    let staking = maybe_addr(deps.api, msg.staking)?;
     validate_epoch_seconds(msg.epoch_seconds)?;
     validate_params(&msg.params, msg.pool, staking.as_ref())?;
     let config = Config {

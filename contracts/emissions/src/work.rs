@@ -3,23 +3,13 @@
 use acn_interface::emissions::{WorkUnits, MAX_WORK_RECORDS};
 use acn_interface::{bps_of, staking};
 use cosmwasm_std::{
-    to_json_binary, Addr, CosmosMsg, DepsMut, Env, MessageInfo, Response, Storage, Uint128, WasmMsg,
+    to_json_binary, Addr, CosmosMsg, DepsMut, Env, MessageInfo, Response, Storage, Uint128,
 };
-use cw20::Cw20ExecuteMsg;
+use cw20::{Cw20Contract, Cw20ExecuteMsg};
 
 use crate::error::ContractError;
 use crate::params::{epoch_at, scheduled_release};
 use crate::state::{Config, Epoch, ProviderState, CONFIG, EPOCHS, PROVIDERS, TOTALS};
-
-/// A CW20 message to the token.
-fn token_message(token: &Addr, msg: &Cw20ExecuteMsg) -> Result<CosmosMsg, ContractError> {
-    Ok(WasmMsg::Execute {
-        contract_addr: token.to_string(),
-        msg: to_json_binary(msg)?,
-        funds: vec![],
-    }
-    .into())
-}
 
 /// Close `state`'s open epoch if it is over (`current` is later): credit
 /// `provider_release × units / epoch units` to `accrued`. One epoch lookup.
@@ -71,21 +61,16 @@ fn ensure_epoch_started(
     totals.allocated = totals.allocated.checked_add(release)?;
     if let (Some(staking_addr), false) = (&config.staking, staker_release.is_zero()) {
         totals.minted_to_stakers = totals.minted_to_stakers.checked_add(staker_release)?;
-        msgs.push(token_message(
-            &config.token,
-            &Cw20ExecuteMsg::Mint {
-                recipient: self_addr.to_string(),
-                amount: staker_release,
-            },
-        )?);
-        msgs.push(token_message(
-            &config.token,
-            &Cw20ExecuteMsg::Send {
-                contract: staking_addr.to_string(),
-                amount: staker_release,
-                msg: to_json_binary(&staking::ReceiveMsg::DistributeRewards {})?,
-            },
-        )?);
+        let token = Cw20Contract(config.token.clone());
+        msgs.push(token.call(Cw20ExecuteMsg::Mint {
+            recipient: self_addr.to_string(),
+            amount: staker_release,
+        })?);
+        msgs.push(token.call(Cw20ExecuteMsg::Send {
+            contract: staking_addr.to_string(),
+            amount: staker_release,
+            msg: to_json_binary(&staking::ReceiveMsg::DistributeRewards {})?,
+        })?);
     }
     TOTALS.save(storage, &totals)?;
     EPOCHS.save(storage, index, &epoch)?;
@@ -191,13 +176,10 @@ pub fn claim(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, Con
     state.accrued = Uint128::zero();
     state.claimed = state.claimed.checked_add(amount)?;
     PROVIDERS.save(deps.storage, &info.sender, &state)?;
-    let mint = token_message(
-        &config.token,
-        &Cw20ExecuteMsg::Mint {
-            recipient: info.sender.to_string(),
-            amount,
-        },
-    )?;
+    let mint = Cw20Contract(config.token).call(Cw20ExecuteMsg::Mint {
+        recipient: info.sender.to_string(),
+        amount,
+    })?;
     Ok(Response::new()
         .add_message(mint)
         .add_attribute("action", "claim")

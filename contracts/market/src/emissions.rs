@@ -6,8 +6,8 @@
 //! the last error kept in `LAST_EMISSIONS_ERROR`, an `emissions_error` event attribute).
 
 use cosmwasm_std::{
-    to_json_binary, Addr, Deps, DepsMut, Env, MessageInfo, Response, StdResult, Storage, SubMsg,
-    SubMsgResult, WasmMsg,
+    wasm_execute, Addr, Deps, DepsMut, Env, MessageInfo, Response, StdResult, Storage, SubMsg,
+    SubMsgResult,
 };
 use cw_storage_plus::Item;
 
@@ -87,11 +87,7 @@ pub fn work_message<'a>(
     if work.is_empty() {
         return Ok(None);
     }
-    let msg = WasmMsg::Execute {
-        contract_addr: emissions.into_string(),
-        msg: to_json_binary(&EmissionsMsg::RecordWork { work })?,
-        funds: vec![],
-    };
+    let msg = wasm_execute(emissions, &EmissionsMsg::RecordWork { work }, vec![])?;
     Ok(Some(SubMsg::reply_on_error(msg, RECORD_WORK_REPLY)))
 }
 

@@ -88,6 +88,13 @@ pub enum ContractError {
         reason: String,
     },
 
+    /// A provider's `models` list is empty or longer than `MAX_MODELS_PER_PROVIDER`.
+    #[error("invalid models: {reason}")]
+    InvalidModels {
+        /// What is wrong.
+        reason: String,
+    },
+
     /// Not enough bonded stake to provide.
     #[error("insufficient stake: {bonded} bonded, {required} required")]
     InsufficientStake {

@@ -1,45 +1,13 @@
 //! Small pieces used by several handlers.
 
 use cosmwasm_std::{
-    to_json_binary, Addr, CosmosMsg, Deps, QuerierWrapper, StdResult, Storage, Uint128, WasmMsg,
+    wasm_execute, Addr, CosmosMsg, Deps, QuerierWrapper, StdResult, Storage, Uint128,
 };
 
-use acn_interface::{staking, token};
+use acn_interface::staking;
 
 use crate::error::ContractError;
 use crate::state::{jobs, Job};
-
-/// A CW20 transfer from the market.
-pub fn transfer(token_addr: &Addr, recipient: &Addr, amount: Uint128) -> StdResult<CosmosMsg> {
-    Ok(WasmMsg::Execute {
-        contract_addr: token_addr.to_string(),
-        msg: to_json_binary(&token::ExecuteMsg::Transfer {
-            recipient: recipient.to_string(),
-            amount,
-        })?,
-        funds: vec![],
-    }
-    .into())
-}
-
-/// A CW20 `Send` from the market to `contract` with a hook.
-pub fn send<M: serde::Serialize>(
-    token_addr: &Addr,
-    contract: &Addr,
-    amount: Uint128,
-    hook: &M,
-) -> StdResult<CosmosMsg> {
-    Ok(WasmMsg::Execute {
-        contract_addr: token_addr.to_string(),
-        msg: to_json_binary(&token::ExecuteMsg::Send {
-            contract: contract.to_string(),
-            amount,
-            msg: to_json_binary(hook)?,
-        })?,
-        funds: vec![],
-    }
-    .into())
-}
 
 /// A staking `Slash` of a fixed amount.
 pub fn slash(
@@ -48,16 +16,12 @@ pub fn slash(
     amount: Uint128,
     reason: &str,
 ) -> StdResult<CosmosMsg> {
-    Ok(WasmMsg::Execute {
-        contract_addr: staking_addr.to_string(),
-        msg: to_json_binary(&staking::ExecuteMsg::Slash {
-            address: provider.to_string(),
-            amount: staking::SlashAmount::Absolute { amount },
-            reason: reason.to_string(),
-        })?,
-        funds: vec![],
-    }
-    .into())
+    let msg = staking::ExecuteMsg::Slash {
+        address: provider.to_string(),
+        amount: staking::SlashAmount::Absolute { amount },
+        reason: reason.to_string(),
+    };
+    Ok(wasm_execute(staking_addr, &msg, vec![])?.into())
 }
 
 /// Bonded and unbonding stake of an address, read from the staking contract's storage by a raw

@@ -5,11 +5,13 @@ use cosmwasm_std::{
     Addr, Binary, DepsMut, Env, HexBinary, MessageInfo, Response, Timestamp, Uint128,
 };
 
+use cw20::{Cw20Contract, Cw20ExecuteMsg};
+
 use acn_interface::bps_of;
 use acn_interface::market::{commitment, JobStatus, Slot, MAX_SALT_LEN, MIN_SALT_LEN};
 
 use crate::error::ContractError;
-use crate::helpers::{discount_bps, load_unfinished_job, transfer};
+use crate::helpers::{discount_bps, load_unfinished_job};
 use crate::pricing::roll;
 use crate::risk;
 use crate::selection::{self, JobTerms, Rng};
@@ -237,7 +239,12 @@ pub fn submit(
         .add_attribute("refund", excess)
         .add_attribute("assigned", assigned_attr);
     if !excess.is_zero() {
-        res = res.add_message(transfer(&config.token, &buyer, excess)?);
+        res = res.add_message(Cw20Contract(config.token.clone()).call(
+            Cw20ExecuteMsg::Transfer {
+                recipient: buyer.to_string(),
+                amount: excess,
+            },
+        )?);
     }
     Ok(res)
 }

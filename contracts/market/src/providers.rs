@@ -13,10 +13,14 @@ use crate::validation::validate_hardware;
 /// Most models one provider may declare.
 pub const MAX_MODELS_PER_PROVIDER: usize = 32;
 
+/// Fail unless `models` names 1..=`MAX_MODELS_PER_PROVIDER` registered models.
 fn check_models(deps: &DepsMut, models: &[String]) -> Result<(), ContractError> {
     if models.is_empty() || models.len() > MAX_MODELS_PER_PROVIDER {
-        return Err(ContractError::InvalidHardware {
-            reason: format!("declare 1..={MAX_MODELS_PER_PROVIDER} models"),
+        return Err(ContractError::InvalidModels {
+            reason: format!(
+                "models must list 1..={MAX_MODELS_PER_PROVIDER} model ids, got {}",
+                models.len()
+            ),
         });
     }
     for id in models {

@@ -2,6 +2,7 @@
 
 use cosmwasm_std::{Addr, Deps, Env, Order, StdResult};
 use cw_storage_plus::Bound;
+use cw_utils::maybe_addr;
 
 use acn_interface::common::page_limit;
 use acn_interface::market::{
@@ -103,9 +104,7 @@ pub fn providers(
     start_after: Option<String>,
     limit: Option<u32>,
 ) -> StdResult<ProvidersResponse> {
-    let start_addr = start_after
-        .map(|a| deps.api.addr_validate(&a))
-        .transpose()?;
+    let start_addr = maybe_addr(deps.api, start_after)?;
     let start = start_addr.as_ref().map(Bound::exclusive);
     let providers = PROVIDERS
         .range(deps.storage, start, None, Order::Ascending)
@@ -237,8 +236,8 @@ pub fn quote(
         .ok_or(ContractError::ModelNotFound { id: model_id })?
         .spec;
     let unit_price = unit_price(deps, env)?.unit_price;
-    let discount = match buyer {
-        Some(b) => discount_bps(deps, &deps.api.addr_validate(&b)?)?,
+    let discount = match maybe_addr(deps.api, buyer)? {
+        Some(buyer) => discount_bps(deps, &buyer)?,
         None => 0,
     };
     let q = price_job(

@@ -9,14 +9,16 @@
 //! provokes a dispute with its own node pays for the job like any buyer.
 
 use cosmwasm_std::{
-    Addr, Attribute, DepsMut, Env, MessageInfo, Response, Storage, SubMsg, Uint128, Uint256,
+    to_json_binary, Addr, Attribute, DepsMut, Env, MessageInfo, Response, Storage, SubMsg, Uint128,
+    Uint256,
 };
+use cw20::{Cw20Contract, Cw20ExecuteMsg};
 
 use acn_interface::market::{DisputeResolution, JobStatus, ModelSpec, SlotOutcome};
 use acn_interface::{treasury, BPS_DENOMINATOR};
 
 use crate::error::ContractError;
-use crate::helpers::{load_job, load_unfinished_job, send, slash, stake_of, transfer};
+use crate::helpers::{load_job, load_unfinished_job, slash, stake_of};
 use crate::jobs::open_reveal_phase;
 use crate::pricing::count_demand;
 use crate::risk::{self, Offence};
@@ -114,10 +116,11 @@ fn pay_shares(
         job.slots[*i].paid = amount;
         paid = paid.checked_add(amount)?;
         if !amount.is_zero() {
-            msgs.push(SubMsg::new(transfer(
-                &config.token,
-                &job.slots[*i].provider,
-                amount,
+            msgs.push(SubMsg::new(Cw20Contract(config.token.clone()).call(
+                Cw20ExecuteMsg::Transfer {
+                    recipient: job.slots[*i].provider.to_string(),
+                    amount,
+                },
             )?));
         }
     }
@@ -230,7 +233,12 @@ pub fn finalize(
             moved.refund = escrow;
             moved.released = escrow;
             if !escrow.is_zero() {
-                msgs.push(SubMsg::new(transfer(&config.token, &job.buyer, escrow)?));
+                msgs.push(SubMsg::new(Cw20Contract(config.token.clone()).call(
+                    Cw20ExecuteMsg::Transfer {
+                        recipient: job.buyer.to_string(),
+                        amount: escrow,
+                    },
+                )?));
             }
         }
     }
@@ -310,12 +318,13 @@ pub fn finalize(
 
 /// The CW20 `Send` of `amount` of fees to the treasury as a `Deposit`.
 fn fee_deposit(config: &Config, amount: Uint128) -> Result<cosmwasm_std::CosmosMsg, ContractError> {
-    Ok(send(
-        &config.token,
-        &config.treasury,
-        amount,
-        &treasury::ReceiveMsg::Deposit {},
-    )?)
+    Ok(
+        Cw20Contract(config.token.clone()).call(Cw20ExecuteMsg::Send {
+            contract: config.treasury.to_string(),
+            amount,
+            msg: to_json_binary(&treasury::ReceiveMsg::Deposit {})?,
+        })?,
+    )
 }
 
 /// `FlushFees`: anyone; sends every pending fee to the treasury in one deposit.
@@ -484,10 +493,11 @@ pub fn resolve_dispute(
         DisputeResolution::Void {} => {
             moved.refund = job.escrow;
             if !job.escrow.is_zero() {
-                msgs.push(SubMsg::new(transfer(
-                    &config.token,
-                    &job.buyer,
-                    job.escrow,
+                msgs.push(SubMsg::new(Cw20Contract(config.token.clone()).call(
+                    Cw20ExecuteMsg::Transfer {
+                        recipient: job.buyer.to_string(),
+                        amount: job.escrow,
+                    },
                 )?));
             }
         }

@@ -133,11 +133,8 @@ pub const LAST_EMISSIONS_ERROR: Item<String> = Item::new("last_emissions_error")
 /// Each job's input, written once at submission (see [`Job`]).
 pub const JOB_INPUTS: Map<u64, Binary> = Map::new("job_inputs");
 
-/// A stored job with its input put back, as the queries return it. (A job stored before inputs
-/// moved to [`JOB_INPUTS`] still carries its own.)
+/// A stored job with its input put back from [`JOB_INPUTS`], as the queries return it.
 pub fn with_input(storage: &dyn Storage, mut job: Job) -> StdResult<Job> {
-    if let Some(input) = JOB_INPUTS.may_load(storage, job.id)? {
-        job.input = input;
-    }
+    job.input = JOB_INPUTS.load(storage, job.id)?;
     Ok(job)
 }

@@ -10,6 +10,7 @@ use acn_interface::market::{
     SlotOutcome,
 };
 use acn_interface::token;
+use acn_market::providers::MAX_MODELS_PER_PROVIDER;
 use acn_market::ContractError;
 use acn_testing::*;
 use cosmwasm_std::{Addr, Binary, HexBinary, Timestamp, Uint128};
@@ -682,6 +683,23 @@ fn registering_for_an_unknown_model_or_with_bad_hardware_is_refused() {
         },
         |s| s.register_provider("newbie", &[DIGITS, "no-such-model"]),
     );
+    // A wrong number of models is a `models` error, not a hardware one, on registration and on
+    // update alike.
+    let too_many = vec![DIGITS; MAX_MODELS_PER_PROVIDER + 1];
+    for (models, got) in [(&[][..], 0), (&too_many[..], MAX_MODELS_PER_PROVIDER + 1)] {
+        let error = || ContractError::InvalidModels {
+            reason: format!("models must list 1..={MAX_MODELS_PER_PROVIDER} model ids, got {got}"),
+        };
+        refused(&mut suite, error(), |s| {
+            s.register_provider("newbie", models)
+        });
+        let update = ExecuteMsg::UpdateProvider {
+            hardware: None,
+            models: Some(models.iter().map(|m| m.to_string()).collect()),
+            min_unit_price: None,
+        };
+        refused(&mut suite, error(), |s| exec(s, "p1", &update));
+    }
     let mut hw = hardware();
     hw.backend = String::new();
     let msg = ExecuteMsg::RegisterProvider {

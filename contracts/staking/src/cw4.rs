@@ -5,6 +5,7 @@ use cosmwasm_std::{
     Addr, Deps, DepsMut, MessageInfo, Order, Response, StdResult, Storage, SubMsg, Uint128, Uint64,
 };
 use cw_storage_plus::Bound;
+use cw_utils::maybe_addr;
 
 use acn_interface::common::page_limit;
 
@@ -111,9 +112,7 @@ pub fn query_list_members(
     start_after: Option<String>,
     limit: Option<u32>,
 ) -> StdResult<MemberListResponse> {
-    let start = start_after
-        .map(|a| deps.api.addr_validate(&a))
-        .transpose()?;
+    let start = maybe_addr(deps.api, start_after)?;
     let members = MEMBERS
         .range(
             deps.storage,

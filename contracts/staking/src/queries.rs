@@ -2,6 +2,7 @@
 
 use cosmwasm_std::{Addr, Deps, Env, Order, StdError, StdResult};
 use cw_storage_plus::Bound;
+use cw_utils::maybe_addr;
 
 use acn_interface::common::page_limit;
 
@@ -81,9 +82,7 @@ pub fn list_stakers(
     start_after: Option<String>,
     limit: Option<u32>,
 ) -> Result<StakersResponse, ContractError> {
-    let start = start_after
-        .map(|a| deps.api.addr_validate(&a))
-        .transpose()?;
+    let start = maybe_addr(deps.api, start_after)?;
     let tokens_per_weight = CONFIG.load(deps.storage)?.tokens_per_weight;
     let stakers = STAKES
         .range(

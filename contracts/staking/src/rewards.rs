@@ -9,10 +9,9 @@
 //! what a staker earns is its share of what is released while it is bonded: stake × time.
 
 use cosmwasm_std::{
-    to_json_binary, Addr, DepsMut, Env, MessageInfo, Response, Storage, Timestamp, Uint128,
-    Uint256, Uint64, WasmMsg,
+    Addr, DepsMut, Env, MessageInfo, Response, Storage, Timestamp, Uint128, Uint256, Uint64,
 };
-use cw20::Cw20ExecuteMsg;
+use cw20::{Cw20Contract, Cw20ExecuteMsg};
 
 use crate::error::ContractError;
 use crate::msg::{DEFAULT_REWARD_DURATION, MAX_REWARD_DURATION, MIN_REWARD_DURATION};
@@ -261,14 +260,10 @@ pub fn claim_rewards(
     TOTALS.save(deps.storage, &totals)?;
 
     let token = CONFIG.load(deps.storage)?.token;
-    let transfer = WasmMsg::Execute {
-        contract_addr: token.into_string(),
-        msg: to_json_binary(&Cw20ExecuteMsg::Transfer {
-            recipient: info.sender.to_string(),
-            amount,
-        })?,
-        funds: vec![],
-    };
+    let transfer = Cw20Contract(token).call(Cw20ExecuteMsg::Transfer {
+        recipient: info.sender.to_string(),
+        amount,
+    })?;
     Ok(Response::new()
         .add_message(transfer)
         .add_attribute("action", "claim_rewards")

@@ -4,9 +4,8 @@
 
 use cosmwasm_std::{
     to_json_binary, Addr, Decimal, DepsMut, Env, MessageInfo, Response, StdError, Storage, Uint128,
-    WasmMsg,
 };
-use cw20::Cw20ExecuteMsg;
+use cw20::{Cw20Contract, Cw20ExecuteMsg};
 
 use crate::cw4::update_membership;
 use crate::error::ContractError;
@@ -74,11 +73,10 @@ pub fn slash(
         } else {
             STAKES.save(deps.storage, &addr, &stake)?;
         }
-        response = response.add_message(WasmMsg::Execute {
-            contract_addr: cfg.token.to_string(),
-            msg: to_json_binary(&destination_msg(&cfg.slash_destination, slashed)?)?,
-            funds: vec![],
-        });
+        response = response.add_message(
+            Cw20Contract(cfg.token.clone())
+                .call(destination_msg(&cfg.slash_destination, slashed)?)?,
+        );
     }
 
     let destination = match &cfg.slash_destination {

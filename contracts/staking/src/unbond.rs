@@ -1,7 +1,7 @@
 //! Unbonding into `cw_controllers::Claims` and paying out matured claims.
 
-use cosmwasm_std::{to_json_binary, DepsMut, Env, MessageInfo, Response, Uint128, WasmMsg};
-use cw20::Cw20ExecuteMsg;
+use cosmwasm_std::{DepsMut, Env, MessageInfo, Response, Uint128};
+use cw20::{Cw20Contract, Cw20ExecuteMsg};
 
 use acn_interface::market;
 
@@ -111,14 +111,10 @@ pub fn claim(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, Con
     TOTALS.save(deps.storage, &totals)?;
 
     let token = CONFIG.load(deps.storage)?.token;
-    let transfer = WasmMsg::Execute {
-        contract_addr: token.into_string(),
-        msg: to_json_binary(&Cw20ExecuteMsg::Transfer {
-            recipient: staker.to_string(),
-            amount: released,
-        })?,
-        funds: vec![],
-    };
+    let transfer = Cw20Contract(token).call(Cw20ExecuteMsg::Transfer {
+        recipient: staker.to_string(),
+        amount: released,
+    })?;
     Ok(Response::new()
         .add_message(transfer)
         .add_attribute("action", "claim")

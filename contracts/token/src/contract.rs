@@ -1,9 +1,11 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Response, StdResult, Storage, Uint128,
+    to_json_binary, Addr, Binary, Deps, DepsMut, Env, MessageInfo, Response, StdResult, Storage,
+    Uint128,
 };
 use cw20_base::state::{MinterData, TOKEN_INFO};
+use cw_utils::maybe_addr;
 
 use crate::error::ContractError;
 use crate::msg::{
@@ -117,19 +119,17 @@ fn owner_update_minter(
 ) -> Result<Response, ContractError> {
     let mut info = TOKEN_INFO.load(deps.storage)?;
     let cap = MINT_CAP.load(deps.storage)?;
-    info.mint = new_minter
-        .as_deref()
-        .map(|m| deps.api.addr_validate(m))
-        .transpose()?
-        .map(|minter| MinterData {
-            minter,
-            cap: Some(cap),
-        });
+    let new_minter = maybe_addr(deps.api, new_minter)?;
+    let shown = new_minter.as_ref().map_or("None".into(), Addr::to_string);
+    info.mint = new_minter.map(|minter| MinterData {
+        minter,
+        cap: Some(cap),
+    });
     TOKEN_INFO.save(deps.storage, &info)?;
     Ok(Response::new()
         .add_attribute("action", "update_minter")
         .add_attribute("by", "owner")
-        .add_attribute("new_minter", new_minter.unwrap_or_else(|| "None".into())))
+        .add_attribute("new_minter", shown))
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]

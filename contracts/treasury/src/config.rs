@@ -2,6 +2,7 @@
 
 use acn_interface::treasury::{InstantiateMsg, Split};
 use cosmwasm_std::{Addr, DepsMut, Env, MessageInfo, Response};
+use cw_utils::maybe_addr;
 
 use crate::error::ContractError;
 use crate::state::{Config, Totals, CONFIG, LAST_VESTING_ID, TOTALS};
@@ -31,11 +32,7 @@ pub fn instantiate(
     cw_ownable::initialize_owner(deps.storage, deps.api, Some(&owner))?;
 
     let token = deps.api.addr_validate(&msg.token)?;
-    let staking = msg
-        .staking
-        .as_deref()
-        .map(|s| deps.api.addr_validate(s))
-        .transpose()?;
+    let staking = maybe_addr(deps.api, msg.staking)?;
     let split = msg.split.unwrap_or_default();
     validate_split(&split, staking.as_ref())?;
 

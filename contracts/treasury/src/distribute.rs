@@ -5,10 +5,10 @@ use acn_interface::bps_of;
 use acn_interface::staking::ReceiveMsg as StakingReceiveMsg;
 use acn_interface::treasury::Split;
 use cosmwasm_std::{
-    to_json_binary, Addr, CosmosMsg, DepsMut, MessageInfo, OverflowError, OverflowOperation,
-    Response, Uint128, WasmMsg,
+    to_json_binary, CosmosMsg, DepsMut, MessageInfo, OverflowError, OverflowOperation, Response,
+    Uint128,
 };
-use cw20::Cw20ExecuteMsg;
+use cw20::{Cw20Contract, Cw20ExecuteMsg};
 
 use crate::error::ContractError;
 use crate::state::{CONFIG, TOTALS};
@@ -53,12 +53,10 @@ pub fn distribute(deps: DepsMut, info: MessageInfo) -> Result<Response, Contract
     }
     let parts = split_amount(amount, &config.split)?;
 
+    let token = Cw20Contract(config.token.clone());
     let mut messages: Vec<CosmosMsg> = Vec::with_capacity(3);
     if !parts.burn.is_zero() {
-        messages.push(cw20_message(
-            &config.token,
-            &Cw20ExecuteMsg::Burn { amount: parts.burn },
-        )?);
+        messages.push(token.call(Cw20ExecuteMsg::Burn { amount: parts.burn })?);
     }
     if !parts.stakers.is_zero() {
         let staking = config
@@ -67,23 +65,17 @@ pub fn distribute(deps: DepsMut, info: MessageInfo) -> Result<Response, Contract
             .ok_or(ContractError::StakingRequired {
                 stakers_bps: config.split.stakers_bps,
             })?;
-        messages.push(cw20_message(
-            &config.token,
-            &Cw20ExecuteMsg::Send {
-                contract: staking.to_string(),
-                amount: parts.stakers,
-                msg: to_json_binary(&StakingReceiveMsg::DistributeRewards {})?,
-            },
-        )?);
+        messages.push(token.call(Cw20ExecuteMsg::Send {
+            contract: staking.to_string(),
+            amount: parts.stakers,
+            msg: to_json_binary(&StakingReceiveMsg::DistributeRewards {})?,
+        })?);
     }
     if !parts.executor.is_zero() {
-        messages.push(cw20_message(
-            &config.token,
-            &Cw20ExecuteMsg::Transfer {
-                recipient: info.sender.to_string(),
-                amount: parts.executor,
-            },
-        )?);
+        messages.push(token.call(Cw20ExecuteMsg::Transfer {
+            recipient: info.sender.to_string(),
+            amount: parts.executor,
+        })?);
     }
 
     totals.pending = Uint128::zero();
@@ -106,16 +98,6 @@ pub fn distribute(deps: DepsMut, info: MessageInfo) -> Result<Response, Contract
         .add_attribute("kept", parts.kept)
         .add_attribute("executor_reward", parts.executor)
         .add_attribute("executor", info.sender))
-}
-
-/// A `WasmMsg::Execute` of `msg` on the CW20 `token`, without funds.
-pub fn cw20_message(token: &Addr, msg: &Cw20ExecuteMsg) -> Result<CosmosMsg, ContractError> {
-    Ok(WasmMsg::Execute {
-        contract_addr: token.to_string(),
-        msg: to_json_binary(msg)?,
-        funds: vec![],
-    }
-    .into())
 }
 
 #[cfg(test)]

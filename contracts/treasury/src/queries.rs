@@ -8,6 +8,7 @@ use acn_interface::treasury::{
 use cosmwasm_std::{Deps, Env, Order, StdResult, Uint128};
 use cw20::{BalanceResponse, Cw20QueryMsg};
 use cw_storage_plus::Bound;
+use cw_utils::maybe_addr;
 
 use crate::state::{CONFIG, SOURCES, TOTALS, VESTINGS, VESTINGS_BY_BENEFICIARY};
 use crate::vesting::vesting_response;
@@ -65,9 +66,7 @@ pub fn sources(
     start_after: Option<String>,
     limit: Option<u32>,
 ) -> StdResult<SourcesResponse> {
-    let start_after = start_after
-        .map(|a| deps.api.addr_validate(&a))
-        .transpose()?;
+    let start_after = maybe_addr(deps.api, start_after)?;
     let sources = SOURCES
         .range(
             deps.storage,

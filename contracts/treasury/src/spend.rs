@@ -1,9 +1,8 @@
 //! Owner-only `Spend`: pays grants out of the spendable reserve.
 
 use cosmwasm_std::{DepsMut, Env, MessageInfo, Response, Uint128};
-use cw20::Cw20ExecuteMsg;
+use cw20::{Cw20Contract, Cw20ExecuteMsg};
 
-use crate::distribute::cw20_message;
 use crate::error::ContractError;
 use crate::queries::balances;
 use crate::state::{CONFIG, TOTALS};
@@ -41,13 +40,10 @@ pub fn spend(
     totals.spent = totals.spent.checked_add(amount)?;
     TOTALS.save(deps.storage, &totals)?;
 
-    let transfer = cw20_message(
-        &config.token,
-        &Cw20ExecuteMsg::Transfer {
-            recipient: recipient.to_string(),
-            amount,
-        },
-    )?;
+    let transfer = Cw20Contract(config.token).call(Cw20ExecuteMsg::Transfer {
+        recipient: recipient.to_string(),
+        amount,
+    })?;
     Ok(Response::new()
         .add_message(transfer)
         .add_attribute("action", "spend")

@@ -8,9 +8,8 @@ use cosmwasm_std::{
     DepsMut, Empty, Env, MessageInfo, Order, OverflowError, OverflowOperation, Response, StdError,
     StdResult, Timestamp, Uint128,
 };
-use cw20::Cw20ExecuteMsg;
+use cw20::{Cw20Contract, Cw20ExecuteMsg};
 
-use crate::distribute::cw20_message;
 use crate::error::ContractError;
 use crate::spend::ensure_spendable;
 use crate::state::{
@@ -161,13 +160,10 @@ pub fn claim_vested(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Respon
     TOTALS.save(deps.storage, &totals)?;
 
     let config = CONFIG.load(deps.storage)?;
-    let transfer = cw20_message(
-        &config.token,
-        &Cw20ExecuteMsg::Transfer {
-            recipient: info.sender.to_string(),
-            amount: total,
-        },
-    )?;
+    let transfer = Cw20Contract(config.token).call(Cw20ExecuteMsg::Transfer {
+        recipient: info.sender.to_string(),
+        amount: total,
+    })?;
     Ok(Response::new()
         .add_message(transfer)
         .add_attribute("action", "claim_vested")

@@ -204,13 +204,6 @@ pub struct Reputation {
     pub jailed_until: Option<Timestamp>,
 }
 
-impl Reputation {
-    /// Mean blocks from claim to reveal, if the provider ever revealed.
-    pub fn mean_blocks_to_reveal(&self) -> Option<u64> {
-        self.reveal_blocks_total.checked_div(self.reveals)
-    }
-}
-
 /// A registered provider.
 #[cw_serde]
 pub struct ProviderResponse {
@@ -252,7 +245,9 @@ pub enum JobStatus {
     Disputed,
     /// A dispute resolved by the owner or closed after its timeout; the escrow is paid out.
     Resolved,
-    /// Not enough providers delivered before the deadline; buyer refunded.
+    /// Fewer than a strict majority of the slots revealed when the job was finalized (by the
+    /// last reveal, `Settle` or `Expire`): the buyer is refunded the whole escrow and every slot
+    /// that did not commit or reveal is slashed as a no-show.
     Expired,
 }
 
