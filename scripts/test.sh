@@ -6,6 +6,7 @@
 # Installs what is missing (Rust components, wasm32 target, wasm-opt; all
 # cached in ~/.cache/acn), then runs, in order:
 #   fmt     cargo fmt --all -- --check
+#   deps    the production binaries (acn, acn-worker) link no test code
 #   clippy  cargo clippy --workspace --all-targets --features acn-cli/embedded -- -D warnings
 #   test    cargo test --workspace --features acn-cli/embedded (the demo and
 #           the simulator are behind the feature: the installed acn omits them)
@@ -58,6 +59,19 @@ wasmd_e2e() {
     bash "$ACN_ROOT/scripts/wasmd-e2e.sh" 2>&1 | tee "$LOG_DIR/wasmd-e2e.log"
 }
 
+# The installed binaries (acn without the `embedded` feature, acn-worker) must
+# not link the embedded chain, cw-multi-test or the test helpers.
+production_deps() {
+    local linked
+    linked=$(cargo tree --locked -e normal -p acn-cli -p acn-worker --prefix none 2>/dev/null |
+        grep -oE '^(cw-multi-test|acn-testing|acn-embedded) ' | sort -u | tr '\n' ' ')
+    if [[ -n $linked ]]; then
+        warn "production binaries link test code: $linked"
+        return 1
+    fi
+    info "acn and acn-worker link none of cw-multi-test, acn-testing, acn-embedded"
+}
+
 cargo_test() {
     # --no-fail-fast: run every test binary so the counts are complete.
     cargo test --workspace --features acn-cli/embedded --locked --no-fail-fast 2>&1 | tee "$LOG_DIR/cargo-test.log"
@@ -81,6 +95,7 @@ if ! wasmd_ok; then
         >"$LOG_DIR/wasmd-build.out" 2>&1 &
 fi
 run_stage fmt cargo fmt --all -- --check
+run_stage deps production_deps
 run_stage clippy cargo clippy --workspace --all-targets --features acn-cli/embedded --locked -- -D warnings
 run_stage test cargo_test
 run_stage schema bash "$ACN_ROOT/scripts/check-schema.sh"
