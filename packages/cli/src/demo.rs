@@ -217,6 +217,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
                 Behaviour::Honest
             },
             chain: None,
+            metrics: None,
         };
         let mut worker = Worker::new(
             chain.clone() as Arc<dyn Chain>,

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use cosmwasm_std::{Binary, HexBinary};
 use rand::RngCore;
@@ -16,6 +16,7 @@ use acn_interface::market::{
 use crate::config::WorkerConfig;
 use crate::executor::{apply_behaviour, validate_input, Executor};
 use crate::journal::{Durability, Entry, Journal, Stage};
+use crate::metrics::Metrics;
 
 /// What one pass of the loop did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -50,6 +51,7 @@ pub struct Worker<E: Executor> {
     address: String,
     specs: HashMap<String, ModelSpec>,
     max_input_bytes: u32,
+    metrics: Arc<Metrics>,
 }
 
 impl<E: Executor> Worker<E> {
@@ -89,7 +91,20 @@ impl<E: Executor> Worker<E> {
             address,
             specs,
             max_input_bytes: cfg.params.max_input_bytes,
+            metrics: Arc::new(Metrics::default()),
         })
+    }
+
+    /// Record into `metrics` (e.g. the ones a [`crate::MetricsServer`] serves) instead of the
+    /// worker's own.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    /// The metrics this worker records.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// The worker's chain address.
@@ -176,6 +191,7 @@ impl<E: Executor> Worker<E> {
                 );
                 self.journal
                     .record_with(Entry::claimed(job.id, &job.model_id), Durability::Written)?;
+                self.metrics.assigned();
                 adopted += 1;
             }
         }
@@ -196,7 +212,9 @@ impl<E: Executor> Worker<E> {
 
     fn pass(&mut self) -> anyhow::Result<TickReport> {
         let mut report = TickReport::default();
-        let now = self.chain.block()?.time;
+        let block = self.chain.block()?;
+        self.metrics.polled(block.height);
+        let now = block.time;
         let mut jobs = vec![];
         for entry in self.journal.in_flight() {
             match self.job(entry.job_id) {
@@ -243,7 +261,9 @@ impl<E: Executor> Worker<E> {
             .specs
             .get(&job.model_id)
             .ok_or_else(|| anyhow::anyhow!("model {} not served", job.model_id))?;
+        let started = Instant::now();
         let honest = self.executor.execute(spec, &job.input, job.batch)?;
+        self.metrics.model_run(&job.model_id, started.elapsed());
         let output = apply_behaviour(self.config.behaviour, spec, honest);
         let mut salt = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut salt);
@@ -275,7 +295,9 @@ impl<E: Executor> Worker<E> {
                 .as_ref()
                 .and_then(|s| s.outcome)
                 .map(|o| format!("{o:?}"));
-            entry.paid = slot.map(|s| s.paid.u128()).unwrap_or(0);
+            entry.paid = slot.as_ref().map(|s| s.paid.u128()).unwrap_or(0);
+            self.metrics
+                .finished(slot.as_ref().and_then(|s| s.outcome), entry.paid);
             info!(job_id = job.id, status = ?job.status, outcome = ?entry.outcome, paid = entry.paid, "job final");
             self.journal.record_with(entry, Durability::Written)?;
             report.finished += 1;
@@ -302,6 +324,7 @@ impl<E: Executor> Worker<E> {
                         commitment: HexBinary::from(ours),
                     })?;
                     report.committed += 1;
+                    self.metrics.committed();
                     info!(job_id = job.id, "commitment sent");
                 }
             }
@@ -333,6 +356,7 @@ impl<E: Executor> Worker<E> {
                     salt: Binary::from(hex_field(&entry.salt)?),
                 })?;
                 report.revealed += 1;
+                self.metrics.revealed();
                 info!(job_id = job.id, "revealed");
             }
             entry.stage = Stage::Revealed;
@@ -405,6 +429,7 @@ impl<E: Executor> Worker<E> {
                 self.journal
                     .record_with(Entry::claimed(job.id, &job.model_id), Durability::Written)?;
                 report.claimed += 1;
+                self.metrics.assigned();
                 free -= 1;
                 info!(job_id = job.id, model = %job.model_id, "assigned");
             }

@@ -82,6 +82,7 @@ fn config(account: &str, journal: &Path) -> WorkerConfig {
         max_retries: 2,
         behaviour: Behaviour::Honest,
         chain: None,
+        metrics: None,
     }
 }
 
