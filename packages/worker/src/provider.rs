@@ -138,7 +138,7 @@ pub enum Refused {
         bonded: String,
     },
     /// `unbond` that would leave less bonded than the market holds at risk.
-    #[error("cannot unbond {requested}: {locked} of the {bonded} bonded is locked at risk in {jobs} unfinished; at most {available} can be unbonded until they are final")]
+    #[error("cannot unbond {requested}: {locked} of the {bonded} bonded is at risk in {jobs}; at most {available} can be unbonded until they end")]
     StakeLocked {
         /// Amount asked for, in tokens.
         requested: String,
@@ -146,7 +146,7 @@ pub enum Refused {
         bonded: String,
         /// Stake at risk (the market's `Exposure`), in tokens.
         locked: String,
-        /// How many unfinished jobs lock it, e.g. `1 job`.
+        /// How many unfinished jobs lock it, e.g. `1 unfinished job`.
         jobs: String,
         /// Bonded minus locked, in tokens.
         available: String,
@@ -573,19 +573,29 @@ pub fn unbond(chain: &dyn Chain, account: &str, amount: u128) -> anyhow::Result<
         }
         .into());
     }
+    // Staking enforces the market's stake at risk once it is linked to the market (the
+    // deployment links them when it hands them to the DAO).
+    let staking_cfg: staking::ConfigResponse = staking_query(chain, &staking::QueryMsg::Config {})?;
     let exposure = exposure(chain, &address)?;
     let locked = exposure.locked.u128();
-    if bonded - amount < locked {
+    if staking_cfg.market.is_some() && bonded - amount < locked {
         return Err(Refused::StakeLocked {
             requested: format_tokens(amount),
             bonded: format_tokens(bonded),
             locked: format_tokens(locked),
-            jobs: jobs(u64::from(exposure.unfinished_jobs)),
+            jobs: format!(
+                "{} unfinished job{}",
+                exposure.unfinished_jobs,
+                if exposure.unfinished_jobs == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ),
             available: format_tokens(bonded.saturating_sub(locked)),
         }
         .into());
     }
-    let staking_cfg: staking::ConfigResponse = staking_query(chain, &staking::QueryMsg::Config {})?;
     let before: staking::ClaimsResponse = staking_query(
         chain,
         &staking::QueryMsg::Claims {
