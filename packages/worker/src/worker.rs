@@ -342,8 +342,12 @@ impl<E: Executor> Worker<E> {
                 anyhow::bail!("job {}: reveal window closed before we revealed", job.id);
             }
             if slot.output.is_none() {
+                // As the market opens the phase: every slot committed and, for a redundancy-1
+                // job, its buyer's audit decided; or the commit window over.
+                let audit_pending = job.audit.as_ref().is_some_and(|a| a.audited.is_none());
                 let all_committed = job.slots.len() == job.redundancy as usize
-                    && job.slots.iter().all(|s| s.commitment.is_some());
+                    && job.slots.iter().all(|s| s.commitment.is_some())
+                    && !audit_pending;
                 let revealing = job.status == JobStatus::Revealing
                     || all_committed
                     || now >= job.commit_deadline.seconds();

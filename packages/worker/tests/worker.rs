@@ -255,3 +255,73 @@ fn a_cheating_worker_is_outvoted_and_slashed() {
     assert_eq!(slot.outcome, Some(SlotOutcome::Outvoted));
     assert_eq!(chain.stake(&p3).unwrap().bonded.u128(), 1_900 * TOKEN);
 }
+
+/// The embedded chain, recording the name of every message executed through it.
+struct Recording {
+    inner: Arc<acn_client::EmbeddedChain>,
+    sent: std::sync::Mutex<Vec<String>>,
+}
+
+impl Chain for Recording {
+    fn deployment(&self) -> &acn_client::Deployment {
+        self.inner.deployment()
+    }
+    fn address(&self, account: &str) -> Result<String, acn_client::ChainError> {
+        self.inner.address(account)
+    }
+    fn query_json(&self, contract: &str, msg: &[u8]) -> Result<Vec<u8>, acn_client::ChainError> {
+        self.inner.query_json(contract, msg)
+    }
+    fn execute_json(
+        &self,
+        account: &str,
+        contract: &str,
+        msg: &[u8],
+    ) -> Result<acn_client::TxResult, acn_client::ChainError> {
+        let value: serde_json::Value = serde_json::from_slice(msg).unwrap();
+        let name = value.as_object().unwrap().keys().next().unwrap().clone();
+        self.sent.lock().unwrap().push(name);
+        self.inner.execute_json(account, contract, msg)
+    }
+    fn block(&self) -> Result<acn_client::Block, acn_client::ChainError> {
+        self.inner.block()
+    }
+    fn wait_blocks(&self, blocks: u64) -> Result<acn_client::Block, acn_client::ChainError> {
+        self.inner.wait_blocks(blocks)
+    }
+    fn wait_seconds(&self, seconds: u64) -> Result<acn_client::Block, acn_client::ChainError> {
+        self.inner.wait_seconds(seconds)
+    }
+}
+
+#[test]
+fn a_worker_sends_no_reveal_before_the_buyer_decides_the_audit() {
+    let chain = chain(&["p1"]);
+    let recording = Arc::new(Recording {
+        inner: chain.clone(),
+        sent: Default::default(),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = Worker::new(
+        recording.clone() as Arc<dyn Chain>,
+        engine(),
+        config("p1", &dir.path().join("p1.journal")),
+        &specs(),
+    )
+    .unwrap();
+    let (id, _) = submit_digits(&chain, 4, 1);
+    w.tick().unwrap(); // takes the job
+    w.tick().unwrap(); // commits: the only slot, but the audit is undecided
+    for _ in 0..3 {
+        chain.wait_blocks(1).unwrap();
+        assert_eq!(w.tick().unwrap().revealed, 0);
+    }
+    assert_eq!(*recording.sent.lock().unwrap(), ["commit_result"]);
+    release(&chain, id);
+    assert_eq!(w.tick().unwrap().revealed, 1);
+    assert_eq!(
+        *recording.sent.lock().unwrap(),
+        ["commit_result", "reveal_result"]
+    );
+    assert_eq!(job(&chain, id).status, JobStatus::Settled);
+}
