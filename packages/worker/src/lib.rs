@@ -8,6 +8,8 @@ pub mod executor;
 pub mod journal;
 pub mod metrics;
 pub mod provider;
+pub mod status;
+pub mod units;
 pub mod worker;
 
 pub use config::{Behaviour, MetricsConfig, WorkerConfig};

@@ -51,6 +51,9 @@ pub struct Worker<E: Executor> {
     address: String,
     specs: HashMap<String, ModelSpec>,
     max_input_bytes: u32,
+    /// The market's reveal window: a reveal phase opened lazily (no phase-opening commit) ends
+    /// this long after the commit deadline.
+    reveal_window: u64,
     metrics: Arc<Metrics>,
 }
 
@@ -91,6 +94,7 @@ impl<E: Executor> Worker<E> {
             address,
             specs,
             max_input_bytes: cfg.params.max_input_bytes,
+            reveal_window: cfg.params.reveal_window,
             metrics: Arc::new(Metrics::default()),
         })
     }
@@ -335,7 +339,17 @@ impl<E: Executor> Worker<E> {
         }
 
         if entry.stage == Stage::Committed {
-            if slot.output.is_none() && job.reveal_deadline.is_some_and(|d| now >= d.seconds()) {
+            // The reveal window's end: recorded once the phase opened; for a phase still to be
+            // opened lazily (nobody revealed yet), the commit deadline plus the window.
+            let reveal_closes = job.reveal_deadline.map_or_else(
+                || {
+                    job.commit_deadline
+                        .seconds()
+                        .saturating_add(self.reveal_window)
+                },
+                |d| d.seconds(),
+            );
+            if slot.output.is_none() && now >= reveal_closes {
                 // The reveal window closed before we revealed (e.g. the node was down): the job
                 // ends with our slot missed. Settle it rather than retry a reveal that cannot be.
                 self.finish_late(&job, now, report);

@@ -10,7 +10,9 @@ use acn_client::{Chain, ChainExt};
 use acn_interface::market::{self, JobStatus, SlotOutcome};
 use acn_interface::staking;
 use acn_testing::{hardware, TOKEN};
-use acn_worker::provider::{self, format_time, parse_tokens, Registration};
+use acn_worker::provider::{self, Registration};
+use acn_worker::status;
+use acn_worker::units::{format_time, parse_tokens};
 use acn_worker::{Behaviour, Journal, Worker};
 use cw_utils::Expiration;
 
@@ -249,7 +251,7 @@ fn status_shows_the_chains_numbers_for_an_honest_and_a_slashed_provider() {
 
     for (account, outcome) in [("p1", SlotOutcome::Agreed), ("p3", SlotOutcome::Outvoted)] {
         let address = chain.address(account).unwrap();
-        let s = provider::status(&*chain, account).unwrap();
+        let s = status::status(&*chain, account).unwrap();
         let json = serde_json::to_value(&s).unwrap();
         let stake = chain.stake(&address).unwrap();
         let exp = exposure(&*chain, &address);
@@ -327,7 +329,7 @@ fn status_shows_the_chains_numbers_for_an_honest_and_a_slashed_provider() {
     // The text form of the slashed provider, with its journal.
     drop(cheat);
     let journal = Journal::open(&dir.path().join("3")).unwrap();
-    let report = provider::status_report(Some(&*chain), "p3", &journal).unwrap();
+    let report = status::status_report(Some(&*chain), "p3", &journal).unwrap();
     let text = report.to_string();
     let p3 = chain.address("p3").unwrap();
     let last = registered(&*chain, &p3).reputation.last_offence.unwrap();

@@ -325,3 +325,42 @@ fn a_worker_sends_no_reveal_before_the_buyer_decides_the_audit() {
     );
     assert_eq!(job(&chain, id).status, JobStatus::Settled);
 }
+
+#[test]
+fn a_worker_back_after_the_reveal_window_ends_the_job_instead_of_revealing() {
+    let chain = chain(&["p1"]);
+    let recording = Arc::new(Recording {
+        inner: chain.clone(),
+        sent: Default::default(),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = Worker::new(
+        recording.clone() as Arc<dyn Chain>,
+        engine(),
+        config("p1", &dir.path().join("p1.journal")),
+        &specs(),
+    )
+    .unwrap();
+    let (id, _) = submit_digits(&chain, 4, 1);
+    w.tick().unwrap();
+    w.tick().unwrap(); // commits; the buyer never reveals its audit secret
+                       // The worker is down through the commit and reveal windows (600 s each): nobody opened the
+                       // reveal phase, so the job records no reveal deadline.
+    chain.wait_seconds(1_205).unwrap();
+    assert_eq!(job(&chain, id).reveal_deadline, None);
+    assert_eq!(w.tick().unwrap().settled, 1);
+    assert_eq!(
+        *recording.sent.lock().unwrap(),
+        ["commit_result", "settle"],
+        "no reveal the market must refuse"
+    );
+    let j = job(&chain, id);
+    assert_eq!(j.status, JobStatus::Expired);
+    assert_eq!(j.slots[0].outcome, Some(SlotOutcome::Missed));
+    w.tick().unwrap();
+    let entry = w.journal().get(id).unwrap();
+    assert_eq!(
+        (entry.stage, entry.outcome.as_deref()),
+        (Stage::Finished, Some("Missed"))
+    );
+}

@@ -33,7 +33,8 @@ use serde::Serialize;
 use acn_client::{Chain, WasmdChain, WasmdConfig};
 use acn_interface::market;
 use acn_models::Engine;
-use acn_worker::provider::{self, parse_tokens, Registration};
+use acn_worker::provider::{self, Registration};
+use acn_worker::units::parse_tokens;
 use acn_worker::{Journal, Metrics, MetricsConfig, MetricsServer, Worker, WorkerConfig};
 
 #[derive(Parser)]
@@ -303,7 +304,7 @@ fn status(path: &Path, output: Output) -> anyhow::Result<()> {
         .as_ref()
         .map(|_| connect(&config))
         .transpose()?;
-    let report = provider::status_report(
+    let report = acn_worker::status::status_report(
         chain.as_ref().map(|c| c as &dyn Chain),
         &config.account,
         &journal,
