@@ -107,6 +107,9 @@ pub struct ReputationStatus {
     pub last_miss: Option<u64>,
     /// Jailed until (unix seconds), if jailed now.
     pub jailed_until: Option<u64>,
+    /// After a miss the market assigns no job until this time (unix seconds): the last miss plus
+    /// `miss_cooldown`, if that is still ahead.
+    pub cooling_down_until: Option<u64>,
 }
 
 /// The provider's registration.
@@ -252,6 +255,11 @@ pub fn status(chain: &dyn Chain, account: &str) -> anyhow::Result<OnChainStatus>
             last_offence: p.reputation.last_offence.map(|t| t.seconds()),
             last_miss: p.reputation.last_miss.map(|t| t.seconds()),
             jailed_until: exposure.jailed_until.map(|t| t.seconds()),
+            cooling_down_until: p
+                .reputation
+                .last_miss
+                .map(|t| t.seconds().saturating_add(cfg.params.miss_cooldown))
+                .filter(|until| *until > block.time),
         },
     });
     Ok(OnChainStatus {
@@ -440,6 +448,13 @@ impl fmt::Display for StatusReport {
                         match r.jailed_until {
                             Some(t) => writeln!(f, "; JAILED until {}", format_time(t))?,
                             None => writeln!(f, "; not jailed")?,
+                        }
+                        if let Some(t) = r.cooling_down_until {
+                            writeln!(
+                                f,
+                                "             cooling down after a miss: no jobs assigned before {}",
+                                format_time(t)
+                            )?;
                         }
                     }
                 }

@@ -289,6 +289,7 @@ fn status_shows_the_chains_numbers_for_an_honest_and_a_slashed_provider() {
             serde_json::json!(p.reputation.last_offence.map(|t| t.seconds()))
         );
         assert_eq!(r["jailed_until"], serde_json::Value::Null);
+        assert_eq!(r["cooling_down_until"], serde_json::Value::Null);
         let jobs = json["jobs"].as_array().unwrap();
         assert_eq!(jobs.len(), 1);
         assert_eq!(jobs[0]["id"], second);

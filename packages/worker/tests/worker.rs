@@ -5,7 +5,7 @@ mod common;
 use std::sync::Arc;
 
 use acn_client::{Chain, ChainExt};
-use acn_interface::market::{JobStatus, ModelSpec, SlotOutcome};
+use acn_interface::market::{self, JobStatus, ModelSpec, SlotOutcome};
 use acn_testing::TOKEN;
 use acn_worker::{Behaviour, Executor, Journal, Stage, Worker};
 
@@ -363,4 +363,19 @@ fn a_worker_back_after_the_reveal_window_ends_the_job_instead_of_revealing() {
         (entry.stage, entry.outcome.as_deref()),
         (Stage::Finished, Some("Missed"))
     );
+    // `status` says why no job comes for the next hour (`miss_cooldown`).
+    let p1 = chain.address("p1").unwrap();
+    let record: market::ProviderResponse = chain
+        .market(&market::QueryMsg::Provider { address: p1 })
+        .unwrap();
+    let status = acn_worker::status::status(&*chain, "p1").unwrap();
+    assert_eq!(
+        status.provider.unwrap().reputation.cooling_down_until,
+        Some(record.reputation.last_miss.unwrap().seconds() + 3_600)
+    );
+    assert!(try_submit_digits(&chain, 4, 1)
+        .0
+        .unwrap_err()
+        .to_string()
+        .contains("not enough eligible providers"));
 }
