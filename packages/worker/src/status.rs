@@ -430,8 +430,15 @@ impl fmt::Display for StatusReport {
                         let r = &p.reputation;
                         writeln!(
                             f,
-                            "reputation   {} jobs done: {} agreed, {} outvoted, {} missed",
-                            r.jobs_done, r.agreed, r.outvoted, r.missed
+                            "reputation   {} done: {} agreed, {} outvoted, {} missed",
+                            if r.jobs_done == 1 {
+                                "1 job".to_string()
+                            } else {
+                                format!("{} jobs", r.jobs_done)
+                            },
+                            r.agreed,
+                            r.outvoted,
+                            r.missed
                         )?;
                         write!(
                             f,

@@ -337,7 +337,7 @@ fn status_shows_the_chains_numbers_for_an_honest_and_a_slashed_provider() {
     for line in [
         format!("account      p3 ({p3})"),
         "stake        1900 ACN bonded: 100 ACN locked at risk, 1800 ACN unbondable; 0 ACN unbonding; 0 ACN rewards pending".into(),
-        "reputation   1 jobs done: 0 agreed, 1 outvoted, 0 missed".into(),
+        "reputation   1 job done: 0 agreed, 1 outvoted, 0 missed".into(),
         format!(
             "offences     100 ACN slashed in total; 1 strike in the offence window (last {}); not jailed",
             format_time(last.seconds())
