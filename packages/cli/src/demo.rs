@@ -220,6 +220,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
                 Behaviour::Honest
             },
             chain: None,
+            metrics: None,
         };
         let mut worker = Worker::new(
             chain.clone() as Arc<dyn Chain + Send + Sync>,

@@ -121,6 +121,7 @@ fn main() -> anyhow::Result<()> {
             max_retries: 8,
             behaviour: Behaviour::Honest,
             chain: None,
+            metrics: None,
         };
         let mut worker = Worker::new(
             chain.clone() as Arc<dyn Chain + Send + Sync>,

@@ -39,6 +39,57 @@ fn default_tx_timeout() -> u64 {
     15
 }
 
+/// The running worker's `/metrics` and `/healthz` HTTP endpoints (`[metrics]` table; without
+/// it, and without `acn-worker run --metrics-addr`, nothing is served).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Address to listen on (default `127.0.0.1:9464`). Listen on `0.0.0.0` only behind a
+    /// firewall: the endpoints have no authentication.
+    #[serde(default = "default_metrics_listen")]
+    pub listen: String,
+    /// `/healthz` answers 503 once the job loop has not polled the chain for this many seconds.
+    #[serde(default = "default_health_max_age")]
+    pub health_max_age_secs: u64,
+}
+
+/// The address the metrics endpoints listen on unless configured.
+pub const DEFAULT_METRICS_LISTEN: &str = "127.0.0.1:9464";
+
+fn default_metrics_listen() -> String {
+    DEFAULT_METRICS_LISTEN.into()
+}
+fn default_health_max_age() -> u64 {
+    crate::metrics::DEFAULT_HEALTH_MAX_AGE_SECS
+}
+
+impl MetricsConfig {
+    /// Serve on `listen` with the default health age.
+    pub fn on(listen: &str) -> Self {
+        MetricsConfig {
+            listen: listen.into(),
+            health_max_age_secs: default_health_max_age(),
+        }
+    }
+
+    /// Check the values.
+    pub fn check(&self) -> anyhow::Result<()> {
+        self.listen
+            .parse::<std::net::SocketAddr>()
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "metrics.listen: expected an IP address and port such as 127.0.0.1:9464, got {:?} ({e})",
+                    self.listen
+                )
+            })?;
+        anyhow::ensure!(
+            self.health_max_age_secs >= 1,
+            "metrics.health_max_age_secs: expected a whole number of seconds of at least 1, got 0"
+        );
+        Ok(())
+    }
+}
+
 /// Worker configuration (TOML).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -77,6 +128,9 @@ pub struct WorkerConfig {
     /// The chain to work on (`[chain]` table); needed by `acn-worker run`.
     #[serde(default)]
     pub chain: Option<ChainConfig>,
+    /// Serve `/metrics` and `/healthz` while running (`[metrics]` table); `None`: off.
+    #[serde(default)]
+    pub metrics: Option<MetricsConfig>,
 }
 
 fn default_capacity() -> usize {
@@ -105,6 +159,9 @@ impl WorkerConfig {
         anyhow::ensure!(!self.account.is_empty(), "account must not be empty");
         anyhow::ensure!(!self.models.is_empty(), "serve at least one model");
         anyhow::ensure!(self.capacity >= 1, "capacity must be at least 1");
+        if let Some(metrics) = &self.metrics {
+            metrics.check()?;
+        }
         Ok(())
     }
 
@@ -140,6 +197,38 @@ mod tests {
         assert_eq!(c.behaviour, Behaviour::Honest);
         assert_eq!(c.weights_dir(), PathBuf::from("packages/models/weights"));
         assert_eq!(c.chain, None);
+        assert_eq!(c.metrics, None);
+    }
+
+    #[test]
+    fn parses_a_metrics_table_and_checks_its_address() {
+        let text = |listen: &str| {
+            format!(
+                r#"
+                account = "provider-1"
+                models = ["digits-mlp-v1"]
+                registry = "r"
+                journal = "j"
+                [metrics]
+                {listen}
+                "#
+            )
+        };
+        let c: WorkerConfig = toml::from_str(&text("")).unwrap();
+        c.check().unwrap();
+        assert_eq!(
+            c.metrics,
+            Some(MetricsConfig {
+                listen: "127.0.0.1:9464".into(),
+                health_max_age_secs: 60
+            })
+        );
+        let c: WorkerConfig = toml::from_str(&text(r#"listen = "localhost""#)).unwrap();
+        let err = c.check().unwrap_err().to_string();
+        assert!(
+            err.starts_with("metrics.listen: expected an IP address and port such as 127.0.0.1:9464, got \"localhost\""),
+            "{err}"
+        );
     }
 
     #[test]

@@ -65,7 +65,7 @@ impl Entry {
     }
 }
 
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Default)]
 struct JournalFile {
     entries: BTreeMap<u64, Entry>,
     /// Jobs looked at and refused (e.g. malformed input): never claimed.
@@ -132,36 +132,28 @@ impl Journal {
         };
         let mut data = JournalFile::default();
         let mut lines = 0usize;
-        // A journal written by an earlier version: one JSON document.
-        let legacy = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
-            && serde_json::from_slice::<JournalFile>(&bytes).is_ok();
-        if legacy {
-            data = serde_json::from_slice(&bytes).map_err(|e| corrupt(&e))?;
-            lines = usize::MAX; // rewrite it in the line format below
-        } else {
-            let complete = bytes.last().is_none_or(|b| *b == b'\n');
-            let mut parts: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
-            if complete {
-                parts.pop(); // the empty piece after the final newline
-            }
-            let n = parts.len();
-            for (i, line) in parts.into_iter().enumerate() {
-                match serde_json::from_slice::<Record>(line) {
-                    Ok(Record::Entry(e)) => {
-                        data.entries.insert(e.job_id, e);
-                    }
-                    Ok(Record::Refused(id)) => {
-                        data.refused.insert(id);
-                    }
-                    // A torn last line: the write never completed, so it was never relied on.
-                    Err(_) if i + 1 == n && !complete => {
-                        lines = usize::MAX; // rewrite without it
-                        break;
-                    }
-                    Err(e) => return Err(corrupt(&format!("line {}: {e}", i + 1))),
+        let complete = bytes.last().is_none_or(|b| *b == b'\n');
+        let mut parts: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+        if complete {
+            parts.pop(); // the empty piece after the final newline
+        }
+        let n = parts.len();
+        for (i, line) in parts.into_iter().enumerate() {
+            match serde_json::from_slice::<Record>(line) {
+                Ok(Record::Entry(e)) => {
+                    data.entries.insert(e.job_id, e);
                 }
-                lines += 1;
+                Ok(Record::Refused(id)) => {
+                    data.refused.insert(id);
+                }
+                // A torn last line: the write never completed, so it was never relied on.
+                Err(_) if i + 1 == n && !complete => {
+                    lines = usize::MAX; // rewrite without it
+                    break;
+                }
+                Err(e) => return Err(corrupt(&format!("line {}: {e}", i + 1))),
             }
+            lines += 1;
         }
         let live = data.entries.len() + data.refused.len();
         if lines > 2 * live + 64 {
@@ -399,23 +391,6 @@ mod tests {
         assert_eq!(fs::read_to_string(&path).unwrap().lines().count(), 30);
         assert_eq!(j.entries().map(|e| e.paid).sum::<u128>(), 435);
         assert!(j.in_flight().is_empty());
-    }
-
-    #[test]
-    fn a_journal_of_the_earlier_single_document_format_is_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("w.journal");
-        let mut data = JournalFile::default();
-        data.entries.insert(3, Entry::claimed(3, "m"));
-        data.refused.insert(4);
-        fs::write(&path, serde_json::to_vec_pretty(&data).unwrap()).unwrap();
-        let mut j = Journal::open(&path).unwrap();
-        assert_eq!(j.get(3), Some(&Entry::claimed(3, "m")));
-        assert!(j.is_refused(4));
-        j.refuse(5).unwrap();
-        drop(j);
-        let j = Journal::open(&path).unwrap();
-        assert!(j.is_refused(4) && j.is_refused(5));
     }
 
     #[test]

@@ -6,9 +6,14 @@
 pub mod config;
 pub mod executor;
 pub mod journal;
+pub mod metrics;
+pub mod provider;
+pub mod status;
+pub mod units;
 pub mod worker;
 
-pub use config::{Behaviour, WorkerConfig};
+pub use config::{Behaviour, MetricsConfig, WorkerConfig};
 pub use executor::{validate_input, Executor};
 pub use journal::{Durability, Entry, Journal, Stage};
+pub use metrics::{Health, Metrics, MetricsServer};
 pub use worker::{Earnings, TickReport, Worker};

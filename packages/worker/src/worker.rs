@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use cosmwasm_std::{Binary, HexBinary};
 use rand::RngCore;
@@ -16,6 +16,7 @@ use acn_interface::market::{
 use crate::config::WorkerConfig;
 use crate::executor::{apply_behaviour, validate_input, Executor};
 use crate::journal::{Durability, Entry, Journal, Stage};
+use crate::metrics::Metrics;
 
 /// What one pass of the loop did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -50,6 +51,10 @@ pub struct Worker<E: Executor> {
     address: String,
     specs: HashMap<String, ModelSpec>,
     max_input_bytes: u32,
+    /// The market's reveal window: a reveal phase opened lazily (no phase-opening commit) ends
+    /// this long after the commit deadline.
+    reveal_window: u64,
+    metrics: Arc<Metrics>,
 }
 
 impl<E: Executor> Worker<E> {
@@ -89,7 +94,21 @@ impl<E: Executor> Worker<E> {
             address,
             specs,
             max_input_bytes: cfg.params.max_input_bytes,
+            reveal_window: cfg.params.reveal_window,
+            metrics: Arc::new(Metrics::default()),
         })
+    }
+
+    /// Record into `metrics` (e.g. the ones a [`crate::MetricsServer`] serves) instead of the
+    /// worker's own.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    /// The metrics this worker records.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// The worker's chain address.
@@ -176,6 +195,7 @@ impl<E: Executor> Worker<E> {
                 );
                 self.journal
                     .record_with(Entry::claimed(job.id, &job.model_id), Durability::Written)?;
+                self.metrics.assigned();
                 adopted += 1;
             }
         }
@@ -196,7 +216,9 @@ impl<E: Executor> Worker<E> {
 
     fn pass(&mut self) -> anyhow::Result<TickReport> {
         let mut report = TickReport::default();
-        let now = self.chain.block()?.time;
+        let block = self.chain.block()?;
+        self.metrics.polled(block.height);
+        let now = block.time;
         let mut jobs = vec![];
         for entry in self.journal.in_flight() {
             match self.job(entry.job_id) {
@@ -243,7 +265,9 @@ impl<E: Executor> Worker<E> {
             .specs
             .get(&job.model_id)
             .ok_or_else(|| anyhow::anyhow!("model {} not served", job.model_id))?;
+        let started = Instant::now();
         let honest = self.executor.execute(spec, &job.input, job.batch)?;
+        self.metrics.model_run(&job.model_id, started.elapsed());
         let output = apply_behaviour(self.config.behaviour, spec, honest);
         let mut salt = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut salt);
@@ -275,7 +299,9 @@ impl<E: Executor> Worker<E> {
                 .as_ref()
                 .and_then(|s| s.outcome)
                 .map(|o| format!("{o:?}"));
-            entry.paid = slot.map(|s| s.paid.u128()).unwrap_or(0);
+            entry.paid = slot.as_ref().map(|s| s.paid.u128()).unwrap_or(0);
+            self.metrics
+                .finished(slot.as_ref().and_then(|s| s.outcome), entry.paid);
             info!(job_id = job.id, status = ?job.status, outcome = ?entry.outcome, paid = entry.paid, "job final");
             self.journal.record_with(entry, Durability::Written)?;
             report.finished += 1;
@@ -302,6 +328,7 @@ impl<E: Executor> Worker<E> {
                         commitment: HexBinary::from(ours),
                     })?;
                     report.committed += 1;
+                    self.metrics.committed();
                     info!(job_id = job.id, "commitment sent");
                 }
             }
@@ -312,15 +339,29 @@ impl<E: Executor> Worker<E> {
         }
 
         if entry.stage == Stage::Committed {
-            if slot.output.is_none() && job.reveal_deadline.is_some_and(|d| now >= d.seconds()) {
+            // The reveal window's end: recorded once the phase opened; for a phase still to be
+            // opened lazily (nobody revealed yet), the commit deadline plus the window.
+            let reveal_closes = job.reveal_deadline.map_or_else(
+                || {
+                    job.commit_deadline
+                        .seconds()
+                        .saturating_add(self.reveal_window)
+                },
+                |d| d.seconds(),
+            );
+            if slot.output.is_none() && now >= reveal_closes {
                 // The reveal window closed before we revealed (e.g. the node was down): the job
                 // ends with our slot missed. Settle it rather than retry a reveal that cannot be.
                 self.finish_late(&job, now, report);
                 anyhow::bail!("job {}: reveal window closed before we revealed", job.id);
             }
             if slot.output.is_none() {
+                // As the market opens the phase: every slot committed and, for a redundancy-1
+                // job, its buyer's audit decided; or the commit window over.
+                let audit_pending = job.audit.as_ref().is_some_and(|a| a.audited.is_none());
                 let all_committed = job.slots.len() == job.redundancy as usize
-                    && job.slots.iter().all(|s| s.commitment.is_some());
+                    && job.slots.iter().all(|s| s.commitment.is_some())
+                    && !audit_pending;
                 let revealing = job.status == JobStatus::Revealing
                     || all_committed
                     || now >= job.commit_deadline.seconds();
@@ -333,6 +374,7 @@ impl<E: Executor> Worker<E> {
                     salt: Binary::from(hex_field(&entry.salt)?),
                 })?;
                 report.revealed += 1;
+                self.metrics.revealed();
                 info!(job_id = job.id, "revealed");
             }
             entry.stage = Stage::Revealed;
@@ -405,6 +447,7 @@ impl<E: Executor> Worker<E> {
                 self.journal
                     .record_with(Entry::claimed(job.id, &job.model_id), Durability::Written)?;
                 report.claimed += 1;
+                self.metrics.assigned();
                 free -= 1;
                 info!(job_id = job.id, model = %job.model_id, "assigned");
             }

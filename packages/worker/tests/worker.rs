@@ -1,158 +1,15 @@
 //! The worker against the embedded chain, with the real models on burn's ndarray backend.
 
-use std::path::Path;
+mod common;
+
 use std::sync::Arc;
 
-use cosmwasm_std::{Binary, Timestamp, Uint128};
-
 use acn_client::{Chain, ChainExt};
-use acn_embedded::EmbeddedChain;
 use acn_interface::market::{self, JobStatus, ModelSpec, SlotOutcome};
-use acn_interface::staking;
-use acn_models::{Backend, Engine, RegistryEntry};
-use acn_testing::SuiteChain;
-use acn_testing::{hardware, SuiteBuilder, TOKEN};
-use acn_worker::{Behaviour, Executor, Journal, Stage, Worker, WorkerConfig};
+use acn_testing::TOKEN;
+use acn_worker::{Behaviour, Executor, Journal, Stage, Worker};
 
-const MLP: &str = "digits-mlp-v1";
-
-fn registry() -> Vec<RegistryEntry> {
-    acn_models::load_registry(&acn_models::registry::default_registry_path()).unwrap()
-}
-
-fn specs() -> Vec<ModelSpec> {
-    registry().into_iter().map(|e| e.spec).collect()
-}
-
-fn engine() -> Engine {
-    let mut engine = Engine::new(Backend::Ndarray).unwrap();
-    for entry in registry() {
-        engine
-            .load(&entry, &acn_models::registry::default_weights_dir())
-            .unwrap();
-    }
-    engine
-}
-
-fn chain(providers: &[&str]) -> Arc<SuiteChain> {
-    let specs = specs();
-    let names: Vec<String> = providers.iter().map(|s| s.to_string()).collect();
-    let chain = EmbeddedChain::start(move || {
-        let mut b = SuiteBuilder::new()
-            .with_market_params(|m| m.models = specs)
-            .with_funds("buyer", 10_000 * TOKEN);
-        for p in &names {
-            b = b.with_funds(p, 5_000 * TOKEN);
-        }
-        b.build()
-    })
-    .unwrap();
-    let d = chain.deployment().clone();
-    for p in providers {
-        chain
-            .send_tokens(p, &d.staking, 2_000 * TOKEN, &staking::ReceiveMsg::Bond {})
-            .unwrap();
-        chain
-            .market_exec(
-                p,
-                &market::ExecuteMsg::RegisterProvider {
-                    hardware: hardware(),
-                    models: specs_ids(),
-                    min_unit_price: Uint128::zero(),
-                },
-            )
-            .unwrap();
-    }
-    Arc::new(chain)
-}
-
-fn specs_ids() -> Vec<String> {
-    specs().into_iter().map(|s| s.id).collect()
-}
-
-fn config(account: &str, journal: &Path) -> WorkerConfig {
-    WorkerConfig {
-        account: account.into(),
-        backend: Backend::Ndarray,
-        models: specs_ids(),
-        registry: acn_models::registry::default_registry_path(),
-        weights_dir: None,
-        journal: journal.to_path_buf(),
-        capacity: 4,
-        poll_interval_ms: 1,
-        min_unit_price: 0,
-        max_retries: 2,
-        behaviour: Behaviour::Honest,
-        chain: None,
-    }
-}
-
-fn worker<E: Executor>(
-    chain: &Arc<SuiteChain>,
-    account: &str,
-    journal: &Path,
-    executor: E,
-) -> Worker<E> {
-    Worker::new(
-        chain.clone() as Arc<dyn Chain + Send + Sync>,
-        executor,
-        config(account, journal),
-        &specs(),
-    )
-    .unwrap()
-}
-
-/// Submit `batch` held-out digits as one job; returns (job id, true labels).
-fn submit_digits(chain: &SuiteChain, batch: usize, redundancy: u8) -> (u64, Vec<u8>) {
-    let held_out = acn_models::data::digits_split().unwrap().held_out;
-    let input: Vec<u8> = held_out.images[..batch].iter().flatten().copied().collect();
-    let d = chain.deployment().clone();
-    let now = chain.block().unwrap().time;
-    let tx = chain
-        .send_tokens(
-            "buyer",
-            &d.market,
-            100 * TOKEN,
-            &market::ReceiveMsg::SubmitJob {
-                model_id: MLP.into(),
-                input: Binary::from(input),
-                batch: batch as u32,
-                redundancy,
-                max_unit_price: Uint128::new(1_000_000),
-                deadline: Timestamp::from_seconds(now + 3_600),
-                audit_commitment: (redundancy == 1).then(|| {
-                    cosmwasm_std::HexBinary::from(market::audit_commitment(AUDIT_SECRET).to_vec())
-                }),
-            },
-        )
-        .unwrap();
-    (
-        tx.attr("job_id").unwrap().parse().unwrap(),
-        held_out.labels[..batch].to_vec(),
-    )
-}
-
-/// The buyer's audit secret for its redundancy-1 jobs.
-const AUDIT_SECRET: &[u8] = b"worker test audit secret";
-
-/// The buyer reveals its audit secret once the provider committed (with a single provider no
-/// auditor can be drawn, so the job's reveal phase opens at once).
-fn release(chain: &SuiteChain, id: u64) {
-    let tx = chain
-        .market_exec(
-            "buyer",
-            &market::ExecuteMsg::RevealAuditSecret {
-                job_id: id,
-                secret: Binary::from(AUDIT_SECRET.to_vec()),
-            },
-        )
-        .unwrap();
-    assert_eq!(tx.attr("audited"), Some("false"));
-}
-
-fn job(chain: &SuiteChain, id: u64) -> market::JobResponse {
-    chain.market(&market::QueryMsg::Job { id }).unwrap()
-}
+use common::*;
 
 #[test]
 fn two_workers_run_a_real_job_to_settlement() {
@@ -403,4 +260,128 @@ fn a_cheating_worker_is_outvoted_and_slashed() {
     let slot = j.slots.iter().find(|s| s.provider.as_str() == p3).unwrap();
     assert_eq!(slot.outcome, Some(SlotOutcome::Outvoted));
     assert_eq!(chain.stake(&p3).unwrap().bonded.u128(), 1_900 * TOKEN);
+}
+
+/// The embedded chain, recording the name of every message executed through it.
+struct Recording {
+    inner: Arc<acn_testing::SuiteChain>,
+    sent: std::sync::Mutex<Vec<String>>,
+}
+
+impl Chain for Recording {
+    fn deployment(&self) -> &acn_client::Deployment {
+        self.inner.deployment()
+    }
+    fn address(&self, account: &str) -> Result<String, acn_client::ChainError> {
+        self.inner.address(account)
+    }
+    fn query_json(&self, contract: &str, msg: &[u8]) -> Result<Vec<u8>, acn_client::ChainError> {
+        self.inner.query_json(contract, msg)
+    }
+    fn execute_json(
+        &self,
+        account: &str,
+        contract: &str,
+        msg: &[u8],
+    ) -> Result<acn_client::TxResult, acn_client::ChainError> {
+        let value: serde_json::Value = serde_json::from_slice(msg).unwrap();
+        let name = value.as_object().unwrap().keys().next().unwrap().clone();
+        self.sent.lock().unwrap().push(name);
+        self.inner.execute_json(account, contract, msg)
+    }
+    fn block(&self) -> Result<acn_client::Block, acn_client::ChainError> {
+        self.inner.block()
+    }
+    fn wait_blocks(&self, blocks: u64) -> Result<acn_client::Block, acn_client::ChainError> {
+        self.inner.wait_blocks(blocks)
+    }
+    fn wait_seconds(&self, seconds: u64) -> Result<acn_client::Block, acn_client::ChainError> {
+        self.inner.wait_seconds(seconds)
+    }
+}
+
+#[test]
+fn a_worker_sends_no_reveal_before_the_buyer_decides_the_audit() {
+    let chain = chain(&["p1"]);
+    let recording = Arc::new(Recording {
+        inner: chain.clone(),
+        sent: Default::default(),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = Worker::new(
+        recording.clone() as Arc<dyn Chain + Send + Sync>,
+        engine(),
+        config("p1", &dir.path().join("p1.journal")),
+        &specs(),
+    )
+    .unwrap();
+    let (id, _) = submit_digits(&chain, 4, 1);
+    w.tick().unwrap(); // takes the job
+    w.tick().unwrap(); // commits: the only slot, but the audit is undecided
+    for _ in 0..3 {
+        chain.wait_blocks(1).unwrap();
+        assert_eq!(w.tick().unwrap().revealed, 0);
+    }
+    assert_eq!(*recording.sent.lock().unwrap(), ["commit_result"]);
+    release(&chain, id);
+    assert_eq!(w.tick().unwrap().revealed, 1);
+    assert_eq!(
+        *recording.sent.lock().unwrap(),
+        ["commit_result", "reveal_result"]
+    );
+    assert_eq!(job(&chain, id).status, JobStatus::Settled);
+}
+
+#[test]
+fn a_worker_back_after_the_reveal_window_ends_the_job_instead_of_revealing() {
+    let chain = chain(&["p1"]);
+    let recording = Arc::new(Recording {
+        inner: chain.clone(),
+        sent: Default::default(),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = Worker::new(
+        recording.clone() as Arc<dyn Chain + Send + Sync>,
+        engine(),
+        config("p1", &dir.path().join("p1.journal")),
+        &specs(),
+    )
+    .unwrap();
+    let (id, _) = submit_digits(&chain, 4, 1);
+    w.tick().unwrap();
+    w.tick().unwrap(); // commits; the buyer never reveals its audit secret
+                       // The worker is down through the commit and reveal windows (600 s each): nobody opened the
+                       // reveal phase, so the job records no reveal deadline.
+    chain.wait_seconds(1_205).unwrap();
+    assert_eq!(job(&chain, id).reveal_deadline, None);
+    assert_eq!(w.tick().unwrap().settled, 1);
+    assert_eq!(
+        *recording.sent.lock().unwrap(),
+        ["commit_result", "settle"],
+        "no reveal the market must refuse"
+    );
+    let j = job(&chain, id);
+    assert_eq!(j.status, JobStatus::Expired);
+    assert_eq!(j.slots[0].outcome, Some(SlotOutcome::Missed));
+    w.tick().unwrap();
+    let entry = w.journal().get(id).unwrap();
+    assert_eq!(
+        (entry.stage, entry.outcome.as_deref()),
+        (Stage::Finished, Some("Missed"))
+    );
+    // `status` says why no job comes for the next hour (`miss_cooldown`).
+    let p1 = chain.address("p1").unwrap();
+    let record: market::ProviderResponse = chain
+        .market(&market::QueryMsg::Provider { address: p1 })
+        .unwrap();
+    let status = acn_worker::status::status(&*chain, "p1").unwrap();
+    assert_eq!(
+        status.provider.unwrap().reputation.cooling_down_until,
+        Some(record.reputation.last_miss.unwrap().seconds() + 3_600)
+    );
+    assert!(try_submit_digits(&chain, 4, 1)
+        .0
+        .unwrap_err()
+        .to_string()
+        .contains("not enough eligible providers"));
 }

@@ -3,32 +3,55 @@
 //! - `acn-worker check --config worker.toml` — open the backend, load and verify every served
 //!   model's weights (sha256), warm each up and run it once; the backend is chosen here, at the
 //!   binary's edge.
-//! - `acn-worker status --config worker.toml` — earnings and jobs from the journal.
+//! - `acn-worker status --config worker.toml [--output json]` — the provider's account on the
+//!   chain of the config's `[chain]` table (stake bonded, locked at risk and unbonding, claims
+//!   with their dates, registration, reputation, slashes and jail, unfinished jobs), then the
+//!   journal's jobs and earnings. Without a `[chain]` table: the journal only.
 //! - `acn-worker register --config worker.toml [--bond TOKENS]` — bond stake (CW20 `Send` to
-//!   staking) if the account holds less than the market's minimum, and register as a provider
-//!   of the configured models, on the chain of the config's `[chain]` table.
-//! - `acn-worker run --config worker.toml` — the job loop on that chain: claim, run the model
-//!   with burn, commit, reveal, settle; resumes from the journal after a crash.
+//!   staking) if the account holds less than the market's minimum (or `--bond`), and register
+//!   as a provider of the configured models (again after a `deregister`; an active provider's
+//!   registration is updated).
+//! - `acn-worker deregister --config worker.toml` — leave the market (refused, with the job ids,
+//!   while jobs are still assigned); the stake stays bonded.
+//! - `acn-worker unbond --config worker.toml --amount TOKENS` — move bonded stake into an
+//!   unbonding claim and print the date it matures (refused beyond the bonded stake, below the
+//!   stake at risk in unfinished jobs, or with too many open claims).
+//! - `acn-worker run --config worker.toml [--metrics-addr 127.0.0.1:9464]` — the job loop on that
+//!   chain: run the model with burn, commit, reveal, settle; resumes from the journal after a
+//!   crash. With `--metrics-addr` or a `[metrics]` table it serves Prometheus `/metrics` and
+//!   `/healthz` (off otherwise).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
-use cosmwasm_std::Uint128;
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
 
-use acn_client::{Chain, ChainExt, WasmdChain, WasmdConfig};
-use acn_interface::{market, staking};
+use acn_client::{Chain, WasmdChain, WasmdConfig};
+use acn_interface::market;
 use acn_models::Engine;
-use acn_worker::{Earnings, Journal, Stage, Worker, WorkerConfig};
+use acn_worker::provider::{self, Registration};
+use acn_worker::units::parse_tokens;
+use acn_worker::{Journal, Metrics, MetricsConfig, MetricsServer, Worker, WorkerConfig};
 
 #[derive(Parser)]
 #[command(name = "acn-worker", version, about = "ACN provider worker")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// How a command prints its result.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+enum Output {
+    /// For a person.
+    #[default]
+    Text,
+    /// One JSON document (amounts in base units, as strings).
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -39,26 +62,58 @@ enum Command {
         #[arg(long)]
         config: PathBuf,
     },
-    /// Show jobs and earnings recorded in the journal.
+    /// Show the provider's account on chain (stake, claims, reputation, slashes, jobs) and the
+    /// journal's jobs and earnings.
     Status {
-        /// Worker TOML config.
+        /// Worker TOML config (on-chain part only with a `[chain]` table).
         #[arg(long)]
         config: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
     },
     /// Bond stake if needed and register as a provider on the configured chain.
     Register {
         /// Worker TOML config (with a `[chain]` table).
         #[arg(long)]
         config: PathBuf,
-        /// Bond up to this many whole tokens (default: the market's minimum provider stake).
-        #[arg(long)]
+        /// Bond up to this many tokens (default: the market's minimum provider stake).
+        #[arg(long, value_name = "TOKENS", value_parser = parse_tokens)]
         bond: Option<u128>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+    /// Leave the market: no new jobs are assigned; the stake stays bonded.
+    Deregister {
+        /// Worker TOML config (with a `[chain]` table).
+        #[arg(long)]
+        config: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+    /// Move bonded stake into an unbonding claim; prints when it matures.
+    Unbond {
+        /// Worker TOML config (with a `[chain]` table).
+        #[arg(long)]
+        config: PathBuf,
+        /// Tokens to unbond (up to 6 decimals, e.g. 250 or 12.5).
+        #[arg(long, value_name = "TOKENS", value_parser = parse_tokens)]
+        amount: u128,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
     },
     /// Work on the configured chain until killed.
     Run {
         /// Worker TOML config (with a `[chain]` table).
         #[arg(long)]
         config: PathBuf,
+        /// Serve `/metrics` and `/healthz` on this address (e.g. 127.0.0.1:9464); overrides
+        /// the config's `[metrics] listen`.
+        #[arg(long, value_name = "ADDR")]
+        metrics_addr: Option<String>,
     },
 }
 
@@ -78,9 +133,22 @@ fn main() -> ExitCode {
         .init();
     let result = match Cli::parse().command {
         Command::Check { config } => check(&config),
-        Command::Status { config } => status(&config),
-        Command::Register { config, bond } => register(&config, bond),
-        Command::Run { config } => run(&config),
+        Command::Status { config, output } => status(&config, output),
+        Command::Register {
+            config,
+            bond,
+            output,
+        } => register(&config, bond, output),
+        Command::Deregister { config, output } => deregister(&config, output),
+        Command::Unbond {
+            config,
+            amount,
+            output,
+        } => unbond(&config, amount, output),
+        Command::Run {
+            config,
+            metrics_addr,
+        } => run(&config, metrics_addr),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -105,7 +173,7 @@ pub fn open_engine(config: &WorkerConfig) -> anyhow::Result<Engine> {
     Ok(engine)
 }
 
-fn check(path: &std::path::Path) -> anyhow::Result<()> {
+fn check(path: &Path) -> anyhow::Result<()> {
     let config = WorkerConfig::load(path)?;
     let engine = open_engine(&config)?;
     println!("device: {}", engine.device_name());
@@ -147,63 +215,59 @@ fn connect(config: &WorkerConfig) -> anyhow::Result<WasmdChain> {
     })
 }
 
-fn register(path: &std::path::Path, bond: Option<u128>) -> anyhow::Result<()> {
+/// Print `value` as text or JSON.
+fn print<T: Serialize + std::fmt::Display>(value: &T, output: Output) -> anyhow::Result<()> {
+    match output {
+        Output::Text => println!("{value}"),
+        Output::Json => println!("{}", serde_json::to_string_pretty(value)?),
+    }
+    Ok(())
+}
+
+fn register(path: &Path, bond: Option<u128>, output: Output) -> anyhow::Result<()> {
     let config = WorkerConfig::load(path)?;
     let chain = connect(&config)?;
-    let address = chain.address(&config.account)?;
-    let cfg: market::ConfigResponse = chain.market(&market::QueryMsg::Config {})?;
-    let min_stake = cfg.params.min_provider_stake.u128();
-    let target = bond.map_or(min_stake, |t| t * market::TOKEN).max(min_stake);
-    let bonded = chain.stake(&address)?.bonded.u128();
-    if bonded < target {
-        let amount = target - bonded;
-        let staking = chain.deployment().staking.clone();
-        chain.send_tokens(
-            &config.account,
-            &staking,
-            amount,
-            &staking::ReceiveMsg::Bond {},
-        )?;
-        println!("bonded {amount} base units (now {target})");
-    }
     let hardware = market::Hardware {
         backend: config.backend.name().into(),
         device: open_engine(&config)?.device_name().to_string(),
         memory_mb: 0,
     };
-    let known: Result<market::ProviderResponse, _> = chain.market(&market::QueryMsg::Provider {
-        address: address.clone(),
-    });
-    let msg = if known.is_ok() {
-        market::ExecuteMsg::UpdateProvider {
-            hardware: Some(hardware),
-            models: Some(config.models.clone()),
-            min_unit_price: Some(Uint128::new(config.min_unit_price)),
-        }
-    } else {
-        market::ExecuteMsg::RegisterProvider {
-            hardware,
+    let registered = provider::register(
+        &chain,
+        &config.account,
+        Registration {
             models: config.models.clone(),
-            min_unit_price: Uint128::new(config.min_unit_price),
-        }
-    };
-    let tx = chain.market_exec(&config.account, &msg)?;
-    println!(
-        "{} {address} for {:?} (height {}, gas {})",
-        if known.is_ok() {
-            "updated"
-        } else {
-            "registered"
+            min_unit_price: config.min_unit_price,
+            hardware,
+            bond,
         },
-        config.models,
-        tx.height,
-        tx.gas_used
-    );
-    Ok(())
+    )?;
+    print(&registered, output)
 }
 
-fn run(path: &std::path::Path) -> anyhow::Result<()> {
+fn deregister(path: &Path, output: Output) -> anyhow::Result<()> {
     let config = WorkerConfig::load(path)?;
+    let chain = connect(&config)?;
+    print(&provider::deregister(&chain, &config.account)?, output)
+}
+
+fn unbond(path: &Path, amount: u128, output: Output) -> anyhow::Result<()> {
+    let config = WorkerConfig::load(path)?;
+    let chain = connect(&config)?;
+    print(&provider::unbond(&chain, &config.account, amount)?, output)
+}
+
+fn run(path: &Path, metrics_addr: Option<String>) -> anyhow::Result<()> {
+    let mut config = WorkerConfig::load(path)?;
+    if let Some(addr) = metrics_addr {
+        let mut m = config
+            .metrics
+            .take()
+            .unwrap_or_else(|| MetricsConfig::on(&addr));
+        m.listen = addr;
+        m.check()?;
+        config.metrics = Some(m);
+    }
     let chain: Arc<dyn Chain + Send + Sync> = Arc::new(connect(&config)?);
     let engine = open_engine(&config)?;
     for id in &config.models {
@@ -215,42 +279,35 @@ fn run(path: &std::path::Path) -> anyhow::Result<()> {
         .into_iter()
         .map(|e| e.spec)
         .collect();
+    let metrics_config = config.metrics.clone();
     let mut worker = Worker::new(chain, engine, config, &specs)?;
+    // Kept alive while the loop runs; stopped when dropped.
+    let _server = match metrics_config {
+        Some(m) => {
+            let metrics = Arc::new(Metrics::new(Duration::from_secs(m.health_max_age_secs)));
+            worker = worker.with_metrics(metrics.clone());
+            let server = MetricsServer::start(&m.listen, metrics)?;
+            tracing::info!(addr = %server.local_addr(), "serving /metrics and /healthz");
+            Some(server)
+        }
+        None => None,
+    };
     tracing::info!(address = %worker.address(), "worker running");
     worker.run(|| false)
 }
 
-fn status(path: &std::path::Path) -> anyhow::Result<()> {
+fn status(path: &Path, output: Output) -> anyhow::Result<()> {
     let config = WorkerConfig::load(path)?;
     let journal = Journal::open(&config.journal)?;
-    let e = Earnings::from_journal(&journal);
-    println!("account:    {}", config.account);
-    println!("journal:    {}", config.journal.display());
-    println!(
-        "finished:   {} (agreed {}, outvoted {}, missed {})",
-        e.finished, e.agreed, e.outvoted, e.missed
-    );
-    println!("in flight:  {}", e.in_flight);
-    println!("earned:     {} base units", e.paid);
-    println!();
-    println!(
-        "{:>8}  {:<16} {:<10} {:<10} {:<10} {:>12}",
-        "job", "model", "stage", "status", "outcome", "paid"
-    );
-    for entry in journal.entries() {
-        println!(
-            "{:>8}  {:<16} {:<10} {:<10} {:<10} {:>12}",
-            entry.job_id,
-            entry.model_id,
-            format!("{:?}", entry.stage),
-            entry.status.as_deref().unwrap_or("-"),
-            entry.outcome.as_deref().unwrap_or("-"),
-            if entry.stage == Stage::Finished {
-                entry.paid.to_string()
-            } else {
-                "-".into()
-            }
-        );
-    }
-    Ok(())
+    let chain = config
+        .chain
+        .as_ref()
+        .map(|_| connect(&config))
+        .transpose()?;
+    let report = acn_worker::status::status_report(
+        chain.as_ref().map(|c| c as &dyn Chain),
+        &config.account,
+        &journal,
+    )?;
+    print(&report, output)
 }
