@@ -3,6 +3,8 @@
 //! in-process on cw-multi-test; [`WasmdChain`] signs and broadcasts to a real wasmd node. Scenario
 //! code written against [`Chain`] runs on both.
 
+pub mod amount;
+pub mod codec;
 pub mod deploy;
 mod embedded;
 pub mod governance;
