@@ -60,7 +60,8 @@ fn bad_inputs_are_refused_naming_the_row_column_and_type() {
         "row 1 has 3 values, but the model takes 64 per item (shape [64])"
     );
 
-    let (_d, path) = file("x.json", "[[0, 1.5]]");
+    let json = format!("[[0, 1.5{}]]", ", 0".repeat(62));
+    let (_d, path) = file("x.json", &json);
     let err = job::read_input(&spec, &path, None).unwrap_err();
     assert_eq!(
         err.root_cause().to_string(),
