@@ -117,10 +117,15 @@ pub fn format_span(seconds: u64) -> String {
     match seconds {
         s if s < 120 => format!("{s} s"),
         s if s < 2 * 3_600 => format!("{} min", s / 60),
-        s if s < 2 * 86_400 => format!("{:.1} h", s as f64 / 3_600.0),
-        s if s % 86_400 == 0 => format!("{} days", s / 86_400),
-        s => format!("{:.1} days", s as f64 / 86_400.0),
+        s if s < 2 * 86_400 => format!("{} h", one_decimal(s as f64 / 3_600.0)),
+        s => format!("{} days", one_decimal(s as f64 / 86_400.0)),
     }
+}
+
+/// `v` with one decimal, without a trailing `.0`: 14.0 → `14`, 3.46 → `3.5`.
+fn one_decimal(v: f64) -> String {
+    let s = format!("{v:.1}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
 }
 
 /// `at` relative to `now` (both unix seconds): `in 14 days` or `3 min ago`.
@@ -213,5 +218,8 @@ mod tests {
         assert_eq!(format_relative(100 + 14 * 86_400, 100), "in 14 days");
         assert_eq!(format_relative(100, 280), "3 min ago");
         assert_eq!(format_span(90), "90 s");
+        assert_eq!(format_span(14 * 86_400 - 1), "14 days");
+        assert_eq!(format_span(3 * 86_400 + 43_200), "3.5 days");
+        assert_eq!(format_span(3 * 3_600), "3 h");
     }
 }
