@@ -281,10 +281,11 @@ impl PriceQuote {
             self.model_id, self.batch, self.redundancy
         );
         s += &format!(
-            "  units        {} ({} per slot × {} slots)\n",
+            "  units        {} ({} per slot × {} slot{})\n",
             self.units * self.redundancy as u64,
             self.units,
-            self.redundancy
+            self.redundancy,
+            if self.redundancy == 1 { "" } else { "s" }
         );
         s += &format!("  unit price   {}\n", tokens(self.unit_price));
         if self.discount > 0 {
@@ -459,6 +460,8 @@ pub struct SubmitRequest {
 pub struct Submitted {
     /// Job id.
     pub job_id: u64,
+    /// The account that paid.
+    pub buyer: String,
     /// The quote the payment was made from.
     pub quote: PriceQuote,
     /// Base units sent with the submission.
@@ -588,6 +591,7 @@ pub fn submit(
     let job: JobResponse = chain.market(&market::QueryMsg::Job { id: job_id })?;
     Ok(Submitted {
         job_id,
+        buyer: account.to_string(),
         quote,
         sent,
         charged: job.price.u128(),
@@ -1290,8 +1294,9 @@ pub fn render_submitted(s: &Submitted) -> String {
     out += &format!("  deadline {}\n", format_utc(s.deadline));
     if let Some(f) = &s.audit_secret_file {
         out += &format!(
-            "  audit secret kept in {} (`acn job wait --from BUYER {}` reveals it)\n",
+            "  audit secret kept in {} (`acn job wait --from {} {}` reveals it)\n",
             f.display(),
+            s.buyer,
             s.job_id
         );
     }

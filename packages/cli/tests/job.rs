@@ -345,3 +345,110 @@ fn refunded_jobs_say_why_and_expire_waits_for_the_deadline() {
     let table = job::render_list(&listed);
     assert!(table.lines().nth(1).unwrap().contains("Expired"), "{table}");
 }
+
+/// A job record as the market returns it, with `n` slots.
+fn job_record(status: JobStatus, n: usize) -> market::JobResponse {
+    use cosmwasm_std::{Addr, Binary, HexBinary, Timestamp, Uint128};
+    market::JobResponse {
+        id: 9,
+        buyer: Addr::unchecked("buyer"),
+        model_id: MLP.into(),
+        input: Binary::default(),
+        batch: 1,
+        redundancy: n as u8,
+        unit_price: Uint128::new(1_000),
+        units: 5,
+        escrow: Uint128::zero(),
+        price: Uint128::new(3 * TOKEN),
+        status,
+        created_at: Timestamp::from_seconds(1_000),
+        created_height: 1,
+        commit_deadline: Timestamp::from_seconds(1_600),
+        reveal_deadline: None,
+        deadline: Timestamp::from_seconds(4_600),
+        slots: (0..n)
+            .map(|i| market::Slot {
+                provider: Addr::unchecked(format!("p{}", i + 1)),
+                claimed_height: 1,
+                commitment: Some(HexBinary::from(vec![0u8; 32])),
+                output: Some(Binary::from(vec![0u8; 4])),
+                revealed_height: Some(2),
+                outcome: None,
+                paid: Uint128::zero(),
+                at_risk: Uint128::new(100 * TOKEN),
+            })
+            .collect(),
+        disputed_at: None,
+        result: None,
+        audit: None,
+        fee: Uint128::zero(),
+        refunded: Uint128::zero(),
+    }
+}
+
+#[test]
+fn every_final_state_is_explained_from_the_market_record() {
+    use cosmwasm_std::{Timestamp, Uint128};
+    use market::SlotOutcome;
+    let params = market::MarketParams::default();
+
+    // Expired with one reveal of three: who did not commit, who did not reveal.
+    let mut j = job_record(JobStatus::Expired, 3);
+    j.slots[1].output = None;
+    j.slots[2].output = None;
+    j.slots[2].commitment = None;
+    j.refunded = Uint128::new(3 * TOKEN);
+    assert_eq!(
+        job::explain(&j, &params),
+        "refunded 3 ACN: only 1 of 3 providers revealed a result and a majority needs 2 (did not commit: p3; committed but did not reveal: p2); the no-shows were slashed"
+    );
+
+    // Disputed: the escrow waits for the DAO or the timeout.
+    let mut j = job_record(JobStatus::Disputed, 2);
+    j.escrow = Uint128::new(3 * TOKEN);
+    j.disputed_at = Some(Timestamp::from_seconds(2_000));
+    assert_eq!(
+        job::explain(&j, &params),
+        format!(
+            "disputed: the 2 reveals formed no majority (at least 2 of 2 must agree); 3 ACN stays in escrow until the DAO resolves the dispute, or anyone closes it from {} (the providers who revealed then share it and nothing is refunded)",
+            format_utc(2_000 + 7 * 86_400)
+        )
+    );
+
+    // Resolved three ways: voided (refunded), an output accepted, closed after the timeout.
+    let mut j = job_record(JobStatus::Resolved, 2);
+    j.refunded = Uint128::new(3 * TOKEN);
+    assert_eq!(
+        job::explain(&j, &params),
+        "refunded 3 ACN: the DAO voided the dispute (no output accepted, nobody slashed)"
+    );
+    assert_eq!(job::phase(&j), "refunded (dispute voided)");
+    let mut j = job_record(JobStatus::Resolved, 2);
+    j.fee = Uint128::new(90_000);
+    j.slots[0].outcome = Some(SlotOutcome::Agreed);
+    j.slots[1].outcome = Some(SlotOutcome::Outvoted);
+    assert_eq!(
+        job::explain(&j, &params),
+        "resolved by the DAO: an output was accepted and the providers agreeing with it were paid 2.91 ACN"
+    );
+    let j = job_record(JobStatus::Resolved, 2);
+    assert_eq!(
+        job::explain(&j, &params),
+        "dispute closed after its 604800 s timeout: the providers who revealed shared the escrow; nothing was refunded"
+    );
+
+    // Settled by 3 of 5, with an outvoted provider and a no-show.
+    let mut j = job_record(JobStatus::Settled, 5);
+    j.fee = Uint128::new(90_000);
+    for slot in &mut j.slots[..3] {
+        slot.outcome = Some(SlotOutcome::Agreed);
+    }
+    j.slots[3].outcome = Some(SlotOutcome::Outvoted);
+    j.slots[4].outcome = Some(SlotOutcome::Missed);
+    j.slots[4].output = None;
+    j.slots[4].commitment = None;
+    assert_eq!(
+        job::explain(&j, &params),
+        "settled: 3 of 5 providers agreed on the result; they were paid 2.91 ACN, the protocol fee was 0.09 ACN; outvoted and slashed: p4; no-shows, slashed: did not commit: p5"
+    );
+}
