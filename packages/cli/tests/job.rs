@@ -297,7 +297,7 @@ fn refunded_jobs_say_why_and_expire_waits_for_the_deadline() {
     assert_eq!(done.status, JobStatus::Expired);
     assert_eq!(chain.balance(&buyer).unwrap(), before, "refunded in full");
     let view = job::job_view(&*chain, a.job_id).unwrap();
-    assert_eq!(view.phase, "refunded (expired)");
+    assert_eq!(view.phase, "expired, refunded");
     let no_show = &view.providers[0].provider;
     assert_eq!(
         view.explanation,
@@ -332,7 +332,7 @@ fn refunded_jobs_say_why_and_expire_waits_for_the_deadline() {
     let err = job::expire(&*chain, "buyer", b.job_id).unwrap_err();
     assert_eq!(
         err.to_string(),
-        format!("job {} is already final (refunded (expired))", b.job_id)
+        format!("job {} is already final (expired, refunded)", b.job_id)
     );
 
     // 3. The list: newest first, filtered by status.
@@ -422,7 +422,7 @@ fn every_final_state_is_explained_from_the_market_record() {
         job::explain(&j, &params),
         "refunded 3 ACN: the DAO voided the dispute (no output accepted, nobody slashed)"
     );
-    assert_eq!(job::phase(&j), "refunded (dispute voided)");
+    assert_eq!(job::phase(&j), "dispute voided, refunded");
     let mut j = job_record(JobStatus::Resolved, 2);
     j.fee = Uint128::new(90_000);
     j.slots[0].outcome = Some(SlotOutcome::Agreed);

@@ -202,7 +202,7 @@ fn every_role_command_works_through_the_binary_on_wasmd() {
             &id.to_string(),
         ],
     );
-    assert!(out.contains("Settled (settled)"), "{out}");
+    assert!(out.contains("redundancy 1 — settled\n"), "{out}");
     let out = acn(
         &rpc,
         &file,

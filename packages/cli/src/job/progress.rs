@@ -11,7 +11,7 @@ use acn_interface::market::{self, JobResponse, JobStatus};
 use super::SecretStore;
 
 /// Where a job stands, in words: `assigned to 2 providers, committed 1/2`, `revealing 1/2`,
-/// `settled`, `refunded (expired)`, `disputed`, `resolved`.
+/// `settled`, `expired, refunded`, `disputed`, `resolved`.
 pub fn phase(job: &JobResponse) -> String {
     let n = job.slots.len();
     let committed = job.slots.iter().filter(|s| s.commitment.is_some()).count();
@@ -26,9 +26,9 @@ pub fn phase(job: &JobResponse) -> String {
         ),
         JobStatus::Revealing => format!("revealing {revealed}/{committed}"),
         JobStatus::Settled => "settled".into(),
-        JobStatus::Expired => "refunded (expired)".into(),
+        JobStatus::Expired => "expired, refunded".into(),
         JobStatus::Disputed => "disputed".into(),
-        JobStatus::Resolved if !job.refunded.is_zero() => "refunded (dispute voided)".into(),
+        JobStatus::Resolved if !job.refunded.is_zero() => "dispute voided, refunded".into(),
         JobStatus::Resolved => "resolved".into(),
     }
 }

@@ -253,8 +253,8 @@ impl JobView {
     /// The job in lines: status, price, providers, why, and the result.
     pub fn render(&self, now: u64) -> String {
         let mut s = format!(
-            "job {}: {} × {} items, redundancy {} — {:?} ({})\n",
-            self.id, self.model_id, self.batch, self.redundancy, self.status, self.phase
+            "job {}: {} × {} items, redundancy {} — {}\n",
+            self.id, self.model_id, self.batch, self.redundancy, self.phase
         );
         s += &format!("  buyer      {}\n", self.buyer);
         s += &format!(
