@@ -20,7 +20,7 @@ use acn_interface::{staking, treasury};
 use acn_models::{Backend, Engine, RegistryEntry};
 use acn_worker::executor::SharedEngine;
 
-use crate::output::tokens;
+use acn_client::amount::tokens;
 use acn_worker::{Behaviour, Worker, WorkerConfig};
 
 /// Sizes of the demo. Defaults need no flags.

@@ -23,7 +23,8 @@ use acn_client::genesis::Genesis;
 use acn_client::{Chain, ChainExt, WasmdChain};
 use acn_interface::{dao, market, staking, token};
 
-use crate::output::{tokens, Output};
+use acn_cli::output::OutputFormat as Output;
+use acn_client::amount::tokens;
 
 /// Where the node, the keys and the deployment file are.
 #[derive(clap::Args, Clone, Debug)]

@@ -1,4 +1,5 @@
-//! `acn gov propose|vote|execute|show|list`: governance of a wasmd deployment through its DAO.
+//! `acn gov propose|vote|execute|show|close|list`: governance of a wasmd deployment through its
+//! DAO.
 //!
 //! A proposal is `Pending` for the DAO's voting delay, `Active` for its voting period, then (if
 //! passed) `Queued` for the timelock, `Executable` for the execution window, and `Expired` after
@@ -8,7 +9,8 @@
 //! acn gov --deployment deployment.json propose --from provider-1 --title "Fee to 5 %" fee --bps 500
 //! acn gov --deployment deployment.json vote --from provider-2 --id 2 --vote yes --wait
 //! acn gov --deployment deployment.json execute --from keeper --id 2 --wait
-//! acn gov --deployment deployment.json show --id 2
+//! acn gov --deployment deployment.json show 2 --from provider-2   # tally, ballots, your weight
+//! acn gov --deployment deployment.json close --from keeper 3       # a rejected or expired one
 //! acn gov --deployment deployment.json list
 //! ```
 
@@ -17,6 +19,8 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use cosmwasm_std::CosmosMsg;
 
+use acn_cli::ballots::{self, ProposalView};
+use acn_cli::output::{emit, OutputFormat};
 use acn_client::governance;
 use acn_client::{Chain, ChainExt, DeploymentRecord, WasmdChain};
 use acn_interface::{dao, market, treasury};
@@ -33,6 +37,9 @@ pub struct GovOptions {
     /// Deployment file written at deployment (records the DAO).
     #[arg(long)]
     deployment: PathBuf,
+    /// Output of reads (`show`): text or json.
+    #[arg(long, value_enum, default_value_t, global = true)]
+    output: OutputFormat,
     #[command(subcommand)]
     command: GovCommand,
 }
@@ -83,11 +90,30 @@ enum GovCommand {
         #[arg(long)]
         wait: bool,
     },
-    /// A proposal's phase and times.
+    /// A proposal's phase, times, tally and ballots; with --from, that voter's weight.
     Show {
         /// Proposal id.
+        #[arg(value_name = "ID", required_unless_present = "id_flag")]
+        id: Option<u64>,
+        /// Proposal id (same as ID).
+        #[arg(long = "id", conflicts_with = "id")]
+        id_flag: Option<u64>,
+        /// Voter (account name or address) whose weight at the snapshot to show.
         #[arg(long)]
-        id: u64,
+        from: Option<String>,
+    },
+    /// Close a proposal that can no longer pass (voting over, not passed) or whose execution
+    /// window is over (anyone may; a deposit is returned as the DAO's rules say).
+    Close {
+        /// Account that sends the transaction.
+        #[arg(long)]
+        from: String,
+        /// Proposal id.
+        #[arg(value_name = "ID", required_unless_present = "id_flag")]
+        id: Option<u64>,
+        /// Proposal id (same as ID).
+        #[arg(long = "id", conflicts_with = "id")]
+        id_flag: Option<u64>,
     },
     /// List proposals, newest first.
     List {
@@ -254,15 +280,27 @@ pub fn run(opts: GovOptions) -> anyhow::Result<()> {
             let tx = governance::execute(&chain, &dao_addr, &from, id)?;
             println!("proposal {id} executed; gas {}", tx.gas_used);
         }
-        GovCommand::Show { id } => {
+        GovCommand::Show { id, id_flag, from } => {
+            let id = id.or(id_flag).context("give the proposal id")?;
+            let voter = from.map(|f| chain.resolve(&f)).transpose()?;
+            let view = ballots::proposal_view(
+                &chain,
+                &dao_addr,
+                &file.deployment.staking,
+                id,
+                voter.as_deref(),
+            )?;
+            emit(opts.output, &view, ProposalView::render)?;
+        }
+        GovCommand::Close { from, id, id_flag } => {
+            let id = id.or(id_flag).context("give the proposal id")?;
+            let tx = ballots::close(&chain, &dao_addr, &from, id)?;
             let p = governance::proposal(&chain, &dao_addr, id)?;
+            let t = governance::timeline(&chain, &dao_addr, id)?;
             println!(
-                "proposal {id}: {} ({:?}, {} messages)",
-                p.title,
-                p.status,
-                p.msgs.len()
+                "proposal {id} closed ({:?}, phase {:?}); gas {}",
+                p.status, t.phase, tx.gas_used
             );
-            print_timeline(&chain, &dao_addr, id)?;
         }
         GovCommand::List { limit } => {
             let proposals = governance::list(&chain, &dao_addr, None, limit)?;

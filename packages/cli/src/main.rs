@@ -5,7 +5,10 @@
 //! - `acn demo` — the whole economy on the embedded chain with real contracts and real models
 //!   (feature `embedded`).
 //! - `acn train` — regenerate the model zoo's weights and registry deterministically.
-//! - `acn gov propose|vote|execute|list` — governance of a wasmd deployment through its DAO.
+//! - `acn gov propose|vote|execute|show|close|list` — governance of a wasmd deployment through
+//!   its DAO.
+//! - `acn job quote|submit|show|wait|list|expire` — buy model jobs.
+//! - `acn stake bond|unbond|claim|rewards|status` — stake the token.
 //! - `acn simulate` — the tokenomics simulator over the real contracts, with CSV and plots
 //!   (feature `embedded`).
 
@@ -17,7 +20,6 @@ use clap::{Parser, Subcommand};
 mod demo;
 mod deploy;
 mod gov;
-mod output;
 #[cfg(feature = "embedded")]
 mod simulate;
 
@@ -57,8 +59,13 @@ enum Command {
         #[arg(long, default_value_t = acn_models::train::DEFAULT_SEED)]
         seed: u64,
     },
-    /// Governance of a wasmd deployment: propose, vote, execute, list DAO proposals.
+    /// Governance of a wasmd deployment: propose, vote, execute, show, close, list DAO proposals.
     Gov(gov::GovOptions),
+    /// Buy model jobs: quote, submit an input file, wait for and decode the result, list,
+    /// expire.
+    Job(acn_cli::job::JobOptions),
+    /// Stake the token: bond, unbond, claim, rewards, status (amounts in whole ACN).
+    Stake(acn_cli::stake::StakeOptions),
     /// Simulate the token economy day by day on the embedded chain (real contracts) under an
     /// adoption scenario; write daily.csv and plots; print the summary.
     #[cfg(feature = "embedded")]
@@ -86,6 +93,8 @@ fn main() -> ExitCode {
         Command::Status { chain } => deploy::run_status(&chain),
         Command::Train { out, seed } => train(out, seed),
         Command::Gov(opts) => gov::run(opts),
+        Command::Job(opts) => acn_cli::job::run(opts),
+        Command::Stake(opts) => acn_cli::stake::run(opts),
         #[cfg(feature = "embedded")]
         Command::Simulate(opts) => simulate::run(opts),
     };

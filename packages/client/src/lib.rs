@@ -5,6 +5,8 @@
 //! Scenario code written against [`Chain`] runs on both, and so does the one deployment routine,
 //! [`deploy::deploy`], over the [`deploy::Deployer`] extension of the trait.
 
+pub mod amount;
+pub mod codec;
 pub mod deploy;
 pub mod genesis;
 pub mod governance;

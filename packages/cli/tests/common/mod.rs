@@ -1,0 +1,196 @@
+//! The embedded chain for the role commands' tests: the real contracts with the model zoo's
+//! registered specs, funded accounts, providers running the real `acn-worker` loop on burn's
+//! ndarray backend, and a block producer, so commands that poll (`acn job wait`) see the chain
+//! move as a node's would.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use cosmwasm_std::Uint128;
+
+use acn_client::{Chain, ChainExt};
+use acn_embedded::EmbeddedChain;
+use acn_interface::market::{self, ModelSpec};
+use acn_interface::staking;
+use acn_models::{Backend, Engine, RegistryEntry};
+use acn_testing::SuiteChain;
+use acn_testing::{hardware, SuiteBuilder, TOKEN};
+use acn_worker::{Behaviour, Worker, WorkerConfig};
+
+/// The digits MLP of the zoo.
+pub const MLP: &str = "digits-mlp-v1";
+/// Stake each provider bonds.
+pub const PROVIDER_STAKE: u128 = 2_000 * TOKEN;
+
+/// The zoo's registry.
+pub fn registry() -> Vec<RegistryEntry> {
+    acn_models::load_registry(&acn_models::registry::default_registry_path()).unwrap()
+}
+
+/// The zoo's specs (as registered in the market).
+pub fn specs() -> Vec<ModelSpec> {
+    registry().into_iter().map(|e| e.spec).collect()
+}
+
+/// A chain with the zoo's models, `buyer` (10 000 ACN), `holder` (1 000 ACN) and each of
+/// `providers` (5 000 ACN) funded; the providers bonded and registered for every model.
+pub fn chain(providers: &[&str]) -> Arc<SuiteChain> {
+    let specs = specs();
+    let names: Vec<String> = providers.iter().map(|s| s.to_string()).collect();
+    let chain = EmbeddedChain::start(move || {
+        let mut b = SuiteBuilder::new()
+            .with_market_params(|m| {
+                m.models = specs;
+                m.initial_unit_price = 50_000;
+            })
+            .with_funds("buyer", 20_000 * TOKEN)
+            .with_funds("holder", 1_000 * TOKEN)
+            .with_funds("funder", 1_000 * TOKEN);
+        for p in &names {
+            b = b.with_funds(p, 5_000 * TOKEN);
+        }
+        b.build()
+    })
+    .unwrap();
+    for p in providers {
+        provide(&chain, p);
+    }
+    Arc::new(chain)
+}
+
+/// Bond [`PROVIDER_STAKE`] and register `name` for every model of the zoo.
+pub fn provide(chain: &dyn Chain, name: &str) {
+    let d = chain.deployment().clone();
+    chain
+        .send_tokens(
+            name,
+            &d.staking,
+            PROVIDER_STAKE,
+            &staking::ReceiveMsg::Bond {},
+        )
+        .unwrap();
+    chain
+        .market_exec(
+            name,
+            &market::ExecuteMsg::RegisterProvider {
+                hardware: hardware(),
+                models: specs().into_iter().map(|s| s.id).collect(),
+                min_unit_price: Uint128::zero(),
+            },
+        )
+        .unwrap();
+}
+
+/// Threads that keep the chain moving: a block every `block_ms`, and a worker per provider.
+pub struct Running {
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
+    _journals: tempfile::TempDir,
+}
+
+impl Running {
+    /// Start producing blocks and run an honest ndarray worker for each of `providers`.
+    pub fn start(chain: &Arc<SuiteChain>, providers: &[&str], block_ms: u64) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let journals = tempfile::tempdir().unwrap();
+        let mut threads = vec![];
+        for p in providers {
+            let mut engine = Engine::new(Backend::Ndarray).unwrap();
+            for entry in registry() {
+                engine
+                    .load(&entry, &acn_models::registry::default_weights_dir())
+                    .unwrap();
+            }
+            let config = WorkerConfig {
+                account: p.to_string(),
+                backend: Backend::Ndarray,
+                models: specs().into_iter().map(|s| s.id).collect(),
+                registry: acn_models::registry::default_registry_path(),
+                weights_dir: None,
+                journal: journals.path().join(format!("{p}.journal")),
+                capacity: 4,
+                poll_interval_ms: 1,
+                min_unit_price: 0,
+                max_retries: 4,
+                behaviour: Behaviour::Honest,
+                chain: None,
+                metrics: None,
+            };
+            let mut worker = Worker::new(
+                chain.clone() as Arc<dyn Chain + Send + Sync>,
+                engine,
+                config,
+                &specs(),
+            )
+            .unwrap();
+            let stop = stop.clone();
+            threads.push(std::thread::spawn(move || {
+                worker.run(|| stop.load(Ordering::Relaxed)).unwrap();
+            }));
+        }
+        let (c, s) = (chain.clone(), stop.clone());
+        threads.push(std::thread::spawn(move || {
+            while !s.load(Ordering::Relaxed) {
+                if c.wait_blocks(1).is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(block_ms));
+            }
+        }));
+        Running {
+            stop,
+            threads,
+            _journals: journals,
+        }
+    }
+
+    /// Stop every thread and wait for it.
+    pub fn stop(mut self) {
+        self.halt();
+    }
+
+    fn halt(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        for t in self.threads.drain(..) {
+            t.join().unwrap();
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.halt();
+        } else {
+            self.stop.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Write `text` to `name` in a fresh temporary directory (kept alive by the returned guard).
+pub fn file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+/// `n` held-out 8×8 digits as CSV rows, and their true labels.
+pub fn digits_csv(n: usize) -> (String, Vec<u8>) {
+    let held_out = acn_models::data::digits_split().unwrap().held_out;
+    let rows: Vec<String> = held_out.images[..n]
+        .iter()
+        .map(|img| {
+            img.iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    (rows.join("\n") + "\n", held_out.labels[..n].to_vec())
+}
