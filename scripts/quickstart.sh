@@ -37,9 +37,14 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/acn-quickstart.XXXXXX")"
 WORKER_PID=""
 STARTED=0
 cleanup() {
-    [[ -n $WORKER_PID ]] && kill "$WORKER_PID" 2>/dev/null && wait "$WORKER_PID" 2>/dev/null
+    local rc=$?
+    if [[ -n $WORKER_PID ]]; then
+        kill "$WORKER_PID" 2>/dev/null || true
+        wait "$WORKER_PID" 2>/dev/null || true
+    fi
     if ((STARTED && !KEEP)); then bash "$ACN_ROOT/scripts/localnet.sh" down >/dev/null 2>&1 || true; fi
     rm -rf "$WORK"
+    exit "$rc"
 }
 trap cleanup EXIT
 set -euo pipefail
@@ -50,17 +55,17 @@ if ! curl -sf "${ACN_WASMD_RPC:-http://127.0.0.1:26657}/status" >/dev/null; then
     STARTED=1
 fi
 eval "$(bash scripts/localnet.sh env)"
-export ACN_DEPLOYMENT="$WORK/deployment.json"
+D="$WORK/deployment.json"
 
 step "2. operator: acn deploy"
 t=$(timer_start)
-acn deploy --recipient community-sale=buyer-1 --recipient testnet-rewards=provider-1 \
+acn deploy --deployment "$D" --recipient community-sale=buyer-1 --recipient testnet-rewards=provider-1 \
     --recipient investors=keeper --recipient team=keeper
 info "acn deploy took $(timer_elapsed "$t")"
-acn deploy --recipient community-sale=buyer-1 --recipient testnet-rewards=provider-1 \
+acn deploy --deployment "$D" --recipient community-sale=buyer-1 --recipient testnet-rewards=provider-1 \
     --recipient investors=keeper --recipient team=keeper | tee "$WORK/again.txt"
 grep -q '^already deployed' "$WORK/again.txt"
-acn status
+acn status --deployment "$D"
 
 step "3. provider: acn-worker register, acn-worker run"
 cat >"$WORK/worker.toml" <<TOML
@@ -73,7 +78,7 @@ journal = "$WORK/provider-1.journal"
 [chain]
 rpc = "${ACN_WASMD_RPC:-http://127.0.0.1:26657}"
 accounts = "$ACN_ROOT/scripts/localnet-accounts.json"
-deployment = "$ACN_DEPLOYMENT"
+deployment = "$D"
 TOML
 acn-worker register --config "$WORK/worker.toml"
 acn-worker run --config "$WORK/worker.toml" --metrics-addr 127.0.0.1:9464 \
@@ -83,19 +88,19 @@ WORKER_PID=$!
 step "4. buyer: acn job quote | submit | wait | show"
 # One held-out digit of the shipped data set (64 pixels, 0..16), as a CSV row.
 zcat packages/models/data/digits.csv.gz | sed -n 2p | cut -d, -f1-64 >"$WORK/digit.csv"
-acn job quote --model digits-mlp-v1 --input "$WORK/digit.csv"
-JOB=$(acn job submit --from buyer-1 --model digits-mlp-v1 --input "$WORK/digit.csv" --output json |
+acn job quote --deployment "$D" --model digits-mlp-v1 --input "$WORK/digit.csv"
+JOB=$(acn job submit --deployment "$D" --from buyer-1 --model digits-mlp-v1 --input "$WORK/digit.csv" --output json |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["job_id"])')
-acn job wait "$JOB" --from buyer-1
-acn job show "$JOB"
+acn job wait "$JOB" --deployment "$D" --from buyer-1
+acn job show "$JOB" --deployment "$D"
 
 step "5. holder: acn stake bond | status"
-acn stake bond 1000 --from buyer-1
-acn stake status --from buyer-1
+acn stake bond 1000 --deployment "$D" --from buyer-1
+acn stake status --deployment "$D" --from buyer-1
 
 step "6. CosmJS: scripts/cosmjs-job.sh"
 ACN_BUYER_MNEMONIC="$(python3 -c 'import json,sys; print(next(a["mnemonic"] for a in json.load(open(sys.argv[1]))["accounts"] if a["name"] == "buyer-1"))' scripts/localnet-accounts.json)" \
-    bash scripts/cosmjs-job.sh --deployment "$ACN_DEPLOYMENT" --model digits-mlp-v1 \
+    bash scripts/cosmjs-job.sh --deployment "$D" --model digits-mlp-v1 \
     --input "[$(cat "$WORK/digit.csv")]"
 
 curl -sf 127.0.0.1:9464/metrics | grep -E '^acn_worker_jobs_settled_total'

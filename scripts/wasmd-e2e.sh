@@ -12,6 +12,11 @@
 #      processes running the real models, 13+ jobs from two buyers, every
 #      balance, fee and burn checked; a worker killed between commit and reveal
 #      and restarted; the node stopped and restarted with jobs in flight;
+#      then every role's command through the binaries (packages/cli/tests/
+#      wasmd_roles.rs) and the README's quick start as written
+#      (scripts/quickstart.sh: acn deploy from the genesis file, a provider
+#      registering and running, a buyer's job submitted and waited for, a holder
+#      bonding, the CosmJS script);
 #   2. restarts the localnet with 4 validators, and runs the same system with
 #      one validator stopped.
 # The localnet is brought down (and wiped) at the end, also on failure. Test
@@ -26,7 +31,7 @@ trap cleanup EXIT
 
 ensure_wasmd
 ensure_gpu_runtime
-for c in token staking treasury market dao; do
+for c in token staking treasury market emissions dao; do
     [[ -f artifacts/acn_$c.wasm ]] || bash "$ACN_ROOT/scripts/build-wasm.sh"
 done
 
@@ -39,6 +44,10 @@ export ACN_WASMD_RPC="http://127.0.0.1:26657"
 ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd --test gov -- --ignored --test-threads 2 || rc=1
 ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd_e2e -- --ignored --exact \
     single_node_jobs_money_worker_crash_and_node_restart --nocapture || rc=1
+# Every role's command through the binaries (acn job/stake/gov, acn-worker).
+ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd_roles -- --ignored || rc=1
+step "the README's quick start on the localnet: acn deploy, acn-worker, acn job, acn stake, CosmJS"
+bash "$ACN_ROOT/scripts/quickstart.sh" --keep || rc=1
 
 step "4-validator localnet"
 bash "$LOCALNET_SH" down --reset
