@@ -16,7 +16,7 @@ use cw_ownable::OwnershipError;
 
 const WEEK: u64 = 7 * DAY;
 
-/// The genesis fee split (`packages/sim/genesis.toml`): 20 % of each `Distribute` to stakers.
+/// The genesis fee split (`packages/client/genesis.toml`): 20 % of each `Distribute` to stakers.
 fn genesis_split() -> Split {
     Split {
         burn_bps: 7_000,

@@ -21,7 +21,7 @@ pub struct SimulateOptions {
     /// Directory for daily.csv and the plots (created if missing).
     #[arg(long)]
     pub out: PathBuf,
-    /// Genesis config (defaults to the shipped packages/sim/genesis.toml).
+    /// Genesis config (defaults to the shipped packages/client/genesis.toml).
     #[arg(long)]
     pub genesis: Option<PathBuf>,
     /// Scenarios file (defaults to the shipped packages/sim/scenarios.toml).

@@ -6,7 +6,7 @@
 //!                                          [--json OUT] [--deployment OUT] [--scale N]
 //! ```
 //!
-//! Deploys a fresh gas-test instance of the four contracts and the DAO that takes them over
+//! Deploys a fresh gas-test instance of the contracts and the DAO that takes them over
 //! (unbonding period and max job lifetime 60 s — the DAO deployment links staking to the market,
 //! so the unbonding period may not be shorter than a job's life —, commit window 30 s, reveal
 //! window 8 s, a treasury split with all four parts so `Distribute` exercises burn, staker
