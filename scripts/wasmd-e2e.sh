@@ -33,7 +33,8 @@ done
 rc=0
 step "single-node localnet"
 bash "$LOCALNET_SH" up --reset
-export ACN_WASMD_RPC="http://127.0.0.1:26657"
+# WASMD_* for the wasmd CLI, ACN_* for acn, ACN_WASMD_RPC for the tests.
+eval "$(bash "$LOCALNET_SH" env)"
 # --workspace (with --test selecting the targets) keeps cargo's feature unification the same
 # as the test stage's, so nothing is compiled again.
 ACN_WASMD_VALIDATORS=1 cargo test --workspace --locked --test wasmd --test gov -- --ignored --test-threads 2 || rc=1
