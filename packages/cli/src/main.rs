@@ -3,14 +3,17 @@
 //! - `acn demo` — the whole economy on the embedded chain with real contracts and real models.
 //! - `acn train` — regenerate the model zoo's weights and registry deterministically.
 //! - `acn gov propose|vote|execute|list` — governance of a wasmd deployment through its DAO.
+//! - `acn keys add|show|delete` — signing keys in the OS keyring; any key source's address.
 //! - `acn simulate` — the tokenomics simulator over the real contracts, with CSV and plots.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod connect;
 mod demo;
 mod gov;
+mod keys;
 mod simulate;
 
 /// ACN — AI Compute Network.
@@ -28,7 +31,8 @@ enum Command {
     Demo(demo::DemoOptions),
     /// Retrain every model of the zoo and rewrite its weights and registry.
     Train {
-        /// Directory holding registry.json and weights/ (defaults to the shipped one).
+        /// Directory holding registry.json and weights/ (default: $ACN_MODELS_DIR, else the
+        /// installed models directory, else the build tree's packages/models).
         #[arg(long)]
         out: Option<std::path::PathBuf>,
         /// Training seed.
@@ -37,6 +41,8 @@ enum Command {
     },
     /// Governance of a wasmd deployment: propose, vote, execute, list DAO proposals.
     Gov(gov::GovOptions),
+    /// Signing keys: store one in the OS keyring, show an account's address, delete one.
+    Keys(keys::KeysOptions),
     /// Simulate the token economy day by day on the embedded chain (real contracts) under an
     /// adoption scenario; write daily.csv and plots; print the summary.
     Simulate(simulate::SimulateOptions),
@@ -60,6 +66,7 @@ fn main() -> ExitCode {
         Command::Demo(opts) => demo::run(opts).map(|_| ()),
         Command::Train { out, seed } => train(out, seed),
         Command::Gov(opts) => gov::run(opts),
+        Command::Keys(opts) => keys::run(opts),
         Command::Simulate(opts) => simulate::run(opts),
     };
     match result {

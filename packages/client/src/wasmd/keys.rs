@@ -251,6 +251,15 @@ pub fn derive_key(mnemonic: &str, hd_path: &str) -> Result<SigningKey, String> {
     SigningKey::derive_from_path(seed.as_bytes(), &path).map_err(|e| format!("derivation: {e}"))
 }
 
+/// The bech32 address (with `prefix`) of a mnemonic's key on `hd_path`.
+pub fn address_of(mnemonic: &str, hd_path: &str, prefix: &str) -> Result<String, ChainError> {
+    let key = derive_key(mnemonic, hd_path).map_err(ChainError::Config)?;
+    key.public_key()
+        .account_id(prefix)
+        .map(|a| a.to_string())
+        .map_err(|e| ChainError::Config(format!("address prefix {prefix}: {e}")))
+}
+
 impl WasmdChain {
     /// Add a named account from a BIP-39 mnemonic on the configured HD path; returns its address.
     pub fn add_account(&self, name: &str, mnemonic: &str) -> Result<String, ChainError> {
@@ -365,10 +374,11 @@ mod tests {
         assert_eq!(file.chain_id.as_deref(), Some("acn-local-1"));
         let prefix = file.bech32_prefix.as_deref().unwrap();
         for a in &file.accounts {
-            let key = derive_key(&a.mnemonic, &file.hd_path).unwrap();
-            let addr = key.public_key().account_id(prefix).unwrap();
-            assert_eq!(Some(addr.to_string()), a.address, "{}", a.name);
+            let addr = address_of(&a.mnemonic, &file.hd_path, prefix).unwrap();
+            assert_eq!(Some(addr), a.address, "{}", a.name);
         }
+        let err = address_of("one two three", COSMOS_HD_PATH, "wasm").unwrap_err();
+        assert!(err.to_string().contains("bad mnemonic"), "{err}");
     }
 
     #[test]

@@ -32,8 +32,8 @@ use cosmrs::AccountId;
 
 pub use config::{ChainProfile, ChainProfiles, GasPrice, ProfileOverrides, WasmdConfig, LOCALNET};
 pub use keys::{
-    derive_key, AccountEntry, AccountsFile, KeyKind, KeySource, COSMOS_HD_PATH, ENV_MNEMONIC,
-    KEYRING_SERVICE, LOCALNET_ACCOUNTS,
+    address_of, delete_os_key, derive_key, store_os_key, AccountEntry, AccountsFile, KeyKind,
+    KeySource, COSMOS_HD_PATH, ENV_MNEMONIC, KEYRING_SERVICE, LOCALNET_ACCOUNTS,
 };
 pub use tx::contract_message;
 

@@ -267,11 +267,16 @@ fn expected_sequence(log: &str) -> Option<u64> {
 /// The contract's own message out of an SDK log, e.g. `rpc error: code = Unknown desc = failed
 /// to execute message; message index: 0: job 42 not found: execute wasm contract failed
 /// [CosmWasm/wasmd/x/wasm/keeper/keeper.go:452] with gas used: '111588': unknown request` →
-/// `job 42 not found`. Logs of another shape come back trimmed but otherwise whole.
+/// `job 42 not found`. Also cut: a second gRPC wrapper, a leading `Generic error: ` (cosmwasm's
+/// `StdError::GenericErr`). Logs of another shape come back trimmed but otherwise whole.
 pub fn contract_message(log: &str) -> String {
     let mut s = log.trim();
-    if let Some(i) = s.find(" desc = ") {
-        s = &s[i + " desc = ".len()..];
+    // gRPC status wrappers, one per hop.
+    while s.starts_with("rpc error: ") {
+        match s.find(" desc = ") {
+            Some(i) => s = &s[i + " desc = ".len()..],
+            None => break,
+        }
     }
     if let Some(i) = s.find("message index: ") {
         let rest = &s[i + "message index: ".len()..];
@@ -291,6 +296,10 @@ pub fn contract_message(log: &str) -> String {
         if let Some(i) = s.find(cut) {
             s = &s[..i];
         }
+    }
+    // cosmwasm's StdError::GenericErr says nothing a person needs.
+    if let Some(rest) = s.strip_prefix("Generic error: ") {
+        s = rest;
     }
     for suffix in [
         ": execute wasm contract failed",
@@ -322,6 +331,78 @@ mod tests {
                    contract failed";
         assert_eq!(contract_message(log), "Unauthorized");
         assert_eq!(contract_message(" plain "), "plain");
+    }
+
+    /// Logs captured from wasmd v0.70.3 on the localnet (2026-12-01): a CW20 transfer over the
+    /// balance, simulated through the CLI (two gRPC wrappers) and delivered; a CW20 `Send` whose
+    /// hook the receiving contract cannot parse (the sub-message's error arrives unwrapped); a
+    /// smart query with a bad address (cosmwasm's `Generic error: ` prefix).
+    #[test]
+    fn real_wasmd_logs_come_out_as_the_contracts_message() {
+        let simulated = "rpc error: code = Unknown desc = rpc error: code = Unknown desc = failed \
+                         to execute message; message index: 0: Overflow: Cannot Sub with given \
+                         operands: execute wasm contract failed \
+                         [CosmWasm/wasmd/x/wasm/keeper/keeper.go:452] with gas used: '97455': \
+                         unknown request";
+        assert_eq!(
+            contract_message(simulated),
+            "Overflow: Cannot Sub with given operands"
+        );
+        let delivered = "failed to execute message; message index: 0: Overflow: Cannot Sub with \
+                         given operands: execute wasm contract failed";
+        assert_eq!(
+            contract_message(delivered),
+            "Overflow: Cannot Sub with given operands"
+        );
+        let hook = "failed to execute message; message index: 0: Error parsing into type \
+                    acn_interface::token::ExecuteMsg: unknown variant `receive`, expected one of \
+                    `transfer`, `burn`: execute wasm contract failed";
+        assert_eq!(
+            contract_message(hook),
+            "Error parsing into type acn_interface::token::ExecuteMsg: unknown variant \
+             `receive`, expected one of `transfer`, `burn`"
+        );
+        let query = "rpc error: code = Unknown desc = rpc error: code = Unknown desc = Generic \
+                     error: addr_validate errored: decoding bech32 failed: invalid \
+                     bech32 string length 4: query wasm contract failed: unknown request";
+        assert_eq!(
+            contract_message(query),
+            "addr_validate errored: decoding bech32 failed: invalid bech32 string length 4"
+        );
+        // The market's own error, with colons inside, as the node reports it.
+        let stake = "failed to execute message; message index: 0: insufficient stake: 10 \
+                     bonded, 2000000000 required: execute wasm contract failed";
+        assert_eq!(
+            contract_message(stake),
+            "insufficient stake: 10 bonded, 2000000000 required"
+        );
+        // A later message of a batch.
+        let second = "failed to execute message; message index: 2: Unauthorized: execute wasm \
+                      contract failed";
+        assert_eq!(contract_message(second), "Unauthorized");
+        // classify: a contract error is a rejection carrying only the contract's message.
+        match classify(5, "wasm", delivered, "delivery") {
+            TxFail::Other(ChainError::Rejected(m)) => {
+                assert_eq!(m, "Overflow: Cannot Sub with given operands")
+            }
+            _ => panic!("a contract error must be Rejected"),
+        }
+        assert!(matches!(
+            classify(20, "sdk", "mempool is full", "check"),
+            TxFail::Other(ChainError::Transient(_))
+        ));
+        assert!(matches!(
+            classify(
+                32,
+                "sdk",
+                "account sequence mismatch, expected 9, got 8: incorrect account sequence",
+                "check"
+            ),
+            TxFail::Sequence {
+                expected: Some(9),
+                ..
+            }
+        ));
     }
 
     #[test]
