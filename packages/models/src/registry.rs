@@ -173,7 +173,7 @@ pub fn spec_for(kind: ModelKind, weights_sha256: &str) -> ModelSpec {
 mod tests {
     use super::*;
 
-    fn env_of(vars: &[(&'static str, String)]) -> impl Fn(&str) -> Option<String> + '_ {
+    fn env_of<'a>(vars: &'a [(&'static str, String)]) -> impl Fn(&str) -> Option<String> + 'a {
         move |k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
     }
 

@@ -201,7 +201,7 @@ fn os_entry(service: &str, name: &str) -> Result<keyring::Entry, ChainError> {
 fn os_error(service: &str, name: &str, e: keyring::Error) -> ChainError {
     match e {
         keyring::Error::NoEntry => ChainError::Config(format!(
-            "no key {name} in the OS keyring (service {service}); store its mnemonic there first"
+            "no key {name} in the OS keyring (service {service}); store its mnemonic there first with `acn keys add {name}`"
         )),
         keyring::Error::PlatformFailure(_) | keyring::Error::NoStorageAccess(_) => {
             ChainError::Config(format!(
