@@ -37,7 +37,7 @@ bash "$LOCALNET_SH" up --reset
 eval "$(bash "$LOCALNET_SH" env)"
 # --workspace (with --test selecting the targets) keeps cargo's feature unification the same
 # as the test stage's, so nothing is compiled again.
-ACN_WASMD_VALIDATORS=1 cargo test --workspace --locked --test wasmd --test gov -- --ignored --test-threads 2 || rc=1
+ACN_WASMD_VALIDATORS=1 cargo test --workspace --locked --test wasmd --test wasmd_profile --test gov -- --ignored --test-threads 2 || rc=1
 ACN_WASMD_VALIDATORS=1 cargo test --workspace --locked --test wasmd_e2e -- --ignored --exact \
     single_node_jobs_money_worker_crash_and_node_restart --nocapture || rc=1
 
