@@ -169,13 +169,16 @@ impl ConnectArgs {
         )?)
     }
 
-    /// Connect to the chain and load the keys, without a deployment (for commands that make
-    /// one). Returns the chain (its settings in [`WasmdChain::config`]) and the signing account.
-    pub fn connect_chain(&self) -> anyhow::Result<(WasmdChain, Option<String>)> {
-        let profile = self.profile()?;
+    /// Connect to `profile`'s chain and load the keys, without a deployment (for commands that
+    /// make one: `acn deploy`). Returns the chain (its settings in [`WasmdChain::config`]) and
+    /// the signing account.
+    pub fn connect_profile(
+        &self,
+        profile: &ChainProfile,
+    ) -> anyhow::Result<(WasmdChain, Option<String>)> {
         let from = self.signing_account(&process_env);
-        let keys = self.key_source(&profile, &process_env)?;
-        let chain = WasmdChain::from_profile(&profile).with_context(|| {
+        let keys = self.key_source(profile, &process_env)?;
+        let chain = WasmdChain::from_profile(profile).with_context(|| {
             format!(
                 "cannot connect to {} (chain profile {}, chain id {})",
                 profile.rpc, profile.name, profile.chain_id
@@ -187,16 +190,14 @@ impl ConnectArgs {
         Ok((chain, from))
     }
 
-    /// Connect to the chain, load the keys and the deployment file.
+    /// Connect to the chain, load the keys and the deployment file (the settings are checked
+    /// first, then the file is read, then the node is contacted).
     pub fn connect(&self) -> anyhow::Result<Connection> {
+        let profile = self.profile()?;
         let deployment_path = self.deployment_path(&process_env);
-        let deployment = WasmdDeployment::load(&deployment_path).with_context(|| {
-            format!(
-                "cannot read the deployment file (set it with --deployment FILE or \
-                 {ENV_DEPLOYMENT})"
-            )
-        })?;
-        let (mut chain, from) = self.connect_chain()?;
+        let deployment = WasmdDeployment::load(&deployment_path)
+            .context("the deployment file (set it with --deployment FILE or ACN_DEPLOYMENT)")?;
+        let (mut chain, from) = self.connect_profile(&profile)?;
         chain
             .set_deployment(deployment.deployment.clone())
             .with_context(|| format!("deployment file {}", deployment_path.display()))?;
