@@ -77,15 +77,16 @@ else
     bash "$LOCALNET_SH" up --validators 1 "${HOME_ARGS[@]}" >/dev/null
 fi
 eval "$(bash "$LOCALNET_SH" env "${HOME_ARGS[@]}")"
-: "${ACN_CLIENT_HOME:?}" "${ACN_NODE:?}" "${ACN_CHAIN_ID:?}" "${ACN_GAS_PRICES:?}"
+: "${WASMD_NODE:?}" "${WASMD_CHAIN_ID:?}" "${WASMD_KEYRING_DIR:?}" "${WASMD_GAS_PRICES:?}"
 
-w() { "$WASMD" --home "$ACN_CLIENT_HOME" "$@"; }
-TX_FLAGS=(--from deployer --keyring-backend test --chain-id "$ACN_CHAIN_ID" --node "$ACN_NODE"
-    --gas auto --gas-adjustment 1.3 --gas-prices "$ACN_GAS_PRICES" -y --output json)
-Q_FLAGS=(--node "$ACN_NODE" --output json)
+# No node, chain id, keyring or gas flags: the WASMD_* variables of `localnet.sh env` set them
+# (this test is what checks that the wasmd CLI honours them).
+w() { "$WASMD" "$@"; }
+TX_FLAGS=(--from deployer -y --output json)
+Q_FLAGS=(--output json)
 
-DEPLOYER="$(w keys show deployer -a --keyring-backend test)"
-BUYER="$(w keys show buyer-1 -a --keyring-backend test)"
+DEPLOYER="$(w keys show deployer -a)"
+BUYER="$(w keys show buyer-1 -a)"
 
 # broadcast ARGS...: send a tx, wait until it is in a block, print the result
 # JSON. Dies when CheckTx or DeliverTx fails.
@@ -169,4 +170,4 @@ info "token_info       = $INFO"
 printf '\n  %-12s %-10s %-12s %-12s %s\n' TX CODE/ADDR GAS_USED GAS_WANTED HEIGHT
 printf '  %-12s %-10s %-12s %-12s %s\n' store "$CODE_ID" "$STORE_GAS" "$STORE_WANTED" "$(jq -r '.height' <<<"$STORE")"
 printf '  %-12s %-10s %-12s %-12s %s\n' instantiate "${CONTRACT:0:10}…" "$INIT_GAS" "$INIT_WANTED" "$(jq -r '.height' <<<"$INIT")"
-printf '  contract %s on %s (wasmd %s)\n\n' "$CONTRACT" "$ACN_CHAIN_ID" "$WASMD_VERSION"
+printf '  contract %s on %s (wasmd %s)\n\n' "$CONTRACT" "$WASMD_CHAIN_ID" "$WASMD_VERSION"

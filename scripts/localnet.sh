@@ -6,7 +6,7 @@
 #   scripts/localnet.sh status  [--home DIR]
 #   scripts/localnet.sh logs    [-f] [N] [--home DIR]
 #   scripts/localnet.sh stop-validator N | start-validator N   (4-validator mode)
-#   scripts/localnet.sh env     [--home DIR]   (prints shell variables for clients)
+#   scripts/localnet.sh env     [--home DIR]   (WASMD_* and ACN_* variables: eval "$(... env)")
 #
 # `up` starts one validator unless --validators 4. Chain id acn-local-1,
 # fee/staking denom ustake, minimum gas price 0.025ustake, wasm upload and
@@ -30,6 +30,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 CHAIN_ID="acn-local-1"
 DENOM="ustake"
 MIN_GAS_PRICE="0.025$DENOM"
+GAS_ADJUSTMENT="1.3" # wasmd's simulation runs ~16 % under the gas a tx uses
 ACCOUNT_BALANCE="1000000000000$DENOM" # 1,000,000 STAKE per account
 VALIDATOR_BOND="100000000000$DENOM"   # 100,000 STAKE self-delegation
 TIMEOUT_COMMIT="500ms"
@@ -482,14 +483,36 @@ cmd_validator() {
     fi
 }
 
-# env: shell variables for clients (eval "$(scripts/localnet.sh env)").
+# env: shell variables for clients (eval "$(scripts/localnet.sh env)"), so that
+# both the plain wasmd CLI and acn reach this localnet without flags.
+# wasmd's client reads WASMD_<FLAG> for its flags and client.toml keys (flag
+# name upper-cased, '-' -> '_'); checked with wasmd v0.70.3: WASMD_NODE,
+# WASMD_CHAIN_ID, WASMD_KEYRING_BACKEND, WASMD_KEYRING_DIR, WASMD_GAS,
+# WASMD_GAS_PRICES, WASMD_GAS_ADJUSTMENT are honoured; WASMD_HOME is not (its
+# client commands take the home only from --home), so the keyring is named by
+# WASMD_KEYRING_DIR. The ACN_* variables are those of acn's connection flags
+# (packages/cli/src/connect.rs); ACN_WASMD_RPC is the node of the wasmd tests.
 cmd_env() {
     ensure_wasmd
+    local rpc
+    rpc="$(rpc_url 0)"
     printf 'export WASMD=%q\n' "$WASMD"
+    printf 'export WASMD_NODE=%q\n' "tcp://127.0.0.1:$(rpc_port 0)"
+    printf 'export WASMD_CHAIN_ID=%q\n' "$CHAIN_ID"
+    printf 'export WASMD_KEYRING_BACKEND=test\n'
+    printf 'export WASMD_KEYRING_DIR=%q\n' "$(client_home)"
+    printf 'export WASMD_GAS=auto\n'
+    printf 'export WASMD_GAS_PRICES=%q\n' "$MIN_GAS_PRICE"
+    printf 'export WASMD_GAS_ADJUSTMENT=%q\n' "$GAS_ADJUSTMENT"
+    printf 'export ACN_CHAIN=localnet\n'
+    printf 'export ACN_RPC=%q\n' "$rpc"
     printf 'export ACN_CHAIN_ID=%q\n' "$CHAIN_ID"
-    printf 'export ACN_NODE=%q\n' "tcp://127.0.0.1:$(rpc_port 0)"
-    printf 'export ACN_CLIENT_HOME=%q\n' "$(client_home)"
-    printf 'export ACN_GAS_PRICES=%q\n' "$MIN_GAS_PRICE"
+    printf 'export ACN_GAS_PRICE=%q\n' "$MIN_GAS_PRICE"
+    printf 'export ACN_GAS_ADJUSTMENT=%q\n' "$GAS_ADJUSTMENT"
+    printf 'export ACN_KEYS=test\n'
+    printf 'export ACN_ACCOUNTS=%q\n' "$ACCOUNTS_FILE"
+    printf 'export ACN_DEPLOYMENT=%q\n' "$LOCALNET/deployment.json"
+    printf 'export ACN_WASMD_RPC=%q\n' "$rpc"
 }
 
 summary() {

@@ -38,10 +38,11 @@ done
 rc=0
 step "single-node localnet"
 bash "$LOCALNET_SH" up --reset
-export ACN_WASMD_RPC="http://127.0.0.1:26657"
+# WASMD_* for the wasmd CLI, ACN_* for acn, ACN_WASMD_RPC for the tests.
+eval "$(bash "$LOCALNET_SH" env)"
 # --workspace (with --test selecting the targets) keeps cargo's feature unification the same
 # as the test stage's, so nothing is compiled again.
-ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd --test gov -- --ignored --test-threads 2 || rc=1
+ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd --test wasmd_profile --test gov -- --ignored --test-threads 2 || rc=1
 ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd_e2e -- --ignored --exact \
     single_node_jobs_money_worker_crash_and_node_restart --nocapture || rc=1
 # Every role's command through the binaries (acn job/stake/gov, acn-worker).

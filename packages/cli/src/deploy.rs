@@ -18,47 +18,29 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use serde::Serialize;
 
+use acn_cli::connect::ConnectArgs;
 use acn_client::deploy::{deploy, Contract, DeployPlan, DeploymentRecord, WasmdDeployer};
 use acn_client::genesis::Genesis;
-use acn_client::{Chain, ChainExt, WasmdChain};
+use acn_client::{Chain, ChainExt};
 use acn_interface::{dao, market, staking, token};
 
 use acn_cli::output::OutputFormat as Output;
 use acn_client::amount::tokens;
 
-/// Where the node, the keys and the deployment file are.
+/// Where the node, the keys and the deployment file are, and how reads print.
 #[derive(clap::Args, Clone, Debug)]
 pub struct ChainArgs {
-    /// RPC endpoint of the wasmd node.
-    #[arg(long, env = "ACN_WASMD_RPC", default_value = "http://127.0.0.1:26657")]
-    pub rpc: String,
-    /// Accounts file (names and TEST-ONLY mnemonics of the localnet).
-    #[arg(
-        long,
-        env = "ACN_ACCOUNTS",
-        default_value = "scripts/localnet-accounts.json"
-    )]
-    pub accounts: PathBuf,
-    /// Deployment file (written by `acn deploy`).
-    #[arg(
-        long,
-        env = "ACN_DEPLOYMENT",
-        default_value = ".localnet/deployment.json"
-    )]
-    pub deployment: PathBuf,
+    /// Chain profile, node, keys, signer (`--from`, default `deployer` for `deploy`) and the
+    /// deployment file.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Output::Text)]
+    #[arg(long, value_enum, default_value_t, global = true)]
     pub output: Output,
 }
 
-impl ChainArgs {
-    /// Connect to the node with the accounts loaded (no deployment).
-    pub fn connect(&self) -> anyhow::Result<WasmdChain> {
-        let chain = WasmdChain::new(acn_client::WasmdConfig::new(&self.rpc))
-            .with_context(|| format!("connect to {}", self.rpc))?;
-        chain.load_accounts(&self.accounts)?;
-        Ok(chain)
-    }
+fn env(key: &str) -> Option<String> {
+    std::env::var(key).ok()
 }
 
 /// DAO timing of a deployment.
@@ -83,9 +65,6 @@ pub struct DeployOptions {
     /// `none` for no model).
     #[arg(long)]
     registry: Option<PathBuf>,
-    /// Account that deploys (it owns everything until the DAO accepts).
-    #[arg(long, default_value = "deployer")]
-    from: String,
     /// Pay a genesis allocation to another account or address: `NAME=ACCOUNT` (e.g.
     /// `community-sale=buyer-1`); repeatable.
     #[arg(long = "recipient", value_name = "NAME=ACCOUNT")]
@@ -119,9 +98,9 @@ struct DeployOut {
 }
 
 /// The plan `acn deploy` runs.
-pub fn plan(opts: &DeployOptions, chain_id: &str) -> anyhow::Result<DeployPlan> {
+pub fn plan(opts: &DeployOptions, chain_id: &str, owner: &str) -> anyhow::Result<DeployPlan> {
     let genesis = Genesis::load(opts.genesis.as_deref())?;
-    let mut plan = DeployPlan::from_genesis(&genesis, &opts.from)?;
+    let mut plan = DeployPlan::from_genesis(&genesis, owner)?;
     plan.label_prefix = opts.label_prefix.clone();
     for r in &opts.recipients {
         let (from, to) = r
@@ -153,9 +132,13 @@ pub fn plan(opts: &DeployOptions, chain_id: &str) -> anyhow::Result<DeployPlan> 
 
 /// Run `acn deploy`.
 pub fn run_deploy(args: &ChainArgs, opts: &DeployOptions) -> anyhow::Result<()> {
-    let chain = &args.connect()?;
-    let (file, output) = (args.deployment.as_path(), args.output);
-    let plan = plan(opts, chain.chain_id())?;
+    let profile = args.connect.profile()?;
+    let (chain, from) = args.connect.connect_profile(&profile)?;
+    let chain = &chain;
+    let owner = from.unwrap_or_else(|| "deployer".into());
+    let file = &args.connect.deployment_path(&env);
+    let output = args.output;
+    let plan = plan(opts, chain.chain_id(), &owner)?;
     for contract in Contract::ALL {
         let path = opts.artifacts.join(contract.artifact());
         if !path.is_file() {
@@ -300,11 +283,9 @@ struct ContractStatus {
 
 /// `acn status`: contracts, code ids, admins, owners, parameters, supply, burned, escrow.
 pub fn run_status(args: &ChainArgs) -> anyhow::Result<()> {
-    let (file, output) = (args.deployment.as_path(), args.output);
-    let record = DeploymentRecord::load(file)?;
-    let mut chain = args.connect()?;
-    chain.set_deployment(record.deployment.clone())?;
-    let chain = &chain;
+    let output = args.output;
+    let conn = args.connect.connect()?;
+    let (chain, record) = (&conn.chain, conn.deployment.clone());
     let d = record.deployment.clone();
     let mut named = vec![
         ("token", d.token.clone()),

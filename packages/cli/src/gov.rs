@@ -5,6 +5,10 @@
 //! passed) `Queued` for the timelock, `Executable` for the execution window, and `Expired` after
 //! it; `--wait` on `vote` / `execute` waits for voting to open / for the timelock to end.
 //!
+//! The chain, the keys and the deployment file come from the shared connection flags
+//! ([`crate::connect::ConnectArgs`]: `--chain`, `--rpc`, `--deployment`, `--from`, `--keys`, …),
+//! which may stand before or after the subcommand.
+//!
 //! ```text
 //! acn gov --deployment deployment.json propose --from provider-1 --title "Fee to 5 %" fee --bps 500
 //! acn gov --deployment deployment.json vote --from provider-2 --id 2 --vote yes --wait
@@ -23,20 +27,16 @@ use acn_cli::ballots::{self, ProposalView};
 use acn_cli::output::{emit, OutputFormat};
 use acn_client::governance;
 use acn_client::{Chain, ChainExt, DeploymentRecord, WasmdChain};
+
+use acn_cli::connect::ConnectArgs;
 use acn_interface::{dao, market, treasury};
 
 /// Where the chain and the deployment are.
 #[derive(clap::Args, Clone, Debug)]
 pub struct GovOptions {
-    /// RPC endpoint of the wasmd node (default: $ACN_WASMD_RPC, then http://127.0.0.1:26657).
-    #[arg(long)]
-    rpc: Option<String>,
-    /// Accounts file (names and mnemonics) the signers come from.
-    #[arg(long, default_value = "scripts/localnet-accounts.json")]
-    accounts: PathBuf,
-    /// Deployment file written at deployment (records the DAO).
-    #[arg(long)]
-    deployment: PathBuf,
+    /// Chain, keys and deployment file (the deployment records the DAO).
+    #[command(flatten)]
+    connect: ConnectArgs,
     /// Output of reads (`show`): text or json.
     #[arg(long, value_enum, default_value_t, global = true)]
     output: OutputFormat,
@@ -49,9 +49,6 @@ pub struct GovOptions {
 enum GovCommand {
     /// Open a proposal (the proposer votes yes with its weight at the start of this block).
     Propose {
-        /// Account that proposes (needs bonded stake; pays the deposit, if any).
-        #[arg(long)]
-        from: String,
         /// Title.
         #[arg(long)]
         title: String,
@@ -64,9 +61,6 @@ enum GovCommand {
     },
     /// Vote on an open proposal with the weight held at its start height.
     Vote {
-        /// Voter.
-        #[arg(long)]
-        from: String,
         /// Proposal id.
         #[arg(long)]
         id: u64,
@@ -80,9 +74,6 @@ enum GovCommand {
     /// Execute a passed proposal (anyone may) between voting end + timelock and the end of its
     /// execution window.
     Execute {
-        /// Account that sends the transaction.
-        #[arg(long)]
-        from: String,
         /// Proposal id.
         #[arg(long)]
         id: u64,
@@ -98,16 +89,10 @@ enum GovCommand {
         /// Proposal id (same as ID).
         #[arg(long = "id", conflicts_with = "id")]
         id_flag: Option<u64>,
-        /// Voter (account name or address) whose weight at the snapshot to show.
-        #[arg(long)]
-        from: Option<String>,
     },
     /// Close a proposal that can no longer pass (voting over, not passed) or whose execution
     /// window is over (anyone may; a deposit is returned as the DAO's rules say).
     Close {
-        /// Account that sends the transaction.
-        #[arg(long)]
-        from: String,
         /// Proposal id.
         #[arg(value_name = "ID", required_unless_present = "id_flag")]
         id: Option<u64>,
@@ -225,66 +210,50 @@ impl From<VoteArg> for dao::Vote {
 
 /// Run a `gov` command; prints what happened (and the gas used).
 pub fn run(opts: GovOptions) -> anyhow::Result<()> {
-    let rpc = opts
-        .rpc
-        .clone()
-        .or_else(|| {
-            std::env::var("ACN_WASMD_RPC")
-                .ok()
-                .filter(|s| !s.is_empty())
-        })
-        .unwrap_or_else(|| "http://127.0.0.1:26657".into());
-    let file = DeploymentRecord::load(&opts.deployment)?;
-    let dao_addr = file.dao.clone().with_context(|| {
+    let conn = opts.connect.connect()?;
+    let dao_addr = conn.deployment.dao.clone().with_context(|| {
         format!(
             "{} records no DAO (deployed without one)",
-            opts.deployment.display()
+            conn.deployment_path.display()
         )
     })?;
-    let chain = WasmdChain::connect(&rpc, &opts.accounts, &opts.deployment)
-        .with_context(|| format!("connect to {rpc}"))?;
+    let (chain, file) = (&conn.chain, &conn.deployment);
     match opts.command {
         GovCommand::Propose {
-            from,
             title,
             description,
             kind,
         } => {
-            let msgs = proposal_msgs(&chain, &file, kind)?;
+            let msgs = proposal_msgs(chain, file, kind)?;
             let (id, tx) =
-                governance::propose(&chain, &dao_addr, &from, &title, &description, msgs)?;
-            let status = governance::proposal(&chain, &dao_addr, id)?.status;
+                governance::propose(chain, &dao_addr, conn.signer()?, &title, &description, msgs)?;
+            let status = governance::proposal(chain, &dao_addr, id)?.status;
             println!("proposal {id} opened ({status:?}); gas {}", tx.gas_used);
-            print_timeline(&chain, &dao_addr, id)?;
+            print_timeline(chain, &dao_addr, id)?;
         }
-        GovCommand::Vote {
-            from,
-            id,
-            vote,
-            wait,
-        } => {
+        GovCommand::Vote { id, vote, wait } => {
             if wait {
-                governance::wait_for_voting(&chain, &dao_addr, id)?;
+                governance::wait_for_voting(chain, &dao_addr, id)?;
             }
-            let tx = governance::vote(&chain, &dao_addr, &from, id, vote.into())?;
-            let status = governance::proposal(&chain, &dao_addr, id)?.status;
+            let tx = governance::vote(chain, &dao_addr, conn.signer()?, id, vote.into())?;
+            let status = governance::proposal(chain, &dao_addr, id)?.status;
             println!(
                 "voted {vote:?} on proposal {id} ({status:?}); gas {}",
                 tx.gas_used
             );
         }
-        GovCommand::Execute { from, id, wait } => {
+        GovCommand::Execute { id, wait } => {
             if wait {
-                governance::wait_for_execution(&chain, &dao_addr, id)?;
+                governance::wait_for_execution(chain, &dao_addr, id)?;
             }
-            let tx = governance::execute(&chain, &dao_addr, &from, id)?;
+            let tx = governance::execute(chain, &dao_addr, conn.signer()?, id)?;
             println!("proposal {id} executed; gas {}", tx.gas_used);
         }
-        GovCommand::Show { id, id_flag, from } => {
+        GovCommand::Show { id, id_flag } => {
             let id = id.or(id_flag).context("give the proposal id")?;
-            let voter = from.map(|f| chain.resolve(&f)).transpose()?;
+            let voter = conn.from.as_ref().map(|f| chain.resolve(f)).transpose()?;
             let view = ballots::proposal_view(
-                &chain,
+                chain,
                 &dao_addr,
                 &file.deployment.staking,
                 id,
@@ -292,25 +261,25 @@ pub fn run(opts: GovOptions) -> anyhow::Result<()> {
             )?;
             emit(opts.output, &view, ProposalView::render)?;
         }
-        GovCommand::Close { from, id, id_flag } => {
+        GovCommand::Close { id, id_flag } => {
             let id = id.or(id_flag).context("give the proposal id")?;
-            let tx = ballots::close(&chain, &dao_addr, &from, id)?;
-            let p = governance::proposal(&chain, &dao_addr, id)?;
-            let t = governance::timeline(&chain, &dao_addr, id)?;
+            let tx = ballots::close(chain, &dao_addr, conn.signer()?, id)?;
+            let p = governance::proposal(chain, &dao_addr, id)?;
+            let t = governance::timeline(chain, &dao_addr, id)?;
             println!(
                 "proposal {id} closed ({:?}, phase {:?}); gas {}",
                 p.status, t.phase, tx.gas_used
             );
         }
         GovCommand::List { limit } => {
-            let proposals = governance::list(&chain, &dao_addr, None, limit)?;
+            let proposals = governance::list(chain, &dao_addr, None, limit)?;
             let now = chain.block()?.time;
             println!(
                 "{:>4}  {:<10} {:<10} {:>5}  {:<22} title",
                 "id", "status", "phase", "msgs", "executable"
             );
             for p in proposals {
-                let t = governance::timeline(&chain, &dao_addr, p.id)?;
+                let t = governance::timeline(chain, &dao_addr, p.id)?;
                 println!(
                     "{:>4}  {:<10} {:<10} {:>5}  {:<22} {}",
                     p.id,
@@ -387,7 +356,7 @@ fn proposal_msgs(
         ProposalKind::RegisterModel { zoo, spec } => {
             let model = match (zoo, spec) {
                 (Some(id), None) => {
-                    let path = acn_models::registry::models_dir().join("registry.json");
+                    let path = acn_models::registry::default_registry_path();
                     acn_models::registry::load_registry(&path)?
                         .into_iter()
                         .find(|e| e.spec.id == id)

@@ -7,7 +7,7 @@
 //! - [`ballots`]: `acn gov show` (tally, votes, your weight) and `acn gov close` (DAO members).
 
 pub mod ballots;
-pub mod connection;
+pub mod connect;
 pub mod job;
 pub mod output;
 pub mod stake;

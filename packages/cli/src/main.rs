@@ -9,6 +9,7 @@
 //!   its DAO.
 //! - `acn job quote|submit|show|wait|list|expire` — buy model jobs.
 //! - `acn stake bond|unbond|claim|rewards|status` — stake the token.
+//! - `acn keys add|show|delete` — signing keys in the OS keyring; any key source's address.
 //! - `acn simulate` — the tokenomics simulator over the real contracts, with CSV and plots
 //!   (feature `embedded`).
 
@@ -20,6 +21,7 @@ use clap::{Parser, Subcommand};
 mod demo;
 mod deploy;
 mod gov;
+mod keys;
 #[cfg(feature = "embedded")]
 mod simulate;
 
@@ -52,7 +54,8 @@ enum Command {
     },
     /// Retrain every model of the zoo and rewrite its weights and registry.
     Train {
-        /// Directory holding registry.json and weights/ (defaults to the shipped one).
+        /// Directory holding registry.json and weights/ (default: $ACN_MODELS_DIR, else the
+        /// installed models directory, else the build tree's packages/models).
         #[arg(long)]
         out: Option<std::path::PathBuf>,
         /// Training seed.
@@ -66,6 +69,8 @@ enum Command {
     Job(acn_cli::job::JobOptions),
     /// Stake the token: bond, unbond, claim, rewards, status (amounts in whole ACN).
     Stake(acn_cli::stake::StakeOptions),
+    /// Signing keys: store one in the OS keyring, show an account's address, delete one.
+    Keys(keys::KeysOptions),
     /// Simulate the token economy day by day on the embedded chain (real contracts) under an
     /// adoption scenario; write daily.csv and plots; print the summary.
     #[cfg(feature = "embedded")]
@@ -95,6 +100,7 @@ fn main() -> ExitCode {
         Command::Gov(opts) => gov::run(opts),
         Command::Job(opts) => acn_cli::job::run(opts),
         Command::Stake(opts) => acn_cli::stake::run(opts),
+        Command::Keys(opts) => keys::run(opts),
         #[cfg(feature = "embedded")]
         Command::Simulate(opts) => simulate::run(opts),
     };

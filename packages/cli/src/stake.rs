@@ -19,7 +19,7 @@ use acn_client::amount::{format_relative, format_span, format_utc, tokens};
 use acn_client::{Chain, ChainExt};
 use acn_interface::{market, staking};
 
-use crate::connection::{connect, Connection};
+use crate::connect::ConnectArgs;
 use crate::job::parse_amount;
 use crate::output::{emit, OutputFormat};
 
@@ -28,7 +28,7 @@ use crate::output::{emit, OutputFormat};
 pub struct StakeOptions {
     /// Where the chain and the deployment are.
     #[command(flatten)]
-    pub connection: Connection,
+    pub connection: ConnectArgs,
     /// Output of reads: text or json.
     #[arg(long, value_enum, default_value_t, global = true)]
     pub output: OutputFormat,
@@ -43,7 +43,7 @@ pub enum StakeCommand {
     /// Bond tokens (they earn rewards, carry voting weight, and can be slashed).
     Bond {
         /// Account.
-        #[arg(long)]
+        #[arg(skip)]
         from: String,
         /// ACN to bond, e.g. 12.5.
         #[arg(value_parser = parse_amount)]
@@ -53,7 +53,7 @@ pub enum StakeCommand {
     /// unbonding period is over.
     Unbond {
         /// Account.
-        #[arg(long)]
+        #[arg(skip)]
         from: String,
         /// ACN to unbond, e.g. 2.5.
         #[arg(value_parser = parse_amount)]
@@ -62,25 +62,25 @@ pub enum StakeCommand {
     /// Pay out every matured unbonding claim.
     Claim {
         /// Account.
-        #[arg(long)]
+        #[arg(skip)]
         from: String,
     },
     /// Rewards accrued and not yet claimed; `--claim` pays them out.
     Rewards {
         /// Account.
-        #[arg(long, conflicts_with = "address")]
+        #[arg(skip)]
         from: Option<String>,
         /// Address (read only).
         #[arg(long)]
         address: Option<String>,
         /// Claim them.
-        #[arg(long, requires = "from")]
+        #[arg(long)]
         claim: bool,
     },
     /// Bonded and unbonding stake, claims with their maturity, weight, pending rewards.
     Status {
         /// Account.
-        #[arg(long, conflicts_with = "address")]
+        #[arg(skip)]
         from: Option<String>,
         /// Address.
         #[arg(long)]
@@ -406,8 +406,43 @@ pub struct Rewards {
 
 /// Run `acn stake …` against the chain [`connect`] reaches.
 pub fn run(opts: StakeOptions) -> anyhow::Result<()> {
-    let chain = connect(&opts.connection)?;
-    execute(&chain, opts.command, opts.output)
+    let conn = opts.connection.connect()?;
+    let command = opts.command.with_from(conn.from.clone())?;
+    execute(&conn.chain, command, opts.output)
+}
+
+impl StakeCommand {
+    /// The command with the signing account of the shared `--from` flag (or `ACN_FROM`).
+    pub fn with_from(mut self, account: Option<String>) -> anyhow::Result<Self> {
+        let need = || {
+            account
+                .clone()
+                .context("name the account with --from NAME (or ACN_FROM)")
+        };
+        match &mut self {
+            StakeCommand::Bond { from, .. }
+            | StakeCommand::Unbond { from, .. }
+            | StakeCommand::Claim { from } => *from = need()?,
+            StakeCommand::Rewards {
+                from,
+                address,
+                claim,
+            } => {
+                if *claim && account.is_none() {
+                    bail!("--claim needs the account: --from NAME (or ACN_FROM)");
+                }
+                if address.is_none() {
+                    *from = account.clone();
+                }
+            }
+            StakeCommand::Status { from, address } => {
+                if address.is_none() {
+                    *from = account.clone();
+                }
+            }
+        }
+        Ok(self)
+    }
 }
 
 fn who(

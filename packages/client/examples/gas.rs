@@ -22,7 +22,7 @@
 //! registering as a provider in its own transactions) and N open jobs and measures the same
 //! operations again, printing both columns and the change: `--scale 990` compares submission
 //! (assignment) with 10 and with 1 000 providers. The RPC URL defaults to `$ACN_WASMD_RPC`,
-//! then `http://127.0.0.1:26657`.
+//! then the localnet profile's (`http://127.0.0.1:26657`).
 
 use std::path::{Path, PathBuf};
 
@@ -67,7 +67,7 @@ fn args() -> Args {
         rpc: std::env::var("ACN_WASMD_RPC")
             .ok()
             .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "http://127.0.0.1:26657".into()),
+            .unwrap_or_else(|| acn_client::ChainProfile::localnet().rpc),
         artifacts: root.join("artifacts"),
         accounts: root.join("scripts/localnet-accounts.json"),
         json: None,

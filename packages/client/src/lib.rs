@@ -13,7 +13,7 @@ pub mod governance;
 pub mod wasmd;
 
 pub use deploy::{CodeIds, DeployPlan, DeployStep, Deployer, DeploymentRecord};
-pub use wasmd::{WasmdChain, WasmdConfig};
+pub use wasmd::{ChainProfile, KeySource, WasmdChain, WasmdConfig};
 
 use cosmwasm_std::{to_json_binary, Uint128};
 use serde::{de::DeserializeOwned, Serialize};
@@ -38,6 +38,18 @@ pub enum ChainError {
     /// No such account is known to this chain client.
     #[error("unknown account {0}")]
     UnknownAccount(String),
+    /// A local file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The client's own settings are wrong or incomplete (chain profile, keys, RPC URL, an
+    /// address typed by a person); nothing was sent.
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
 impl ChainError {

@@ -40,17 +40,45 @@ pub struct RegistryEntry {
     pub weights_file: String,
 }
 
-/// The source directory of this crate (holding `registry.json` and `weights/`).
+/// Environment variable naming the models directory (holding `registry.json` and `weights/`).
+pub const ENV_MODELS_DIR: &str = "ACN_MODELS_DIR";
+
+/// The models directory (holding `registry.json` and `weights/`), the first of:
+/// 1. `$ACN_MODELS_DIR`, as given (a wrong one then fails loudly, naming it);
+/// 2. `$XDG_DATA_HOME/acn/models`, else `~/.local/share/acn/models`, when it holds a registry;
+/// 3. `<executable's dir>/../share/acn/models` (an install prefix: `bin/acn`,
+///    `share/acn/models/`), when it holds a registry;
+/// 4. this crate's source directory in the build tree, for `cargo run` and the tests.
 pub fn models_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let exe = std::env::current_exe().ok();
+    models_dir_from(&|k| std::env::var(k).ok(), exe.as_deref())
 }
 
-/// The shipped registry file.
+/// [`models_dir`] with the environment read through `env` and the executable at `exe`.
+pub fn models_dir_from(env: &dyn Fn(&str) -> Option<String>, exe: Option<&Path>) -> PathBuf {
+    let var = |k: &str| env(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(dir) = var(ENV_MODELS_DIR) {
+        return dir;
+    }
+    let data_home = var("XDG_DATA_HOME").or_else(|| var("HOME").map(|h| h.join(".local/share")));
+    let installed = exe
+        .and_then(Path::parent)
+        .and_then(Path::parent)
+        .map(|prefix| prefix.join("share/acn/models"));
+    data_home
+        .map(|d| d.join("acn/models"))
+        .into_iter()
+        .chain(installed)
+        .find(|dir| dir.join(REGISTRY_FILE).is_file())
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
+/// The registry file of [`models_dir`].
 pub fn default_registry_path() -> PathBuf {
     models_dir().join(REGISTRY_FILE)
 }
 
-/// The shipped weights directory.
+/// The weights directory of [`models_dir`].
 pub fn default_weights_dir() -> PathBuf {
     models_dir().join(WEIGHTS_DIR)
 }
@@ -138,5 +166,53 @@ pub fn spec_for(kind: ModelKind, weights_sha256: &str) -> ModelSpec {
         tolerance,
         cost_units_per_item: cost_units_per_item(kind),
         min_redundancy: 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of<'a>(vars: &'a [(&'static str, String)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn the_models_dir_is_the_env_then_the_data_home_then_the_install_prefix_then_the_source() {
+        let tmp = std::env::temp_dir().join(format!("acn-models-dir-{}", std::process::id()));
+        let data = tmp.join("data");
+        let prefix = tmp.join("prefix");
+        let exe = prefix.join("bin/acn");
+        let source = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let home = tmp.join("home");
+        let env = [
+            ("XDG_DATA_HOME", data.display().to_string()),
+            ("HOME", home.display().to_string()),
+        ];
+        // Nothing installed: the build tree.
+        assert_eq!(models_dir_from(&env_of(&env), Some(&exe)), source);
+        // Installed beside the executable.
+        let installed = prefix.join("share/acn/models");
+        std::fs::create_dir_all(&installed).unwrap();
+        std::fs::write(installed.join(REGISTRY_FILE), "[]").unwrap();
+        assert_eq!(models_dir_from(&env_of(&env), Some(&exe)), installed);
+        // In the user's data home (over the install prefix).
+        let user = data.join("acn/models");
+        std::fs::create_dir_all(&user).unwrap();
+        std::fs::write(user.join(REGISTRY_FILE), "[]").unwrap();
+        assert_eq!(models_dir_from(&env_of(&env), Some(&exe)), user);
+        // ~/.local/share without XDG_DATA_HOME.
+        let local = home.join(".local/share/acn/models");
+        std::fs::create_dir_all(&local).unwrap();
+        std::fs::write(local.join(REGISTRY_FILE), "[]").unwrap();
+        assert_eq!(models_dir_from(&env_of(&env[1..]), None), local);
+        // ACN_MODELS_DIR over everything, even when it does not exist.
+        let mut with_var = env.to_vec();
+        with_var.push((ENV_MODELS_DIR, "/opt/acn-models".into()));
+        assert_eq!(
+            models_dir_from(&env_of(&with_var), Some(&exe)),
+            PathBuf::from("/opt/acn-models")
+        );
+        std::fs::remove_dir_all(&tmp).unwrap();
     }
 }

@@ -572,11 +572,6 @@ impl Suite {
     }
 }
 
-/// The root-cause message of an execution error (the contract's own error text).
-pub fn root_error(err: &anyhow::Error) -> String {
-    err.root_cause().to_string()
-}
-
 /// Assert that an execution failed with an error whose message contains `expected`.
 #[track_caller]
 pub fn assert_err_contains<T: std::fmt::Debug>(res: AnyResult<T>, expected: &str) {

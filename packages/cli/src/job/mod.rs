@@ -25,14 +25,14 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::bail;
+use anyhow::{bail, Context};
 
 use acn_client::amount::{format_utc, parse_tokens, tokens};
 use acn_client::codec::InputFormat;
 use acn_client::Chain;
 use acn_interface::market::JobStatus;
 
-use crate::connection::{connect, Connection};
+use crate::connect::ConnectArgs;
 use crate::output::{emit, OutputFormat};
 
 /// `acn job`: flags shared by every subcommand, and the subcommand.
@@ -40,7 +40,7 @@ use crate::output::{emit, OutputFormat};
 pub struct JobOptions {
     /// Where the chain and the deployment are.
     #[command(flatten)]
-    pub connection: Connection,
+    pub connection: ConnectArgs,
     /// Output of reads: text or json.
     #[arg(long, value_enum, default_value_t, global = true)]
     pub output: OutputFormat,
@@ -70,13 +70,13 @@ pub enum JobCommand {
         #[arg(long)]
         redundancy: Option<u8>,
         /// Buyer account whose bonded stake sets the discount.
-        #[arg(long)]
+        #[arg(skip)]
         from: Option<String>,
     },
     /// Encode an input file for a model, show the price and pay for the job.
     Submit {
         /// Buyer account that pays.
-        #[arg(long)]
+        #[arg(skip)]
         from: String,
         /// Model id.
         #[arg(long)]
@@ -117,7 +117,7 @@ pub enum JobCommand {
         id: u64,
         /// Buyer account (needed to reveal the audit secret of a redundancy-1 job; any account
         /// may settle or expire).
-        #[arg(long)]
+        #[arg(skip)]
         from: Option<String>,
         /// Where audit secrets are kept.
         #[arg(long)]
@@ -132,7 +132,7 @@ pub enum JobCommand {
     /// A buyer's jobs, newest first.
     List {
         /// Buyer account.
-        #[arg(long, conflicts_with = "buyer")]
+        #[arg(skip)]
         from: Option<String>,
         /// Buyer address.
         #[arg(long)]
@@ -147,7 +147,7 @@ pub enum JobCommand {
     /// Refund a job whose deadline passed (anyone may; no-shows are slashed).
     Expire {
         /// Account that sends the transaction.
-        #[arg(long)]
+        #[arg(skip)]
         from: String,
         /// Job id.
         id: u64,
@@ -205,8 +205,33 @@ pub use view::{
 
 /// Run `acn job …` against the chain [`connect`] reaches.
 pub fn run(opts: JobOptions) -> anyhow::Result<()> {
-    let chain = connect(&opts.connection)?;
-    execute(&chain, opts.command, opts.output)
+    let conn = opts.connection.connect()?;
+    let command = opts.command.with_from(conn.from.clone())?;
+    execute(&conn.chain, command, opts.output)
+}
+
+impl JobCommand {
+    /// The command with the signing account of the shared `--from` flag (or `ACN_FROM`).
+    pub fn with_from(mut self, account: Option<String>) -> anyhow::Result<Self> {
+        let need = || {
+            account
+                .clone()
+                .context("name the account with --from NAME (or ACN_FROM)")
+        };
+        match &mut self {
+            JobCommand::Submit { from, .. } | JobCommand::Expire { from, .. } => *from = need()?,
+            JobCommand::Quote { from, .. } | JobCommand::Wait { from, .. } => {
+                *from = account.clone()
+            }
+            JobCommand::List { from, buyer, .. } => {
+                if buyer.is_none() {
+                    *from = account.clone();
+                }
+            }
+            JobCommand::Show { .. } => {}
+        }
+        Ok(self)
+    }
 }
 
 /// Run a job command on `chain`, printing to stdout (progress to stderr).

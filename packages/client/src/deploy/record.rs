@@ -84,8 +84,10 @@ impl DeploymentRecord {
     /// Read a deployment file.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, ChainError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ChainError::Rejected(format!("cannot read {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|source| ChainError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         serde_json::from_str(&text)
             .map_err(|e| ChainError::Serde(format!("deployment file {}: {e}", path.display())))
     }
@@ -96,13 +98,17 @@ impl DeploymentRecord {
         let json =
             serde_json::to_string_pretty(self).map_err(|e| ChainError::Serde(e.to_string()))?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                ChainError::Rejected(format!("cannot create {}: {e}", dir.display()))
+            std::fs::create_dir_all(dir).map_err(|source| ChainError::Io {
+                path: dir.to_path_buf(),
+                source,
             })?;
         }
         let tmp = path.with_extension("json.tmp");
         std::fs::write(&tmp, json + "\n")
             .and_then(|_| std::fs::rename(&tmp, path))
-            .map_err(|e| ChainError::Rejected(format!("cannot write {}: {e}", path.display())))
+            .map_err(|source| ChainError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
     }
 }

@@ -1,0 +1,166 @@
+//! Queries over ABCI: smart contract queries (`/cosmwasm.wasm.v1.Query/SmartContractState`),
+//! contract info (wasm admin, code id), auth accounts (number, sequence); and the latest block,
+//! which the waits poll.
+
+use std::time::{Duration, Instant};
+
+use cosmrs::proto::cosmos::auth::v1beta1::{
+    BaseAccount, QueryAccountRequest, QueryAccountResponse,
+};
+use cosmrs::proto::cosmwasm::wasm::v1::{
+    QueryContractInfoRequest, QueryContractInfoResponse, QuerySmartContractStateRequest,
+    QuerySmartContractStateResponse,
+};
+use cosmrs::proto::prost::Message;
+use cosmrs::rpc::Client;
+
+use super::tx::contract_message;
+use super::{transient, WasmdChain};
+use crate::{Block, ChainError};
+
+const SMART_QUERY_PATH: &str = "/cosmwasm.wasm.v1.Query/SmartContractState";
+const ACCOUNT_QUERY_PATH: &str = "/cosmos.auth.v1beta1.Query/Account";
+const CONTRACT_INFO_PATH: &str = "/cosmwasm.wasm.v1.Query/ContractInfo";
+const BASE_ACCOUNT_TYPE_URL: &str = "/cosmos.auth.v1beta1.BaseAccount";
+
+/// Why an ABCI query failed.
+pub(super) enum AbciFail {
+    /// The RPC call itself failed (connection, timeout).
+    Rpc(String),
+    /// The node answered with an error code.
+    Code {
+        code: u32,
+        codespace: String,
+        log: String,
+    },
+}
+
+impl AbciFail {
+    /// As a query error: the contract's message, or a transient RPC failure.
+    fn into_query_error(self) -> ChainError {
+        match self {
+            AbciFail::Rpc(e) => transient("query", e),
+            AbciFail::Code { log, .. } => ChainError::Query(contract_message(&log)),
+        }
+    }
+}
+
+impl WasmdChain {
+    /// Smart-query `contract` with a JSON message; the JSON response bytes.
+    pub(super) fn smart_query(&self, contract: &str, msg: &[u8]) -> Result<Vec<u8>, ChainError> {
+        let req = QuerySmartContractStateRequest {
+            address: contract.to_string(),
+            query_data: msg.to_vec(),
+        };
+        let bytes = self
+            .rt
+            .block_on(self.abci_query(SMART_QUERY_PATH, req.encode_to_vec()))
+            .map_err(AbciFail::into_query_error)?;
+        let res = QuerySmartContractStateResponse::decode(bytes.as_slice())
+            .map_err(|e| ChainError::Serde(format!("smart query response: {e}")))?;
+        Ok(res.data)
+    }
+
+    /// Wasm admin (empty when none) and code id of `contract`.
+    pub fn contract_info(&self, contract: &str) -> Result<(String, u64), ChainError> {
+        let req = QueryContractInfoRequest {
+            address: contract.to_string(),
+        };
+        let bytes = self
+            .rt
+            .block_on(self.abci_query(CONTRACT_INFO_PATH, req.encode_to_vec()))
+            .map_err(AbciFail::into_query_error)?;
+        let res = QueryContractInfoResponse::decode(bytes.as_slice())
+            .map_err(|e| ChainError::Serde(format!("contract info response: {e}")))?;
+        let info = res
+            .contract_info
+            .ok_or_else(|| ChainError::Query(format!("no contract info for {contract}")))?;
+        Ok((info.admin, info.code_id))
+    }
+
+    /// Account number and sequence of `address` (the auth module's view).
+    pub fn account_info(&self, address: &str) -> Result<(u64, u64), ChainError> {
+        self.rt.block_on(self.query_account(address))
+    }
+
+    pub(super) async fn abci_query(&self, path: &str, data: Vec<u8>) -> Result<Vec<u8>, AbciFail> {
+        let res = self
+            .client
+            .abci_query(Some(path.to_string()), data, None, false)
+            .await
+            .map_err(|e| AbciFail::Rpc(e.to_string()))?;
+        if res.code.is_err() {
+            return Err(AbciFail::Code {
+                code: res.code.value(),
+                codespace: res.codespace,
+                log: res.log,
+            });
+        }
+        Ok(res.value)
+    }
+
+    pub(super) async fn query_account(&self, address: &str) -> Result<(u64, u64), ChainError> {
+        let req = QueryAccountRequest {
+            address: address.to_string(),
+        };
+        let bytes = self
+            .abci_query(ACCOUNT_QUERY_PATH, req.encode_to_vec())
+            .await
+            .map_err(|e| match e {
+                AbciFail::Rpc(e) => transient("account query", e),
+                AbciFail::Code { log, .. } => {
+                    ChainError::Rejected(format!("account {address}: {log}"))
+                }
+            })?;
+        let res = QueryAccountResponse::decode(bytes.as_slice())
+            .map_err(|e| ChainError::Serde(format!("account response: {e}")))?;
+        let any = res
+            .account
+            .ok_or_else(|| ChainError::Rejected(format!("account {address} not found")))?;
+        if any.type_url != BASE_ACCOUNT_TYPE_URL {
+            return Err(ChainError::Rejected(format!(
+                "account {address} is a {}, not a base account",
+                any.type_url
+            )));
+        }
+        let acc = BaseAccount::decode(any.value.as_slice())
+            .map_err(|e| ChainError::Serde(format!("base account: {e}")))?;
+        Ok((acc.account_number, acc.sequence))
+    }
+
+    pub(super) async fn latest_block(&self) -> Result<Block, ChainError> {
+        let status = self
+            .client
+            .status()
+            .await
+            .map_err(|e| transient("status", e))?;
+        Ok(Block {
+            height: status.sync_info.latest_block_height.value(),
+            time: u64::try_from(status.sync_info.latest_block_time.unix_timestamp())
+                .unwrap_or_default(),
+        })
+    }
+
+    /// Poll the latest block until `done` holds for it, at most `timeout`.
+    pub(super) async fn wait_until(
+        &self,
+        what: &str,
+        timeout: Duration,
+        done: impl Fn(&Block) -> bool,
+    ) -> Result<Block, ChainError> {
+        let start = Instant::now();
+        loop {
+            let block = self.latest_block().await?;
+            if done(&block) {
+                return Ok(block);
+            }
+            if start.elapsed() >= timeout {
+                return Err(ChainError::Transient(format!(
+                    "{what}: still at height {} after {timeout:?}",
+                    block.height
+                )));
+            }
+            tokio::time::sleep(self.config.poll_interval).await;
+        }
+    }
+}
