@@ -81,9 +81,11 @@ accounts = "$ACN_ROOT/scripts/localnet-accounts.json"
 deployment = "$D"
 TOML
 acn-worker register --config "$WORK/worker.toml"
-acn-worker run --config "$WORK/worker.toml" --metrics-addr 127.0.0.1:9464 \
+"$BIN/acn-worker" run --config "$WORK/worker.toml" --metrics-addr 127.0.0.1:9464 \
     >"$WORK/worker.log" 2>&1 &
 WORKER_PID=$!
+sleep 2
+kill -0 "$WORKER_PID" || { cat "$WORK/worker.log"; die "acn-worker run exited"; }
 
 step "4. buyer: acn job quote | submit | wait | show"
 # One held-out digit of the shipped data set (64 pixels, 0..16), as a CSV row.
@@ -91,7 +93,7 @@ zcat packages/models/data/digits.csv.gz | sed -n 2p | cut -d, -f1-64 >"$WORK/dig
 acn job quote --deployment "$D" --model digits-mlp-v1 --input "$WORK/digit.csv"
 JOB=$(acn job submit --deployment "$D" --from buyer-1 --model digits-mlp-v1 --input "$WORK/digit.csv" --output json |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["job_id"])')
-acn job wait "$JOB" --deployment "$D" --from buyer-1
+acn job wait "$JOB" --deployment "$D" --from buyer-1 --timeout-secs 300
 acn job show "$JOB" --deployment "$D"
 
 step "5. holder: acn stake bond | status"
