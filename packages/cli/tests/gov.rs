@@ -61,7 +61,7 @@ fn a_fee_change_goes_through_the_cli() {
         ("buyer-1".into(), 1_000 * TOKEN),
         ("buyer-2".into(), 1_000 * TOKEN),
     ]);
-    let (deployment, _) = deploy_wasmd(&chain, &artifacts_dir, &plan).unwrap();
+    let (deployment, _) = deploy_wasmd(&chain, artifacts_dir, &plan).unwrap();
     let file = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("acn-cli-gov-{}.json", std::process::id()));
     deployment.save(&file).unwrap();

@@ -89,7 +89,7 @@ fn every_role_command_works_through_the_binary_on_wasmd() {
     ]);
     plan.market_mut().params.commit_window = 45;
     plan.market_mut().params.reveal_window = 30;
-    let (deployment, _) = deploy_wasmd(&chain, &artifacts_dir, &plan).unwrap();
+    let (deployment, _) = deploy_wasmd(&chain, artifacts_dir, &plan).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("deployment.json");
     deployment.save(&file).unwrap();

@@ -497,7 +497,7 @@ fn run(a: &Args) -> Result<(), ChainError> {
         executor_bps: 100,
     };
     eprintln!("deploying ({})", a.artifacts.display());
-    let (deployment, steps) = deploy_wasmd(&chain, &artifacts_dir, &plan)?;
+    let (deployment, steps) = deploy_wasmd(&chain, artifacts_dir, &plan)?;
     if let Some(path) = &a.deployment {
         deployment.save(path)?;
     }
