@@ -18,6 +18,14 @@ ACN_TOOLS="$ACN_CACHE/tools"
 ACN_LOGS="$ACN_CACHE/logs"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ACN_CACHE/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# No D-Bus session for the scripts: without a session bus address, a machine
+# with dbus-launch installed autolaunches one for any client that asks, and
+# then every `wasmd` command (whose default keyring backend is the OS one)
+# waited ~4 minutes for a Secret Service prompt, and the OS-keyring tests
+# spawned a bus each. Scripts use the test keyring; `acn --keys os` is for
+# people, in their own session.
+export DBUS_SESSION_BUS_ADDRESS="${DBUS_SESSION_BUS_ADDRESS:-disabled:}"
+export WASMD_KEYRING_BACKEND="${WASMD_KEYRING_BACKEND:-test}"
 
 # Pinned tool versions (known to work with Rust 1.95 and the CosmWasm 3.0 VM).
 BINARYEN_VERSION="132.0.0"
