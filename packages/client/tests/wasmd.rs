@@ -331,7 +331,9 @@ fn governance_proposals_execute_end_to_end() {
         Some(dao_addr.clone()),
         "token minter"
     );
-    assert!(steps.iter().any(|s| s.name == "execute: accept ownership"));
+    assert!(steps
+        .iter()
+        .any(|s| s.name == "dao: execute accepting ownership"));
 
     let gas =
         common::governance_end_to_end(chain, &d, &dao_addr, ["provider-3", "provider-4", "keeper"]);
