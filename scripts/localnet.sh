@@ -26,6 +26,11 @@
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# This script runs wasmd with explicit flags; the client variables that
+# `localnet.sh env` prints (WASMD_NODE, WASMD_GAS=auto, …) would make offline
+# commands such as `genesis gentx` try to reach a node that is not up yet.
+unset WASMD_NODE WASMD_CHAIN_ID WASMD_KEYRING_DIR WASMD_GAS WASMD_GAS_PRICES \
+    WASMD_GAS_ADJUSTMENT WASMD_FEES
 
 CHAIN_ID="acn-local-1"
 DENOM="ustake"
