@@ -149,6 +149,23 @@ pub fn run_deploy(args: &ChainArgs, opts: &DeployOptions) -> anyhow::Result<()> 
             );
         }
     }
+    // Every genesis recipient must be an account of the key source or an address: say which
+    // allocation names an unknown one before anything is sent.
+    let names = plan
+        .token
+        .balances
+        .iter()
+        .map(|(name, _)| name)
+        .chain(plan.treasury.vestings.iter().map(|v| &v.beneficiary));
+    for name in names {
+        if chain.resolve(name).is_err() {
+            bail!(
+                "the genesis file pays {name:?}, which is neither an account of the key source \
+                 nor an address on {}: pass --recipient {name}=ACCOUNT",
+                chain.chain_id()
+            );
+        }
+    }
     let previous = if file.exists() {
         Some(DeploymentRecord::load(file)?)
     } else {
@@ -277,15 +294,27 @@ struct ContractStatus {
     name: String,
     address: String,
     code_id: u64,
+    /// cw2 `name version`, e.g. `crates.io:acn-token 0.1.0`.
+    version: Option<String>,
     admin: String,
     owner: Option<String>,
 }
 
-/// `acn status`: contracts, code ids, admins, owners, parameters, supply, burned, escrow.
+/// `acn status`: contracts, code ids, cw2 versions, admins, owners, parameters, supply,
+/// burned, escrow.
 pub fn run_status(args: &ChainArgs) -> anyhow::Result<()> {
     let output = args.output;
     let conn = args.connect.connect()?;
     let (chain, record) = (&conn.chain, conn.deployment.clone());
+    if !record.is_complete() {
+        bail!(
+            "the deployment in {} is incomplete ({} steps done, the last {:?}): run `acn deploy` \
+             again to finish it",
+            conn.deployment_path.display(),
+            record.done.len(),
+            record.done.last().map(String::as_str).unwrap_or("none")
+        );
+    }
     let d = record.deployment.clone();
     let mut named = vec![
         ("token", d.token.clone()),
@@ -316,10 +345,14 @@ pub fn run_status(args: &ChainArgs) -> anyhow::Result<()> {
                     .and_then(|o| o.owner)
             })
             .flatten();
+        let version = chain
+            .contract_version(&addr)?
+            .map(|v| format!("{} {}", v.contract, v.version));
         contracts.push(ContractStatus {
             name: name.into(),
             address: addr,
             code_id,
+            version,
             admin,
             owner,
         });
@@ -357,8 +390,8 @@ pub fn run_status(args: &ChainArgs) -> anyhow::Result<()> {
         Output::Text => {
             println!("chain {} at height {}", out.chain_id, out.height);
             println!(
-                "  {:<10} {:<66} {:>5}  owner / admin",
-                "contract", "address", "code"
+                "  {:<10} {:<66} {:>5}  {:<32} owner / admin",
+                "contract", "address", "code", "version (cw2)"
             );
             for c in &out.contracts {
                 let who = match &c.owner {
@@ -366,7 +399,13 @@ pub fn run_status(args: &ChainArgs) -> anyhow::Result<()> {
                     Some(o) => format!("{o} / {}", c.admin),
                     None => format!("- / {}", c.admin),
                 };
-                println!("  {:<10} {:<66} {:>5}  {who}", c.name, c.address, c.code_id);
+                println!(
+                    "  {:<10} {:<66} {:>5}  {:<32} {who}",
+                    c.name,
+                    c.address,
+                    c.code_id,
+                    c.version.as_deref().unwrap_or("-")
+                );
             }
             println!(
                 "supply {} (minted ever {} of cap {}), burned {}",

@@ -35,6 +35,7 @@ pub use keys::{
     address_of, delete_os_key, derive_key, store_os_key, AccountEntry, AccountsFile, KeyKind,
     KeySource, COSMOS_HD_PATH, ENV_MNEMONIC, KEYRING_SERVICE, LOCALNET_ACCOUNTS,
 };
+pub use query::ContractVersion;
 pub use tx::contract_message;
 
 use crate::deploy::DeploymentRecord;

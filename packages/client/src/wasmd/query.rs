@@ -8,8 +8,8 @@ use cosmrs::proto::cosmos::auth::v1beta1::{
     BaseAccount, QueryAccountRequest, QueryAccountResponse,
 };
 use cosmrs::proto::cosmwasm::wasm::v1::{
-    QueryContractInfoRequest, QueryContractInfoResponse, QuerySmartContractStateRequest,
-    QuerySmartContractStateResponse,
+    QueryContractInfoRequest, QueryContractInfoResponse, QueryRawContractStateRequest,
+    QueryRawContractStateResponse, QuerySmartContractStateRequest, QuerySmartContractStateResponse,
 };
 use cosmrs::proto::prost::Message;
 use cosmrs::rpc::Client;
@@ -21,6 +21,16 @@ use crate::{Block, ChainError};
 const SMART_QUERY_PATH: &str = "/cosmwasm.wasm.v1.Query/SmartContractState";
 const ACCOUNT_QUERY_PATH: &str = "/cosmos.auth.v1beta1.Query/Account";
 const CONTRACT_INFO_PATH: &str = "/cosmwasm.wasm.v1.Query/ContractInfo";
+const RAW_STATE_PATH: &str = "/cosmwasm.wasm.v1.Query/RawContractState";
+
+/// A contract's cw2 record: its crate name and version (stored under the key `contract_info`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ContractVersion {
+    /// Contract (crate) name, e.g. `crates.io:acn-token`.
+    pub contract: String,
+    /// Semver version.
+    pub version: String,
+}
 const BASE_ACCOUNT_TYPE_URL: &str = "/cosmos.auth.v1beta1.BaseAccount";
 
 /// Why an ABCI query failed.
@@ -76,6 +86,27 @@ impl WasmdChain {
             .contract_info
             .ok_or_else(|| ChainError::Query(format!("no contract info for {contract}")))?;
         Ok((info.admin, info.code_id))
+    }
+
+    /// The cw2 name and version `contract` stored at instantiation (or migration); `None` when
+    /// it stored none.
+    pub fn contract_version(&self, contract: &str) -> Result<Option<ContractVersion>, ChainError> {
+        let req = QueryRawContractStateRequest {
+            address: contract.to_string(),
+            query_data: b"contract_info".to_vec(),
+        };
+        let bytes = self
+            .rt
+            .block_on(self.abci_query(RAW_STATE_PATH, req.encode_to_vec()))
+            .map_err(AbciFail::into_query_error)?;
+        let res = QueryRawContractStateResponse::decode(bytes.as_slice())
+            .map_err(|e| ChainError::Serde(format!("raw state response: {e}")))?;
+        if res.data.is_empty() {
+            return Ok(None);
+        }
+        serde_json::from_slice(&res.data)
+            .map(Some)
+            .map_err(|e| ChainError::Serde(format!("cw2 record of {contract}: {e}")))
     }
 
     /// Account number and sequence of `address` (the auth module's view).
