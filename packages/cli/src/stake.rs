@@ -19,7 +19,7 @@ use acn_client::amount::{format_relative, format_span, format_utc, tokens};
 use acn_client::{Chain, ChainExt};
 use acn_interface::{market, staking};
 
-use crate::connect::ConnectArgs;
+use crate::connect::{ConnectArgs, Connection};
 use crate::job::parse_amount;
 use crate::output::{emit, OutputFormat};
 
@@ -407,18 +407,15 @@ pub struct Rewards {
 /// Run `acn stake …` against the chain [`connect`] reaches.
 pub fn run(opts: StakeOptions) -> anyhow::Result<()> {
     let conn = opts.connection.connect()?;
-    let command = opts.command.with_from(conn.from.clone())?;
+    let command = opts.command.with_from(&conn)?;
     execute(&conn.chain, command, opts.output)
 }
 
 impl StakeCommand {
     /// The command with the signing account of the shared `--from` flag (or `ACN_FROM`).
-    pub fn with_from(mut self, account: Option<String>) -> anyhow::Result<Self> {
-        let need = || {
-            account
-                .clone()
-                .context("name the account with --from NAME (or ACN_FROM)")
-        };
+    pub fn with_from(mut self, conn: &Connection) -> anyhow::Result<Self> {
+        let account = &conn.from;
+        let need = || conn.signer().map(str::to_string);
         match &mut self {
             StakeCommand::Bond { from, .. }
             | StakeCommand::Unbond { from, .. }

@@ -25,14 +25,14 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 
 use acn_client::amount::{format_utc, parse_tokens, tokens};
 use acn_client::codec::InputFormat;
 use acn_client::Chain;
 use acn_interface::market::JobStatus;
 
-use crate::connect::ConnectArgs;
+use crate::connect::{ConnectArgs, Connection};
 use crate::output::{emit, OutputFormat};
 
 /// `acn job`: flags shared by every subcommand, and the subcommand.
@@ -206,18 +206,15 @@ pub use view::{
 /// Run `acn job …` against the chain [`connect`] reaches.
 pub fn run(opts: JobOptions) -> anyhow::Result<()> {
     let conn = opts.connection.connect()?;
-    let command = opts.command.with_from(conn.from.clone())?;
+    let command = opts.command.with_from(&conn)?;
     execute(&conn.chain, command, opts.output)
 }
 
 impl JobCommand {
     /// The command with the signing account of the shared `--from` flag (or `ACN_FROM`).
-    pub fn with_from(mut self, account: Option<String>) -> anyhow::Result<Self> {
-        let need = || {
-            account
-                .clone()
-                .context("name the account with --from NAME (or ACN_FROM)")
-        };
+    pub fn with_from(mut self, conn: &Connection) -> anyhow::Result<Self> {
+        let account = &conn.from;
+        let need = || conn.signer().map(str::to_string);
         match &mut self {
             JobCommand::Submit { from, .. } | JobCommand::Expire { from, .. } => *from = need()?,
             JobCommand::Quote { from, .. } | JobCommand::Wait { from, .. } => {
