@@ -9,7 +9,7 @@ use acn_interface::market::{DType, InputSpec, MarketParams, ModelSpec, OutputSpe
 use acn_interface::token;
 use acn_testing::Suite;
 use anyhow::{ensure, Context, Result};
-use cosmwasm_std::{Addr, Uint128};
+use cosmwasm_std::Addr;
 use cw_multi_test::App;
 
 use crate::config::{AllocationKind, Genesis};
@@ -121,17 +121,24 @@ impl World {
             info.total_supply,
             g.genesis_supply()
         );
-        let minter: Option<cw20::MinterResponse> = s.query(&s.token, &token::QueryMsg::Minter {});
-        let minter = minter.context("the token has no minter")?;
+        // A fixed supply: the cap is the genesis supply, all of it minted at instantiation.
+        let mint: token::MintStatusResponse = s.query(&s.token, &token::QueryMsg::MintStatus {});
         ensure!(
-            minter.minter == self.emissions.as_str() && minter.cap == Some(Uint128::new(g.cap())),
-            "minter/cap: {minter:?}"
+            mint.cap.u128() == g.genesis_supply() && mint.mintable.is_zero(),
+            "mint status: {mint:?}"
+        );
+        ensure!(
+            s.balance(self.emissions.clone()) == g.pool(),
+            "the emissions pool holds {}, not {}",
+            s.balance(self.emissions.clone()),
+            g.pool()
         );
         ensure!(s.balance(s.owner.clone()) == 0, "the deployer kept tokens");
         let balances = s.treasury_balances();
         ensure!(
             balances.balance.u128()
-                == g.total_of(AllocationKind::Treasury) + g.total_of(AllocationKind::Vesting),
+                == g.total_of(AllocationKind::Treasury) - g.pool()
+                    + g.total_of(AllocationKind::Vesting),
             "treasury holds {}",
             balances.balance
         );

@@ -81,10 +81,10 @@ pub struct MarketPlan {
     pub models: Vec<market::ModelSpec>,
 }
 
-/// Emissions: the token's only minter, paying useful work from a fixed pool.
+/// Emissions: paying useful work from a pool moved into it at deployment (nothing is minted).
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmissionsPlan {
-    /// Base units it may ever mint (cap − genesis supply).
+    /// Base units the deployer sends into its pool (from the community treasury's allocation).
     pub pool: u128,
     /// Epoch length, seconds.
     pub epoch_seconds: u64,
@@ -107,7 +107,7 @@ pub struct DeployPlan {
     pub treasury: TreasuryPlan,
     /// Market (`None`: token, staking and treasury only).
     pub market: Option<MarketPlan>,
-    /// Emissions (needs the market). Without it the token's minter is the DAO, or the owner.
+    /// Emissions (needs the market).
     pub emissions: Option<EmissionsPlan>,
     /// Hand everything to a DAO with these parameters (`None`: the owner keeps it).
     pub dao: Option<dao::DaoParams>,
@@ -175,11 +175,12 @@ impl DeployPlan {
         self.token.balances.push((account.to_string(), amount));
     }
 
-    /// The economy of a genesis file: the token with its cap (genesis supply + emission pool)
-    /// and every liquid allocation paid to its recipient; staking with the file's unbonding
+    /// The economy of a genesis file: the token with its cap (the genesis supply: fixed) and
+    /// every liquid allocation paid to its recipient; staking with the file's unbonding
     /// period, linked to the market; the treasury with the file's split, its reserve and every
     /// vesting schedule; the market with the file's fee, provider stake and prices (no models:
-    /// add them to `market.models`); emissions as the token's minter; and a DAO with the
+    /// add them to `market.models`); emissions funded with the pool, carved out of the community
+    /// treasury's allocation; and a DAO with the
     /// default timing. `owner` names the deploying account.
     pub fn from_genesis(genesis: &Genesis, owner: &str) -> Result<Self> {
         genesis.validate()?;
@@ -230,7 +231,7 @@ impl DeployPlan {
                     kept_bps: t.kept_bps,
                     executor_bps: t.executor_bps,
                 },
-                reserve: genesis.total_of(AllocationKind::Treasury),
+                reserve: genesis.total_of(AllocationKind::Treasury) - genesis.pool(),
                 vestings,
             },
             market: Some(MarketPlan {
@@ -277,6 +278,7 @@ impl DeployPlan {
 
     /// Base units the deployer must transfer to the treasury (reserve + vesting schedules).
     pub fn treasury_funding(&self) -> u128 {
+        // (the emissions pool is funded separately, right after emissions are instantiated)
         self.treasury.reserve
             + self
                 .treasury
