@@ -294,7 +294,12 @@ pub fn bond(
         );
     }
     let d = chain.deployment().clone();
-    let tx = chain.send_tokens(account, &d.staking, amount, &staking::ReceiveMsg::Bond {})?;
+    let tx = chain.send_tokens(
+        account,
+        &d.staking,
+        amount,
+        &staking::ReceiveMsg::Bond { tier: None },
+    )?;
     Ok(StakeChange {
         action: "bond".into(),
         amount,

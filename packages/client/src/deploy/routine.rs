@@ -279,6 +279,7 @@ fn contracts<D: Deployer + ?Sized>(run: &mut Run<'_, D>) -> Result<(), ChainErro
             min_bond: Uint128::new(s.min_bond),
             slashers: vec![],
             slash_destination: staking::SlashDestination::Burn,
+            lock_tiers: None,
         },
     )?;
     let treasury_addr = run.instantiate(
@@ -524,7 +525,7 @@ fn hand_over<D: Deployer + ?Sized>(
             &token::ExecuteMsg::Send {
                 contract: d.staking.clone(),
                 amount: bootstrap,
-                msg: to_json_binary(&staking::ReceiveMsg::Bond {}).map_err(ser)?,
+                msg: to_json_binary(&staking::ReceiveMsg::Bond { tier: None }).map_err(ser)?,
             },
         )?;
         run.d.wait_blocks(1)?;
