@@ -20,13 +20,13 @@ pub fn config(deps: Deps) -> StdResult<ConfigResponse> {
     })
 }
 
-/// The totals as they will be once the open epoch, if over, is closed (nothing is written).
+/// The totals with the open epoch's release counted once that epoch is over (as its closing
+/// will count it; what is paid stays what was transferred). Nothing is written.
 fn totals_now(deps: Deps, current: u64) -> StdResult<Totals> {
     let mut t = TOTALS.load(deps.storage)?;
     if let Some(index) = t.open_epoch.filter(|i| *i < current) {
         let epoch = EPOCHS.load(deps.storage, index)?;
         t.released = t.released.checked_add(epoch.release())?;
-        t.paid_to_stakers = t.paid_to_stakers.checked_add(epoch.staker_release())?;
         t.open_epoch = None;
     }
     Ok(t)

@@ -212,15 +212,16 @@ pub struct ProviderResponse {
 pub struct TotalsResponse {
     /// Everything received into the pool (`Fund`).
     pub funded: Uint128,
-    /// Releases of closed epochs (the open epoch's release is counted when it closes).
+    /// Releases of closed epochs, and of the last started one once it is over.
     pub released: Uint128,
     /// Paid to providers.
     pub paid_to_providers: Uint128,
-    /// Sent to stakers.
+    /// Sent to stakers (an epoch's part is sent when it is closed: by the next report or claim).
     pub paid_to_stakers: Uint128,
     /// Protocol fees reported over all epochs.
     pub fees: Uint128,
-    /// The last started epoch, if any (closed once a later epoch starts or a claim follows it).
+    /// The last started epoch while it runs (once over, it is closed by the next report or
+    /// claim).
     pub open_epoch: Option<u64>,
     /// The current epoch.
     pub current_epoch: u64,
