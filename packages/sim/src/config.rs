@@ -15,8 +15,13 @@ pub const DEFAULT_SCENARIOS: &str = include_str!("../scenarios.toml");
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Common {
-    /// A provider's cost per GPU-day, in tokens.
-    pub cost_per_gpu_day: f64,
+    /// A provider's cost per GPU-day, in USD.
+    pub cost_usd_per_gpu_day: f64,
+    /// The price per GPU-day, in USD, at which buyers want the scenario's demand curve; demand
+    /// scales with `(reference / price)^demand_elasticity`.
+    pub reference_usd_per_gpu_day: f64,
+    /// Price elasticity of demand (0: demand ignores the price).
+    pub demand_elasticity: f64,
     /// Share of the fleets' GPUs the market counts as capacity.
     pub target_utilization_bps: u16,
     /// Fleets join when income / cost is at least this (bps).
@@ -29,8 +34,10 @@ pub struct Common {
     pub min_providers: u32,
     /// Share of the holders' tokens bonded at launch.
     pub holder_initial_bond_bps: u16,
-    /// Staking yield (APR) above which holders bond more.
-    pub target_staking_apr_bps: u16,
+    /// The staking yield at which holders want half of their tokens bonded: they want a share
+    /// `y / (y + staking_half_yield)` bonded at yield `y`, and move 1 % of their tokens a day
+    /// toward it (a response to the yield, not a target that pins it).
+    pub staking_half_yield_bps: u16,
     /// Share of vested tokens beneficiaries sell to holders.
     pub vesting_sell_bps: u16,
     /// Share of the treasury's spendable reserve granted every 30 days.
@@ -49,6 +56,11 @@ pub struct Adoption {
     pub demand_max: f64,
     /// GPUs per on-chain provider.
     pub gpus_per_provider: u64,
+    /// The token's price in USD at launch (a fixed path per scenario until the market issue's
+    /// pool sets it).
+    pub token_usd_day0: f64,
+    /// The token price's yearly growth factor (below 1: it falls).
+    pub token_usd_growth_per_year: f64,
 }
 
 /// The scenarios file.
@@ -129,9 +141,30 @@ impl Scenario {
             a.gpus_per_provider > 0,
             "[{n}] gpus_per_provider must be positive"
         );
+        for (field, v) in [
+            ("cost_usd_per_gpu_day", c.cost_usd_per_gpu_day),
+            ("reference_usd_per_gpu_day", c.reference_usd_per_gpu_day),
+        ] {
+            ensure!(
+                v.is_finite() && v > 0.0,
+                "[common] {field} must be positive"
+            );
+        }
         ensure!(
-            c.cost_per_gpu_day.is_finite() && c.cost_per_gpu_day > 0.0,
-            "[common] cost_per_gpu_day must be positive"
+            c.demand_elasticity.is_finite() && (0.0..=5.0).contains(&c.demand_elasticity),
+            "[common] demand_elasticity must be in [0, 5]"
+        );
+        ensure!(
+            c.staking_half_yield_bps > 0,
+            "[common] staking_half_yield_bps must be positive"
+        );
+        ensure!(
+            a.token_usd_day0.is_finite() && a.token_usd_day0 > 0.0,
+            "[{n}] token_usd_day0 must be positive"
+        );
+        ensure!(
+            a.token_usd_growth_per_year.is_finite() && a.token_usd_growth_per_year > 0.0,
+            "[{n}] token_usd_growth_per_year must be positive"
         );
         ensure!(
             (1..=10_000).contains(&c.target_utilization_bps),
@@ -158,6 +191,24 @@ impl Scenario {
         Ok(())
     }
 
+    /// The token's USD price on day `day` (the scenario's fixed path).
+    pub fn token_usd(&self, day: u64) -> f64 {
+        let a = &self.adoption;
+        a.token_usd_day0 * a.token_usd_growth_per_year.powf(day as f64 / 365.0)
+    }
+
+    /// How demand responds to a price of `usd_per_gpu_day`: `(reference / price)^elasticity`,
+    /// kept within [0.1, 3].
+    pub fn price_response(&self, usd_per_gpu_day: f64) -> f64 {
+        let c = &self.common;
+        if usd_per_gpu_day <= 0.0 {
+            return 3.0;
+        }
+        (c.reference_usd_per_gpu_day / usd_per_gpu_day)
+            .powf(c.demand_elasticity)
+            .clamp(0.1, 3.0)
+    }
+
     /// Demand on day `day`, GPU-days per day: a logistic curve from `demand_day0` growing by
     /// `early_growth_per_year` while small, saturating at `demand_max`.
     pub fn demand(&self, day: u64) -> f64 {
@@ -180,5 +231,24 @@ mod tests {
         assert!(s.demand(100_000) <= s.adoption.demand_max);
         assert!(s.demand(100_000) > s.adoption.demand_max * 0.999);
         assert!(Scenario::parse("medium", DEFAULT_SCENARIOS).is_err());
+    }
+
+    #[test]
+    fn the_token_price_path_and_the_price_response() {
+        let s = Scenario::parse("base", DEFAULT_SCENARIOS).unwrap();
+        assert!((s.token_usd(0) - 0.02).abs() < 1e-12);
+        assert!((s.token_usd(365) - 0.025).abs() < 1e-12);
+        // At the reference price demand is the curve; twice the price halves it (elasticity 1),
+        // within [0.1, 3].
+        assert!((s.price_response(32.0) - 1.0).abs() < 1e-12);
+        assert!((s.price_response(64.0) - 0.5).abs() < 1e-12);
+        assert_eq!(s.price_response(1e9), 0.1);
+        assert_eq!(s.price_response(0.0), 3.0);
+        let bad = DEFAULT_SCENARIOS.replace(
+            "token_usd_day0 = 0.02\ntoken_usd_growth_per_year = 1.25",
+            "token_usd_day0 = 0.0\ntoken_usd_growth_per_year = 1.25",
+        );
+        let e = format!("{:#}", Scenario::parse("base", &bad).unwrap_err());
+        assert!(e.contains("[base] token_usd_day0 must be positive"), "{e}");
     }
 }

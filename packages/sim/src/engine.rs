@@ -64,8 +64,12 @@ pub struct DayRecord {
     pub treasury_balance: f64,
     /// Vesting still locked in the treasury.
     pub vesting_locked: f64,
-    /// Providers' income (job payments + emissions) per GPU-day.
+    /// Providers' income (job payments + emissions) per GPU-day, tokens.
     pub income_per_gpu_day: f64,
+    /// Part of that income from emissions, tokens per GPU-day.
+    pub emission_income_per_gpu_day: f64,
+    /// The token's USD price (the scenario's path).
+    pub token_usd: f64,
     /// Staking yield: trailing 30 days of reward rounds, annualised, % of bonded.
     pub staking_apr_pct: f64,
     /// Protocol fee the wash trader paid on its day's trade.
@@ -108,8 +112,8 @@ pub struct Outcome {
     pub wall: Duration,
     /// Conservation checks passed (one per day).
     pub conservation_checks: u64,
-    /// Provider cost per GPU-day (tokens), for the income plot.
-    pub cost_per_gpu_day: f64,
+    /// Provider cost per GPU-day (USD), for the income plot.
+    pub cost_usd_per_gpu_day: f64,
     /// Days on which holders' liquid tokens could not pay for all of the served demand.
     pub float_limited_days: u64,
 }
@@ -326,7 +330,7 @@ impl Simulation {
                 .iter()
                 .map(|f| self.world.suite.balance(f.addr.clone()))
                 .collect();
-            self.claim_emissions()?;
+            let emission_income = self.claim_emissions()?;
             self.txs += self
                 .wash
                 .collect(&mut self.world.suite, &self.world.emissions)?;
@@ -349,6 +353,12 @@ impl Simulation {
                 .iter()
                 .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
             rec.income_per_gpu_day = if gd > 0.0 { inc / gd } else { 0.0 };
+            rec.emission_income_per_gpu_day = if gpu_days > 0.0 {
+                tokens(emission_income) / gpu_days
+            } else {
+                0.0
+            };
+            rec.token_usd = self.scenario.token_usd(day);
 
             self.distribute()?;
             rec.wash_profit =
@@ -443,7 +453,7 @@ impl Simulation {
             transactions: self.txs,
             wall: self.wall,
             conservation_checks: self.checks,
-            cost_per_gpu_day: self.scenario.common.cost_per_gpu_day,
+            cost_usd_per_gpu_day: self.scenario.common.cost_usd_per_gpu_day,
             float_limited_days: self.float_limited_days,
         }
     }
@@ -462,22 +472,29 @@ impl Simulation {
         Ok(())
     }
 
-    /// Providers claim what they earned in closed epochs.
-    fn claim_emissions(&mut self) -> Result<()> {
+    /// Providers claim what they earned in closed epochs; returns the total claimed.
+    fn claim_emissions(&mut self) -> Result<u128> {
         let emissions = self.world.emissions.clone();
+        let mut claimed = 0;
         for i in 0..self.active.len() {
             let addr = self.active[i].addr.clone();
             let p = self.world.suite.emissions_provider(&emissions, &addr);
             if !p.claimable.is_zero() {
                 self.tx(|s| s.claim_emissions(&emissions, &addr))?;
+                claimed += p.claimable.u128();
             }
         }
-        Ok(())
+        Ok(claimed)
     }
 
     /// The day's demand as one job per active fleet, paid by buyers with tokens from holders.
     fn run_jobs(&mut self, day: u64, rec: &mut DayRecord) -> Result<()> {
-        let demand = self.scenario.demand(day);
+        // Buyers respond to the price in USD: the market's unit price, a GPU-day's units, the
+        // token's price.
+        let usd_per_gpu_day = tokens(self.world.suite.unit_price())
+            * self.world.genesis.market.units_per_gpu_day as f64
+            * self.scenario.token_usd(day);
+        let demand = self.scenario.demand(day) * self.scenario.price_response(usd_per_gpu_day);
         rec.demand_gpu_days = demand;
         let n = self.active.len() as u64;
         rec.providers = n as u32;
@@ -619,9 +636,10 @@ impl Simulation {
         Ok(())
     }
 
-    /// Holders follow the yield: bond 1 % of their liquid tokens (keeping 30 days of job volume
-    /// liquid) when the trailing APR is above target, unbond 1 % of their bond when it is below half the target; claim matured
-    /// unbondings daily and rewards weekly.
+    /// Holders respond to the yield: at a trailing staking yield `y` (annualised reward rounds
+    /// per bonded token) they want `y / (y + staking_half_yield)` of their tokens bonded, and move
+    /// 1 % of their tokens a day toward that (bonding only what is above 30 days of job payments);
+    /// they claim matured unbondings daily and rewards weekly.
     fn holders_staking(&mut self, day: u64) -> Result<()> {
         let now = self.world.suite.block().time;
         if self.holder_claims.iter().any(|t| *t <= now) {
@@ -634,25 +652,29 @@ impl Simulation {
         if self.reward_window.len() < 7 {
             return Ok(());
         }
-        let bonded = self.world.suite.staking_totals().bonded.u128();
+        let total_bonded = self.world.suite.staking_totals().bonded.u128();
         let window: f64 = self.reward_window.iter().sum();
-        let apr_bps = if bonded > 0 {
-            window * 365.0 / self.reward_window.len() as f64 / tokens(bonded) * 10_000.0
+        let apr = if total_bonded > 0 {
+            window * 365.0 / self.reward_window.len() as f64 / tokens(total_bonded)
         } else {
-            f64::INFINITY
+            1.0
         };
-        let target = self.scenario.common.target_staking_apr_bps as f64;
+        let half = f64::from(self.scenario.common.staking_half_yield_bps) / 10_000.0;
+        let want_share = apr / (apr + half);
         let holders = self.addr(HOLDERS);
-        if apr_bps > target {
-            // Keep 30 days of buyers' payments liquid; bond at most 1 % of the rest a day.
-            let liquid = self.world.suite.balance(holders);
+        let liquid = self.world.suite.balance(holders);
+        let bonded = self.world.suite.stake(HOLDERS).bonded.u128();
+        let holdings = liquid + bonded;
+        let want = (holdings as f64 * want_share) as u128;
+        let step = holdings / 100;
+        if want > bonded {
             let reserve = self.last_volume.saturating_mul(30);
-            let amount = (liquid / 100).min(liquid.saturating_sub(reserve));
+            let amount = step.min(want - bonded).min(liquid.saturating_sub(reserve));
             if amount > 0 {
                 self.tx(|s| s.bond(HOLDERS, amount))?;
             }
-        } else if apr_bps < target / 2.0 && self.holder_claims.len() < 20 {
-            let amount = self.world.suite.stake(HOLDERS).bonded.u128() / 100;
+        } else if bonded > want && self.holder_claims.len() < 20 {
+            let amount = step.min(bonded - want);
             if amount > 0 {
                 self.tx(|s| s.unbond(HOLDERS, amount))?;
                 let unbonding = self.world.genesis.staking.unbonding_days * DAY;
@@ -731,7 +753,8 @@ impl Simulation {
             return Ok(());
         }
         let c = &self.scenario.common;
-        let ratio = income_per_gpu_day / c.cost_per_gpu_day * 10_000.0;
+        let ratio =
+            income_per_gpu_day * self.scenario.token_usd(day) / c.cost_usd_per_gpu_day * 10_000.0;
         let n = self.active.len() as u32;
         let step = (n / 10).max(1);
         if ratio >= c.join_margin_bps as f64 && n < c.max_providers {

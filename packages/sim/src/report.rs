@@ -50,7 +50,7 @@ pub fn ensure_font() -> Result<PathBuf> {
 }
 
 /// The CSV header (one column per `DayRecord` field, units in the names).
-pub const CSV_HEADER: &str = "day,demand_gpu_days,served_gpu_days,providers,gpus,unit_price_acn_per_unit,jobs,job_volume_acn,burned_acn,emitted_acn,burned_total_acn,emitted_total_acn,supply_acn,circulating_acn,bonded_acn,treasury_acn,vesting_locked_acn,provider_income_acn_per_gpu_day,staking_apr_pct,wash_fee_acn,wash_expected_acn,wash_profit_acn";
+pub const CSV_HEADER: &str = "day,demand_gpu_days,served_gpu_days,providers,gpus,unit_price_acn_per_unit,jobs,job_volume_acn,burned_acn,emitted_acn,burned_total_acn,emitted_total_acn,supply_acn,circulating_acn,bonded_acn,treasury_acn,vesting_locked_acn,provider_income_acn_per_gpu_day,emission_income_acn_per_gpu_day,token_usd,staking_apr_pct,wash_fee_acn,wash_expected_acn,wash_profit_acn";
 
 /// The daily figures as CSV text.
 pub fn csv(days: &[DayRecord]) -> String {
@@ -60,7 +60,7 @@ pub fn csv(days: &[DayRecord]) -> String {
     for d in days {
         let _ = writeln!(
             out,
-            "{},{:.1},{:.1},{},{},{:.6},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.3},{:.4},{:.6},{:.6},{:.6}",
+            "{},{:.1},{:.1},{},{},{:.6},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.3},{:.3},{:.6},{:.4},{:.6},{:.6},{:.6}",
             d.day,
             d.demand_gpu_days,
             d.served_gpu_days,
@@ -79,6 +79,8 @@ pub fn csv(days: &[DayRecord]) -> String {
             d.treasury_balance,
             d.vesting_locked,
             d.income_per_gpu_day,
+            d.emission_income_per_gpu_day,
+            d.token_usd,
             d.staking_apr_pct,
             d.wash_fee,
             d.wash_expected,
@@ -193,18 +195,23 @@ fn charts(outcome: &Outcome) -> Vec<Chart> {
         },
         Chart {
             file: "provider_income",
-            title: "Provider income per GPU-day (jobs + emissions, 7-day)".into(),
-            y_desc: "ACN per GPU-day",
+            title: "Provider income per GPU-day in USD: jobs and emissions (7-day)".into(),
+            y_desc: "USD per GPU-day",
             series: vec![
                 Series {
-                    label: "income per GPU-day",
+                    label: "income (jobs + emissions)",
                     color: BLUE_,
-                    points: line(d, |r| r.income_per_gpu_day),
+                    points: line(d, |r| r.income_per_gpu_day * r.token_usd),
+                },
+                Series {
+                    label: "of which emissions",
+                    color: GREEN_,
+                    points: line(d, |r| r.emission_income_per_gpu_day * r.token_usd),
                 },
                 Series {
                     label: "cost per GPU-day",
                     color: RED_,
-                    points: line(d, |_| outcome.cost_per_gpu_day),
+                    points: line(d, |_| outcome.cost_usd_per_gpu_day),
                 },
             ],
             note: None,
@@ -222,13 +229,27 @@ fn charts(outcome: &Outcome) -> Vec<Chart> {
         },
         Chart {
             file: "staking_yield",
-            title: "Staking yield (reward rounds, trailing 30 days)".into(),
-            y_desc: "% per year",
-            series: vec![Series {
-                label: "staking APR",
-                color: GREEN_,
-                points: line(d, |r| r.staking_apr_pct),
-            }],
+            title: "Staking yield (reward rounds, trailing 30 days) and bonded share of supply"
+                .into(),
+            y_desc: "% per year / % of supply",
+            series: vec![
+                Series {
+                    label: "staking APR",
+                    color: GREEN_,
+                    points: line(d, |r| r.staking_apr_pct),
+                },
+                Series {
+                    label: "bonded share of supply",
+                    color: BLUE_,
+                    points: line(d, |r| {
+                        if r.supply > 0.0 {
+                            r.bonded / r.supply * 100.0
+                        } else {
+                            0.0
+                        }
+                    }),
+                },
+            ],
             note: None,
         },
         Chart {
@@ -446,7 +467,7 @@ pub fn summary(outcome: &Outcome) -> String {
         );
         let _ = writeln!(
             s,
-            "  day {}: demand {:.0} GPU-days/day, served {:.0}, {} providers ({} GPUs), unit price {:.4} ACN/unit, provider income {:.0} ACN/GPU-day (cost {:.0}), staking APR {:.2} %",
+            "  day {}: demand {:.0} GPU-days/day, served {:.0}, {} providers ({} GPUs), unit price {:.4} ACN/unit, provider income {:.0} ACN/GPU-day = ${:.2} (cost ${:.2}), token ${:.4}, staking APR {:.2} %",
             last.day,
             last.demand_gpu_days,
             last.served_gpu_days,
@@ -454,10 +475,27 @@ pub fn summary(outcome: &Outcome) -> String {
             last.gpus,
             last.unit_price,
             last.income_per_gpu_day,
-            outcome.cost_per_gpu_day,
+            last.income_per_gpu_day * last.token_usd,
+            outcome.cost_usd_per_gpu_day,
+            last.token_usd,
             last.staking_apr_pct
         );
     }
+    let year_avg = |year: usize, f: fn(&DayRecord) -> f64| {
+        let from = (year - 1) * 365;
+        let days_in = outcome.days.iter().skip(from).take(365);
+        let n = days_in.clone().count();
+        (n > 0).then(|| days_in.map(f).sum::<f64>() / n as f64)
+    };
+    let years = days.div_ceil(365).max(1);
+    let mut yields = vec![];
+    for y in 1..=years {
+        if let Some(v) = year_avg(y, |d| d.staking_apr_pct) {
+            let bonded = year_avg(y, |d| d.bonded / d.supply.max(1.0) * 100.0).unwrap_or(0.0);
+            yields.push(format!("year {y} {v:.2} % ({bonded:.0} % bonded)"));
+        }
+    }
+    let _ = writeln!(s, "  staking yield (average): {}", yields.join(", "));
     let wash_fees: f64 = outcome.days.iter().map(|d| d.wash_fee).sum();
     let wash_profit: f64 = outcome.days.iter().map(|d| d.wash_profit).sum();
     let best_day = outcome
