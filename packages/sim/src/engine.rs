@@ -64,6 +64,12 @@ pub struct DayRecord {
     pub treasury_balance: f64,
     /// Vesting still locked in the treasury.
     pub vesting_locked: f64,
+    /// Vesting unlocked during the day (the unlock schedule).
+    pub unlocked_day: f64,
+    /// The treasury's income of the day: its kept share of the distributed fees.
+    pub treasury_income_day: f64,
+    /// Granted out of the treasury's reserve during the day.
+    pub grants_day: f64,
     /// Providers' income (job payments + emissions) per GPU-day, tokens.
     pub income_per_gpu_day: f64,
     /// Part of that income from emissions, tokens per GPU-day.
@@ -317,6 +323,8 @@ impl Simulation {
             t.paid().u128()
         };
         let mut prev_rewards = self.world.suite.staking_totals().rewards_funded.u128();
+        let mut prev_kept = self.world.suite.treasury_totals().kept.u128();
+        let mut prev_locked = self.world.suite.treasury_balances().vesting_locked.u128();
         for _ in 0..days {
             self.day += 1;
             let day = self.day;
@@ -370,7 +378,7 @@ impl Simulation {
             self.exits()?;
             self.providers_sell(day)?;
             if day.is_multiple_of(30) {
-                self.grants()?;
+                rec.grants_day = tokens(self.grants()?);
             }
             self.fleet_decision(day, rec.income_per_gpu_day)?;
 
@@ -437,6 +445,11 @@ impl Simulation {
             rec.bonded = tokens(bonded);
             rec.treasury_balance = tokens(treasury_balance);
             rec.vesting_locked = tokens(locked);
+            rec.unlocked_day = tokens(prev_locked.saturating_sub(locked));
+            prev_locked = locked;
+            let kept = t_totals.kept.u128();
+            rec.treasury_income_day = tokens(kept - prev_kept);
+            prev_kept = kept;
             progress(&rec);
             self.records.push(rec);
         }
@@ -733,17 +746,18 @@ impl Simulation {
         Ok(())
     }
 
-    /// The DAO grants part of the spendable reserve (ecosystem grants, sold to holders).
-    fn grants(&mut self) -> Result<()> {
+    /// The DAO grants part of the spendable reserve (ecosystem grants, sold to holders);
+    /// returns the amount granted.
+    fn grants(&mut self) -> Result<u128> {
         let spendable = self.world.suite.treasury_balances().spendable.u128();
         let amount =
             spendable * self.scenario.common.treasury_grants_bps_per_month as u128 / 10_000;
         if amount == 0 {
-            return Ok(());
+            return Ok(0);
         }
         let (owner, holders) = (self.world.suite.owner.clone(), self.addr(HOLDERS));
         self.tx(|s| s.spend(&owner, &holders, amount, "ecosystem grants"))?;
-        Ok(())
+        Ok(amount)
     }
 
     /// Fleets join when trailing income covers cost with margin, leave when it does not; at

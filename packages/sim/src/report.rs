@@ -50,7 +50,7 @@ pub fn ensure_font() -> Result<PathBuf> {
 }
 
 /// The CSV header (one column per `DayRecord` field, units in the names).
-pub const CSV_HEADER: &str = "day,demand_gpu_days,served_gpu_days,providers,gpus,unit_price_acn_per_unit,jobs,job_volume_acn,burned_acn,emitted_acn,burned_total_acn,emitted_total_acn,supply_acn,circulating_acn,bonded_acn,treasury_acn,vesting_locked_acn,provider_income_acn_per_gpu_day,emission_income_acn_per_gpu_day,token_usd,staking_apr_pct,wash_fee_acn,wash_expected_acn,wash_profit_acn";
+pub const CSV_HEADER: &str = "day,demand_gpu_days,served_gpu_days,providers,gpus,unit_price_acn_per_unit,jobs,job_volume_acn,burned_acn,emitted_acn,burned_total_acn,emitted_total_acn,supply_acn,circulating_acn,bonded_acn,treasury_acn,vesting_locked_acn,provider_income_acn_per_gpu_day,emission_income_acn_per_gpu_day,token_usd,staking_apr_pct,wash_fee_acn,wash_expected_acn,wash_profit_acn,unlocked_acn,treasury_income_acn,grants_acn";
 
 /// The daily figures as CSV text.
 pub fn csv(days: &[DayRecord]) -> String {
@@ -60,7 +60,7 @@ pub fn csv(days: &[DayRecord]) -> String {
     for d in days {
         let _ = writeln!(
             out,
-            "{},{:.1},{:.1},{},{},{:.6},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.3},{:.3},{:.6},{:.4},{:.6},{:.6},{:.6}",
+            "{},{:.1},{:.1},{},{},{:.6},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.3},{:.3},{:.6},{:.4},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}",
             d.day,
             d.demand_gpu_days,
             d.served_gpu_days,
@@ -84,7 +84,10 @@ pub fn csv(days: &[DayRecord]) -> String {
             d.staking_apr_pct,
             d.wash_fee,
             d.wash_expected,
-            d.wash_profit
+            d.wash_profit,
+            d.unlocked_day,
+            d.treasury_income_day,
+            d.grants_day
         );
     }
     out
@@ -134,6 +137,37 @@ const GREEN_: RGBColor = RGBColor(44, 160, 44);
 const RED_: RGBColor = RGBColor(214, 39, 40);
 const PURPLE_: RGBColor = RGBColor(148, 103, 189);
 const GREY_: RGBColor = RGBColor(110, 110, 110);
+
+/// Trailing average of `f` over `window` days, per day.
+fn trailing(days: &[DayRecord], window: usize, f: impl Fn(&DayRecord) -> f64) -> Vec<(f64, f64)> {
+    (0..days.len())
+        .map(|i| {
+            let from = (i + 1).saturating_sub(window);
+            let w = &days[from..=i];
+            (
+                years(&days[i]),
+                w.iter().map(&f).sum::<f64>() / w.len() as f64,
+            )
+        })
+        .collect()
+}
+
+/// Change of `f` over the trailing year (or since day 1 in the first year), in % per year.
+fn yearly_change(days: &[DayRecord], f: impl Fn(&DayRecord) -> f64) -> Vec<(f64, f64)> {
+    (0..days.len())
+        .map(|i| {
+            let from = i.saturating_sub(364);
+            let (a, b) = (f(&days[from]), f(&days[i]));
+            let span = (i - from).max(1) as f64 / 365.0;
+            let pct = if a > 0.0 {
+                (b / a - 1.0) / span * 100.0
+            } else {
+                0.0
+            };
+            (years(&days[i]), pct)
+        })
+        .collect()
+}
 
 fn charts(outcome: &Outcome) -> Vec<Chart> {
     let d = &outcome.days;
@@ -212,6 +246,65 @@ fn charts(outcome: &Outcome) -> Vec<Chart> {
                     label: "cost per GPU-day",
                     color: RED_,
                     points: line(d, |_| outcome.cost_usd_per_gpu_day),
+                },
+            ],
+            note: None,
+        },
+        Chart {
+            file: "inflation",
+            title: "Net inflation (change over the trailing year)".into(),
+            y_desc: "% per year",
+            series: vec![
+                Series {
+                    label: "total supply",
+                    color: BLUE_,
+                    points: yearly_change(d, |r| r.supply),
+                },
+                Series {
+                    label: "circulating supply",
+                    color: ORANGE_,
+                    points: yearly_change(d, |r| r.circulating),
+                },
+            ],
+            note: None,
+        },
+        Chart {
+            file: "flows",
+            title: "Vesting unlocks, emissions and burn (30-day averages)".into(),
+            y_desc: "thousand ACN per day",
+            series: vec![
+                Series {
+                    label: "vesting unlocked",
+                    color: PURPLE_,
+                    points: trailing(d, 30, |r| r.unlocked_day / 1e3),
+                },
+                Series {
+                    label: "emitted",
+                    color: GREEN_,
+                    points: trailing(d, 30, |r| r.emitted_day / 1e3),
+                },
+                Series {
+                    label: "burned",
+                    color: RED_,
+                    points: trailing(d, 30, |r| r.burned_day / 1e3),
+                },
+            ],
+            note: None,
+        },
+        Chart {
+            file: "treasury_flows",
+            title: "Treasury income (kept fees) against grants (30-day averages)".into(),
+            y_desc: "thousand ACN per day",
+            series: vec![
+                Series {
+                    label: "income",
+                    color: BLUE_,
+                    points: trailing(d, 30, |r| r.treasury_income_day / 1e3),
+                },
+                Series {
+                    label: "grants",
+                    color: ORANGE_,
+                    points: trailing(d, 30, |r| r.grants_day / 1e3),
                 },
             ],
             note: None,
@@ -407,14 +500,14 @@ pub fn plots(outcome: &Outcome, dir: &Path) -> Result<Vec<PathBuf>> {
     let all: Vec<&Chart> = charts.iter().collect();
     let svg = dir.join("dashboard.svg");
     render(
-        SVGBackend::new(&svg, (1800, 1800)).into_drawing_area(),
+        SVGBackend::new(&svg, (1800, 2700)).into_drawing_area(),
         &all,
         1.0,
         SVG_LINE,
     )?;
     let png = dir.join("dashboard.png");
     render(
-        BitMapBackend::new(&png, (1800, 1800)).into_drawing_area(),
+        BitMapBackend::new(&png, (1800, 2700)).into_drawing_area(),
         &all,
         1.0,
         PNG_LINE,

@@ -105,6 +105,9 @@ fn csv_and_plots_are_written() {
         "unit_price",
         "staking_yield",
         "burn_vs_emission",
+        "inflation",
+        "flows",
+        "treasury_flows",
         "dashboard",
     ] {
         let png = std::fs::read(dir.path().join(format!("{name}.png"))).unwrap();
@@ -122,7 +125,15 @@ fn csv_and_plots_are_written() {
     }
     let price_svg = std::fs::read_to_string(dir.path().join("unit_price.svg")).unwrap();
     assert!(price_svg.contains("ACN per compute unit"));
-    assert_eq!(written.len(), 1 + 2 * 7);
+    let flows_svg = std::fs::read_to_string(dir.path().join("flows.svg")).unwrap();
+    for label in ["vesting unlocked", "emitted", "burned"] {
+        assert!(flows_svg.contains(label), "flows.svg lacks {label:?}");
+    }
+    let income_svg = std::fs::read_to_string(dir.path().join("provider_income.svg")).unwrap();
+    for label in ["USD per GPU-day", "of which emissions", "cost per GPU-day"] {
+        assert!(income_svg.contains(label), "provider_income.svg lacks {label:?}");
+    }
+    assert_eq!(written.len(), 1 + 2 * 10);
 }
 
 #[test]
