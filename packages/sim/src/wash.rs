@@ -4,7 +4,9 @@
 //!
 //! It is the strongest self-dealer the rules allow. It owns every provider of its own model
 //! (`WASH_MODEL`, registered like any model; no honest fleet serves it), so both slots of its
-//! redundancy-2 jobs are its own, every job is verified by the agreement of its two providers,
+//! redundancy-2 jobs are its own (its providers register for the trade and deregister after it,
+//! so they do not count as market capacity, which one simulated provider — a fleet — would
+//! distort), every job is verified by the agreement of its two providers,
 //! and every fee it pays is reported to emissions. Each day, after the honest jobs (so the
 //! epoch's fees are known), it reads the epoch's budget and fees, the fee cap, the shares and its
 //! stake from the chain, computes its expected profit for every batch size on a grid
@@ -82,8 +84,8 @@ impl WashTrader {
         }
     }
 
-    /// Buy the minimum stake for both providers from `holders`, bond it, register both for
-    /// `WASH_MODEL` (and nothing else).
+    /// Buy the minimum stake for both providers from `holders` and bond it (they register for
+    /// `WASH_MODEL`, and nothing else, only while they trade).
     pub fn launch(world: &mut World, holders: &Addr) -> Result<Self> {
         let s = &mut world.suite;
         let stake = world.genesis.market.min_provider_stake as u128 * TOKEN;
@@ -91,7 +93,6 @@ impl WashTrader {
             let addr = s.addr(p);
             s.transfer_from(holders, &addr, stake)?;
             s.bond(p, stake)?;
-            s.register_provider(p, &[WASH_MODEL])?;
         }
         let addrs = [BUYER, PROVIDERS[0], PROVIDERS[1]]
             .iter()
@@ -195,6 +196,9 @@ impl WashTrader {
         let Some((batch, price, expected)) = best else {
             return Ok(None);
         };
+        for p in PROVIDERS {
+            s.register_provider(p, &[WASH_MODEL])?;
+        }
         let buyer = s.addr(BUYER);
         s.transfer_from(holders, &buyer, price)?;
         self.bought_today += price;
@@ -203,6 +207,15 @@ impl WashTrader {
         let job = s.try_submit(BUYER, WASH_MODEL, input, batch, 2, price, deadline)?;
         let out = labels_output(&vec![1u32; batch as usize]);
         s.run_job(job, &[(PROVIDERS[0], out.clone()), (PROVIDERS[1], out)])?;
+        let market = s.market();
+        for p in PROVIDERS {
+            let addr = s.addr(p);
+            s.execute(
+                &addr,
+                &market,
+                &acn_interface::market::ExecuteMsg::Deregister {},
+            )?;
+        }
         Ok(Some((batch, price, expected)))
     }
 

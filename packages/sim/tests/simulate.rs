@@ -131,7 +131,10 @@ fn csv_and_plots_are_written() {
     }
     let income_svg = std::fs::read_to_string(dir.path().join("provider_income.svg")).unwrap();
     for label in ["USD per GPU-day", "of which emissions", "cost per GPU-day"] {
-        assert!(income_svg.contains(label), "provider_income.svg lacks {label:?}");
+        assert!(
+            income_svg.contains(label),
+            "provider_income.svg lacks {label:?}"
+        );
     }
     assert_eq!(written.len(), 1 + 2 * 10);
 }
