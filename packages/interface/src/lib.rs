@@ -8,6 +8,7 @@ pub mod dao;
 pub mod emissions;
 pub mod lifecycle;
 pub mod market;
+pub mod oracle;
 pub mod pool;
 pub mod staking;
 pub mod token;
