@@ -138,6 +138,24 @@ pub struct StakingSection {
     pub unbonding_days: u64,
 }
 
+/// The ACN / stable pool, its TWAP oracle and the buyback vault.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolSection {
+    /// The stable bank denom (6 decimals), e.g. `uusdc`.
+    pub stable_denom: String,
+    /// The pool's swap fee (≤ 1 000).
+    pub fee_bps: u16,
+    /// TWAP window in minutes.
+    pub twap_window_minutes: u64,
+    /// Whole stable tokens the vault may spend per day.
+    pub buyback_daily_cap: u64,
+    /// Whole ACN tokens of seed liquidity, taken from the treasury's reserve (0: no seed).
+    pub seed_acn: u64,
+    /// Whole stable tokens of seed liquidity, provided by the deployer (0: no seed).
+    pub seed_stable: u64,
+}
+
 /// The whole genesis config.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -154,6 +172,9 @@ pub struct Genesis {
     pub market: MarketSection,
     /// Staking.
     pub staking: StakingSection,
+    /// The ACN / stable pool, oracle and buyback vault (absent: not deployed).
+    #[serde(default)]
+    pub pool: Option<PoolSection>,
 }
 
 /// Tokens (f64) → base units, refusing negative, non-finite or sub-unit-precision overflow.
@@ -381,6 +402,26 @@ impl Genesis {
             self.staking.unbonding_days <= 365,
             "staking.unbonding_days must be at most 365"
         );
+        if let Some(p) = &self.pool {
+            ensure!(
+                !p.stable_denom.is_empty(),
+                "pool.stable_denom must name a bank denom (e.g. \"uusdc\")"
+            );
+            ensure!(p.fee_bps <= 1_000, "pool.fee_bps must be at most 1000");
+            ensure!(
+                (1..=1_440).contains(&p.twap_window_minutes),
+                "pool.twap_window_minutes must be 1 ..= 1440"
+            );
+            ensure!(
+                (p.seed_acn == 0) == (p.seed_stable == 0),
+                "pool.seed_acn and pool.seed_stable must both be 0 (no seed) or both positive"
+            );
+            ensure!(
+                p.seed_acn as u128 <= self.total_of(AllocationKind::Treasury) / TOKEN,
+                "pool.seed_acn = {} must not exceed the treasury's reserve",
+                p.seed_acn
+            );
+        }
         Ok(())
     }
 }
