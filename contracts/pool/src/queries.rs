@@ -66,11 +66,15 @@ fn to_std(e: crate::ContractError) -> StdError {
     StdError::generic_err(e.to_string())
 }
 
-/// Indexes (offer, ask) of a simulation; `field` names the offered asset's field.
+/// Indexes (given, other) of a simulation: `given` is the asset named with an amount (field
+/// `given_field`), `other` the optional other asset (field `other_field`), which must be the
+/// pool's other asset.
 fn sides(
     c: &Config,
-    offer: Option<&AssetInfo>,
-    ask: Option<&AssetInfo>,
+    given: &AssetInfo,
+    given_field: &str,
+    other: Option<&AssetInfo>,
+    other_field: &str,
 ) -> StdResult<(usize, usize)> {
     let find = |info: &AssetInfo, field: &str| {
         c.index_of(info).ok_or_else(|| {
@@ -80,25 +84,16 @@ fn sides(
             ))
         })
     };
-    let (o, a) = match (offer, ask) {
-        (Some(o), _) => {
-            let o = find(o, "offer_asset")?;
-            (o, 1 - o)
-        }
-        (None, Some(a)) => {
-            let a = find(a, "ask_asset")?;
-            (1 - a, a)
-        }
-        (None, None) => return Err(StdError::generic_err("no asset named")),
-    };
-    if let (Some(_), Some(ask)) = (offer, ask) {
-        if find(ask, "ask_asset_info")? != a {
-            return Err(StdError::generic_err(
-                "ask_asset_info: the asset asked for must be the other asset of the pool",
-            ));
+    let g = find(given, given_field)?;
+    if let Some(o) = other {
+        if find(o, other_field)? != 1 - g {
+            return Err(StdError::generic_err(format!(
+                "{other_field}: {o} must be the pool's other asset, {}",
+                c.asset_infos[1 - g]
+            )));
         }
     }
-    Ok((o, a))
+    Ok((g, 1 - g))
 }
 
 /// `Simulation { offer_asset, ask_asset_info }`.
@@ -109,7 +104,13 @@ pub fn simulation(
 ) -> StdResult<SimulationResponse> {
     let c = CONFIG.load(deps.storage)?;
     let p = POOL.load(deps.storage)?;
-    let (o, a) = sides(&c, Some(&offer_asset.info), ask_asset_info.as_ref())?;
+    let (o, a) = sides(
+        &c,
+        &offer_asset.info,
+        "offer_asset.info",
+        ask_asset_info.as_ref(),
+        "ask_asset_info",
+    )?;
     math::swap(p.reserves[o], p.reserves[a], offer_asset.amount, c.fee_bps).map_err(to_std)
 }
 
@@ -121,7 +122,13 @@ pub fn reverse_simulation(
 ) -> StdResult<ReverseSimulationResponse> {
     let c = CONFIG.load(deps.storage)?;
     let p = POOL.load(deps.storage)?;
-    let (a, o) = sides(&c, Some(&ask_asset.info), offer_asset_info.as_ref())?;
+    let (a, o) = sides(
+        &c,
+        &ask_asset.info,
+        "ask_asset.info",
+        offer_asset_info.as_ref(),
+        "offer_asset_info",
+    )?;
     math::reverse_swap(p.reserves[o], p.reserves[a], ask_asset.amount, c.fee_bps).map_err(to_std)
 }
 

@@ -338,3 +338,31 @@ fn donations_do_not_move_the_price_and_shares_cannot_be_inflated() {
     s.provide("lp", 1_000_000, 1_000_000).unwrap();
     assert_eq!(s.holdings("lp").shares, 1_000_000);
 }
+
+#[test]
+fn simulations_name_the_field_of_an_unknown_asset() {
+    let s = seeded();
+    let q: Result<acn_interface::pool::SimulationResponse, _> = s.app.wrap().query_wasm_smart(
+        &s.pool,
+        &acn_interface::pool::QueryMsg::Simulation {
+            offer_asset: acn_interface::pool::AssetInfo::native("uatom").with(5u128),
+            ask_asset_info: None,
+        },
+    );
+    assert!(q
+        .unwrap_err()
+        .to_string()
+        .contains("offer_asset.info: asset uatom is not one of this pool's assets"));
+    let q: Result<acn_interface::pool::ReverseSimulationResponse, _> =
+        s.app.wrap().query_wasm_smart(
+            &s.pool,
+            &acn_interface::pool::QueryMsg::ReverseSimulation {
+                offer_asset_info: Some(s.usdc()),
+                ask_asset: s.usdc().with(5u128),
+            },
+        );
+    assert!(q
+        .unwrap_err()
+        .to_string()
+        .contains("offer_asset_info: uusdc must be the pool's other asset"));
+}
