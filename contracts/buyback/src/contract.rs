@@ -19,6 +19,7 @@ pub const CONTRACT_NAME: &str = "crates.io:acn-buyback";
 /// cw2 contract version.
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// Instantiate entry point.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn instantiate(
     deps: DepsMut,
@@ -55,6 +56,7 @@ pub fn instantiate(
         .add_attribute("oracle", config.oracle))
 }
 
+/// Execute entry point: dispatch to one handler per message family.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn execute(
     deps: DepsMut,
@@ -93,11 +95,13 @@ pub fn execute(
     }
 }
 
+/// Reply entry point.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn reply(deps: DepsMut, env: Env, msg: Reply) -> Result<Response, ContractError> {
     buyback::reply(deps, env, msg)
 }
 
+/// Query entry point.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
     match msg {
@@ -130,6 +134,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
     }
 }
 
+/// Migrate entry point: cw2-checked, same contract name, same or newer version.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
     Ok(acn_interface::lifecycle::migrate(

@@ -27,6 +27,7 @@ fn check_asset(deps: Deps, a: AssetInfo) -> StdResult<AssetInfo> {
     })
 }
 
+/// Instantiate entry point.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn instantiate(
     deps: DepsMut,
@@ -53,6 +54,7 @@ pub fn instantiate(
         .add_attribute("window", config.params.window.to_string()))
 }
 
+/// Execute entry point: dispatch to one handler per message family.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn execute(
     deps: DepsMut,
@@ -84,6 +86,7 @@ pub fn execute(
     }
 }
 
+/// Query entry point.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
     match msg {
@@ -104,6 +107,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
     }
 }
 
+/// Migrate entry point: cw2-checked, same contract name, same or newer version.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
     Ok(acn_interface::lifecycle::migrate(

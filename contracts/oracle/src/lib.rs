@@ -6,10 +6,15 @@
 //! TWAP of a USD price), and because a chain with a real Astroport pair points it at that pair
 //! without touching either of them.
 
+/// Entry points.
 pub mod contract;
+/// The contract's errors.
 pub mod error;
+/// Storage layout.
 pub mod state;
+/// Observations and the TWAP.
 pub mod twap;
 
+/// The messages (from `acn-interface`).
 pub use acn_interface::oracle as msg;
 pub use error::ContractError;

@@ -26,6 +26,7 @@ pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Reply id of the share token's instantiation.
 pub const INSTANTIATE_LP_REPLY: u64 = 1;
 
+/// Instantiate entry point.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn instantiate(
     deps: DepsMut,
@@ -112,6 +113,7 @@ pub fn instantiate(
         .add_attribute("fee_bps", fee_bps.to_string()))
 }
 
+/// Execute entry point: dispatch to one handler per message family.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn execute(
     deps: DepsMut,
@@ -246,6 +248,7 @@ fn receive(
     }
 }
 
+/// Reply entry point.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn reply(deps: DepsMut, _env: Env, msg: Reply) -> Result<Response, ContractError> {
     if msg.id != INSTANTIATE_LP_REPLY {
@@ -275,6 +278,7 @@ pub fn reply(deps: DepsMut, _env: Env, msg: Reply) -> Result<Response, ContractE
         .add_attribute("liquidity_token", lp))
 }
 
+/// Query entry point.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
     match msg {
@@ -299,6 +303,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
     }
 }
 
+/// Migrate entry point: cw2-checked, same contract name, same or newer version.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
     Ok(acn_interface::lifecycle::migrate(

@@ -8,14 +8,23 @@
 //! cumulative prices (Uniswap v2's rule), so a price moved inside one block weighs nothing in
 //! a TWAP read from them.
 
+/// Entry points.
 pub mod contract;
+/// The contract's errors.
 pub mod error;
+/// Attached funds and transfers out of the pool.
 pub mod funds;
+/// Deposits and withdrawals.
 pub mod liquidity;
+/// The constant-product curve.
 pub mod math;
+/// Queries.
 pub mod queries;
+/// Storage layout.
 pub mod state;
+/// Swaps.
 pub mod swap;
 
+/// The messages (from `acn-interface`).
 pub use acn_interface::pool as msg;
 pub use error::ContractError;
