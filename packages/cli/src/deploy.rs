@@ -25,7 +25,7 @@ use acn_client::{Chain, ChainExt};
 use acn_interface::{buyback, dao, market, oracle, pool, staking, token};
 
 use acn_cli::output::OutputFormat as Output;
-use acn_client::amount::tokens;
+use acn_client::amount::{format_tokens, tokens};
 
 /// Where the node, the keys and the deployment file are, and how reads print.
 #[derive(clap::Args, Clone, Debug)]
@@ -515,24 +515,22 @@ pub fn run_status(args: &ChainArgs) -> anyhow::Result<()> {
                 );
             }
             if let Some(p) = &out.pool {
+                let stable = |base: u128| format!("{} {}", format_tokens(base), p.stable_denom);
                 let twap = match &p.twap {
-                    Ok(price) => format!("TWAP {price} {} per ACN", p.stable_denom),
+                    Ok(price) => format!("TWAP {price} {}/ACN", p.stable_denom),
                     Err(why) => format!("no TWAP ({why})"),
                 };
                 println!(
-                    "pool {} ACN / {} {}, {twap}",
+                    "pool {} / {}, {twap}",
                     tokens(p.acn_reserve),
-                    tokens(p.stable_reserve),
-                    p.stable_denom
+                    stable(p.stable_reserve)
                 );
                 println!(
-                    "buyback vault holds {} {} and {} ACN; {} buys spent {} {} and burned {} ACN",
-                    tokens(p.vault_stable),
-                    p.stable_denom,
+                    "buyback vault holds {} and {}; {} buys spent {} and burned {}",
+                    stable(p.vault_stable),
                     tokens(p.vault_acn),
                     p.buys,
-                    tokens(p.vault_spent),
-                    p.stable_denom,
+                    stable(p.vault_spent),
                     tokens(p.vault_burned)
                 );
             }
