@@ -5,7 +5,7 @@ use cosmwasm_std::entry_point;
 use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Response, StdResult};
 use cw_utils::maybe_addr;
 
-use acn_interface::emissions::{Decay, EmissionParams};
+use acn_interface::emissions::EmissionParams;
 
 use crate::error::ContractError;
 use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
@@ -33,12 +33,11 @@ pub fn instantiate(
     let market = maybe_addr(deps.api, msg.market)?;
     let staking = maybe_addr(deps.api, msg.staking)?;
     validate_epoch_seconds(msg.epoch_seconds)?;
-    validate_params(&msg.params, msg.pool, staking.as_ref())?;
+    validate_params(&msg.params, staking.as_ref())?;
     let config = Config {
         token,
         market,
         staking,
-        pool: msg.pool,
         epoch_seconds: msg.epoch_seconds,
         genesis_time: msg.genesis_time.unwrap_or(env.block.time),
         params: msg.params,
@@ -49,23 +48,15 @@ pub fn instantiate(
         .add_attribute("action", "instantiate")
         .add_attribute("owner", owner)
         .add_attribute("token", config.token)
-        .add_attribute("pool", config.pool)
         .add_attribute("epoch_seconds", config.epoch_seconds.to_string())
         .add_attributes(param_attributes(&config.params)))
 }
 
 /// The parameters as event attributes.
 fn param_attributes(params: &EmissionParams) -> Vec<(&'static str, String)> {
-    let decay = match &params.decay {
-        Decay::Halving { interval_epochs } => format!("halving every {interval_epochs} epochs"),
-        Decay::Exponential { retain } => format!("exponential, retain {retain} per epoch"),
-    };
     vec![
-        (
-            "initial_epoch_release",
-            params.initial_epoch_release.to_string(),
-        ),
-        ("decay", decay),
+        ("budget_rate", params.budget_rate.to_string()),
+        ("fee_cap_bps", params.fee_cap_bps.to_string()),
         ("staker_share_bps", params.staker_share_bps.to_string()),
     ]
 }
@@ -80,6 +71,7 @@ pub fn execute(
     cw_utils::nonpayable(&info)?;
     match msg {
         ExecuteMsg::RecordWork { work } => work::record_work(deps, env, info, work),
+        ExecuteMsg::Receive(wrapper) => work::receive(deps, info, wrapper),
         ExecuteMsg::Claim {} => work::claim(deps, env, info),
         ExecuteMsg::UpdateParams { params } => update_params(deps, info, params),
         ExecuteMsg::UpdateConfig { market, staking } => update_config(deps, info, market, staking),
@@ -92,7 +84,7 @@ pub fn execute(
     }
 }
 
-/// Owner only: replace the parameters (within bounds). Epochs already started keep their release.
+/// Owner only: replace the parameters (within bounds). Epochs already started keep theirs.
 fn update_params(
     deps: DepsMut,
     info: MessageInfo,
@@ -100,7 +92,7 @@ fn update_params(
 ) -> Result<Response, ContractError> {
     cw_ownable::assert_owner(deps.storage, &info.sender)?;
     let mut config = CONFIG.load(deps.storage)?;
-    validate_params(&params, config.pool, config.staking.as_ref())?;
+    validate_params(&params, config.staking.as_ref())?;
     config.params = params;
     CONFIG.save(deps.storage, &config)?;
     Ok(Response::new()
@@ -123,7 +115,7 @@ fn update_config(
     if let Some(staking) = staking {
         config.staking = Some(deps.api.addr_validate(&staking)?);
     }
-    validate_params(&config.params, config.pool, config.staking.as_ref())?;
+    validate_params(&config.params, config.staking.as_ref())?;
     CONFIG.save(deps.storage, &config)?;
     let show = |a: &Option<cosmwasm_std::Addr>| {
         a.as_ref()
@@ -141,7 +133,6 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
     match msg {
         QueryMsg::Config {} => to_json_binary(&queries::config(deps)?),
         QueryMsg::Epoch { epoch } => to_json_binary(&queries::epoch(deps, &env, epoch)?),
-        QueryMsg::Schedule { epoch } => to_json_binary(&queries::schedule(deps, epoch)?),
         QueryMsg::Provider { address } => to_json_binary(&queries::provider(deps, &env, address)?),
         QueryMsg::Totals {} => to_json_binary(&queries::totals(deps, &env)?),
         QueryMsg::Ownership {} => to_json_binary(&cw_ownable::get_ownership(deps.storage)?),

@@ -39,37 +39,22 @@ pub enum ContractError {
         max: u64,
     },
 
-    /// The pool is zero.
-    #[error("the emission pool must be greater than zero")]
-    ZeroPool,
-
-    /// The initial release is zero or above the per-epoch bound.
-    #[error("initial epoch release {release} must be in [1, {max}] (1 % of the pool)")]
-    InvalidInitialRelease {
-        /// Requested release.
-        release: Uint128,
+    /// The budget rate is zero or above its bound.
+    #[error("params.budget_rate {rate} must be in (0, {max}]")]
+    InvalidBudgetRate {
+        /// Requested rate.
+        rate: Decimal,
         /// Largest allowed.
-        max: Uint128,
+        max: Decimal,
     },
 
-    /// The halving interval is outside the allowed range.
-    #[error("halving interval {interval} epochs is outside [{min}, {max}]")]
-    InvalidHalvingInterval {
-        /// Requested interval.
-        interval: u64,
-        /// Shortest allowed.
-        min: u64,
-        /// Longest allowed.
-        max: u64,
-    },
-
-    /// The exponential retention factor is outside `[min, 1)`.
-    #[error("retention factor {retain} is outside [{min}, 1)")]
-    InvalidRetain {
-        /// Requested factor.
-        retain: Decimal,
-        /// Smallest allowed.
-        min: Decimal,
+    /// The fee cap is zero or above its bound.
+    #[error("params.fee_cap_bps {bps} must be in [1, {max}]")]
+    InvalidFeeCap {
+        /// Requested cap.
+        bps: u16,
+        /// Largest allowed.
+        max: u16,
     },
 
     /// The stakers' share is above the bound.
@@ -101,9 +86,9 @@ pub enum ContractError {
         max: usize,
     },
 
-    /// A work record of zero units.
-    #[error("work record for {provider} has zero units")]
-    ZeroUnits {
+    /// A work record of zero fee.
+    #[error("work record for {provider} has a zero fee")]
+    ZeroFee {
         /// The provider of the record.
         provider: String,
     },
@@ -115,16 +100,27 @@ pub enum ContractError {
         address: String,
     },
 
-    /// A mint would exceed what was allocated from the pool (never expected; a guard).
-    #[error(
-        "minting {amount} would exceed the allocated emissions ({minted} of {allocated} minted)"
-    )]
-    PoolExceeded {
-        /// The mint refused.
+    /// A payment would exceed what closed epochs released (never expected; a guard).
+    #[error("paying {amount} would exceed the released emissions ({paid} of {released} paid)")]
+    ReleaseExceeded {
+        /// The payment refused.
         amount: Uint128,
-        /// Already minted.
-        minted: Uint128,
-        /// Allocated so far.
-        allocated: Uint128,
+        /// Already paid.
+        paid: Uint128,
+        /// Released so far.
+        released: Uint128,
     },
+
+    /// A CW20 other than the configured token called `Receive`.
+    #[error("only the token {token} can fund the pool, not {sender}")]
+    WrongToken {
+        /// The configured token.
+        token: String,
+        /// The caller.
+        sender: String,
+    },
+
+    /// `Fund` with nothing sent.
+    #[error("nothing sent to fund the pool")]
+    EmptyFunding,
 }

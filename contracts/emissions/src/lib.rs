@@ -1,7 +1,7 @@
-//! The ACN emissions contract ("compute mining"): the token's minter for everything beyond the
-//! genesis supply. Each epoch releases part of a fixed pool on a decaying schedule (halving or
-//! exponential); providers share an epoch's release in proportion to the compute units the market
-//! reported as settled and agreed for them in that epoch. An optional share goes to stakers.
+//! The ACN emissions contract ("compute mining"): a pool moved here from the community treasury's
+//! allocation at genesis (nothing is minted), released per epoch to providers in proportion to the
+//! protocol fees their settled, verified work paid, each epoch capped by those fees. An optional
+//! share goes to stakers.
 //!
 //! Every claim and every work report does constant work (see `acn_interface::emissions`).
 

@@ -1,11 +1,10 @@
-//! Parameter bounds and the release schedule.
+//! Parameter bounds and the epoch clock.
 
-use acn_interface::bps_of;
 use acn_interface::emissions::{
-    Decay, EmissionParams, MAX_EPOCH_RELEASE_BPS_OF_POOL, MAX_EPOCH_SECONDS, MAX_HALVING_INTERVAL,
-    MAX_STAKER_SHARE_BPS, MIN_EPOCH_SECONDS, MIN_HALVING_INTERVAL, MIN_RETAIN,
+    EmissionParams, MAX_BUDGET_RATE, MAX_EPOCH_SECONDS, MAX_FEE_CAP_BPS, MAX_STAKER_SHARE_BPS,
+    MIN_EPOCH_SECONDS,
 };
-use cosmwasm_std::{Addr, Decimal, Timestamp, Uint128};
+use cosmwasm_std::{Addr, Timestamp};
 
 use crate::error::ContractError;
 
@@ -21,40 +20,22 @@ pub fn validate_epoch_seconds(epoch_seconds: u64) -> Result<(), ContractError> {
     Ok(())
 }
 
-/// Checks every parameter against its bound, given the pool and the staking contract.
+/// Checks every parameter against its bound, given the staking contract.
 pub fn validate_params(
     params: &EmissionParams,
-    pool: Uint128,
     staking: Option<&Addr>,
 ) -> Result<(), ContractError> {
-    if pool.is_zero() {
-        return Err(ContractError::ZeroPool);
-    }
-    let max = bps_of(pool, MAX_EPOCH_RELEASE_BPS_OF_POOL);
-    if params.initial_epoch_release.is_zero() || params.initial_epoch_release > max {
-        return Err(ContractError::InvalidInitialRelease {
-            release: params.initial_epoch_release,
-            max,
+    if params.budget_rate.is_zero() || params.budget_rate > MAX_BUDGET_RATE {
+        return Err(ContractError::InvalidBudgetRate {
+            rate: params.budget_rate,
+            max: MAX_BUDGET_RATE,
         });
     }
-    match &params.decay {
-        Decay::Halving { interval_epochs } => {
-            if !(MIN_HALVING_INTERVAL..=MAX_HALVING_INTERVAL).contains(interval_epochs) {
-                return Err(ContractError::InvalidHalvingInterval {
-                    interval: *interval_epochs,
-                    min: MIN_HALVING_INTERVAL,
-                    max: MAX_HALVING_INTERVAL,
-                });
-            }
-        }
-        Decay::Exponential { retain } => {
-            if *retain < MIN_RETAIN || *retain >= Decimal::one() {
-                return Err(ContractError::InvalidRetain {
-                    retain: *retain,
-                    min: MIN_RETAIN,
-                });
-            }
-        }
+    if params.fee_cap_bps == 0 || params.fee_cap_bps > MAX_FEE_CAP_BPS {
+        return Err(ContractError::InvalidFeeCap {
+            bps: params.fee_cap_bps,
+            max: MAX_FEE_CAP_BPS,
+        });
     }
     if params.staker_share_bps > MAX_STAKER_SHARE_BPS {
         return Err(ContractError::InvalidStakerShare {
@@ -70,32 +51,6 @@ pub fn validate_params(
     Ok(())
 }
 
-/// `release(epoch)` under `params`, before the pool bound. Constant work: a shift for halvings,
-/// at most 32 squarings for the exponential decay.
-pub fn scheduled_release(params: &EmissionParams, epoch: u64) -> Uint128 {
-    let initial = params.initial_epoch_release;
-    match &params.decay {
-        Decay::Halving { interval_epochs } => {
-            let halvings = epoch / (*interval_epochs).max(1);
-            if halvings >= 128 {
-                Uint128::zero()
-            } else {
-                initial >> (halvings as u32)
-            }
-        }
-        Decay::Exponential { retain } => {
-            let Ok(exp) = u32::try_from(epoch) else {
-                return Uint128::zero();
-            };
-            // retain < 1, so the power cannot overflow; an error would mean "no release".
-            match retain.checked_pow(exp) {
-                Ok(factor) => initial.mul_floor(factor),
-                Err(_) => Uint128::zero(),
-            }
-        }
-    }
-}
-
 /// The epoch index of `now` (epoch 0 before and at genesis).
 pub fn epoch_at(genesis: Timestamp, epoch_seconds: u64, now: Timestamp) -> u64 {
     now.seconds().saturating_sub(genesis.seconds()) / epoch_seconds.max(1)
@@ -104,87 +59,61 @@ pub fn epoch_at(genesis: Timestamp, epoch_seconds: u64, now: Timestamp) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cosmwasm_std::Decimal;
 
-    fn params(decay: Decay) -> EmissionParams {
+    fn params() -> EmissionParams {
         EmissionParams {
-            initial_epoch_release: Uint128::new(1_000_000),
-            decay,
+            budget_rate: Decimal::permille(1),
+            fee_cap_bps: 5_000,
             staker_share_bps: 0,
         }
     }
 
     #[test]
-    fn halving_schedule_steps_down_every_interval() {
-        let p = params(Decay::Halving {
-            interval_epochs: 10,
-        });
-        assert_eq!(scheduled_release(&p, 0).u128(), 1_000_000);
-        assert_eq!(scheduled_release(&p, 9).u128(), 1_000_000);
-        assert_eq!(scheduled_release(&p, 10).u128(), 500_000);
-        assert_eq!(scheduled_release(&p, 25).u128(), 250_000);
-        assert_eq!(scheduled_release(&p, 10 * 127).u128(), 0);
-        assert_eq!(scheduled_release(&p, u64::MAX).u128(), 0);
-    }
-
-    #[test]
-    fn exponential_schedule_halves_after_one_half_life() {
-        // retain = 2^(-1/10): a half-life of 10 epochs.
-        let retain =
-            Decimal::from_ratio(933_032_991_536_807_416u128, 1_000_000_000_000_000_000u128);
-        let p = params(Decay::Exponential { retain });
-        assert_eq!(scheduled_release(&p, 0).u128(), 1_000_000);
-        assert_eq!(scheduled_release(&p, 1).u128(), 933_032);
-        let half = scheduled_release(&p, 10).u128();
-        assert!((499_999..=500_000).contains(&half), "{half}");
-        let quarter = scheduled_release(&p, 20).u128();
-        assert!((249_999..=250_000).contains(&quarter), "{quarter}");
-        assert_eq!(scheduled_release(&p, u64::MAX).u128(), 0);
-    }
-
-    #[test]
     fn bounds_are_enforced() {
-        let pool = Uint128::new(100_000_000);
-        let ok = params(Decay::Halving {
-            interval_epochs: 10,
-        });
-        validate_params(&ok, pool, None).unwrap();
-        let too_big = EmissionParams {
-            initial_epoch_release: Uint128::new(1_000_001),
-            ..ok.clone()
+        validate_params(&params(), None).unwrap();
+        let rate = |budget_rate| EmissionParams {
+            budget_rate,
+            ..params()
         };
         assert_eq!(
-            validate_params(&too_big, pool, None),
-            Err(ContractError::InvalidInitialRelease {
-                release: Uint128::new(1_000_001),
-                max: Uint128::new(1_000_000)
+            validate_params(&rate(Decimal::zero()), None),
+            Err(ContractError::InvalidBudgetRate {
+                rate: Decimal::zero(),
+                max: Decimal::percent(1)
             })
         );
-        let retain_one = params(Decay::Exponential {
-            retain: Decimal::one(),
-        });
         assert!(matches!(
-            validate_params(&retain_one, pool, None),
-            Err(ContractError::InvalidRetain { .. })
+            validate_params(&rate(Decimal::permille(11)), None),
+            Err(ContractError::InvalidBudgetRate { .. })
         ));
-        let short = params(Decay::Halving { interval_epochs: 6 });
-        assert!(matches!(
-            validate_params(&short, pool, None),
-            Err(ContractError::InvalidHalvingInterval { .. })
-        ));
+        for fee_cap_bps in [0, 7_001] {
+            let p = EmissionParams {
+                fee_cap_bps,
+                ..params()
+            };
+            assert_eq!(
+                validate_params(&p, None),
+                Err(ContractError::InvalidFeeCap {
+                    bps: fee_cap_bps,
+                    max: 7_000
+                })
+            );
+        }
         let stakers = EmissionParams {
             staker_share_bps: 100,
-            ..ok.clone()
+            ..params()
         };
         assert_eq!(
-            validate_params(&stakers, pool, None),
+            validate_params(&stakers, None),
             Err(ContractError::StakingRequired { bps: 100 })
         );
         let too_much = EmissionParams {
             staker_share_bps: 5_001,
-            ..ok
+            ..params()
         };
         assert!(matches!(
-            validate_params(&too_much, pool, Some(&Addr::unchecked("s"))),
+            validate_params(&too_much, Some(&Addr::unchecked("s"))),
             Err(ContractError::InvalidStakerShare { .. })
         ));
         assert_eq!(

@@ -1,13 +1,11 @@
 //! Read-only queries.
 
-use acn_interface::emissions::{
-    ConfigResponse, EpochResponse, ProviderResponse, ScheduleResponse, TotalsResponse,
-};
-use cosmwasm_std::{Deps, Env, StdResult, Uint128};
+use acn_interface::emissions::{ConfigResponse, EpochResponse, ProviderResponse, TotalsResponse};
+use cosmwasm_std::{Deps, Env, StdError, StdResult, Uint128};
 
-use crate::params::{epoch_at, scheduled_release};
-use crate::state::{ProviderState, CONFIG, EPOCHS, PROVIDERS, TOTALS};
-use crate::work::close_open_epoch;
+use crate::params::epoch_at;
+use crate::state::{ProviderState, Totals, CONFIG, EPOCHS, PROVIDERS, TOTALS};
+use crate::work::{close_provider_epoch, new_epoch};
 
 /// The configuration.
 pub fn config(deps: Deps) -> StdResult<ConfigResponse> {
@@ -16,46 +14,47 @@ pub fn config(deps: Deps) -> StdResult<ConfigResponse> {
         token: c.token,
         market: c.market,
         staking: c.staking,
-        pool: c.pool,
         epoch_seconds: c.epoch_seconds,
         genesis_time: c.genesis_time,
         params: c.params,
     })
 }
 
-/// One epoch (default: the current one).
+/// The totals with the open epoch's release counted once that epoch is over (as its closing
+/// will count it; what is paid stays what was transferred). Nothing is written.
+fn totals_now(deps: Deps, current: u64) -> StdResult<Totals> {
+    let mut t = TOTALS.load(deps.storage)?;
+    if let Some(index) = t.open_epoch.filter(|i| *i < current) {
+        let epoch = EPOCHS.load(deps.storage, index)?;
+        t.released = t.released.checked_add(epoch.release())?;
+        t.open_epoch = None;
+    }
+    Ok(t)
+}
+
+/// One epoch (default: the current one). An epoch not started shows the budget it would get if
+/// it started now.
 pub fn epoch(deps: Deps, env: &Env, index: Option<u64>) -> StdResult<EpochResponse> {
     let c = CONFIG.load(deps.storage)?;
-    let index = index.unwrap_or_else(|| epoch_at(c.genesis_time, c.epoch_seconds, env.block.time));
+    let current = epoch_at(c.genesis_time, c.epoch_seconds, env.block.time);
+    let index = index.unwrap_or(current);
     let start = c
         .genesis_time
         .plus_seconds(index.saturating_mul(c.epoch_seconds));
-    Ok(match EPOCHS.may_load(deps.storage, index)? {
-        Some(e) => EpochResponse {
-            epoch: index,
-            start,
-            started: true,
-            provider_release: e.provider_release,
-            staker_release: e.staker_release,
-            units: e.units,
-        },
-        None => EpochResponse {
-            epoch: index,
-            start,
-            started: false,
-            provider_release: Uint128::zero(),
-            staker_release: Uint128::zero(),
-            units: Uint128::zero(),
-        },
-    })
-}
-
-/// The scheduled release of an epoch under the current parameters.
-pub fn schedule(deps: Deps, index: u64) -> StdResult<ScheduleResponse> {
-    let c = CONFIG.load(deps.storage)?;
-    Ok(ScheduleResponse {
+    let (started, epoch) = match EPOCHS.may_load(deps.storage, index)? {
+        Some(e) => (true, e),
+        None => (false, new_epoch(&c, &totals_now(deps, current)?)),
+    };
+    Ok(EpochResponse {
         epoch: index,
-        release: scheduled_release(&c.params, index),
+        start,
+        started,
+        closed: epoch.closed,
+        budget: epoch.budget,
+        fees: epoch.fees,
+        release: epoch.release(),
+        provider_release: epoch.provider_release(),
+        staker_release: epoch.staker_release(),
     })
 }
 
@@ -69,28 +68,32 @@ pub fn provider(deps: Deps, env: &Env, address: String) -> StdResult<ProviderRes
         epoch: current,
         ..ProviderState::default()
     });
-    close_open_epoch(deps.storage, &mut state, current)
-        .map_err(|e| cosmwasm_std::StdError::generic_err(e.to_string()))?;
-    let (epoch, units) = stored.map(|s| (s.epoch, s.units)).unwrap_or((current, 0));
+    close_provider_epoch(deps.storage, &mut state, current)
+        .map_err(|e| StdError::generic_err(e.to_string()))?;
+    let (epoch, fees) = stored
+        .map(|s| (s.epoch, s.fees))
+        .unwrap_or((current, Uint128::zero()));
     Ok(ProviderResponse {
         address,
         epoch,
-        units,
+        fees,
         claimable: state.accrued,
         claimed: state.claimed,
     })
 }
 
-/// Lifetime totals.
+/// Lifetime totals (with the open epoch counted once it is over).
 pub fn totals(deps: Deps, env: &Env) -> StdResult<TotalsResponse> {
     let c = CONFIG.load(deps.storage)?;
-    let t = TOTALS.load(deps.storage)?;
+    let current = epoch_at(c.genesis_time, c.epoch_seconds, env.block.time);
+    let t = totals_now(deps, current)?;
     Ok(TotalsResponse {
-        pool: c.pool,
-        allocated: t.allocated,
-        minted_to_providers: t.minted_to_providers,
-        minted_to_stakers: t.minted_to_stakers,
-        units: t.units,
-        current_epoch: epoch_at(c.genesis_time, c.epoch_seconds, env.block.time),
+        funded: t.funded,
+        released: t.released,
+        paid_to_providers: t.paid_to_providers,
+        paid_to_stakers: t.paid_to_stakers,
+        fees: t.fees,
+        open_epoch: t.open_epoch,
+        current_epoch: current,
     })
 }

@@ -1,19 +1,19 @@
-//! Work reports, epoch starts and provider claims — each does constant work.
+//! Funding, work reports, epoch starts and closes, and provider claims — each does constant work.
 
-use acn_interface::emissions::{WorkUnits, MAX_WORK_RECORDS};
-use acn_interface::{bps_of, staking};
+use acn_interface::emissions::{ReceiveMsg, WorkFee, MAX_WORK_RECORDS};
+use acn_interface::staking;
 use cosmwasm_std::{
-    to_json_binary, Addr, CosmosMsg, DepsMut, Env, MessageInfo, Response, Storage, Uint128,
+    from_json, to_json_binary, CosmosMsg, DepsMut, Env, MessageInfo, Response, Storage, Uint128,
 };
-use cw20::{Cw20Contract, Cw20ExecuteMsg};
+use cw20::{Cw20Contract, Cw20ExecuteMsg, Cw20ReceiveMsg};
 
 use crate::error::ContractError;
-use crate::params::{epoch_at, scheduled_release};
-use crate::state::{Config, Epoch, ProviderState, CONFIG, EPOCHS, PROVIDERS, TOTALS};
+use crate::params::epoch_at;
+use crate::state::{Config, Epoch, ProviderState, Totals, CONFIG, EPOCHS, PROVIDERS, TOTALS};
 
 /// Close `state`'s open epoch if it is over (`current` is later): credit
-/// `provider_release × units / epoch units` to `accrued`. One epoch lookup.
-pub fn close_open_epoch(
+/// `provider_release × fees / epoch fees` to `accrued`. One epoch lookup.
+pub fn close_provider_epoch(
     storage: &dyn Storage,
     state: &mut ProviderState,
     current: u64,
@@ -21,68 +21,103 @@ pub fn close_open_epoch(
     if state.epoch >= current {
         return Ok(());
     }
-    if state.units > 0 {
+    if !state.fees.is_zero() {
         let epoch = EPOCHS.load(storage, state.epoch)?;
-        // units ≤ epoch.units, so the share never exceeds the epoch's release.
+        // fees ≤ epoch fees, so the share never exceeds the providers' part of the release.
         let reward = epoch
-            .provider_release
-            .multiply_ratio(state.units, epoch.units.max(Uint128::one()));
+            .provider_release()
+            .multiply_ratio(state.fees, epoch.fees.max(Uint128::one()));
         state.accrued = state.accrued.checked_add(reward)?;
-        state.units = 0;
+        state.fees = Uint128::zero();
     }
     state.epoch = current;
     Ok(())
 }
 
-/// Start epoch `index` if no work was recorded in it yet: fix its release (bounded by what is
-/// left of the pool), allocate it, and mint the stakers' part into a staking reward round.
-fn ensure_epoch_started(
+/// Close the last started epoch if it is over (`current` is later): count its release and send
+/// the stakers' part into a staking reward round. Returns the closed epoch, if any.
+pub fn close_finished_epoch(
     storage: &mut dyn Storage,
     config: &Config,
-    self_addr: &Addr,
-    index: u64,
+    totals: &mut Totals,
+    current: u64,
     msgs: &mut Vec<CosmosMsg>,
-) -> Result<Epoch, ContractError> {
-    if let Some(epoch) = EPOCHS.may_load(storage, index)? {
-        return Ok(epoch);
-    }
-    let mut totals = TOTALS.load(storage)?;
-    let left = config.pool.checked_sub(totals.allocated)?;
-    let release = scheduled_release(&config.params, index).min(left);
-    let staker_release = match &config.staking {
-        Some(_) => bps_of(release, config.params.staker_share_bps),
-        None => Uint128::zero(),
+) -> Result<Option<(u64, Epoch)>, ContractError> {
+    let Some(index) = totals.open_epoch.filter(|i| *i < current) else {
+        return Ok(None);
     };
-    let epoch = Epoch {
-        provider_release: release.checked_sub(staker_release)?,
-        staker_release,
-        units: Uint128::zero(),
-    };
-    totals.allocated = totals.allocated.checked_add(release)?;
+    let mut epoch = EPOCHS.load(storage, index)?;
+    totals.released = totals.released.checked_add(epoch.release())?;
+    let staker_release = epoch.staker_release();
     if let (Some(staking_addr), false) = (&config.staking, staker_release.is_zero()) {
-        totals.minted_to_stakers = totals.minted_to_stakers.checked_add(staker_release)?;
-        let token = Cw20Contract(config.token.clone());
-        msgs.push(token.call(Cw20ExecuteMsg::Mint {
-            recipient: self_addr.to_string(),
-            amount: staker_release,
-        })?);
-        msgs.push(token.call(Cw20ExecuteMsg::Send {
-            contract: staking_addr.to_string(),
-            amount: staker_release,
-            msg: to_json_binary(&staking::ReceiveMsg::DistributeRewards {})?,
-        })?);
+        totals.paid_to_stakers = totals.paid_to_stakers.checked_add(staker_release)?;
+        msgs.push(
+            Cw20Contract(config.token.clone()).call(Cw20ExecuteMsg::Send {
+                contract: staking_addr.to_string(),
+                amount: staker_release,
+                msg: to_json_binary(&staking::ReceiveMsg::DistributeRewards {})?,
+            })?,
+        );
     }
-    TOTALS.save(storage, &totals)?;
+    epoch.closed = true;
     EPOCHS.save(storage, index, &epoch)?;
-    Ok(epoch)
+    totals.open_epoch = None;
+    Ok(Some((index, epoch)))
 }
 
-/// Market only: credit each provider's settled and agreed units to the current epoch.
+/// The epoch that would start now: its budget is `budget_rate` of the unreleased pool (call after
+/// [`close_finished_epoch`]); the stakers' share is kept only with a staking contract.
+pub fn new_epoch(config: &Config, totals: &Totals) -> Epoch {
+    Epoch {
+        budget: totals.unreleased().mul_floor(config.params.budget_rate),
+        fee_cap_bps: config.params.fee_cap_bps,
+        staker_share_bps: if config.staking.is_some() {
+            config.params.staker_share_bps
+        } else {
+            0
+        },
+        fees: Uint128::zero(),
+        closed: false,
+    }
+}
+
+/// The token's `Send` hook: add what was sent to the pool.
+pub fn receive(
+    deps: DepsMut,
+    info: MessageInfo,
+    wrapper: Cw20ReceiveMsg,
+) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    if info.sender != config.token {
+        return Err(ContractError::WrongToken {
+            token: config.token.into_string(),
+            sender: info.sender.into_string(),
+        });
+    }
+    match from_json(&wrapper.msg)? {
+        ReceiveMsg::Fund {} => {
+            if wrapper.amount.is_zero() {
+                return Err(ContractError::EmptyFunding);
+            }
+            let mut totals = TOTALS.load(deps.storage)?;
+            totals.funded = totals.funded.checked_add(wrapper.amount)?;
+            TOTALS.save(deps.storage, &totals)?;
+            Ok(Response::new()
+                .add_attribute("action", "fund")
+                .add_attribute("from", wrapper.sender)
+                .add_attribute("amount", wrapper.amount)
+                .add_attribute("funded", totals.funded))
+        }
+    }
+}
+
+/// Market only: credit each provider's fees to the current epoch (starting it if needed, after
+/// closing the previous one).
 pub fn record_work(
     deps: DepsMut,
     env: Env,
     info: MessageInfo,
-    work: Vec<WorkUnits>,
+    work: Vec<WorkFee>,
 ) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     if config.market.as_ref() != Some(&info.sender) {
@@ -100,18 +135,20 @@ pub fn record_work(
         });
     }
     let current = epoch_at(config.genesis_time, config.epoch_seconds, env.block.time);
+    let mut totals = TOTALS.load(deps.storage)?;
     let mut msgs = vec![];
-    let mut epoch = ensure_epoch_started(
-        deps.storage,
-        &config,
-        &env.contract.address,
-        current,
-        &mut msgs,
-    )?;
-    let mut recorded = 0u128;
+    close_finished_epoch(deps.storage, &config, &mut totals, current, &mut msgs)?;
+    let mut epoch = match EPOCHS.may_load(deps.storage, current)? {
+        Some(epoch) => epoch,
+        None => {
+            totals.open_epoch = Some(current);
+            new_epoch(&config, &totals)
+        }
+    };
+    let mut recorded = Uint128::zero();
     for entry in &work {
-        if entry.units == 0 {
-            return Err(ContractError::ZeroUnits {
+        if entry.fee.is_zero() {
+            return Err(ContractError::ZeroFee {
                 provider: entry.provider.clone(),
             });
         }
@@ -122,30 +159,25 @@ pub fn record_work(
                 epoch: current,
                 ..ProviderState::default()
             });
-        close_open_epoch(deps.storage, &mut state, current)?;
-        state.units =
-            state
-                .units
-                .checked_add(entry.units)
-                .ok_or(cosmwasm_std::OverflowError::new(
-                    cosmwasm_std::OverflowOperation::Add,
-                ))?;
+        close_provider_epoch(deps.storage, &mut state, current)?;
+        state.fees = state.fees.checked_add(entry.fee)?;
         PROVIDERS.save(deps.storage, &provider, &state)?;
-        recorded += entry.units as u128;
+        recorded = recorded.checked_add(entry.fee)?;
     }
-    epoch.units = epoch.units.checked_add(Uint128::new(recorded))?;
+    epoch.fees = epoch.fees.checked_add(recorded)?;
     EPOCHS.save(deps.storage, current, &epoch)?;
-    let mut totals = TOTALS.load(deps.storage)?;
-    totals.units = totals.units.checked_add(Uint128::new(recorded))?;
+    totals.fees = totals.fees.checked_add(recorded)?;
     TOTALS.save(deps.storage, &totals)?;
     Ok(Response::new()
         .add_messages(msgs)
         .add_attribute("action", "record_work")
         .add_attribute("epoch", current.to_string())
-        .add_attribute("units", recorded.to_string()))
+        .add_attribute("fees", recorded)
+        .add_attribute("epoch_budget", epoch.budget)
+        .add_attribute("epoch_release", epoch.release()))
 }
 
-/// Provider: mint everything accrued from closed epochs to the sender.
+/// Provider: transfer everything accrued from closed epochs to the sender.
 pub fn claim(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let current = epoch_at(config.genesis_time, config.epoch_seconds, env.block.time);
@@ -155,33 +187,36 @@ pub fn claim(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, Con
     let mut state = PROVIDERS
         .may_load(deps.storage, &info.sender)?
         .ok_or_else(nothing)?;
-    close_open_epoch(deps.storage, &mut state, current)?;
+    let mut totals = TOTALS.load(deps.storage)?;
+    let mut msgs = vec![];
+    // The provider's epoch is over: close it first, so its release is counted as released.
+    close_finished_epoch(deps.storage, &config, &mut totals, current, &mut msgs)?;
+    close_provider_epoch(deps.storage, &mut state, current)?;
     let amount = state.accrued;
     if amount.is_zero() {
         return Err(nothing());
     }
-    let mut totals = TOTALS.load(deps.storage)?;
-    let minted = totals
-        .minted_to_providers
-        .checked_add(totals.minted_to_stakers)?;
-    if minted.checked_add(amount)? > totals.allocated {
-        return Err(ContractError::PoolExceeded {
+    let paid = totals
+        .paid_to_providers
+        .checked_add(totals.paid_to_stakers)?;
+    if paid.checked_add(amount)? > totals.released {
+        return Err(ContractError::ReleaseExceeded {
             amount,
-            minted,
-            allocated: totals.allocated,
+            paid,
+            released: totals.released,
         });
     }
-    totals.minted_to_providers = totals.minted_to_providers.checked_add(amount)?;
+    totals.paid_to_providers = totals.paid_to_providers.checked_add(amount)?;
     TOTALS.save(deps.storage, &totals)?;
     state.accrued = Uint128::zero();
     state.claimed = state.claimed.checked_add(amount)?;
     PROVIDERS.save(deps.storage, &info.sender, &state)?;
-    let mint = Cw20Contract(config.token).call(Cw20ExecuteMsg::Mint {
+    msgs.push(Cw20Contract(config.token).call(Cw20ExecuteMsg::Transfer {
         recipient: info.sender.to_string(),
         amount,
-    })?;
+    })?);
     Ok(Response::new()
-        .add_message(mint)
+        .add_messages(msgs)
         .add_attribute("action", "claim")
         .add_attribute("provider", info.sender)
         .add_attribute("amount", amount))

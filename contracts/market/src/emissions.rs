@@ -1,5 +1,15 @@
-//! The optional report of settled and agreed work to the emissions contract: one
-//! `RecordWork` message per settled job, only when an emissions address is configured. It is a
+//! The optional report of settled, verified work to the emissions contract: one `RecordWork`
+//! message per settled job, only when an emissions address is configured, carrying each agreeing
+//! provider's part of the job's protocol fee. What counts (the one place for this rule):
+//! - only work verified by agreement: at least two providers agreed on the output. A
+//!   redundancy-1 job counts only when it was drawn for audit and the second provider agreed
+//!   (it then settles as a two-provider job); an unaudited redundancy-1 job earns nothing, so a
+//!   provider buying its own jobs cannot farm emissions by skipping the check;
+//! - never a provider that is the job's buyer (self-dealing earns nothing);
+//! - the weight is the fee paid, not units or stake, and emissions caps each epoch's release at a
+//!   share of those fees.
+//!
+//! It is a
 //! reply-on-error submessage: when the emissions contract refuses it (it cannot mint, it was
 //! reconfigured, it ran out of pool…), only the report is rolled back; the settlement, its
 //! payments and slashes stand, and the failure is counted (`TotalsResponse::emissions_failures`,
@@ -7,13 +17,13 @@
 
 use cosmwasm_std::{
     wasm_execute, Addr, Deps, DepsMut, Env, MessageInfo, Response, StdResult, Storage, SubMsg,
-    SubMsgResult,
+    SubMsgResult, Uint128,
 };
 use cw_storage_plus::Item;
 
 use acn_interface::emissions::{
     ConfigResponse as EmissionsConfig, ExecuteMsg as EmissionsMsg, QueryMsg as EmissionsQuery,
-    WorkUnits,
+    WorkFee,
 };
 use acn_interface::market::EmissionsResponse;
 
@@ -64,24 +74,35 @@ pub fn set_emissions(
         .add_attribute("emissions", shown))
 }
 
-/// The `RecordWork` submessage (reply on error only) crediting `units` to each agreeing
-/// provider, or `None` when no emissions contract is configured or the job had no units. One
-/// storage read when unset.
-pub fn work_message<'a>(
+/// Fewest agreeing providers for a job's work to count: agreement is the verification.
+pub const MIN_VERIFIERS: usize = 2;
+
+/// The `RecordWork` submessage (reply on error only) crediting each agreeing provider (`agreed`)
+/// but the buyer with an equal part of the job's protocol fee `fee`, or `None` when no emissions
+/// contract is configured, fewer than [`MIN_VERIFIERS`] providers agreed, or nothing is left to
+/// report. One storage read when unset.
+pub fn work_message(
     storage: &dyn Storage,
-    providers: impl Iterator<Item = &'a Addr>,
-    units: u64,
+    buyer: &Addr,
+    agreed: &[&Addr],
+    fee: Uint128,
 ) -> StdResult<Option<SubMsg>> {
     let Some(emissions) = EMISSIONS.may_load(storage)? else {
         return Ok(None);
     };
-    if units == 0 {
+    if agreed.len() < MIN_VERIFIERS {
         return Ok(None);
     }
-    let work: Vec<WorkUnits> = providers
-        .map(|p| WorkUnits {
+    let part = fee.multiply_ratio(1u128, agreed.len() as u128);
+    if part.is_zero() {
+        return Ok(None);
+    }
+    let work: Vec<WorkFee> = agreed
+        .iter()
+        .filter(|p| **p != buyer)
+        .map(|p| WorkFee {
             provider: p.to_string(),
-            units,
+            fee: part,
         })
         .collect();
     if work.is_empty() {

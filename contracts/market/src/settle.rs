@@ -89,7 +89,7 @@ fn penalize(
 }
 
 /// Pay the escrow minus the protocol fee in equal shares to the slots `members` (rounding dust to
-/// the first); with `report_work`, tell emissions of their units. Returns (fee, paid).
+/// the first); with `report_work`, tell emissions of their parts of the fee. Returns (fee, paid).
 fn pay_shares(
     storage: &dyn Storage,
     config: &Config,
@@ -125,8 +125,10 @@ fn pay_shares(
         }
     }
     if report_work {
-        let agreed = members.iter().map(|i| &job.slots[*i].provider);
-        msgs.extend(crate::emissions::work_message(storage, agreed, job.units)?);
+        let agreed: Vec<&Addr> = members.iter().map(|i| &job.slots[*i].provider).collect();
+        msgs.extend(crate::emissions::work_message(
+            storage, &job.buyer, &agreed, fee,
+        )?);
     }
     Ok((fee, paid))
 }

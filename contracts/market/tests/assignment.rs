@@ -509,7 +509,7 @@ mod storage_ops {
                 counter.set(counter.get() + 1);
                 let stake = Stake {
                     bonded: Uint128::new(2_000 * TOKEN),
-                    unbonding: Uint128::zero(),
+                    ..Stake::default()
                 };
                 SystemResult::Ok(ContractResult::Ok(to_json_binary(&stake).unwrap()))
             }

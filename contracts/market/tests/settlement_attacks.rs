@@ -11,15 +11,15 @@
 
 use std::fmt::Debug;
 
-use acn_interface::emissions::{Decay, EmissionParams};
+use acn_interface::emissions::EmissionParams;
 use acn_interface::market::{
     self, commitment, DisputeResolution, ExecuteMsg, ExposureResponse, JobStatus, MarketParams,
     SlotOutcome,
 };
-use acn_interface::{staking, token};
+use acn_interface::staking;
 use acn_market::ContractError;
 use acn_testing::*;
-use cosmwasm_std::{Binary, HexBinary, Uint128};
+use cosmwasm_std::{Binary, Decimal, HexBinary, Uint128};
 
 const DIGITS: &str = "digits-mlp-v1";
 /// Every named account the tests use.
@@ -436,26 +436,25 @@ fn refunded_jobs_nobody_serves_no_longer_pump_the_price() {
 // ---- 11: emissions never block settlement ---------------------------------------------------
 
 #[test]
-fn an_emissions_contract_that_cannot_mint_does_not_block_settlement_or_expiry() {
+fn an_emissions_contract_that_refuses_reports_does_not_block_settlement_or_expiry() {
     let mut suite = suite(&["p1", "p2", "p3"]);
     let params = EmissionParams {
-        initial_epoch_release: Uint128::new(1_000 * TOKEN),
-        decay: Decay::Halving {
-            interval_epochs: 365,
-        },
+        budget_rate: Decimal::permille(1),
+        fee_cap_bps: 5_000,
         staker_share_bps: 2_000,
     };
     let emissions = suite
-        .deploy_emissions(1_000_000 * TOKEN, DAY, params, true)
+        .deploy_emissions(100_000 * TOKEN, DAY, params, true)
         .unwrap();
-    // the token's owner takes the minter role back: every epoch start (a mint) now fails
-    let (owner, tok) = (suite.owner.clone(), suite.token.clone());
+    // emissions is reconfigured to take reports from another market: every report now fails
+    let (owner, other) = (suite.owner.clone(), suite.addr("other-market"));
     suite
         .execute(
             &owner,
-            &tok,
-            &token::ExecuteMsg::UpdateMinter {
-                new_minter: Some(owner.to_string()),
+            &emissions,
+            &acn_interface::emissions::ExecuteMsg::UpdateConfig {
+                market: Some(other.to_string()),
+                staking: None,
             },
         )
         .unwrap();
@@ -499,7 +498,7 @@ fn an_emissions_contract_that_cannot_mint_does_not_block_settlement_or_expiry() 
     assert!(
         failure
             .as_deref()
-            .is_some_and(|e| e.contains("Unauthorized")),
+            .is_some_and(|e| e.contains("only the configured market")),
         "{failure:?}"
     );
     assert_eq!(suite.market_totals().emissions_failures, 1);
@@ -526,9 +525,12 @@ fn an_emissions_contract_that_cannot_mint_does_not_block_settlement_or_expiry() 
     let info: market::EmissionsResponse =
         suite.query(&suite.market(), &market::QueryMsg::Emissions {});
     assert_eq!(info.address, Some(emissions.clone()));
-    assert!(info.last_error.is_some_and(|e| e.contains("Unauthorized")));
+    assert!(info
+        .last_error
+        .is_some_and(|e| e.contains("only the configured market")));
     // nothing reached the emissions contract
-    assert_eq!(suite.emissions_totals(&emissions).allocated.u128(), 0);
+    let t = suite.emissions_totals(&emissions);
+    assert_eq!((t.fees.u128(), t.open_epoch), (0, None));
 }
 
 // ---- 12: a slash escaped by nobody settling -------------------------------------------------

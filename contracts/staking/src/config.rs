@@ -9,7 +9,11 @@ use crate::msg::{
     DEFAULT_UNBONDING_PERIOD, MAX_CLAIMS_LIMIT,
 };
 use crate::state::{
-    Config, RewardStream, Totals, CONFIG, MARKET, REWARD_STREAM, TOTALS, TOTAL_WEIGHT,
+    Config, RewardStream, Totals, CONFIG, LOCK_TIERS, MARKET, REWARD_STREAM, TOTALS, TOTAL_WEIGHT,
+};
+use acn_interface::staking::{
+    base_reward_bps, default_lock_tiers, LockTier, MAX_LOCK_SECONDS, MAX_LOCK_TIERS,
+    MAX_TIER_REWARD_BPS,
 };
 
 /// Validate and store the configuration; start with nothing bonded and a cw4 total weight of 0.
@@ -37,6 +41,9 @@ pub fn instantiate(
         slash_destination: check_destination(deps.api, msg.slash_destination)?,
     };
     CONFIG.save(deps.storage, &cfg)?;
+    let tiers = msg.lock_tiers.unwrap_or_else(default_lock_tiers);
+    check_lock_tiers(&tiers)?;
+    LOCK_TIERS.save(deps.storage, &tiers)?;
     TOTALS.save(deps.storage, &Totals::default())?;
     REWARD_STREAM.save(
         deps.storage,
@@ -87,6 +94,53 @@ pub fn update_config(
         .add_attribute("unbonding_period", cfg.unbonding_period.to_string())
         .add_attribute("max_claims", cfg.max_claims.to_string())
         .add_attribute("min_bond", cfg.min_bond))
+}
+
+/// Lock tiers 1, 2, …: at most `MAX_LOCK_TIERS`, each lock longer than the one before (the
+/// first longer than none) and at most `MAX_LOCK_SECONDS`, each weight at least the one before
+/// (the first at least 1×) and at most `MAX_TIER_REWARD_BPS`.
+pub fn check_lock_tiers(tiers: &[LockTier]) -> Result<(), ContractError> {
+    if tiers.len() > MAX_LOCK_TIERS {
+        return Err(ContractError::InvalidLockTiers {
+            reason: format!("{} tiers, at most {MAX_LOCK_TIERS}", tiers.len()),
+        });
+    }
+    let (mut lock, mut bps) = (0u64, base_reward_bps());
+    for (i, t) in tiers.iter().enumerate() {
+        let tier = i + 1;
+        if t.lock_seconds <= lock || t.lock_seconds > MAX_LOCK_SECONDS {
+            return Err(ContractError::InvalidLockTiers {
+                reason: format!(
+                    "tier {tier}: lock_seconds {} must be above {lock} and at most {MAX_LOCK_SECONDS}",
+                    t.lock_seconds
+                ),
+            });
+        }
+        if t.reward_bps < bps || t.reward_bps > MAX_TIER_REWARD_BPS {
+            return Err(ContractError::InvalidLockTiers {
+                reason: format!(
+                    "tier {tier}: reward_bps {} must be at least {bps} and at most {MAX_TIER_REWARD_BPS}",
+                    t.reward_bps
+                ),
+            });
+        }
+        (lock, bps) = (t.lock_seconds, t.reward_bps);
+    }
+    Ok(())
+}
+
+/// Owner only: replace the lock tiers 1, 2, … (stakes keep the terms they bonded at).
+pub fn update_lock_tiers(
+    deps: DepsMut,
+    info: MessageInfo,
+    tiers: Vec<LockTier>,
+) -> Result<Response, ContractError> {
+    cw_ownable::assert_owner(deps.storage, &info.sender)?;
+    check_lock_tiers(&tiers)?;
+    LOCK_TIERS.save(deps.storage, &tiers)?;
+    Ok(Response::new()
+        .add_attribute("action", "update_lock_tiers")
+        .add_attribute("tiers", tiers.len().to_string()))
 }
 
 /// Owner only: add then remove slashers.

@@ -37,6 +37,8 @@ pub fn execute(
         ExecuteMsg::Receive(wrapper) => bond::receive(deps, env, info, wrapper),
         ExecuteMsg::Unbond { amount } => unbond::unbond(deps, env, info, amount),
         ExecuteMsg::Claim {} => unbond::claim(deps, env, info),
+        ExecuteMsg::Relock { tier } => bond::relock(deps, env, info, tier),
+        ExecuteMsg::UpdateLockTiers { tiers } => config::update_lock_tiers(deps, info, tiers),
         ExecuteMsg::ClaimRewards {} => rewards::claim_rewards(deps, env, info),
         ExecuteMsg::Slash {
             address,
@@ -111,6 +113,7 @@ pub fn migrate(deps: DepsMut, env: Env, _msg: MigrateMsg) -> Result<Response, Co
     // The version checks first: a refused migration writes nothing.
     let res = acn_interface::lifecycle::migrate(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     rewards::init_stream_if_missing(deps.storage, env.block.time)?;
+    rewards::init_reward_weight_if_missing(deps.storage)?;
     Ok(res)
 }
 

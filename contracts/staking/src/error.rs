@@ -145,4 +145,29 @@ pub enum ContractError {
     /// An unbonding period in blocks while a market is linked (job lifetimes are in seconds).
     #[error("unbonding period must be in seconds while a market is linked: job lifetimes are in seconds")]
     UnbondingPeriodInBlocks {},
+
+    /// A bond or relock names a tier that does not exist.
+    #[error("tier {tier} does not exist: tiers are 0..={max}")]
+    UnknownTier {
+        /// Requested tier.
+        tier: u8,
+        /// Highest tier.
+        max: u8,
+    },
+
+    /// A bond or relock would lower (or not raise) the stake's tier.
+    #[error("tier {requested} is not above the stake's tier {current}: unbond to leave a lock")]
+    TierDowngrade {
+        /// The stake's tier.
+        current: u8,
+        /// Requested tier.
+        requested: u8,
+    },
+
+    /// Lock tiers outside their bounds.
+    #[error("invalid lock_tiers: {reason}")]
+    InvalidLockTiers {
+        /// What is wrong.
+        reason: String,
+    },
 }

@@ -6,6 +6,7 @@ use cw_utils::maybe_addr;
 
 use acn_interface::common::page_limit;
 
+use crate::bond::lock_tier;
 use crate::cw4::weight_of;
 use crate::error::ContractError;
 use crate::msg::{
@@ -13,7 +14,7 @@ use crate::msg::{
     TotalsResponse,
 };
 use crate::rewards::{current, load_stream, settled};
-use crate::state::{Stake, CLAIMS, CONFIG, MARKET, STAKES};
+use crate::state::{Stake, CLAIMS, CONFIG, LOCK_TIERS, MARKET, STAKES};
 
 /// Current configuration.
 pub fn config(deps: Deps) -> StdResult<ConfigResponse> {
@@ -28,6 +29,10 @@ pub fn config(deps: Deps) -> StdResult<ConfigResponse> {
         slash_destination: cfg.slash_destination,
         market: MARKET.may_load(deps.storage)?,
         reward_duration: load_stream(deps.storage).map_err(into_std)?.duration,
+        lock_tiers: (0..=LOCK_TIERS.may_load(deps.storage)?.unwrap_or_default().len() as u8)
+            .map(|t| lock_tier(deps.storage, t))
+            .collect::<Result<_, _>>()
+            .map_err(into_std)?,
     })
 }
 
@@ -55,6 +60,7 @@ pub fn totals(deps: Deps, env: &Env) -> Result<TotalsResponse, ContractError> {
         rewards_funded: totals.rewards_funded,
         rewards_claimed: totals.rewards_claimed,
         rewards_carried: totals.rewards_carried,
+        reward_weight: totals.reward_weight,
         reward_per_token: totals.reward_per_token,
         reward_stream_end: stream.end,
     })
@@ -67,12 +73,12 @@ pub fn pending_rewards(
     address: String,
 ) -> Result<PendingRewardsResponse, ContractError> {
     let address = deps.api.addr_validate(&address)?;
-    let bonded = STAKES
+    let weight = STAKES
         .may_load(deps.storage, &address)?
         .unwrap_or_default()
-        .bonded;
+        .reward_weight();
     let index = current(deps.storage, env.block.time)?.0.reward_per_token;
-    let pending = settled(deps.storage, &address, bonded, index)?.accrued;
+    let pending = settled(deps.storage, &address, weight, index)?.accrued;
     Ok(PendingRewardsResponse { address, pending })
 }
 
@@ -111,6 +117,9 @@ fn stake_response(
         address,
         bonded: stake.bonded,
         unbonding: stake.unbonding,
+        tier: stake.tier,
+        reward_bps: stake.reward_bps,
+        lock_seconds: stake.lock_seconds,
     })
 }
 

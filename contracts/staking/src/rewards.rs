@@ -1,7 +1,8 @@
 //! Reward rounds streamed over time (Synthetix `StakingRewards`): every round joins one stream,
 //! released linearly into a global reward-per-token index as time passes while stake is bonded,
-//! and per-staker settlement of `bonded × (index − snapshot)` before every change of a staker's
-//! bonded stake. Both are O(1).
+//! and per-staker settlement of `weight × (index − snapshot)` before every change of a staker's
+//! reward weight (its bonded stake × its lock tier's weight: longer locks earn more). Both are
+//! O(1).
 //!
 //! Why a stream: with rounds added to the index at once, bonding right before a round and
 //! leaving right after earned as much as a month of staking, and a round that arrived while
@@ -19,12 +20,12 @@ use crate::state::{
     RewardInfo, RewardStream, Totals, CONFIG, REWARDS, REWARD_SCALE, REWARD_STREAM, STAKES, TOTALS,
 };
 
-/// `addr`'s reward record brought up to `index`, given the stake it had bonded since its last
-/// settlement. Nothing is written.
+/// `addr`'s reward record brought up to `index`, given the reward weight of the stake it had
+/// bonded since its last settlement. Nothing is written.
 pub fn settled(
     storage: &dyn Storage,
     addr: &Addr,
-    bonded: Uint128,
+    weight: Uint128,
     index: Uint256,
 ) -> Result<RewardInfo, ContractError> {
     let Some(info) = REWARDS.may_load(storage, addr)? else {
@@ -34,7 +35,7 @@ pub fn settled(
             accrued: Uint128::zero(),
         });
     };
-    let earned = Uint256::from(bonded)
+    let earned = Uint256::from(weight)
         .checked_mul(index.checked_sub(info.index)?)?
         .checked_div(Uint256::from(REWARD_SCALE))?;
     Ok(RewardInfo {
@@ -48,9 +49,9 @@ pub fn store(
     storage: &mut dyn Storage,
     addr: &Addr,
     info: &RewardInfo,
-    bonded_after: Uint128,
+    weight_after: Uint128,
 ) -> Result<(), ContractError> {
-    if bonded_after.is_zero() && info.accrued.is_zero() {
+    if weight_after.is_zero() && info.accrued.is_zero() {
         REWARDS.remove(storage, addr);
     } else {
         REWARDS.save(storage, addr, info)?;
@@ -58,17 +59,22 @@ pub fn store(
     Ok(())
 }
 
-/// Settle `addr` at `index` before its bonded stake changes from `bonded_before` to
-/// `bonded_after`; `index` must be the one a [`checkpoint`] at the block time just produced.
+/// Settle `addr` at `index` before the reward weight of its bonded stake changes from
+/// `weight_before` to `weight_after`, and move the total weight by the difference; `index` must
+/// be the one a [`checkpoint`] at the block time just produced into `totals`.
 pub fn settle(
     storage: &mut dyn Storage,
+    totals: &mut Totals,
     addr: &Addr,
-    bonded_before: Uint128,
-    bonded_after: Uint128,
-    index: Uint256,
+    weight_before: Uint128,
+    weight_after: Uint128,
 ) -> Result<(), ContractError> {
-    let info = settled(storage, addr, bonded_before, index)?;
-    store(storage, addr, &info, bonded_after)
+    let info = settled(storage, addr, weight_before, totals.reward_per_token)?;
+    totals.reward_weight = totals
+        .reward_weight
+        .checked_sub(weight_before)?
+        .checked_add(weight_after)?;
+    store(storage, addr, &info, weight_after)
 }
 
 /// The reward stream; state written before streaming existed has none: an ended stream of the
@@ -104,6 +110,17 @@ pub fn init_stream_if_missing(
     Ok(())
 }
 
+/// Migration from state written before lock tiers: every stake then was 1×, so the total reward
+/// weight is the bonded total.
+pub fn init_reward_weight_if_missing(storage: &mut dyn Storage) -> Result<(), ContractError> {
+    let mut totals = TOTALS.load(storage)?;
+    if totals.reward_weight.is_zero() && !totals.bonded.is_zero() {
+        totals.reward_weight = totals.bonded;
+        TOTALS.save(storage, &totals)?;
+    }
+    Ok(())
+}
+
 /// Release the stream into the index up to `now` (in memory only). Between `last_update` and
 /// `now` the bonded total did not change (every change of it comes through here first), so:
 /// - with nothing bonded the stream pauses: its end moves later by the time that passed, and
@@ -120,7 +137,7 @@ pub fn accrue(
         return Ok(());
     }
     let elapsed = now - stream.last_update;
-    if totals.bonded.is_zero() {
+    if totals.reward_weight.is_zero() {
         if stream.end > stream.last_update {
             stream.end = Uint64::new(stream.end)
                 .checked_add(Uint64::new(elapsed))?
@@ -132,12 +149,12 @@ pub fn accrue(
             .checked_mul(Uint256::from(released_until - stream.last_update))?
             .checked_div(Uint256::from(stream.end - stream.last_update))?;
         let scale = Uint256::from(REWARD_SCALE);
-        let bonded = Uint256::from(totals.bonded);
-        let index_increase = released.checked_mul(scale)?.checked_div(bonded)?;
+        let weight = Uint256::from(totals.reward_weight);
+        let index_increase = released.checked_mul(scale)?.checked_div(weight)?;
         // What stakers can ever be paid from this increase, rounded up so the carried
         // remainder never over-promises.
         let used = index_increase
-            .checked_mul(bonded)?
+            .checked_mul(weight)?
             .checked_add(scale.checked_sub(Uint256::one())?)?
             .checked_div(scale)?;
         totals.rewards_carried = totals
@@ -245,17 +262,17 @@ pub fn claim_rewards(
 ) -> Result<Response, ContractError> {
     let mut totals = TOTALS.load(deps.storage)?;
     checkpoint(deps.storage, &mut totals, env.block.time)?;
-    let bonded = STAKES
+    let weight = STAKES
         .may_load(deps.storage, &info.sender)?
         .unwrap_or_default()
-        .bonded;
-    let mut reward = settled(deps.storage, &info.sender, bonded, totals.reward_per_token)?;
+        .reward_weight();
+    let mut reward = settled(deps.storage, &info.sender, weight, totals.reward_per_token)?;
     let amount = reward.accrued;
     if amount.is_zero() {
         return Err(ContractError::NoRewards {});
     }
     reward.accrued = Uint128::zero();
-    store(deps.storage, &info.sender, &reward, bonded)?;
+    store(deps.storage, &info.sender, &reward, weight)?;
     totals.rewards_claimed = totals.rewards_claimed.checked_add(amount)?;
     TOTALS.save(deps.storage, &totals)?;
 

@@ -47,15 +47,15 @@ pub fn slash(
         let mut totals = TOTALS.load(deps.storage)?;
         rewards::checkpoint(deps.storage, &mut totals, env.block.time)?;
         if !from_bonded.is_zero() {
-            let bonded_before = stake.bonded;
+            let weight_before = stake.reward_weight();
             stake.bonded = stake.bonded.checked_sub(from_bonded)?;
             totals.bonded = totals.bonded.checked_sub(from_bonded)?;
             rewards::settle(
                 deps.storage,
+                &mut totals,
                 &addr,
-                bonded_before,
-                stake.bonded,
-                totals.reward_per_token,
+                weight_before,
+                stake.reward_weight(),
             )?;
             let hooks =
                 update_membership(deps.storage, &addr, stake.bonded, &cfg, env.block.height)?;

@@ -62,8 +62,13 @@ pub struct Totals {
     /// released, and everything funded while nothing was bonded) plus the rounding remainders
     /// of earlier releases. See [`RewardStream`].
     pub rewards_carried: Uint128,
-    /// Global reward index: rewards per bonded base unit, scaled by [`REWARD_SCALE`].
+    /// Global reward index: rewards per unit of reward weight, scaled by [`REWARD_SCALE`].
     pub reward_per_token: Uint256,
+    /// Sum of the reward weights of bonded stake (bonded × each stake's tier weight): what the
+    /// index pays on. State written before lock tiers had none: the migration sets it to
+    /// `bonded` (every stake then was 1×).
+    #[serde(default)]
+    pub reward_weight: Uint128,
 }
 
 /// The reward stream: [`Totals::rewards_carried`] is released into the index linearly between
@@ -81,6 +86,10 @@ pub struct RewardStream {
 
 /// Validated configuration.
 pub const CONFIG: Item<Config> = Item::new("config");
+
+/// The governed lock tiers 1, 2, … (tier 0, "no lock, 1×", is implicit). Kept apart from
+/// [`CONFIG`] so that state written before lock tiers existed loads (absent = no tiers).
+pub const LOCK_TIERS: Item<Vec<acn_interface::staking::LockTier>> = Item::new("lock_tiers");
 
 /// The reward stream and its duration. Kept apart from [`TOTALS`] and [`CONFIG`] so that state
 /// written before streaming existed loads (a missing stream is an ended one, see

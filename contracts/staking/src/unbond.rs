@@ -10,7 +10,8 @@ use crate::error::ContractError;
 use crate::rewards;
 use crate::state::{CLAIMS, CLAIMS_EDIT, CONFIG, MARKET, STAKES, TOTALS};
 
-/// Move `amount` of the sender's bonded stake into a claim maturing after the unbonding period.
+/// Move `amount` of the sender's bonded stake into a claim maturing after the unbonding period
+/// (or its lock tier's notice, if longer).
 /// With a linked market, the stake the market holds at risk for the sender's unfinished jobs
 /// (its `Exposure`) must stay bonded.
 pub fn unbond(
@@ -58,19 +59,25 @@ pub fn unbond(
 
     let mut totals = TOTALS.load(deps.storage)?;
     rewards::checkpoint(deps.storage, &mut totals, env.block.time)?;
-    let bonded_before = stake.bonded;
+    let weight_before = stake.reward_weight();
     stake.bonded = stake.bonded.checked_sub(amount)?;
     stake.unbonding = stake.unbonding.checked_add(amount)?;
     totals.bonded = totals.bonded.checked_sub(amount)?;
     totals.unbonding = totals.unbonding.checked_add(amount)?;
     rewards::settle(
         deps.storage,
+        &mut totals,
         &staker,
-        bonded_before,
-        stake.bonded,
-        totals.reward_per_token,
+        weight_before,
+        stake.reward_weight(),
     )?;
-    let release_at = cfg.unbonding_period.after(&env.block);
+    // A locked stake leaves after the longer of its lock and the unbonding period.
+    let cooldown = cfg.unbonding_period.after(&env.block);
+    let locked = env.block.time.plus_seconds(stake.lock_seconds);
+    let release_at = match cooldown {
+        cw_utils::Expiration::AtTime(t) if t < locked => cw_utils::Expiration::AtTime(locked),
+        other => other,
+    };
     CLAIMS.create_claim(deps.storage, &staker, amount, release_at)?;
     STAKES.save(deps.storage, &staker, &stake)?;
     TOTALS.save(deps.storage, &totals)?;

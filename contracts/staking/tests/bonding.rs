@@ -68,7 +68,10 @@ fn zero_amount_receive_is_refused() {
     // cw20-base already refuses zero sends; impersonate the token to reach the contract's check.
     let mut suite = SuiteBuilder::new().build();
     let (token, staking) = (suite.token.clone(), suite.staking.clone());
-    for hook in [ReceiveMsg::Bond {}, ReceiveMsg::DistributeRewards {}] {
+    for hook in [
+        ReceiveMsg::Bond { tier: None },
+        ReceiveMsg::DistributeRewards {},
+    ] {
         let msg = ExecuteMsg::Receive(Cw20ReceiveMsg {
             sender: suite.addr("alice").to_string(),
             amount: Uint128::zero(),
@@ -95,7 +98,7 @@ fn fake_cw20_send_is_refused() {
         &mallory,
         &staking,
         500 * TOKEN,
-        &ReceiveMsg::Bond {},
+        &ReceiveMsg::Bond { tier: None },
     ));
     assert_eq!(
         err,
@@ -134,7 +137,7 @@ fn receive_called_directly_by_a_user_is_refused() {
     let msg = ExecuteMsg::Receive(Cw20ReceiveMsg {
         sender: mallory.to_string(),
         amount: Uint128::new(1_000 * TOKEN),
-        msg: to_json_binary(&ReceiveMsg::Bond {}).unwrap(),
+        msg: to_json_binary(&ReceiveMsg::Bond { tier: None }).unwrap(),
     });
     let err = expect_staking_error(suite.execute(&mallory, &staking, &msg));
     assert_eq!(

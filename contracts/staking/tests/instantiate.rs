@@ -21,6 +21,7 @@ fn base_msg(suite: &Suite) -> InstantiateMsg {
         min_bond: Uint128::zero(),
         slashers: vec![],
         slash_destination: SlashDestination::Burn,
+        lock_tiers: None,
     }
 }
 

@@ -170,7 +170,12 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     ));
 
     for p in &providers {
-        chain.send_tokens(p, &d.staking, 2_000 * TOKEN, &staking::ReceiveMsg::Bond {})?;
+        chain.send_tokens(
+            p,
+            &d.staking,
+            2_000 * TOKEN,
+            &staking::ReceiveMsg::Bond { tier: None },
+        )?;
         chain.market_exec(
             p,
             &market::ExecuteMsg::RegisterProvider {

@@ -48,6 +48,11 @@ pub enum StakeCommand {
         /// ACN to bond, e.g. 12.5.
         #[arg(value_parser = parse_amount)]
         amount: u128,
+        /// Lock tier (0: none; the default tiers are 1: 90 days at 1.25× rewards, 2: 180 days at
+        /// 1.5×, 3: a year at 2×; `acn stake status` shows the chain's). A higher tier relocks
+        /// everything already bonded; default: the current tier.
+        #[arg(long)]
+        tier: Option<u8>,
     },
     /// Start unbonding: the tokens stop earning and voting now and can be claimed when the
     /// unbonding period is over.
@@ -64,6 +69,14 @@ pub enum StakeCommand {
         /// Account.
         #[arg(skip)]
         from: String,
+    },
+    /// Move the whole bonded stake to a higher lock tier (longer notice, larger reward share).
+    Relock {
+        /// Account.
+        #[arg(skip)]
+        from: String,
+        /// The new tier.
+        tier: u8,
     },
     /// Rewards accrued and not yet claimed; `--claim` pays them out.
     Rewards {
@@ -114,6 +127,13 @@ pub struct StakeStatus {
     pub unbonding: u128,
     /// cw4 voting weight.
     pub weight: u64,
+    /// Lock tier of the bonded stake.
+    pub tier: u8,
+    /// Reward weight of the bonded stake in bps (10 000 = 1×).
+    pub reward_bps: u16,
+    /// The lock's notice in seconds (an unbonded claim matures after the longer of this and the
+    /// unbonding period).
+    pub lock_seconds: u64,
     /// Rewards claimable with `ClaimRewards`.
     pub pending_rewards: u128,
     /// Bonded stake the market keeps locked for unfinished jobs (providers).
@@ -194,6 +214,9 @@ pub fn status(chain: &(impl Chain + ?Sized), address: &str) -> anyhow::Result<St
         bonded: stake.bonded.u128(),
         unbonding: stake.unbonding.u128(),
         weight: stake.weight,
+        tier: stake.tier,
+        reward_bps: stake.reward_bps,
+        lock_seconds: stake.lock_seconds,
         pending_rewards: pending.pending.u128(),
         locked,
         claims: claims
@@ -219,6 +242,14 @@ impl StakeStatus {
             tokens(self.bonded),
             self.weight
         );
+        if self.tier > 0 {
+            s += &format!(
+                "  lock tier        {} ({}× rewards, {} notice to unbond)\n",
+                self.tier,
+                f64::from(self.reward_bps) / 10_000.0,
+                format_span(self.lock_seconds)
+            );
+        }
         if self.locked > 0 {
             s += &format!(
                 "  locked by jobs   {} (cannot be unbonded until those jobs are final)\n",
@@ -264,6 +295,11 @@ impl StakeChange {
                 self.claim.as_ref().map(|c| c.when(now)).unwrap_or_default()
             ),
             "claim" => format!("claimed {} of matured unbonding", tokens(self.amount)),
+            "relock" => format!(
+                "relocked {} at tier {}",
+                tokens(self.amount),
+                self.status.tier
+            ),
             _ => format!("claimed {} of rewards", tokens(self.amount)),
         };
         format!("{head}\n{}", self.status.render())
@@ -277,11 +313,13 @@ fn nonzero(amount: u128, what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Bond `amount` base units as `account` (a CW20 `Send` to staking with `Bond {}`).
+/// Bond `amount` base units as `account` at lock tier `tier` (default: its current tier; a CW20
+/// `Send` to staking with `Bond { tier }`).
 pub fn bond(
     chain: &(impl Chain + ?Sized),
     account: &str,
     amount: u128,
+    tier: Option<u8>,
 ) -> anyhow::Result<StakeChange> {
     nonzero(amount, "bond")?;
     let address = chain.address(account)?;
@@ -294,7 +332,12 @@ pub fn bond(
         );
     }
     let d = chain.deployment().clone();
-    let tx = chain.send_tokens(account, &d.staking, amount, &staking::ReceiveMsg::Bond {})?;
+    let tx = chain.send_tokens(
+        account,
+        &d.staking,
+        amount,
+        &staking::ReceiveMsg::Bond { tier },
+    )?;
     Ok(StakeChange {
         action: "bond".into(),
         amount,
@@ -393,6 +436,25 @@ pub fn claim_rewards(chain: &(impl Chain + ?Sized), account: &str) -> anyhow::Re
     })
 }
 
+/// Move `account`'s bonded stake to lock tier `tier` (higher than its current one).
+pub fn relock(
+    chain: &(impl Chain + ?Sized),
+    account: &str,
+    tier: u8,
+) -> anyhow::Result<StakeChange> {
+    let address = chain.address(account)?;
+    let d = chain.deployment().clone();
+    let tx = chain.execute(account, &d.staking, &staking::ExecuteMsg::Relock { tier })?;
+    let after = status(chain, &address)?;
+    Ok(StakeChange {
+        action: "relock".into(),
+        amount: after.bonded,
+        claim: None,
+        status: after,
+        tx_hash: tx.tx_hash,
+    })
+}
+
 /// Pending rewards of an address.
 #[derive(Clone, Debug, Serialize)]
 pub struct Rewards {
@@ -419,6 +481,7 @@ impl StakeCommand {
         match &mut self {
             StakeCommand::Bond { from, .. }
             | StakeCommand::Unbond { from, .. }
+            | StakeCommand::Relock { from, .. }
             | StakeCommand::Claim { from } => *from = need()?,
             StakeCommand::Rewards {
                 from,
@@ -461,13 +524,18 @@ pub fn execute(
     output: OutputFormat,
 ) -> anyhow::Result<()> {
     match command {
-        StakeCommand::Bond { from, amount } => {
-            emit(output, &bond(chain, &from, amount)?, StakeChange::render)
-        }
+        StakeCommand::Bond { from, amount, tier } => emit(
+            output,
+            &bond(chain, &from, amount, tier)?,
+            StakeChange::render,
+        ),
         StakeCommand::Unbond { from, amount } => {
             emit(output, &unbond(chain, &from, amount)?, StakeChange::render)
         }
         StakeCommand::Claim { from } => emit(output, &claim(chain, &from)?, StakeChange::render),
+        StakeCommand::Relock { from, tier } => {
+            emit(output, &relock(chain, &from, tier)?, StakeChange::render)
+        }
         StakeCommand::Rewards {
             from,
             address,

@@ -28,7 +28,7 @@ fn show_tallies_the_ballots_and_close_ends_an_unpassed_proposal() {
                 who,
                 &d.staking,
                 amount * TOKEN,
-                &staking::ReceiveMsg::Bond {},
+                &staking::ReceiveMsg::Bond { tier: None },
             )
             .unwrap();
     }
@@ -41,7 +41,7 @@ fn show_tallies_the_ballots_and_close_ends_an_unpassed_proposal() {
             "late",
             &d.staking,
             50 * TOKEN,
-            &staking::ReceiveMsg::Bond {},
+            &staking::ReceiveMsg::Bond { tier: None },
         )
         .unwrap();
     governance::wait_for_voting(&chain, &dao_addr, id).unwrap();

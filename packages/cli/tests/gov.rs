@@ -75,7 +75,7 @@ fn a_fee_change_goes_through_the_cli() {
                 &token::ExecuteMsg::Send {
                     contract: d.staking.clone(),
                     amount: Uint128::new(amount),
-                    msg: to_json_binary(&staking::ReceiveMsg::Bond {}).unwrap(),
+                    msg: to_json_binary(&staking::ReceiveMsg::Bond { tier: None }).unwrap(),
                 },
             )
             .unwrap();

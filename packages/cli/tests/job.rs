@@ -117,7 +117,12 @@ fn the_quote_is_what_submit_charges_and_a_staker_discount_applies() {
         if bonded > 0 {
             let d = chain.deployment().clone();
             chain
-                .send_tokens("buyer", &d.staking, bonded, &staking::ReceiveMsg::Bond {})
+                .send_tokens(
+                    "buyer",
+                    &d.staking,
+                    bonded,
+                    &staking::ReceiveMsg::Bond { tier: None },
+                )
                 .unwrap();
         }
         let q = job::quote(&*chain, MLP, 8, Some(redundancy), Some(&buyer)).unwrap();

@@ -20,7 +20,7 @@ fn bond_unbond_and_claim_move_the_exact_amounts_and_print_the_maturity_date() {
     let holder = chain.address("holder").unwrap();
     let start = chain.balance(&holder).unwrap();
 
-    let bonded = stake::bond(&*chain, "holder", parse_tokens("12.5").unwrap()).unwrap();
+    let bonded = stake::bond(&*chain, "holder", parse_tokens("12.5").unwrap(), None).unwrap();
     assert_eq!(bonded.status.bonded, 12_500_000);
     assert_eq!(bonded.status.balance, start - 12_500_000);
     assert_eq!(bonded.status.weight, 12);
@@ -64,7 +64,7 @@ fn bond_unbond_and_claim_move_the_exact_amounts_and_print_the_maturity_date() {
         err.to_string(),
         "holder has 10.499999 ACN bonded, less than the 11 ACN to unbond"
     );
-    let err = stake::bond(&*chain, "holder", 0).unwrap_err();
+    let err = stake::bond(&*chain, "holder", 0, None).unwrap_err();
     assert_eq!(
         err.to_string(),
         "bond 0 ACN: give an amount above 0, such as 12.5"
@@ -96,7 +96,7 @@ fn bond_unbond_and_claim_move_the_exact_amounts_and_print_the_maturity_date() {
 fn rewards_show_what_is_pending_and_claim_pays_exactly_that() {
     let chain = chain(&[]);
     let holder = chain.address("holder").unwrap();
-    stake::bond(&*chain, "holder", 100 * TOKEN).unwrap();
+    stake::bond(&*chain, "holder", 100 * TOKEN, None).unwrap();
     let d = chain.deployment().clone();
     chain
         .send_tokens(
@@ -212,4 +212,29 @@ fn the_binary_refuses_bad_amounts_before_connecting() {
     ]);
     assert!(!ok);
     assert!(stderr.contains("/nonexistent/deployment.json"), "{stderr}");
+}
+
+#[test]
+fn bond_at_a_lock_tier_shows_the_tier_and_unbonds_after_the_lock() {
+    let chain = chain(&[]);
+    let bonded = stake::bond(&*chain, "holder", 100 * TOKEN, Some(2)).unwrap();
+    let s = &bonded.status;
+    assert_eq!(
+        (s.tier, s.reward_bps, s.lock_seconds),
+        (2, 15_000, 180 * DAY)
+    );
+    let text = s.render();
+    assert!(
+        text.contains("  lock tier        2 (1.5× rewards, 180 days notice to unbond)\n"),
+        "{text}"
+    );
+    // A lower tier is refused by the contract, with its reason.
+    let err = stake::bond(&*chain, "holder", TOKEN, Some(1)).unwrap_err();
+    assert!(
+        format!("{err:#}").contains("tier 1 is not above the stake's tier 2"),
+        "{err:#}"
+    );
+    let now = chain.block().unwrap().time;
+    let unbonding = stake::unbond(&*chain, "holder", 10 * TOKEN).unwrap();
+    assert_eq!(unbonding.claim.unwrap().matures_at, Some(now + 180 * DAY));
 }

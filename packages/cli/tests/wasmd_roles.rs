@@ -102,7 +102,7 @@ fn every_role_command_works_through_the_binary_on_wasmd() {
             "provider-4",
             &d.staking,
             2_000 * TOKEN,
-            &staking::ReceiveMsg::Bond {},
+            &staking::ReceiveMsg::Bond { tier: None },
         )
         .unwrap();
     chain

@@ -229,7 +229,7 @@ fn measure_pass(
         staker,
         &d.staking,
         20 * TOKEN,
-        &staking::ReceiveMsg::Bond {},
+        &staking::ReceiveMsg::Bond { tier: None },
     )?;
     b.record("bond (CW20 Send → staking)", "token → staking", &tx);
 
@@ -317,7 +317,7 @@ fn governance_pass(b: &mut Bench, plan: &DeployPlan, dao_addr: &str) -> Result<(
         "buyer-2",
         &d.staking,
         500 * TOKEN,
-        &staking::ReceiveMsg::Bond {},
+        &staking::ReceiveMsg::Bond { tier: None },
     )?;
     chain.wait_blocks(1)?;
     let mut params = plan.market.as_ref().expect("market").params.clone();
@@ -397,7 +397,12 @@ fn populate(
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let Some(name) = names.get(i) else { break };
                 let provide = chain
-                    .send_tokens(name, &d.staking, 150 * TOKEN, &staking::ReceiveMsg::Bond {})
+                    .send_tokens(
+                        name,
+                        &d.staking,
+                        150 * TOKEN,
+                        &staking::ReceiveMsg::Bond { tier: None },
+                    )
                     .and_then(|_| {
                         chain.market_exec(
                             name,
@@ -512,7 +517,12 @@ fn run(a: &Args) -> Result<(), ChainError> {
         b.record(&s.name, &s.contract, &s.tx);
     }
     for p in ["provider-1", "provider-2"] {
-        chain.send_tokens(p, &d.staking, 2_000 * TOKEN, &staking::ReceiveMsg::Bond {})?;
+        chain.send_tokens(
+            p,
+            &d.staking,
+            2_000 * TOKEN,
+            &staking::ReceiveMsg::Bond { tier: None },
+        )?;
         let tx = chain.market_exec(
             p,
             &market::ExecuteMsg::RegisterProvider {

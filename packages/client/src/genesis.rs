@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::str::FromStr;
 
-use acn_interface::emissions::{Decay, EmissionParams};
+use acn_interface::emissions::EmissionParams;
 use acn_interface::BPS_DENOMINATOR;
 use anyhow::{bail, ensure, Context, Result};
 use cosmwasm_std::{Decimal, Uint128};
@@ -68,30 +68,20 @@ pub struct Allocation {
     pub duration_days: Option<u64>,
 }
 
-/// The emission schedule's decay.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum DecayKind {
-    /// Smooth exponential decay with a half-life.
-    HalfLife,
-    /// Step halvings.
-    Halving,
-}
-
-/// Emission pool and schedule.
+/// The compute-mining pool and its release rule.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmissionsSection {
-    /// Whole tokens that may ever be minted for work (cap − genesis supply).
+    /// Whole tokens moved at genesis from the community treasury's allocation into the
+    /// emissions contract (nothing is ever minted).
     pub pool: u64,
     /// Epoch length in days.
     pub epoch_days: u64,
-    /// Decay kind.
-    pub decay: DecayKind,
-    /// Half-life in epochs (for `half-life`).
+    /// Half-life in epochs of the unreleased pool when every budget is used: each epoch's
+    /// budget is `1 − 2^(−1/h)` of it.
     pub half_life_epochs: u64,
-    /// Halving interval in epochs (for `halving`).
-    pub halving_interval_epochs: u64,
+    /// Cap on an epoch's release, in bps of the protocol fees of its counted work.
+    pub fee_cap_bps: u16,
     /// Share of each epoch's release to stakers.
     pub staker_share_bps: u16,
 }
@@ -141,7 +131,7 @@ pub struct StakingSection {
 /// The ACN / stable pool, its TWAP oracle and the buyback vault.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PoolSection {
+pub struct AmmSection {
     /// The stable bank denom (6 decimals), e.g. `uusdc`.
     pub stable_denom: String,
     /// The pool's swap fee (≤ 1 000).
@@ -172,9 +162,9 @@ pub struct Genesis {
     pub market: MarketSection,
     /// Staking.
     pub staking: StakingSection,
-    /// The ACN / stable pool, oracle and buyback vault (absent: not deployed).
+    /// The ACN / stable AMM pool, oracle and buyback vault (absent: not deployed).
     #[serde(default)]
-    pub pool: Option<PoolSection>,
+    pub amm: Option<AmmSection>,
 }
 
 /// Tokens (f64) → base units, refusing negative, non-finite or sub-unit-precision overflow.
@@ -211,14 +201,14 @@ impl Genesis {
         self.token.genesis_supply as u128 * TOKEN
     }
 
-    /// Emission pool in base units.
+    /// Emission pool in base units (part of the community treasury's allocation).
     pub fn pool(&self) -> u128 {
         self.emissions.pool as u128 * TOKEN
     }
 
-    /// The token's cap: genesis supply + emission pool.
+    /// The token's cap: the genesis supply (a fixed supply: nothing is ever minted).
     pub fn cap(&self) -> u128 {
-        self.genesis_supply() + self.pool()
+        self.genesis_supply()
     }
 
     /// Each allocation with its amount in base units (`supply × bps / 10 000`, exact).
@@ -243,38 +233,19 @@ impl Genesis {
             .sum()
     }
 
-    /// Per-epoch retention factor of the half-life decay: `2^(−1/h)`.
-    pub fn retain(&self) -> Result<Decimal> {
+    /// An epoch's budget rate: `1 − 2^(−1/h)` of the unreleased pool, for a half-life of `h`
+    /// epochs while every budget is used.
+    pub fn budget_rate(&self) -> Result<Decimal> {
         let h = self.emissions.half_life_epochs as f64;
-        let r = 0.5f64.powf(1.0 / h);
-        Decimal::from_str(&format!("{r:.18}")).context("retention factor")
+        let r = 1.0 - 0.5f64.powf(1.0 / h);
+        Decimal::from_str(&format!("{r:.18}")).context("budget rate")
     }
 
-    /// The emission parameters: the initial release is chosen so that the schedule sums to the
-    /// pool (`pool × (1 − retain)` for a half-life, `pool / (2 × interval)` for halvings).
+    /// The emission parameters of the file.
     pub fn emission_params(&self) -> Result<EmissionParams> {
-        let pool = Uint128::new(self.pool());
-        let (initial, decay) = match self.emissions.decay {
-            DecayKind::HalfLife => {
-                let retain = self.retain()?;
-                (
-                    pool.mul_floor(Decimal::one() - retain),
-                    Decay::Exponential { retain },
-                )
-            }
-            DecayKind::Halving => {
-                let interval = self.emissions.halving_interval_epochs;
-                (
-                    pool / Uint128::new(2 * interval as u128),
-                    Decay::Halving {
-                        interval_epochs: interval,
-                    },
-                )
-            }
-        };
         Ok(EmissionParams {
-            initial_epoch_release: initial,
-            decay,
+            budget_rate: self.budget_rate()?,
+            fee_cap_bps: self.emissions.fee_cap_bps,
             staker_share_bps: self.emissions.staker_share_bps,
         })
     }
@@ -351,25 +322,27 @@ impl Genesis {
             "emissions.half_life_epochs must be 1..=100000"
         );
         ensure!(
-            (acn_interface::emissions::MIN_HALVING_INTERVAL
-                ..=acn_interface::emissions::MAX_HALVING_INTERVAL)
-                .contains(&e.halving_interval_epochs),
-            "emissions.halving_interval_epochs must be {}..={}",
-            acn_interface::emissions::MIN_HALVING_INTERVAL,
-            acn_interface::emissions::MAX_HALVING_INTERVAL
+            self.budget_rate()? <= acn_interface::emissions::MAX_BUDGET_RATE,
+            "emissions.half_life_epochs = {}: an epoch's budget {} exceeds {} of the pool; lengthen the half-life",
+            e.half_life_epochs,
+            self.budget_rate()?,
+            acn_interface::emissions::MAX_BUDGET_RATE
+        );
+        ensure!(
+            (1..=acn_interface::emissions::MAX_FEE_CAP_BPS).contains(&e.fee_cap_bps),
+            "emissions.fee_cap_bps must be 1..={}",
+            acn_interface::emissions::MAX_FEE_CAP_BPS
         );
         ensure!(
             e.staker_share_bps <= acn_interface::emissions::MAX_STAKER_SHARE_BPS,
             "emissions.staker_share_bps must be at most {}",
             acn_interface::emissions::MAX_STAKER_SHARE_BPS
         );
-        let params = self.emission_params()?;
-        let max_release = self.pool() / 100;
         ensure!(
-            params.initial_epoch_release.u128() <= max_release,
-            "the schedule's first release {} exceeds 1 % of the pool {}: lengthen the half-life or halving interval",
-            params.initial_epoch_release,
-            max_release
+            self.pool() <= self.total_of(AllocationKind::Treasury),
+            "emissions.pool = {} exceeds the community treasury's allocation {} it is taken from",
+            e.pool,
+            self.total_of(AllocationKind::Treasury) / TOKEN
         );
         let t = &self.treasury;
         let split =
@@ -402,23 +375,26 @@ impl Genesis {
             self.staking.unbonding_days <= 365,
             "staking.unbonding_days must be at most 365"
         );
-        if let Some(p) = &self.pool {
+        if let Some(p) = &self.amm {
             ensure!(
                 !p.stable_denom.is_empty(),
-                "pool.stable_denom must name a bank denom (e.g. \"uusdc\")"
+                "amm.stable_denom must name a bank denom (e.g. \"uusdc\")"
             );
-            ensure!(p.fee_bps <= 1_000, "pool.fee_bps must be at most 1000");
+            ensure!(p.fee_bps <= 1_000, "amm.fee_bps must be at most 1000");
             ensure!(
                 (1..=1_440).contains(&p.twap_window_minutes),
-                "pool.twap_window_minutes must be 1 ..= 1440"
+                "amm.twap_window_minutes must be 1 ..= 1440"
             );
             ensure!(
                 (p.seed_acn == 0) == (p.seed_stable == 0),
-                "pool.seed_acn and pool.seed_stable must both be 0 (no seed) or both positive"
+                "amm.seed_acn and amm.seed_stable must both be 0 (no seed) or both positive"
             );
             ensure!(
-                p.seed_acn as u128 <= self.total_of(AllocationKind::Treasury) / TOKEN,
-                "pool.seed_acn = {} must not exceed the treasury's reserve",
+                p.seed_acn as u128 * TOKEN
+                    <= self
+                        .total_of(AllocationKind::Treasury)
+                        .saturating_sub(self.pool()),
+                "amm.seed_acn = {} must not exceed the treasury's reserve (after the emission pool)",
                 p.seed_acn
             );
         }

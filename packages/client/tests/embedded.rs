@@ -99,7 +99,7 @@ fn every_proposal_kind_built_by_the_client_executes() {
             "major",
             &d.staking,
             500 * TOKEN,
-            &staking::ReceiveMsg::Bond {},
+            &staking::ReceiveMsg::Bond { tier: None },
         )
         .unwrap();
     chain.wait_blocks(1).unwrap();

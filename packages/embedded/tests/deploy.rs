@@ -44,13 +44,26 @@ fn the_genesis_economy_deploys_with_a_fixed_supply_and_the_dao_owning_everything
     let dao_addr = rec.dao.clone().unwrap();
     let emissions = d.emissions.clone().unwrap();
 
-    // Supply: exactly the genesis 10 B; cap 12 B (genesis + emission pool); emissions mint.
+    // Supply: exactly the genesis 10 B, and the cap is that supply: nothing can ever be minted
+    // (the DAO holds the minter role, bounded by the cap). The emissions pool came out of the
+    // community treasury's allocation.
     let info: token::TokenInfoResponse = query(&app, &d.token, &token::QueryMsg::TokenInfo {});
     assert_eq!(info.total_supply.u128(), 10_000_000_000 * TOKEN);
     let mint: token::MintStatusResponse = query(&app, &d.token, &token::QueryMsg::MintStatus {});
-    assert_eq!(mint.cap.u128(), 12_000_000_000 * TOKEN);
+    assert_eq!(
+        (mint.cap.u128(), mint.mintable.u128()),
+        (10_000_000_000 * TOKEN, 0)
+    );
     let minter: Option<cw20::MinterResponse> = query(&app, &d.token, &token::QueryMsg::Minter {});
-    assert_eq!(minter.unwrap().minter, emissions);
+    assert_eq!(minter.unwrap().minter, dao_addr);
+    let pool: token::BalanceResponse = query(
+        &app,
+        &d.token,
+        &token::QueryMsg::Balance {
+            address: emissions.clone(),
+        },
+    );
+    assert_eq!(pool.balance.u128(), 2_000_000_000 * TOKEN);
 
     // Every contract is owned (cw-ownable) and administered (wasm admin) by the DAO.
     for addr in [&d.token, &d.staking, &d.treasury, &d.market, &emissions] {
@@ -72,11 +85,12 @@ fn the_genesis_economy_deploys_with_a_fixed_supply_and_the_dao_owning_everything
     let timing: dao::Timing = query(&app, &dao_addr, &dao::QueryMsg::Timing {});
     assert_eq!(timing, dao::DaoParams::default().timing());
 
-    // The treasury holds its reserve (40.4 %) and the locked vesting (54.6 %) but the bootstrap
-    // stake (1 ACN), which the deployer owes it; the liquid allocations reached their owners.
+    // The treasury holds its reserve (40.4 % less the 20 % emissions pool) and the locked
+    // vesting (54.6 %) but the bootstrap stake (1 ACN), which the deployer owes it; the liquid
+    // allocations reached their owners.
     assert_eq!(rec.owed_to_treasury.u128(), TOKEN);
     let b: treasury::BalancesResponse = query(&app, &d.treasury, &treasury::QueryMsg::Balances {});
-    assert_eq!(b.balance.u128(), 9_500_000_000 * TOKEN - TOKEN);
+    assert_eq!(b.balance.u128(), 7_500_000_000 * TOKEN - TOKEN);
     assert_eq!(b.vesting_locked.u128(), 5_460_000_000 * TOKEN);
     let api = app.api();
     let sale = api.addr_make("community-sale").to_string();
@@ -115,7 +129,7 @@ fn the_genesis_economy_deploys_with_a_fixed_supply_and_the_dao_owning_everything
     assert_eq!(steps.len(), 2, "claim and transfer: {steps:?}");
     assert!(paid.owed_to_treasury.is_zero());
     let b: treasury::BalancesResponse = query(&app, &d.treasury, &treasury::QueryMsg::Balances {});
-    assert_eq!(b.balance.u128(), 9_500_000_000 * TOKEN);
+    assert_eq!(b.balance.u128(), 7_500_000_000 * TOKEN);
     assert_eq!(balance(&app, &d.token, &deployer), 0);
     let info: token::TokenInfoResponse = query(&app, &d.token, &token::QueryMsg::TokenInfo {});
     assert_eq!(info.total_supply.u128(), 10_000_000_000 * TOKEN);

@@ -19,7 +19,7 @@ fn query<R: DeserializeOwned>(app: &App, contract: &str, msg: &impl serde::Seria
 #[test]
 fn the_genesis_deployment_hands_pool_oracle_and_vault_to_the_dao() {
     let plan = DeployPlan::from_genesis(&Genesis::load(None).unwrap(), "deployer").unwrap();
-    let p = plan.pool.clone().expect("genesis.toml has a [pool] table");
+    let p = plan.pool.clone().expect("genesis.toml has an [amm] table");
     assert_eq!(p.stable_denom, USDC);
     assert_eq!(p.oracle.window, 1_800);
     let mut app = App::default();

@@ -14,6 +14,8 @@ use cw20::Cw20ReceiveMsg;
 use cw_ownable::{cw_ownable_execute, cw_ownable_query};
 use cw_utils::Duration;
 
+use crate::common::{Bps, BPS_DENOMINATOR};
+
 pub use cw4::{
     AdminResponse, HooksResponse, Member, MemberChangedHookMsg, MemberDiff, MemberListResponse,
     MemberResponse, TotalWeightResponse,
@@ -29,12 +31,39 @@ pub const STAKES_KEY: &str = "stakes";
 /// Stake held by one address, exactly as the staking contract stores it under [`STAKES_KEY`]
 /// (the entry exists while the address has bonded or unbonding stake).
 #[cw_serde]
-#[derive(Default)]
 pub struct Stake {
     /// Bonded stake: earns rewards, carries weight, can be slashed.
     pub bonded: Uint128,
     /// Sum of the address's open claims.
     pub unbonding: Uint128,
+    /// Lock tier of the bonded stake (0: no lock beyond the unbonding period).
+    #[serde(default)]
+    pub tier: u8,
+    /// Reward weight of the bonded stake in bps (10 000 = 1×), fixed when it was bonded at
+    /// its tier.
+    #[serde(default = "base_reward_bps")]
+    pub reward_bps: Bps,
+    /// Notice of the bonded stake's lock: an unbonded claim matures after the longer of this and
+    /// the unbonding period.
+    #[serde(default)]
+    pub lock_seconds: u64,
+}
+
+/// The reward weight of unlocked stake: 1×.
+pub fn base_reward_bps() -> Bps {
+    BPS_DENOMINATOR
+}
+
+impl Default for Stake {
+    fn default() -> Self {
+        Stake {
+            bonded: Uint128::zero(),
+            unbonding: Uint128::zero(),
+            tier: 0,
+            reward_bps: base_reward_bps(),
+            lock_seconds: 0,
+        }
+    }
 }
 
 impl Stake {
@@ -42,6 +71,53 @@ impl Stake {
     pub fn is_empty(&self) -> bool {
         self.bonded.is_zero() && self.unbonding.is_zero()
     }
+
+    /// Reward weight of `bonded` at this stake's reward bps (what the reward index pays on).
+    pub fn weight_of(&self, bonded: Uint128) -> Uint128 {
+        bonded.multiply_ratio(self.reward_bps, BPS_DENOMINATOR)
+    }
+
+    /// Reward weight of the bonded stake.
+    pub fn reward_weight(&self) -> Uint128 {
+        self.weight_of(self.bonded)
+    }
+}
+
+/// A lock tier: stake bonded at it earns rewards with weight `reward_bps` and, once unbonded,
+/// matures only after `lock_seconds` (or the unbonding period, if longer). Longer locks earn a
+/// larger share; tier 0 is always "no lock, 1×".
+#[cw_serde]
+pub struct LockTier {
+    /// Notice in seconds (≤ `MAX_LOCK_SECONDS`).
+    pub lock_seconds: u64,
+    /// Reward weight in bps (`BPS_DENOMINATOR..=MAX_TIER_REWARD_BPS`).
+    pub reward_bps: Bps,
+}
+
+/// Most lock tiers besides tier 0.
+pub const MAX_LOCK_TIERS: usize = 8;
+/// Longest lock: four years.
+pub const MAX_LOCK_SECONDS: u64 = 4 * 365 * 24 * 60 * 60;
+/// Largest reward weight of a tier: 3×.
+pub const MAX_TIER_REWARD_BPS: Bps = 30_000;
+
+/// The default lock tiers (tiers 1–3): 90 days at 1.25×, 180 days at 1.5×, a year at 2×.
+pub fn default_lock_tiers() -> Vec<LockTier> {
+    const DAY: u64 = 24 * 60 * 60;
+    vec![
+        LockTier {
+            lock_seconds: 90 * DAY,
+            reward_bps: 12_500,
+        },
+        LockTier {
+            lock_seconds: 180 * DAY,
+            reward_bps: 15_000,
+        },
+        LockTier {
+            lock_seconds: 365 * DAY,
+            reward_bps: 20_000,
+        },
+    ]
 }
 
 /// The stake map as stored (the staking contract's state uses this very map).
@@ -120,13 +196,22 @@ pub struct InstantiateMsg {
     pub slashers: Vec<String>,
     /// Where slashed tokens go.
     pub slash_destination: SlashDestination,
+    /// Lock tiers 1, 2, … (default: [`default_lock_tiers`]; an empty list: no tiers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_tiers: Option<Vec<LockTier>>,
 }
 
 /// The hook messages accepted inside a CW20 `Send` to the staking contract.
 #[cw_serde]
 pub enum ReceiveMsg {
-    /// Bond the sent tokens for the `Send`'s sender.
-    Bond {},
+    /// Bond the sent tokens for the `Send`'s sender, at lock tier `tier` (default: the sender's
+    /// current tier, 0 for a new staker). A higher tier relocks everything bonded at it; a lower
+    /// one is refused (leave a lock by unbonding).
+    Bond {
+        /// Lock tier (index into the tiers; 0 = no lock).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tier: Option<u8>,
+    },
     /// Fund a reward round: the sent tokens join the reward stream and are released linearly
     /// over `reward_duration` to whoever is bonded while they are released (the stream's end
     /// moves to the amount-weighted mean of what was left and the new round's full duration).
@@ -146,6 +231,18 @@ pub enum ExecuteMsg {
     },
     /// Pay out every matured claim of the sender.
     Claim {},
+    /// Move the sender's whole bonded stake to a higher lock tier (never a lower one).
+    Relock {
+        /// The new tier.
+        tier: u8,
+    },
+    /// Owner only: replace the lock tiers 1.. (tier 0 stays "no lock, 1×"): locks strictly
+    /// longer and weights not lower from tier to tier, within the bounds. Stakes keep the tier
+    /// terms they bonded at until they bond or relock again.
+    UpdateLockTiers {
+        /// Tiers 1, 2, …
+        tiers: Vec<LockTier>,
+    },
     /// Pay out the sender's accrued rewards.
     ClaimRewards {},
     /// Slashers and owner only: take stake from `address` (bonded first, then unbonding claims).
@@ -289,6 +386,8 @@ pub struct ConfigResponse {
     pub market: Option<Addr>,
     /// Seconds over which a reward round is released.
     pub reward_duration: u64,
+    /// Lock tiers: index 0 is "no lock, 1×", then the governed tiers.
+    pub lock_tiers: Vec<LockTier>,
 }
 
 /// One address's stake.
@@ -302,6 +401,13 @@ pub struct StakeResponse {
     pub unbonding: Uint128,
     /// cw4 voting weight = bonded / tokens_per_weight.
     pub weight: u64,
+    /// Lock tier of the bonded stake.
+    pub tier: u8,
+    /// Reward weight of the bonded stake in bps (10 000 = 1×).
+    pub reward_bps: Bps,
+    /// Notice of the lock: an unbonded claim matures after the longer of this and the
+    /// unbonding period.
+    pub lock_seconds: u64,
 }
 
 /// Contract-wide totals.
@@ -320,7 +426,9 @@ pub struct TotalsResponse {
     /// Rewards funded and not yet in the index: the part of the stream not released yet, plus
     /// the rounding remainders of earlier releases.
     pub rewards_carried: Uint128,
-    /// Global reward index (rewards per bonded base unit, scaled by 10^18).
+    /// Sum of the reward weights of bonded stake (bonded × each stake's tier weight).
+    pub reward_weight: Uint128,
+    /// Global reward index (rewards per unit of reward weight, scaled by 10^18).
     pub reward_per_token: Uint256,
     /// When the stream will have released everything it holds (unix seconds); it moves later
     /// while nothing is bonded (the stream pauses) and when a round is funded.

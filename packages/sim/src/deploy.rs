@@ -9,7 +9,7 @@ use acn_interface::market::{DType, InputSpec, MarketParams, ModelSpec, OutputSpe
 use acn_interface::token;
 use acn_testing::Suite;
 use anyhow::{ensure, Context, Result};
-use cosmwasm_std::{Addr, Uint128};
+use cosmwasm_std::Addr;
 use cw_multi_test::App;
 
 use crate::config::{AllocationKind, Genesis};
@@ -19,6 +19,8 @@ pub const OWNER: &str = "dao";
 
 /// Id of the simulator's model: one item is `ITEM_GPU_DAYS` GPU-days of work.
 pub const SIM_MODEL: &str = "sim-compute-v1";
+/// Id of the wash trader's model (the same work; only the wash trader's providers serve it).
+pub const WASH_MODEL: &str = "sim-wash-v1";
 /// GPU-days of work in one item of the simulator's model.
 pub const ITEM_GPU_DAYS: u64 = 10;
 /// Largest batch of the simulator's model.
@@ -75,7 +77,7 @@ pub fn market_params(genesis: &Genesis, units_per_provider: u64) -> Result<Marke
 }
 
 /// Deploy `genesis` with the one deployment routine ([`DeployPlan::from_genesis`]), the
-/// simulator's model registered. `units_per_provider` sets the market's capacity per provider.
+/// simulator's model and the wash trader's registered. `units_per_provider` sets the market's capacity per provider.
 /// The deployer, `dao`, stands for the DAO: its proposals would execute exactly its owner
 /// messages, so no DAO contract is deployed.
 pub fn deploy(genesis: &Genesis, units_per_provider: u64) -> Result<World> {
@@ -86,7 +88,10 @@ pub fn deploy(genesis: &Genesis, units_per_provider: u64) -> Result<World> {
         .as_mut()
         .context("the genesis plan has a market")?;
     market.params = market_params(genesis, units_per_provider)?;
-    market.models = vec![sim_model(genesis.market.units_per_gpu_day)];
+    let mut wash = sim_model(genesis.market.units_per_gpu_day);
+    wash.id = WASH_MODEL.into();
+    wash.name = "simulated compute batch (the wash trader's)".into();
+    market.models = vec![sim_model(genesis.market.units_per_gpu_day), wash];
     let mut app = App::default();
     let (record, _) =
         acn_client::deploy::deploy(&AppDeployer::new(&mut app), &plan, None, &mut |_| Ok(()))
@@ -121,17 +126,24 @@ impl World {
             info.total_supply,
             g.genesis_supply()
         );
-        let minter: Option<cw20::MinterResponse> = s.query(&s.token, &token::QueryMsg::Minter {});
-        let minter = minter.context("the token has no minter")?;
+        // A fixed supply: the cap is the genesis supply, all of it minted at instantiation.
+        let mint: token::MintStatusResponse = s.query(&s.token, &token::QueryMsg::MintStatus {});
         ensure!(
-            minter.minter == self.emissions.as_str() && minter.cap == Some(Uint128::new(g.cap())),
-            "minter/cap: {minter:?}"
+            mint.cap.u128() == g.genesis_supply() && mint.mintable.is_zero(),
+            "mint status: {mint:?}"
+        );
+        ensure!(
+            s.balance(self.emissions.clone()) == g.pool(),
+            "the emissions pool holds {}, not {}",
+            s.balance(self.emissions.clone()),
+            g.pool()
         );
         ensure!(s.balance(s.owner.clone()) == 0, "the deployer kept tokens");
         let balances = s.treasury_balances();
         ensure!(
             balances.balance.u128()
-                == g.total_of(AllocationKind::Treasury) + g.total_of(AllocationKind::Vesting),
+                == g.total_of(AllocationKind::Treasury) - g.pool()
+                    + g.total_of(AllocationKind::Vesting),
             "treasury holds {}",
             balances.balance
         );

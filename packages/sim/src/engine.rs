@@ -5,23 +5,27 @@
 //!    (a batch of items, each `ITEM_GPU_DAYS` GPU-days) through escrow → assignment (the market
 //!    draws the serving provider, stake-weighted) → commit → reveal → settlement (fee to the
 //!    treasury, `RecordWork` to emissions);
-//! 3. the keeper runs the treasury's `Distribute` (burn / stakers / kept / executor);
+//!    then the wash trader (`crate::wash`) buys its best-sized job from its own providers;
+//! 3. the keeper runs the treasury's `Distribute` (burn / stakers / kept / executor), and the
+//!    wash trader's realised profit of the day is recorded;
 //! 4. vesting beneficiaries claim what vested and sell part of it to holders;
 //! 5. holders bond or unbond as the trailing staking yield moves, and claim matured unbondings;
 //! 6. providers sell their income daily; the DAO grants part of the reserve monthly;
 //! 7. fleets join or leave as their trailing income per GPU-day covers their cost;
-//! 8. conservation is checked: `supply + burned == genesis + minted`, and the balances of every
+//! 8. conservation is checked: `supply + burned == genesis` (nothing is ever minted: emissions
+//!    are paid from a pool moved out of the treasury's allocation), and the balances of every
 //!    address that ever held tokens sum to the supply. A violation stops the run with an error.
 
 use std::time::{Duration, Instant};
 
-use acn_interface::{emissions, treasury};
+use acn_interface::{emissions, token, treasury};
 use acn_testing::labels_output;
 use anyhow::{bail, ensure, Context, Result};
 use cosmwasm_std::{Addr, Binary, Timestamp};
 
 use crate::config::{Genesis, Scenario, DAY, TOKEN};
 use crate::deploy::{deploy, World, ITEM_GPU_DAYS, SIM_MODEL};
+use crate::wash::WashTrader;
 
 /// Figures of one simulated day (token amounts in whole tokens).
 #[derive(Clone, Debug, Default)]
@@ -64,6 +68,12 @@ pub struct DayRecord {
     pub income_per_gpu_day: f64,
     /// Staking yield: trailing 30 days of reward rounds, annualised, % of bonded.
     pub staking_apr_pct: f64,
+    /// Protocol fee the wash trader paid on its day's trade.
+    pub wash_fee: f64,
+    /// The wash trader's expected profit of its day's trade (the best of its grid).
+    pub wash_expected: f64,
+    /// The wash trader's realised profit of the day (change of its wealth less its purchases).
+    pub wash_profit: f64,
 }
 
 /// The first day the 7-day average burn exceeds the 7-day average emission.
@@ -129,6 +139,7 @@ pub struct Simulation {
     wall: Duration,
     float_limited_days: u64,
     last_volume: u128,
+    wash: WashTrader,
 }
 
 const HOLDERS: &str = "holders";
@@ -166,6 +177,7 @@ impl Simulation {
             wall: Duration::ZERO,
             float_limited_days: 0,
             last_volume: 0,
+            wash: WashTrader::placeholder(),
         };
         let s = &sim.world.suite;
         let mut known = vec![
@@ -217,6 +229,9 @@ impl Simulation {
         for _ in 0..launch {
             sim.join()?;
         }
+        sim.wash = WashTrader::launch(&mut sim.world, &holders)?;
+        sim.txs += 6;
+        sim.known.extend(sim.wash.addresses().iter().cloned());
         Ok(sim)
     }
 
@@ -290,12 +305,12 @@ impl Simulation {
         let start = Instant::now();
         let genesis_supply = self.world.genesis.genesis_supply();
         let mut prev_burned = self.world.suite.treasury_totals().burned.u128();
-        let mut prev_minted = {
+        let mut prev_emitted = {
             let t: emissions::TotalsResponse = self
                 .world
                 .suite
                 .query(&self.world.emissions, &emissions::QueryMsg::Totals {});
-            t.minted().u128()
+            t.paid().u128()
         };
         let mut prev_rewards = self.world.suite.staking_totals().rewards_funded.u128();
         for _ in 0..days {
@@ -312,7 +327,11 @@ impl Simulation {
                 .map(|f| self.world.suite.balance(f.addr.clone()))
                 .collect();
             self.claim_emissions()?;
+            self.txs += self
+                .wash
+                .collect(&mut self.world.suite, &self.world.emissions)?;
             self.run_jobs(day, &mut rec)?;
+            self.wash_trade(&mut rec)?;
             let income: u128 = self
                 .active
                 .iter()
@@ -332,6 +351,10 @@ impl Simulation {
             rec.income_per_gpu_day = if gd > 0.0 { inc / gd } else { 0.0 };
 
             self.distribute()?;
+            rec.wash_profit =
+                self.wash
+                    .close_day(&self.world.suite, &self.world.emissions) as f64
+                    / TOKEN as f64;
             self.vesting()?;
             self.holders_staking(day)?;
             self.exits()?;
@@ -348,12 +371,20 @@ impl Simulation {
             let burned = t_totals.burned.u128();
             let e_totals: emissions::TotalsResponse =
                 s.query(&self.world.emissions, &emissions::QueryMsg::Totals {});
-            let minted = e_totals.minted().u128();
-            if supply + burned != genesis_supply + minted {
+            // Paid out of the emissions pool (moved there at genesis: nothing is minted).
+            let emitted = e_totals.paid().u128();
+            if supply + burned != genesis_supply {
                 bail!(
-                    "conservation broken on day {day}: supply {supply} + burned {burned} ≠ genesis {genesis_supply} + minted {minted}"
+                    "conservation broken on day {day}: supply {supply} + burned {burned} ≠ genesis {genesis_supply}"
                 );
             }
+            let mint: token::MintStatusResponse =
+                s.query(&s.token, &token::QueryMsg::MintStatus {});
+            ensure!(
+                mint.total_minted.u128() == genesis_supply,
+                "{} ever minted on day {day}: more than the genesis supply {genesis_supply}",
+                mint.total_minted
+            );
             let held: u128 = self.known.iter().map(|a| s.balance(a.clone())).sum();
             if held != supply {
                 bail!(
@@ -386,11 +417,11 @@ impl Simulation {
                 + s.balance(s.market())
                 + s.balance(self.world.emissions.clone());
             rec.burned_day = tokens(burned - prev_burned);
-            rec.emitted_day = tokens(minted - prev_minted);
+            rec.emitted_day = tokens(emitted - prev_emitted);
             prev_burned = burned;
-            prev_minted = minted;
+            prev_emitted = emitted;
             rec.burned_total = tokens(burned);
-            rec.emitted_total = tokens(minted);
+            rec.emitted_total = tokens(emitted);
             rec.supply = tokens(supply);
             rec.circulating = tokens(supply - in_contracts);
             rec.bonded = tokens(bonded);
@@ -415,6 +446,20 @@ impl Simulation {
             cost_per_gpu_day: self.scenario.common.cost_per_gpu_day,
             float_limited_days: self.float_limited_days,
         }
+    }
+
+    /// The wash trader makes its best trade of the day, spending at most 1 % of the holders'
+    /// liquid tokens.
+    fn wash_trade(&mut self, rec: &mut DayRecord) -> Result<()> {
+        let holders = self.addr(HOLDERS);
+        let max_spend = self.world.suite.balance(holders.clone()) / 100;
+        if let Some((_, price, expected)) = self.wash.trade(&mut self.world, &holders, max_spend)? {
+            self.txs += 5;
+            let fee_bps = self.world.genesis.market.protocol_fee_bps as u128;
+            rec.wash_fee = (price * fee_bps).div_ceil(10_000) as f64 / TOKEN as f64;
+            rec.wash_expected = expected;
+        }
+        Ok(())
     }
 
     /// Providers claim what they earned in closed epochs.

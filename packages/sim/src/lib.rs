@@ -6,3 +6,4 @@ pub mod config;
 pub mod deploy;
 pub mod engine;
 pub mod report;
+pub mod wash;

@@ -50,7 +50,7 @@ pub fn ensure_font() -> Result<PathBuf> {
 }
 
 /// The CSV header (one column per `DayRecord` field, units in the names).
-pub const CSV_HEADER: &str = "day,demand_gpu_days,served_gpu_days,providers,gpus,unit_price_acn_per_unit,jobs,job_volume_acn,burned_acn,emitted_acn,burned_total_acn,emitted_total_acn,supply_acn,circulating_acn,bonded_acn,treasury_acn,vesting_locked_acn,provider_income_acn_per_gpu_day,staking_apr_pct";
+pub const CSV_HEADER: &str = "day,demand_gpu_days,served_gpu_days,providers,gpus,unit_price_acn_per_unit,jobs,job_volume_acn,burned_acn,emitted_acn,burned_total_acn,emitted_total_acn,supply_acn,circulating_acn,bonded_acn,treasury_acn,vesting_locked_acn,provider_income_acn_per_gpu_day,staking_apr_pct,wash_fee_acn,wash_expected_acn,wash_profit_acn";
 
 /// The daily figures as CSV text.
 pub fn csv(days: &[DayRecord]) -> String {
@@ -60,7 +60,7 @@ pub fn csv(days: &[DayRecord]) -> String {
     for d in days {
         let _ = writeln!(
             out,
-            "{},{:.1},{:.1},{},{},{:.6},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.3},{:.4}",
+            "{},{:.1},{:.1},{},{},{:.6},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.3},{:.4},{:.6},{:.6},{:.6}",
             d.day,
             d.demand_gpu_days,
             d.served_gpu_days,
@@ -79,7 +79,10 @@ pub fn csv(days: &[DayRecord]) -> String {
             d.treasury_balance,
             d.vesting_locked,
             d.income_per_gpu_day,
-            d.staking_apr_pct
+            d.staking_apr_pct,
+            d.wash_fee,
+            d.wash_expected,
+            d.wash_profit
         );
     }
     out
@@ -420,7 +423,7 @@ pub fn summary(outcome: &Outcome) -> String {
     let days = outcome.days.len();
     let _ = writeln!(
         s,
-        "scenario {}: {} days ({:.1} years), {} transactions on the embedded chain, {:.1} s wall time, conservation (supply + burned == genesis + minted, balances == supply) checked on {} days",
+        "scenario {}: {} days ({:.1} years), {} transactions on the embedded chain, {:.1} s wall time, conservation (supply + burned == genesis, balances == supply) checked on {} days",
         outcome.scenario,
         days,
         days as f64 / 365.0,
@@ -455,6 +458,22 @@ pub fn summary(outcome: &Outcome) -> String {
             last.staking_apr_pct
         );
     }
+    let wash_fees: f64 = outcome.days.iter().map(|d| d.wash_fee).sum();
+    let wash_profit: f64 = outcome.days.iter().map(|d| d.wash_profit).sum();
+    let best_day = outcome
+        .days
+        .iter()
+        .map(|d| d.wash_profit)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let _ = writeln!(
+        s,
+        "  wash trader (its best-sized self-dealing every day): paid {wash_fees:.0} ACN of fees, net profit {wash_profit:.0} ACN ({:.1} % of its fees), best day {best_day:.2} ACN",
+        if wash_fees > 0.0 {
+            wash_profit / wash_fees * 100.0
+        } else {
+            0.0
+        }
+    );
     if outcome.float_limited_days > 0 {
         let _ = writeln!(
             s,

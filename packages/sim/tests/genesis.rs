@@ -2,11 +2,11 @@
 //! allocation where it belongs, the vesting curves (cliff day, linear part, end) and the emission
 //! schedule derived from the file.
 
-use acn_interface::emissions::{self as em, Decay};
+use acn_interface::emissions as em;
 use acn_interface::treasury;
 use acn_sim::config::{AllocationKind, Genesis, DEFAULT_GENESIS, TOKEN};
 use acn_sim::deploy::{deploy, World};
-use cosmwasm_std::{Decimal, Uint128};
+use cosmwasm_std::Decimal;
 
 const DAY: u64 = 86_400;
 
@@ -40,8 +40,10 @@ fn default_allocation_sums_to_the_supply() {
     assert_eq!(total, 10_000_000_000);
     assert_eq!(g.genesis_supply(), 10_000_000_000 * TOKEN);
     assert_eq!(g.total_of(AllocationKind::Vesting), 5_460_000_000 * TOKEN);
-    // The cap is genesis supply + emission pool.
-    assert_eq!(g.cap(), 12_000_000_000 * TOKEN);
+    // A fixed supply: the cap is the genesis supply; the emission pool comes out of the
+    // community treasury's allocation.
+    assert_eq!(g.cap(), 10_000_000_000 * TOKEN);
+    assert_eq!(g.pool(), 2_000_000_000 * TOKEN);
 }
 
 #[test]
@@ -58,9 +60,16 @@ fn bad_configs_are_refused_with_clear_errors() {
     assert!(e.contains("treasury split sums to 10100"), "{e}");
     let e = err_of(&DEFAULT_GENESIS.replace("decimals = 6", "decimals = 8"));
     assert!(e.contains("6 decimals"), "{e}");
-    // A half-life of 10 epochs would release 6.7 % of the pool on day 0: above the bound.
+    // A half-life of 10 epochs would budget 6.7 % of the pool a day: above the bound.
     let e = err_of(&DEFAULT_GENESIS.replace("half_life_epochs = 730", "half_life_epochs = 10"));
-    assert!(e.contains("exceeds 1 % of the pool"), "{e}");
+    assert!(e.contains("lengthen the half-life"), "{e}");
+    let e = err_of(&DEFAULT_GENESIS.replace("fee_cap_bps = 5_000", "fee_cap_bps = 7_001"));
+    assert!(e.contains("emissions.fee_cap_bps must be 1..=7000"), "{e}");
+    let e = err_of(&DEFAULT_GENESIS.replace("pool = 2_000_000_000", "pool = 4_040_000_001"));
+    assert!(
+        e.contains("exceeds the community treasury's allocation"),
+        "{e}"
+    );
     let e = err_of(&DEFAULT_GENESIS.replace("recipient = \"community-sale\"\n", ""));
     assert!(e.contains("needs a recipient"), "{e}");
     let e = err_of(&DEFAULT_GENESIS.replace("kind = \"liquid\"", "kind = \"airdrop\""));
@@ -75,17 +84,24 @@ fn deployment_places_every_allocation() {
     let s = &world.suite;
     assert_eq!(s.total_supply(), 10_000_000_000 * TOKEN);
     let b = s.treasury_balances();
-    assert_eq!(b.balance.u128(), 9_500_000_000 * TOKEN);
+    // The community treasury's 4 040 M less the 2 000 M moved into the emissions pool.
+    assert_eq!(b.balance.u128(), 7_500_000_000 * TOKEN);
     assert_eq!(b.vesting_locked.u128(), 5_460_000_000 * TOKEN);
-    assert_eq!(b.spendable.u128(), 4_040_000_000 * TOKEN);
+    assert_eq!(b.spendable.u128(), 2_040_000_000 * TOKEN);
+    assert_eq!(s.balance(world.emissions.clone()), 2_000_000_000 * TOKEN);
     assert_eq!(s.balance_of("community-sale"), 300_000_000 * TOKEN);
     assert_eq!(s.balance_of("testnet-rewards"), 200_000_000 * TOKEN);
     assert_eq!(s.balance(s.owner.clone()), 0);
-    let minter: Option<cw20::MinterResponse> =
-        s.query(&s.token, &acn_interface::token::QueryMsg::Minter {});
-    let minter = minter.unwrap();
-    assert_eq!(minter.minter, world.emissions.to_string());
-    assert_eq!(minter.cap, Some(Uint128::new(12_000_000_000 * TOKEN)));
+    let mint: acn_interface::token::MintStatusResponse =
+        s.query(&s.token, &acn_interface::token::QueryMsg::MintStatus {});
+    assert_eq!(
+        (
+            mint.cap.u128(),
+            mint.total_minted.u128(),
+            mint.mintable.u128()
+        ),
+        (10_000_000_000 * TOKEN, 10_000_000_000 * TOKEN, 0)
+    );
     world.check_genesis().unwrap();
 }
 
@@ -172,75 +188,34 @@ fn investor_vesting_cliff_then_linear_over_three_years() {
     assert_eq!(vested(&mut world, "investors", 1_800 * DAY), total);
 }
 
-fn schedule(world: &World, epoch: u64) -> u128 {
-    let r: em::ScheduleResponse = world
-        .suite
-        .query(&world.emissions, &em::QueryMsg::Schedule { epoch });
-    r.release.u128()
-}
-
 #[test]
-fn half_life_schedule_from_the_file() {
+fn emission_rule_from_the_file() {
     let g = genesis();
-    let pool = g.pool();
     let params = g.emission_params().unwrap();
-    let Decay::Exponential { retain } = params.decay else {
-        panic!("the default decay is a half-life");
-    };
-    // 2^(-1/730) to 18 digits.
-    assert_eq!(retain, "0.999050933962625676".parse::<Decimal>().unwrap());
-    let world = deploy(&g, 1_000_000).unwrap();
-    let r0 = schedule(&world, 0);
-    assert_eq!(r0, params.initial_epoch_release.u128());
-    // R0 = pool × (1 − retain): ≈ 1 898 132 tokens per day.
-    assert_eq!(r0 / TOKEN, 1_898_132);
-    let half = schedule(&world, 730);
-    assert!(
-        half.abs_diff(r0 / 2) <= r0 / 1_000_000,
-        "{half} vs {}",
-        r0 / 2
+    // 1 − 2^(−1/730) to 18 digits, a 50 % fee cap, a 20 % staker share.
+    assert_eq!(
+        params.budget_rate,
+        "0.000949066037374324".parse::<Decimal>().unwrap()
     );
-    assert!(schedule(&world, 1_460).abs_diff(r0 / 4) <= r0 / 1_000_000);
-    // The whole schedule sums to the pool (to within rounding), never above it.
-    let sum: u128 = (0..40 * 730).map(|e| schedule_local(&params, e)).sum();
-    assert!(sum <= pool, "{sum} > {pool}");
-    assert!(
-        pool - sum < pool / 1_000,
-        "schedule sums to {sum}, pool {pool}"
+    assert_eq!(
+        (params.fee_cap_bps, params.staker_share_bps),
+        (5_000, 2_000)
     );
-    // Five years of work every day emit 1 − 2^(−2.5) ≈ 82.3 % of the pool.
-    let five: u128 = (0..1_825).map(|e| schedule_local(&params, e)).sum();
-    let share = five as f64 / pool as f64;
-    assert!((share - 0.8232).abs() < 0.001, "{share}");
-}
-
-/// The same schedule computed off-chain (the contract's rule: R0 × retain^e, rounded down).
-fn schedule_local(params: &em::EmissionParams, epoch: u64) -> u128 {
-    match params.decay {
-        Decay::Exponential { retain } => params
-            .initial_epoch_release
-            .mul_floor(retain.checked_pow(epoch as u32).unwrap())
-            .u128(),
-        Decay::Halving { interval_epochs } => {
-            params.initial_epoch_release.u128() >> (epoch / interval_epochs)
-        }
-    }
-}
-
-#[test]
-fn halving_schedule_from_the_file() {
-    let g =
-        Genesis::parse(&DEFAULT_GENESIS.replace("decay = \"half-life\"", "decay = \"halving\""))
-            .unwrap();
     let world = deploy(&g, 1_000_000).unwrap();
-    let r0 = g.pool() / (2 * 730);
-    assert_eq!(schedule(&world, 0), r0);
-    assert_eq!(schedule(&world, 729), r0);
-    assert_eq!(schedule(&world, 730), r0 / 2);
-    assert_eq!(schedule(&world, 1_460), r0 / 4);
     let cfg: em::ConfigResponse = world
         .suite
         .query(&world.emissions, &em::QueryMsg::Config {});
-    assert_eq!(cfg.pool.u128(), 2_000_000_000 * TOKEN);
-    assert_eq!(cfg.epoch_seconds, DAY);
+    assert_eq!((cfg.params, cfg.epoch_seconds), (params, DAY));
+    // Day 0's budget: ≈ 1 898 132 tokens of the 2 000 M pool, released only against fees.
+    let e0: em::EpochResponse = world
+        .suite
+        .query(&world.emissions, &em::QueryMsg::Epoch { epoch: None });
+    assert_eq!(e0.budget.u128() / TOKEN, 1_898_132);
+    let t: em::TotalsResponse = world
+        .suite
+        .query(&world.emissions, &em::QueryMsg::Totals {});
+    assert_eq!(
+        (t.funded.u128(), t.released.u128()),
+        (2_000_000_000 * TOKEN, 0)
+    );
 }

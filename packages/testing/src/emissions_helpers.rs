@@ -1,5 +1,5 @@
-//! Emissions helpers: the contract wrapper, deployment as the token's minter wired to the market,
-//! and one method per message.
+//! Emissions helpers: the contract wrapper, deployment funded from the owner's tokens and wired to
+//! the market, and one method per message.
 
 use anyhow::Result as AnyResult;
 use cosmwasm_std::{Addr, Uint128};
@@ -13,9 +13,9 @@ use acn_interface::{market, token};
 use crate::Suite;
 
 impl Suite {
-    /// Store and instantiate the emissions contract (epoch 0 starts now), make it the token's
-    /// minter (the token's owner keeps the cap) and, if the suite has a market, the market's
-    /// emissions contract. Returns its address.
+    /// Store and instantiate the emissions contract (epoch 0 starts now), fund its pool with
+    /// `pool` of the owner's tokens (nothing is minted) and, if the suite has a market, make it the
+    /// market's emissions contract. Returns its address.
     pub fn deploy_emissions(
         &mut self,
         pool: u128,
@@ -32,7 +32,6 @@ impl Suite {
                 token: self.token.to_string(),
                 market: self.market.as_ref().map(|m| m.to_string()),
                 staking: with_staking.then(|| self.staking.to_string()),
-                pool: Uint128::new(pool),
                 epoch_seconds,
                 genesis_time: None,
                 params,
@@ -42,13 +41,17 @@ impl Suite {
             Some(self.owner.to_string()),
         )?;
         let (owner, token) = (self.owner.clone(), self.token.clone());
-        self.execute(
-            &owner,
-            &token,
-            &token::ExecuteMsg::UpdateMinter {
-                new_minter: Some(emissions.to_string()),
-            },
-        )?;
+        if pool > 0 {
+            self.execute(
+                &owner,
+                &token,
+                &token::ExecuteMsg::Send {
+                    contract: emissions.to_string(),
+                    amount: Uint128::new(pool),
+                    msg: cosmwasm_std::to_json_binary(&emissions::ReceiveMsg::Fund {})?,
+                },
+            )?;
+        }
         if let Some(m) = self.market.clone() {
             self.execute(
                 &owner,

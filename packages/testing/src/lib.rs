@@ -479,7 +479,12 @@ impl Suite {
     /// Bond `amount` for a named account (CW20 `Send` with `Bond {}`).
     pub fn bond(&mut self, name: &str, amount: u128) -> AnyResult<AppResponse> {
         let (who, staking) = (self.addr(name), self.staking.clone());
-        self.send_tokens(&who, &staking, amount, &staking::ReceiveMsg::Bond {})
+        self.send_tokens(
+            &who,
+            &staking,
+            amount,
+            &staking::ReceiveMsg::Bond { tier: None },
+        )
     }
 
     /// Unbond `amount` for a named account.

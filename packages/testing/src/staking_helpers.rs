@@ -31,7 +31,12 @@ impl Suite {
     /// Bond `amount` from any address.
     pub fn bond_from(&mut self, sender: &Addr, amount: u128) -> AnyResult<AppResponse> {
         let staking = self.staking.clone();
-        self.send_tokens(sender, &staking, amount, &staking::ReceiveMsg::Bond {})
+        self.send_tokens(
+            sender,
+            &staking,
+            amount,
+            &staking::ReceiveMsg::Bond { tier: None },
+        )
     }
 
     /// Fund a reward round from any address.

@@ -82,7 +82,7 @@ fn main() -> anyhow::Result<()> {
             name,
             &d.staking,
             1_000 * TOKEN,
-            &staking::ReceiveMsg::Bond {},
+            &staking::ReceiveMsg::Bond { tier: None },
         )?;
         chain.market_exec(
             name,

@@ -391,7 +391,12 @@ pub fn register(
         bonded_now = target - bonded;
         let staking = chain.deployment().staking.clone();
         chain
-            .send_tokens(account, &staking, bonded_now, &staking::ReceiveMsg::Bond {})
+            .send_tokens(
+                account,
+                &staking,
+                bonded_now,
+                &staking::ReceiveMsg::Bond { tier: None },
+            )
             .map_err(|e| anyhow::anyhow!("cannot bond {}: {e}", format_tokens(bonded_now)))?;
     }
     let known = provider(chain, &address);

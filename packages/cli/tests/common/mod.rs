@@ -71,7 +71,7 @@ pub fn provide(chain: &dyn Chain, name: &str) {
             name,
             &d.staking,
             PROVIDER_STAKE,
-            &staking::ReceiveMsg::Bond {},
+            &staking::ReceiveMsg::Bond { tier: None },
         )
         .unwrap();
     chain

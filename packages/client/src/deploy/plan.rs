@@ -84,10 +84,10 @@ pub struct MarketPlan {
     pub models: Vec<market::ModelSpec>,
 }
 
-/// Emissions: the token's only minter, paying useful work from a fixed pool.
+/// Emissions: paying useful work from a pool moved into it at deployment (nothing is minted).
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmissionsPlan {
-    /// Base units it may ever mint (cap − genesis supply).
+    /// Base units the deployer sends into its pool (from the community treasury's allocation).
     pub pool: u128,
     /// Epoch length, seconds.
     pub epoch_seconds: u64,
@@ -147,7 +147,7 @@ pub struct DeployPlan {
     pub treasury: TreasuryPlan,
     /// Market (`None`: token, staking and treasury only).
     pub market: Option<MarketPlan>,
-    /// Emissions (needs the market). Without it the token's minter is the DAO, or the owner.
+    /// Emissions (needs the market).
     pub emissions: Option<EmissionsPlan>,
     /// The ACN / stable pool, oracle and buyback vault (`None`: not deployed).
     pub pool: Option<PoolPlan>,
@@ -218,11 +218,12 @@ impl DeployPlan {
         self.token.balances.push((account.to_string(), amount));
     }
 
-    /// The economy of a genesis file: the token with its cap (genesis supply + emission pool)
-    /// and every liquid allocation paid to its recipient; staking with the file's unbonding
+    /// The economy of a genesis file: the token with its cap (the genesis supply: fixed) and
+    /// every liquid allocation paid to its recipient; staking with the file's unbonding
     /// period, linked to the market; the treasury with the file's split, its reserve and every
     /// vesting schedule; the market with the file's fee, provider stake and prices (no models:
-    /// add them to `market.models`); emissions as the token's minter; and a DAO with the
+    /// add them to `market.models`); emissions funded with the pool, carved out of the community
+    /// treasury's allocation; and a DAO with the
     /// default timing. `owner` names the deploying account.
     pub fn from_genesis(genesis: &Genesis, owner: &str) -> Result<Self> {
         genesis.validate()?;
@@ -274,10 +275,11 @@ impl DeployPlan {
                     executor_bps: t.executor_bps,
                 },
                 reserve: genesis.total_of(AllocationKind::Treasury)
+                    - genesis.pool()
                     - genesis
-                        .pool
+                        .amm
                         .as_ref()
-                        .map_or(0, |p| p.seed_acn as u128 * TOKEN),
+                        .map_or(0, |a| a.seed_acn as u128 * TOKEN),
                 vestings,
             },
             market: Some(MarketPlan {
@@ -294,7 +296,7 @@ impl DeployPlan {
                 epoch_seconds: genesis.emissions.epoch_days * DAY,
                 params: genesis.emission_params()?,
             }),
-            pool: genesis.pool_plan()?,
+            pool: genesis.amm_plan()?,
             dao: Some(dao::DaoParams::default()),
         })
     }
@@ -325,6 +327,7 @@ impl DeployPlan {
 
     /// Base units the deployer must transfer to the treasury (reserve + vesting schedules).
     pub fn treasury_funding(&self) -> u128 {
+        // (the emissions pool is funded separately, right after emissions are instantiated)
         self.treasury.reserve
             + self
                 .treasury
@@ -341,10 +344,10 @@ impl DeployPlan {
 }
 
 impl Genesis {
-    /// The pool, oracle and buyback vault of the file's `[pool]` table, if any (its seed ACN
+    /// The pool, oracle and buyback vault of the file's `[amm]` table, if any (its seed ACN
     /// comes out of the treasury's reserve; the shares go to the treasury).
-    pub fn pool_plan(&self) -> Result<Option<PoolPlan>> {
-        let Some(p) = &self.pool else {
+    pub fn amm_plan(&self) -> Result<Option<PoolPlan>> {
+        let Some(p) = &self.amm else {
             return Ok(None);
         };
         let mut plan = PoolPlan::new(&p.stable_denom);

@@ -294,6 +294,7 @@ fn contracts<D: Deployer + ?Sized>(run: &mut Run<'_, D>) -> Result<(), ChainErro
             min_bond: Uint128::new(s.min_bond),
             slashers: vec![],
             slash_destination: staking::SlashDestination::Burn,
+            lock_tiers: None,
         },
     )?;
     let treasury_addr = run.instantiate(
@@ -374,20 +375,24 @@ fn contracts<D: Deployer + ?Sized>(run: &mut Run<'_, D>) -> Result<(), ChainErro
                 token: token.clone(),
                 market: Some(market_addr.clone()),
                 staking: Some(staking_addr.clone()),
-                pool: Uint128::new(e.pool),
                 epoch_seconds: e.epoch_seconds,
                 genesis_time: None,
                 params: e.params.clone(),
             },
         )?;
-        run.exec(
-            "token: emissions as the minter",
-            Contract::Token,
-            &token,
-            &token::ExecuteMsg::UpdateMinter {
-                new_minter: Some(emissions_addr.clone()),
-            },
-        )?;
+        if e.pool > 0 {
+            run.exec(
+                "fund the emissions pool",
+                Contract::Token,
+                &token,
+                &token::ExecuteMsg::Send {
+                    contract: emissions_addr.clone(),
+                    amount: Uint128::new(e.pool),
+                    msg: cosmwasm_std::to_json_binary(&emissions::ReceiveMsg::Fund {})
+                        .map_err(ser)?,
+                },
+            )?;
+        }
         run.exec(
             "market: report work to emissions",
             Contract::Market,
@@ -547,7 +552,7 @@ fn fund_treasury<D: Deployer + ?Sized>(run: &mut Run<'_, D>) -> Result<(), Chain
 }
 
 /// Hand everything to a DAO: instantiate it (staking as its group), offer cw-ownable ownership
-/// of every contract to it, give it the token's minter role unless emissions hold it, make it
+/// of every contract to it, give it the token's minter role (bounded by the cap), make it
 /// the wasm admin of every contract (itself included), and accept the ownership by its first
 /// proposal, carried by a bootstrap stake the deployer bonds a block before proposing
 /// (weights are read at the start of the proposal's block) and unbonds after executing it,
@@ -597,16 +602,16 @@ fn hand_over<D: Deployer + ?Sized>(
             &staking::ExecuteMsg::UpdateOwnership(cw_ownable::Action::AcceptOwnership),
         )?);
     }
-    if d.emissions.is_none() {
-        run.exec(
-            "token: minter to the dao",
-            Contract::Token,
-            &d.token,
-            &token::ExecuteMsg::UpdateMinter {
-                new_minter: Some(dao_addr.clone()),
-            },
-        )?;
-    }
+    // The minter role goes to the DAO; the token's cap bounds it (with a genesis plan the cap is
+    // the genesis supply: nothing can be minted).
+    run.exec(
+        "token: minter to the dao",
+        Contract::Token,
+        &d.token,
+        &token::ExecuteMsg::UpdateMinter {
+            new_minter: Some(dao_addr.clone()),
+        },
+    )?;
     for (contract, addr) in owned
         .iter()
         .chain([(Contract::Dao, dao_addr.clone())].iter())
@@ -628,7 +633,7 @@ fn hand_over<D: Deployer + ?Sized>(
             &token::ExecuteMsg::Send {
                 contract: d.staking.clone(),
                 amount: bootstrap,
-                msg: to_json_binary(&staking::ReceiveMsg::Bond {}).map_err(ser)?,
+                msg: to_json_binary(&staking::ReceiveMsg::Bond { tier: None }).map_err(ser)?,
             },
         )?;
         run.d.wait_blocks(1)?;

@@ -160,14 +160,24 @@ impl WasmdChain {
     }
 
     pub(super) async fn latest_block(&self) -> Result<Block, ChainError> {
-        let status = self
+        // The application's last committed height, not the block store's: CometBFT stores a block
+        // before the application has executed it, so `status` can name a block whose time the
+        // queries (and gas simulation, which runs on the committed state) do not see yet. A wait
+        // on `status` returned early, and a timelocked execute was then refused.
+        let info = self
             .client
-            .status()
+            .abci_info()
             .await
-            .map_err(|e| transient("status", e))?;
+            .map_err(|e| transient("abci_info", e))?;
+        let height = info.last_block_height;
+        let commit = self
+            .client
+            .commit(height)
+            .await
+            .map_err(|e| transient("commit", e))?;
         Ok(Block {
-            height: status.sync_info.latest_block_height.value(),
-            time: u64::try_from(status.sync_info.latest_block_time.unix_timestamp())
+            height: height.value(),
+            time: u64::try_from(commit.signed_header.header.time.unix_timestamp())
                 .unwrap_or_default(),
         })
     }

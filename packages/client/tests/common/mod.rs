@@ -21,7 +21,7 @@ pub fn provide(chain: &dyn Chain, name: &str) {
             name,
             &d.staking,
             PROVIDER_STAKE,
-            &staking::ReceiveMsg::Bond {},
+            &staking::ReceiveMsg::Bond { tier: None },
         )
         .unwrap();
     chain
@@ -196,7 +196,8 @@ pub fn governance_end_to_end(
                 &token::ExecuteMsg::Send {
                     contract: d.staking.clone(),
                     amount: Uint128::new(amount),
-                    msg: cosmwasm_std::to_json_binary(&staking::ReceiveMsg::Bond {}).unwrap(),
+                    msg: cosmwasm_std::to_json_binary(&staking::ReceiveMsg::Bond { tier: None })
+                        .unwrap(),
                 },
             )
             .unwrap()

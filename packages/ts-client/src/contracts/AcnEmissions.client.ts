@@ -6,7 +6,7 @@
 
 import { ICosmWasmClient, ISigningCosmWasmClient } from "./baseClient";
 import { Coin, StdFee } from "@interchainjs/types";
-import { Timestamp, Uint64, Decay, Decimal, Uint128, InstantiateMsg, EmissionParams, ExecuteMsg, Action, Expiration, WorkUnits, QueryMsg, MigrateMsg, Addr, ConfigResponse, EpochResponse, OwnershipForString, ProviderResponse, ScheduleResponse, TotalsResponse } from "./AcnEmissions.types";
+import { Timestamp, Uint64, Decimal, InstantiateMsg, EmissionParams, ExecuteMsg, Uint128, Binary, Action, Expiration, WorkFee, Cw20ReceiveMsg, QueryMsg, MigrateMsg, Addr, ConfigResponse, EpochResponse, OwnershipForString, ProviderResponse, TotalsResponse } from "./AcnEmissions.types";
 export interface AcnEmissionsReadOnlyInterface {
   contractAddress: string;
   config: () => Promise<ConfigResponse>;
@@ -15,11 +15,6 @@ export interface AcnEmissionsReadOnlyInterface {
   }: {
     epoch?: number;
   }) => Promise<EpochResponse>;
-  schedule: ({
-    epoch
-  }: {
-    epoch: number;
-  }) => Promise<ScheduleResponse>;
   provider: ({
     address
   }: {
@@ -36,7 +31,6 @@ export class AcnEmissionsQueryClient implements AcnEmissionsReadOnlyInterface {
     this.contractAddress = contractAddress;
     this.config = this.config.bind(this);
     this.epoch = this.epoch.bind(this);
-    this.schedule = this.schedule.bind(this);
     this.provider = this.provider.bind(this);
     this.totals = this.totals.bind(this);
     this.ownership = this.ownership.bind(this);
@@ -53,17 +47,6 @@ export class AcnEmissionsQueryClient implements AcnEmissionsReadOnlyInterface {
   }): Promise<EpochResponse> => {
     return this.client.queryContractSmart(this.contractAddress, {
       epoch: {
-        epoch
-      }
-    });
-  };
-  schedule = async ({
-    epoch
-  }: {
-    epoch: number;
-  }): Promise<ScheduleResponse> => {
-    return this.client.queryContractSmart(this.contractAddress, {
-      schedule: {
         epoch
       }
     });
@@ -96,7 +79,16 @@ export interface AcnEmissionsInterface extends AcnEmissionsReadOnlyInterface {
   recordWork: ({
     work
   }: {
-    work: WorkUnits[];
+    work: WorkFee[];
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  receive: ({
+    amount,
+    msg,
+    sender
+  }: {
+    amount: Uint128;
+    msg: Binary;
+    sender: string;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   claim: (fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   updateParams: ({
@@ -123,6 +115,7 @@ export class AcnEmissionsClient extends AcnEmissionsQueryClient implements AcnEm
     this.sender = sender;
     this.contractAddress = contractAddress;
     this.recordWork = this.recordWork.bind(this);
+    this.receive = this.receive.bind(this);
     this.claim = this.claim.bind(this);
     this.updateParams = this.updateParams.bind(this);
     this.updateConfig = this.updateConfig.bind(this);
@@ -131,11 +124,28 @@ export class AcnEmissionsClient extends AcnEmissionsQueryClient implements AcnEm
   recordWork = async ({
     work
   }: {
-    work: WorkUnits[];
+    work: WorkFee[];
   }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
       record_work: {
         work
+      }
+    }, fee_, memo_, funds_);
+  };
+  receive = async ({
+    amount,
+    msg,
+    sender
+  }: {
+    amount: Uint128;
+    msg: Binary;
+    sender: string;
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      receive: {
+        amount,
+        msg,
+        sender
       }
     }, fee_, memo_, funds_);
   };

@@ -6,36 +6,27 @@
 
 export type Timestamp = Uint64;
 export type Uint64 = string;
-export type Decay = {
-  halving: {
-    interval_epochs: number;
-  };
-} | {
-  exponential: {
-    retain: Decimal;
-  };
-};
 export type Decimal = string;
-export type Uint128 = string;
 export interface InstantiateMsg {
   epoch_seconds: number;
   genesis_time?: Timestamp | null;
   market?: string | null;
   owner?: string | null;
   params: EmissionParams;
-  pool: Uint128;
   staking?: string | null;
   token: string;
 }
 export interface EmissionParams {
-  decay: Decay;
-  initial_epoch_release: Uint128;
+  budget_rate: Decimal;
+  fee_cap_bps: number;
   staker_share_bps: number;
 }
 export type ExecuteMsg = {
   record_work: {
-    work: WorkUnits[];
+    work: WorkFee[];
   };
+} | {
+  receive: Cw20ReceiveMsg;
 } | {
   claim: {};
 } | {
@@ -50,6 +41,8 @@ export type ExecuteMsg = {
 } | {
   update_ownership: Action;
 };
+export type Uint128 = string;
+export type Binary = string;
 export type Action = {
   transfer_ownership: {
     expiry?: Expiration | null;
@@ -63,19 +56,20 @@ export type Expiration = {
 } | {
   never: {};
 };
-export interface WorkUnits {
+export interface WorkFee {
+  fee: Uint128;
   provider: string;
-  units: number;
+}
+export interface Cw20ReceiveMsg {
+  amount: Uint128;
+  msg: Binary;
+  sender: string;
 }
 export type QueryMsg = {
   config: {};
 } | {
   epoch: {
     epoch?: number | null;
-  };
-} | {
-  schedule: {
-    epoch: number;
   };
 } | {
   provider: {
@@ -93,17 +87,19 @@ export interface ConfigResponse {
   genesis_time: Timestamp;
   market?: Addr | null;
   params: EmissionParams;
-  pool: Uint128;
   staking?: Addr | null;
   token: Addr;
 }
 export interface EpochResponse {
+  budget: Uint128;
+  closed: boolean;
   epoch: number;
+  fees: Uint128;
   provider_release: Uint128;
+  release: Uint128;
   staker_release: Uint128;
   start: Timestamp;
   started: boolean;
-  units: Uint128;
 }
 export interface OwnershipForString {
   owner?: string | null;
@@ -115,17 +111,14 @@ export interface ProviderResponse {
   claimable: Uint128;
   claimed: Uint128;
   epoch: number;
-  units: number;
-}
-export interface ScheduleResponse {
-  epoch: number;
-  release: Uint128;
+  fees: Uint128;
 }
 export interface TotalsResponse {
-  allocated: Uint128;
   current_epoch: number;
-  minted_to_providers: Uint128;
-  minted_to_stakers: Uint128;
-  pool: Uint128;
-  units: Uint128;
+  fees: Uint128;
+  funded: Uint128;
+  open_epoch?: number | null;
+  paid_to_providers: Uint128;
+  paid_to_stakers: Uint128;
+  released: Uint128;
 }

@@ -6,7 +6,7 @@
 
 import { ICosmWasmClient, ISigningCosmWasmClient } from "./baseClient";
 import { Coin, StdFee } from "@interchainjs/types";
-import { Uint128, SlashDestination, Duration, InstantiateMsg, ExecuteMsg, Binary, SlashAmount, Decimal, Action, Expiration, Timestamp, Uint64, Cw20ReceiveMsg, QueryMsg, MigrateMsg, AdminResponse, ClaimsResponse, Claim, Addr, ConfigResponse, HooksResponse, MemberListResponse, Member, StakersResponse, StakeResponse, MemberResponse, OwnershipForString, PendingRewardsResponse, TotalWeightResponse, Uint256, TotalsResponse } from "./AcnStaking.types";
+import { Uint128, SlashDestination, Duration, InstantiateMsg, LockTier, ExecuteMsg, Binary, SlashAmount, Decimal, Action, Expiration, Timestamp, Uint64, Cw20ReceiveMsg, QueryMsg, MigrateMsg, AdminResponse, ClaimsResponse, Claim, Addr, ConfigResponse, HooksResponse, MemberListResponse, Member, StakersResponse, StakeResponse, MemberResponse, OwnershipForString, PendingRewardsResponse, TotalWeightResponse, Uint256, TotalsResponse } from "./AcnStaking.types";
 export interface AcnStakingReadOnlyInterface {
   contractAddress: string;
   config: () => Promise<ConfigResponse>;
@@ -205,6 +205,16 @@ export interface AcnStakingInterface extends AcnStakingReadOnlyInterface {
     amount: Uint128;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   claim: (fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  relock: ({
+    tier
+  }: {
+    tier: number;
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  updateLockTiers: ({
+    tiers
+  }: {
+    tiers: LockTier[];
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   claimRewards: (fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   slash: ({
     address,
@@ -267,6 +277,8 @@ export class AcnStakingClient extends AcnStakingQueryClient implements AcnStakin
     this.receive = this.receive.bind(this);
     this.unbond = this.unbond.bind(this);
     this.claim = this.claim.bind(this);
+    this.relock = this.relock.bind(this);
+    this.updateLockTiers = this.updateLockTiers.bind(this);
     this.claimRewards = this.claimRewards.bind(this);
     this.slash = this.slash.bind(this);
     this.updateConfig = this.updateConfig.bind(this);
@@ -308,6 +320,28 @@ export class AcnStakingClient extends AcnStakingQueryClient implements AcnStakin
   claim = async (fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
       claim: {}
+    }, fee_, memo_, funds_);
+  };
+  relock = async ({
+    tier
+  }: {
+    tier: number;
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      relock: {
+        tier
+      }
+    }, fee_, memo_, funds_);
+  };
+  updateLockTiers = async ({
+    tiers
+  }: {
+    tiers: LockTier[];
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      update_lock_tiers: {
+        tiers
+      }
     }, fee_, memo_, funds_);
   };
   claimRewards = async (fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {

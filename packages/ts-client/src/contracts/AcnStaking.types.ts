@@ -16,6 +16,7 @@ export type Duration = {
   time: number;
 };
 export interface InstantiateMsg {
+  lock_tiers?: LockTier[] | null;
   max_claims?: number | null;
   min_bond: Uint128;
   owner?: string | null;
@@ -25,6 +26,10 @@ export interface InstantiateMsg {
   tokens_per_weight: Uint128;
   unbonding_period?: Duration | null;
 }
+export interface LockTier {
+  lock_seconds: number;
+  reward_bps: number;
+}
 export type ExecuteMsg = {
   receive: Cw20ReceiveMsg;
 } | {
@@ -33,6 +38,14 @@ export type ExecuteMsg = {
   };
 } | {
   claim: {};
+} | {
+  relock: {
+    tier: number;
+  };
+} | {
+  update_lock_tiers: {
+    tiers: LockTier[];
+  };
 } | {
   claim_rewards: {};
 } | {
@@ -158,6 +171,7 @@ export interface Claim {
 }
 export type Addr = string;
 export interface ConfigResponse {
+  lock_tiers: LockTier[];
   market?: Addr | null;
   max_claims: number;
   min_bond: Uint128;
@@ -184,6 +198,9 @@ export interface StakersResponse {
 export interface StakeResponse {
   address: Addr;
   bonded: Uint128;
+  lock_seconds: number;
+  reward_bps: number;
+  tier: number;
   unbonding: Uint128;
   weight: number;
 }
@@ -207,6 +224,7 @@ export interface TotalsResponse {
   bonded: Uint128;
   reward_per_token: Uint256;
   reward_stream_end: number;
+  reward_weight: Uint128;
   rewards_carried: Uint128;
   rewards_claimed: Uint128;
   rewards_funded: Uint128;

@@ -5,7 +5,9 @@
 */
 
 export type ReceiveMsg = {
-  bond: {};
+  bond: {
+    tier?: number | null;
+  };
 } | {
   distribute_rewards: {};
 };

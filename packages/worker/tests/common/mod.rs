@@ -60,7 +60,12 @@ pub fn chain_with(
     let d = chain.deployment().clone();
     for p in providers {
         chain
-            .send_tokens(p, &d.staking, 2_000 * TOKEN, &staking::ReceiveMsg::Bond {})
+            .send_tokens(
+                p,
+                &d.staking,
+                2_000 * TOKEN,
+                &staking::ReceiveMsg::Bond { tier: None },
+            )
             .unwrap();
         chain
             .market_exec(
