@@ -22,10 +22,10 @@ use acn_cli::connect::ConnectArgs;
 use acn_client::deploy::{deploy, Contract, DeployPlan, DeploymentRecord, WasmdDeployer};
 use acn_client::genesis::Genesis;
 use acn_client::{Chain, ChainExt};
-use acn_interface::{dao, market, staking, token};
+use acn_interface::{buyback, dao, market, oracle, pool, staking, token};
 
 use acn_cli::output::OutputFormat as Output;
-use acn_client::amount::tokens;
+use acn_client::amount::{format_tokens, tokens};
 
 /// Where the node, the keys and the deployment file are, and how reads print.
 #[derive(clap::Args, Clone, Debug)]
@@ -259,6 +259,15 @@ fn print_contracts(r: &DeploymentRecord) {
     if let Some(e) = &d.emissions {
         rows.push(("emissions", e.as_str(), c.emissions));
     }
+    for (name, addr, code) in [
+        ("pool", &d.pool, c.pool),
+        ("oracle", &d.oracle, c.oracle),
+        ("buyback", &d.buyback, c.buyback),
+    ] {
+        if let Some(addr) = addr {
+            rows.push((name, addr.as_str(), code));
+        }
+    }
     if let Some(dao) = &r.dao {
         rows.push(("dao", dao.as_str(), c.dao));
     }
@@ -287,6 +296,66 @@ struct StatusOut {
     jobs_settled: u64,
     market_params: market::MarketParams,
     owed_to_treasury: u128,
+    /// The ACN / stable pool and the buyback vault, when deployed.
+    pool: Option<PoolStatus>,
+}
+
+/// The pool, its TWAP and the buyback vault in `acn status`.
+#[derive(Serialize)]
+struct PoolStatus {
+    /// The stable denom.
+    stable_denom: String,
+    /// ACN reserve, base units.
+    acn_reserve: u128,
+    /// Stable reserve, base units.
+    stable_reserve: u128,
+    /// The TWAP (stable per ACN), or why the oracle has none.
+    twap: Result<String, String>,
+    /// Stable the vault holds.
+    vault_stable: u128,
+    /// ACN the vault holds (split by the next buyback).
+    vault_acn: u128,
+    /// ACN the vault burned.
+    vault_burned: u128,
+    /// Stable the vault spent.
+    vault_spent: u128,
+    /// Buys made.
+    buys: u64,
+}
+
+/// Read the pool, oracle and vault of a deployment that has them.
+fn pool_status(
+    chain: &impl Chain,
+    d: &acn_client::Deployment,
+) -> anyhow::Result<Option<PoolStatus>> {
+    let (Some(pool_addr), Some(oracle_addr), Some(vault)) = (&d.pool, &d.oracle, &d.buyback) else {
+        return Ok(None);
+    };
+    let r: pool::PoolResponse = chain.query(pool_addr, &pool::QueryMsg::Pool {})?;
+    let reserve = |native: bool| {
+        r.assets
+            .iter()
+            .find(|a| a.info.is_native() == native)
+            .map(|a| a.amount.u128())
+            .unwrap_or_default()
+    };
+    let cfg: buyback::ConfigResponse = chain.query(vault, &buyback::QueryMsg::Config {})?;
+    let st: buyback::StateResponse = chain.query(vault, &buyback::QueryMsg::State {})?;
+    let twap = chain
+        .query::<_, oracle::TwapResponse>(oracle_addr, &oracle::QueryMsg::Twap {})
+        .map(|t| t.price.to_string())
+        .map_err(|e| e.to_string());
+    Ok(Some(PoolStatus {
+        stable_denom: cfg.stable_denom,
+        acn_reserve: reserve(false),
+        stable_reserve: reserve(true),
+        twap,
+        vault_stable: st.stable_balance.u128(),
+        vault_acn: st.acn_balance.u128(),
+        vault_burned: st.totals.burned.u128(),
+        vault_spent: st.totals.stable_spent.u128(),
+        buys: st.totals.buys,
+    }))
 }
 
 #[derive(Serialize)]
@@ -324,6 +393,15 @@ pub fn run_status(args: &ChainArgs) -> anyhow::Result<()> {
     ];
     if let Some(e) = &d.emissions {
         named.push(("emissions", e.clone()));
+    }
+    for (name, addr) in [
+        ("pool", &d.pool),
+        ("oracle", &d.oracle),
+        ("buyback", &d.buyback),
+    ] {
+        if let Some(addr) = addr {
+            named.push((name, addr.clone()));
+        }
     }
     if let Some(dao) = &record.dao {
         named.push(("dao", dao.clone()));
@@ -384,6 +462,7 @@ pub fn run_status(args: &ChainArgs) -> anyhow::Result<()> {
         jobs_settled: totals.jobs_settled,
         market_params: cfg.params,
         owed_to_treasury: record.owed_to_treasury.u128(),
+        pool: pool_status(chain, &d)?,
     };
     match output {
         Output::Json => println!("{}", serde_json::to_string_pretty(&out)?),
@@ -433,6 +512,26 @@ pub fn run_status(args: &ChainArgs) -> anyhow::Result<()> {
                 println!(
                     "the deployer owes the treasury {} (bootstrap stake, unbonding)",
                     tokens(out.owed_to_treasury)
+                );
+            }
+            if let Some(p) = &out.pool {
+                let stable = |base: u128| format!("{} {}", format_tokens(base), p.stable_denom);
+                let twap = match &p.twap {
+                    Ok(price) => format!("TWAP {price} {}/ACN", p.stable_denom),
+                    Err(why) => format!("no TWAP ({why})"),
+                };
+                println!(
+                    "pool {} / {}, {twap}",
+                    tokens(p.acn_reserve),
+                    stable(p.stable_reserve)
+                );
+                println!(
+                    "buyback vault holds {} and {}; {} buys spent {} and burned {}",
+                    stable(p.vault_stable),
+                    tokens(p.vault_acn),
+                    p.buys,
+                    stable(p.vault_spent),
+                    tokens(p.vault_burned)
                 );
             }
         }

@@ -128,6 +128,24 @@ pub struct StakingSection {
     pub unbonding_days: u64,
 }
 
+/// The ACN / stable pool, its TWAP oracle and the buyback vault.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmmSection {
+    /// The stable bank denom (6 decimals), e.g. `uusdc`.
+    pub stable_denom: String,
+    /// The pool's swap fee (≤ 1 000).
+    pub fee_bps: u16,
+    /// TWAP window in minutes.
+    pub twap_window_minutes: u64,
+    /// Whole stable tokens the vault may spend per day.
+    pub buyback_daily_cap: u64,
+    /// Whole ACN tokens of seed liquidity, taken from the treasury's reserve (0: no seed).
+    pub seed_acn: u64,
+    /// Whole stable tokens of seed liquidity, provided by the deployer (0: no seed).
+    pub seed_stable: u64,
+}
+
 /// The whole genesis config.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -144,6 +162,9 @@ pub struct Genesis {
     pub market: MarketSection,
     /// Staking.
     pub staking: StakingSection,
+    /// The ACN / stable AMM pool, oracle and buyback vault (absent: not deployed).
+    #[serde(default)]
+    pub amm: Option<AmmSection>,
 }
 
 /// Tokens (f64) → base units, refusing negative, non-finite or sub-unit-precision overflow.
@@ -354,6 +375,29 @@ impl Genesis {
             self.staking.unbonding_days <= 365,
             "staking.unbonding_days must be at most 365"
         );
+        if let Some(p) = &self.amm {
+            ensure!(
+                !p.stable_denom.is_empty(),
+                "amm.stable_denom must name a bank denom (e.g. \"uusdc\")"
+            );
+            ensure!(p.fee_bps <= 1_000, "amm.fee_bps must be at most 1000");
+            ensure!(
+                (1..=1_440).contains(&p.twap_window_minutes),
+                "amm.twap_window_minutes must be 1 ..= 1440"
+            );
+            ensure!(
+                (p.seed_acn == 0) == (p.seed_stable == 0),
+                "amm.seed_acn and amm.seed_stable must both be 0 (no seed) or both positive"
+            );
+            ensure!(
+                p.seed_acn as u128 * TOKEN
+                    <= self
+                        .total_of(AllocationKind::Treasury)
+                        .saturating_sub(self.pool()),
+                "amm.seed_acn = {} must not exceed the treasury's reserve (after the emission pool)",
+                p.seed_acn
+            );
+        }
         Ok(())
     }
 }

@@ -118,6 +118,15 @@ pub struct Deployment {
     /// Emissions (the token's minter for useful work), when deployed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emissions: Option<String>,
+    /// The ACN / stable pool (Astroport pair interface), when deployed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
+    /// The TWAP oracle of ACN in the stable asset, when deployed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oracle: Option<String>,
+    /// The buyback vault, when deployed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyback: Option<String>,
 }
 
 /// A chain the ACN contracts live on. Handles shared across threads are

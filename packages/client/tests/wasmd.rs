@@ -21,7 +21,17 @@ use acn_interface::{dao, market, staking, token};
 use acn_testing::{digits_model, TOKEN};
 
 /// Every contract crate under `contracts/`, by artifact name `acn_<name>.wasm`.
-const CONTRACTS: [&str; 6] = ["token", "staking", "treasury", "market", "dao", "emissions"];
+const CONTRACTS: [&str; 9] = [
+    "token",
+    "staking",
+    "treasury",
+    "market",
+    "dao",
+    "emissions",
+    "pool",
+    "oracle",
+    "buyback",
+];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -77,6 +77,44 @@ pub fn dao_contract() -> Box<dyn Contract<Empty>> {
     )
 }
 
+/// The pool contract.
+pub fn pool_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(
+        ContractWrapper::new(
+            acn_pool::contract::execute,
+            acn_pool::contract::instantiate,
+            acn_pool::contract::query,
+        )
+        .with_reply(acn_pool::contract::reply)
+        .with_migrate(acn_pool::contract::migrate),
+    )
+}
+
+/// The oracle contract.
+pub fn oracle_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(
+        ContractWrapper::new(
+            acn_oracle::contract::execute,
+            acn_oracle::contract::instantiate,
+            acn_oracle::contract::query,
+        )
+        .with_migrate(acn_oracle::contract::migrate),
+    )
+}
+
+/// The buyback vault contract.
+pub fn buyback_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(
+        ContractWrapper::new(
+            acn_buyback::contract::execute,
+            acn_buyback::contract::instantiate,
+            acn_buyback::contract::query,
+        )
+        .with_reply(acn_buyback::contract::reply)
+        .with_migrate(acn_buyback::contract::migrate),
+    )
+}
+
 /// The wrapper of a contract kind.
 pub fn wrapper(kind: Kind) -> Box<dyn Contract<Empty>> {
     match kind {
@@ -86,5 +124,8 @@ pub fn wrapper(kind: Kind) -> Box<dyn Contract<Empty>> {
         Kind::Market => market_contract(),
         Kind::Emissions => emissions_contract(),
         Kind::Dao => dao_contract(),
+        Kind::Pool => pool_contract(),
+        Kind::Oracle => oracle_contract(),
+        Kind::Buyback => buyback_contract(),
     }
 }

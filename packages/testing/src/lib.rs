@@ -233,6 +233,7 @@ impl acn_embedded::EmbeddedState for Suite {
                 .map(|m| m.to_string())
                 .unwrap_or_default(),
             emissions: None,
+            ..acn_client::Deployment::default()
         }
     }
 }

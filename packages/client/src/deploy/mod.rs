@@ -17,7 +17,8 @@ mod routine;
 mod wasmd;
 
 pub use plan::{
-    DeployPlan, EmissionsPlan, MarketPlan, StakingPlan, TokenPlan, TreasuryPlan, VestingPlan,
+    DeployPlan, EmissionsPlan, MarketPlan, PoolPlan, StakingPlan, TokenPlan, TreasuryPlan,
+    VestingPlan,
 };
 pub use record::{CodeIds, DeploymentRecord};
 pub use routine::{deploy, DeployStep};
@@ -57,16 +58,25 @@ pub enum Contract {
     Emissions,
     /// DAO (cw3-flex-multisig over staking weights, with timing).
     Dao,
+    /// The ACN / stable constant-product pool (Astroport pair interface).
+    Pool,
+    /// The TWAP oracle of ACN in the stable asset.
+    Oracle,
+    /// The buyback vault.
+    Buyback,
 }
 
 impl Contract {
     /// Every contract, in deployment order.
-    pub const ALL: [Contract; 6] = [
+    pub const ALL: [Contract; 9] = [
         Contract::Token,
         Contract::Staking,
         Contract::Treasury,
         Contract::Market,
         Contract::Emissions,
+        Contract::Pool,
+        Contract::Oracle,
+        Contract::Buyback,
         Contract::Dao,
     ];
 
@@ -79,6 +89,9 @@ impl Contract {
             Contract::Market => "market",
             Contract::Emissions => "emissions",
             Contract::Dao => "dao",
+            Contract::Pool => "pool",
+            Contract::Oracle => "oracle",
+            Contract::Buyback => "buyback",
         }
     }
 
@@ -112,4 +125,13 @@ pub trait Deployer: Chain {
     fn resolve(&self, name: &str) -> Result<String, ChainError>;
     /// Whether a contract exists at `address` (checked before resuming from a record).
     fn contract_exists(&self, address: &str) -> Result<bool, ChainError>;
+    /// Execute a JSON message on `contract` as `account` with native `funds` attached
+    /// (`(denom, amount)`), e.g. the stable side of the pool's seed liquidity.
+    fn execute_with_funds(
+        &self,
+        account: &str,
+        contract: &str,
+        msg: &[u8],
+        funds: &[(String, u128)],
+    ) -> Result<TxResult, ChainError>;
 }

@@ -3,7 +3,10 @@
 use anyhow::{Context, Result};
 use cosmwasm_std::Uint128;
 
+use acn_interface::buyback::BuybackParams;
+use acn_interface::common::Bps;
 use acn_interface::emissions::EmissionParams;
+use acn_interface::oracle::OracleParams;
 use acn_interface::{dao, market, staking, treasury};
 
 use crate::genesis::{tokens_to_base, AllocationKind, Genesis, DAY, TOKEN};
@@ -92,6 +95,43 @@ pub struct EmissionsPlan {
     pub params: EmissionParams,
 }
 
+/// A market for ACN: the ACN / stable pool, its TWAP oracle and the buyback vault (which
+/// sends its community share to the treasury).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PoolPlan {
+    /// The stable bank denom (e.g. `uusdc`).
+    pub stable_denom: String,
+    /// The pool's swap fee.
+    pub fee_bps: Bps,
+    /// ACN base units the deployer provides as seed liquidity (0 with `seed_stable` 0: none).
+    /// The genesis deployment takes it out of the treasury's reserve.
+    pub seed_acn: u128,
+    /// Stable base units the deployer provides as seed liquidity (it must hold them).
+    pub seed_stable: u128,
+    /// Who receives the seed's liquidity shares: an account name or address; `None`: the
+    /// treasury (protocol-owned liquidity, locked there).
+    pub seed_shares_to: Option<String>,
+    /// The oracle's parameters.
+    pub oracle: OracleParams,
+    /// The vault's parameters.
+    pub buyback: BuybackParams,
+}
+
+impl PoolPlan {
+    /// `uusdc`, a 0.3 % fee, no seed, the oracle's and the vault's defaults.
+    pub fn new(stable_denom: &str) -> Self {
+        PoolPlan {
+            stable_denom: stable_denom.to_string(),
+            fee_bps: acn_interface::pool::DEFAULT_FEE_BPS,
+            seed_acn: 0,
+            seed_stable: 0,
+            seed_shares_to: None,
+            oracle: OracleParams::default(),
+            buyback: BuybackParams::default(),
+        }
+    }
+}
+
 /// Everything a deployment deploys.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeployPlan {
@@ -109,6 +149,8 @@ pub struct DeployPlan {
     pub market: Option<MarketPlan>,
     /// Emissions (needs the market).
     pub emissions: Option<EmissionsPlan>,
+    /// The ACN / stable pool, oracle and buyback vault (`None`: not deployed).
+    pub pool: Option<PoolPlan>,
     /// Hand everything to a DAO with these parameters (`None`: the owner keeps it).
     pub dao: Option<dao::DaoParams>,
 }
@@ -144,6 +186,7 @@ impl DeployPlan {
             },
             market: None,
             emissions: None,
+            pool: None,
             dao: None,
         }
     }
@@ -231,7 +274,12 @@ impl DeployPlan {
                     kept_bps: t.kept_bps,
                     executor_bps: t.executor_bps,
                 },
-                reserve: genesis.total_of(AllocationKind::Treasury) - genesis.pool(),
+                reserve: genesis.total_of(AllocationKind::Treasury)
+                    - genesis.pool()
+                    - genesis
+                        .amm
+                        .as_ref()
+                        .map_or(0, |a| a.seed_acn as u128 * TOKEN),
                 vestings,
             },
             market: Some(MarketPlan {
@@ -248,6 +296,7 @@ impl DeployPlan {
                 epoch_seconds: genesis.emissions.epoch_days * DAY,
                 params: genesis.emission_params()?,
             }),
+            pool: genesis.amm_plan()?,
             dao: Some(dao::DaoParams::default()),
         })
     }
@@ -295,6 +344,22 @@ impl DeployPlan {
 }
 
 impl Genesis {
+    /// The pool, oracle and buyback vault of the file's `[amm]` table, if any (its seed ACN
+    /// comes out of the treasury's reserve; the shares go to the treasury).
+    pub fn amm_plan(&self) -> Result<Option<PoolPlan>> {
+        let Some(p) = &self.amm else {
+            return Ok(None);
+        };
+        let mut plan = PoolPlan::new(&p.stable_denom);
+        plan.fee_bps = p.fee_bps;
+        plan.seed_acn = p.seed_acn as u128 * TOKEN;
+        plan.seed_stable = p.seed_stable as u128 * TOKEN;
+        plan.oracle.window = p.twap_window_minutes * 60;
+        plan.oracle.max_staleness = plan.oracle.window;
+        plan.buyback.daily_cap = Uint128::new(p.buyback_daily_cap as u128 * TOKEN);
+        Ok(Some(plan))
+    }
+
     /// The market parameters of the file (fee, provider stake, price window, floor and ceiling);
     /// everything else at the market's defaults.
     pub fn market_params(&self) -> Result<market::MarketParams> {

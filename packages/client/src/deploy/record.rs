@@ -24,6 +24,15 @@ pub struct CodeIds {
     /// DAO code.
     #[serde(default)]
     pub dao: u64,
+    /// Pool code.
+    #[serde(default)]
+    pub pool: u64,
+    /// Oracle code.
+    #[serde(default)]
+    pub oracle: u64,
+    /// Buyback vault code.
+    #[serde(default)]
+    pub buyback: u64,
 }
 
 /// The deployment file: contract addresses (the plain [`Deployment`] fields, flattened, so the

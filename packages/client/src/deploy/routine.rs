@@ -3,7 +3,8 @@
 use cosmwasm_std::{to_json_binary, Uint128};
 use serde::Serialize;
 
-use acn_interface::{dao, emissions, market, staking, token, treasury};
+use acn_interface::pool::AssetInfo;
+use acn_interface::{buyback, dao, emissions, market, oracle, pool, staking, token, treasury};
 
 use super::{Contract, DeployPlan, Deployer, DeploymentRecord};
 use crate::{governance, ChainError, ChainExt, TxResult};
@@ -96,6 +97,9 @@ impl<D: Deployer + ?Sized> Run<'_, D> {
             Contract::Treasury => d.treasury = addr.clone(),
             Contract::Market => d.market = addr.clone(),
             Contract::Emissions => d.emissions = Some(addr.clone()),
+            Contract::Pool => d.pool = Some(addr.clone()),
+            Contract::Oracle => d.oracle = Some(addr.clone()),
+            Contract::Buyback => d.buyback = Some(addr.clone()),
             Contract::Dao => self.rec.dao = Some(addr.clone()),
         }
         self.finish(&step, contract.name(), Some(&tx))?;
@@ -110,6 +114,9 @@ impl<D: Deployer + ?Sized> Run<'_, D> {
             Contract::Treasury => Some(d.treasury.clone()),
             Contract::Market => Some(d.market.clone()),
             Contract::Emissions => d.emissions.clone(),
+            Contract::Pool => d.pool.clone(),
+            Contract::Oracle => d.oracle.clone(),
+            Contract::Buyback => d.buyback.clone(),
             Contract::Dao => self.rec.dao.clone(),
         };
         addr.filter(|a| !a.is_empty()).ok_or_else(|| {
@@ -128,6 +135,9 @@ impl<D: Deployer + ?Sized> Run<'_, D> {
             Contract::Treasury => c.treasury,
             Contract::Market => c.market,
             Contract::Emissions => c.emissions,
+            Contract::Pool => c.pool,
+            Contract::Oracle => c.oracle,
+            Contract::Buyback => c.buyback,
             Contract::Dao => c.dao,
         }
     }
@@ -140,6 +150,7 @@ impl<D: Deployer + ?Sized> Run<'_, D> {
                 Contract::Market => plan.market.is_some(),
                 Contract::Emissions => plan.emissions.is_some(),
                 Contract::Dao => plan.dao.is_some(),
+                Contract::Pool | Contract::Oracle | Contract::Buyback => plan.pool.is_some(),
                 _ => true,
             };
             let step = format!("store {}", contract.name());
@@ -154,6 +165,9 @@ impl<D: Deployer + ?Sized> Run<'_, D> {
                 Contract::Treasury => &mut c.treasury,
                 Contract::Market => &mut c.market,
                 Contract::Emissions => &mut c.emissions,
+                Contract::Pool => &mut c.pool,
+                Contract::Oracle => &mut c.oracle,
+                Contract::Buyback => &mut c.buyback,
                 Contract::Dao => &mut c.dao,
             } = id;
             self.finish(&step, contract.name(), Some(&tx))?;
@@ -232,6 +246,7 @@ pub fn deploy<D: Deployer + ?Sized>(
     if !run.rec.is_complete() {
         run.store()?;
         contracts(&mut run)?;
+        acn_market(&mut run)?;
         fund_treasury(&mut run)?;
         if let Some(params) = &plan.dao {
             hand_over(&mut run, params)?;
@@ -390,6 +405,90 @@ fn contracts<D: Deployer + ?Sized>(run: &mut Run<'_, D>) -> Result<(), ChainErro
     Ok(())
 }
 
+/// The ACN / stable pool (its share token of the token's code), the TWAP oracle on it, the
+/// buyback vault (community share to the treasury), and the seed liquidity with the oracle's
+/// first observation. Before the treasury is funded: the genesis plan's seed ACN is the part
+/// of the deployer's balance the treasury does not get.
+fn acn_market<D: Deployer + ?Sized>(run: &mut Run<'_, D>) -> Result<(), ChainError> {
+    let Some(p) = &run.plan.pool else {
+        return Ok(());
+    };
+    let d = run.rec.deployment.clone();
+    let acn = AssetInfo::cw20(d.token.as_str());
+    let stable = AssetInfo::native(p.stable_denom.as_str());
+    let pool_addr = run.instantiate(
+        Contract::Pool,
+        &pool::InstantiateMsg {
+            owner: None,
+            asset_infos: vec![acn.clone(), stable.clone()],
+            token_code_id: run.rec.code_ids.token,
+            fee_bps: Some(p.fee_bps),
+        },
+    )?;
+    let oracle_addr = run.instantiate(
+        Contract::Oracle,
+        &oracle::InstantiateMsg {
+            owner: None,
+            pair: pool_addr.clone(),
+            base: acn.clone(),
+            quote: stable.clone(),
+            params: Some(p.oracle.clone()),
+        },
+    )?;
+    run.instantiate(
+        Contract::Buyback,
+        &buyback::InstantiateMsg {
+            owner: None,
+            token: d.token.clone(),
+            stable_denom: p.stable_denom.clone(),
+            pair: pool_addr.clone(),
+            oracle: oracle_addr.clone(),
+            treasury: d.treasury.clone(),
+            params: Some(p.buyback.clone()),
+        },
+    )?;
+    if p.seed_acn == 0 || p.seed_stable == 0 {
+        return Ok(());
+    }
+    run.exec(
+        "token: allow the pool the seed",
+        Contract::Token,
+        &d.token,
+        &token::ExecuteMsg::IncreaseAllowance {
+            spender: pool_addr.clone(),
+            amount: Uint128::new(p.seed_acn),
+            expires: None,
+        },
+    )?;
+    let step = "pool: seed liquidity";
+    if !run.rec.is_done(step) {
+        let receiver = match &p.seed_shares_to {
+            Some(who) => run.d.resolve(who)?,
+            None => d.treasury.clone(),
+        };
+        let msg = serde_json::to_vec(&pool::ExecuteMsg::ProvideLiquidity {
+            assets: vec![acn.with(p.seed_acn), stable.with(p.seed_stable)],
+            slippage_tolerance: None,
+            auto_stake: None,
+            receiver: Some(receiver),
+        })
+        .map_err(ser)?;
+        let tx = run.d.execute_with_funds(
+            &run.plan.owner,
+            &pool_addr,
+            &msg,
+            &[(p.stable_denom.clone(), p.seed_stable)],
+        )?;
+        run.finish(step, Contract::Pool.name(), Some(&tx))?;
+    }
+    run.exec(
+        "oracle: first observation",
+        Contract::Oracle,
+        &oracle_addr,
+        &oracle::ExecuteMsg::Update {},
+    )
+}
+
 /// The stake that carries the DAO's first proposal (one unit of weight, at least the minimum
 /// bond).
 fn bootstrap_stake(plan: &DeployPlan) -> u128 {
@@ -475,6 +574,15 @@ fn hand_over<D: Deployer + ?Sized>(
     }
     if let Some(e) = &d.emissions {
         owned.push((Contract::Emissions, e.clone()));
+    }
+    for (contract, addr) in [
+        (Contract::Pool, &d.pool),
+        (Contract::Oracle, &d.oracle),
+        (Contract::Buyback, &d.buyback),
+    ] {
+        if let Some(addr) = addr {
+            owned.push((contract, addr.clone()));
+        }
     }
     let offer = cw_ownable::Action::TransferOwnership {
         new_owner: dao_addr.clone(),

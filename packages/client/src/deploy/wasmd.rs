@@ -91,4 +91,15 @@ impl Deployer for WasmdDeployer<'_> {
             Err(_) => Ok(false),
         }
     }
+
+    fn execute_with_funds(
+        &self,
+        account: &str,
+        contract: &str,
+        msg: &[u8],
+        funds: &[(String, u128)],
+    ) -> Result<TxResult, ChainError> {
+        self.chain
+            .execute_raw_with_funds(account, contract, msg, funds)
+    }
 }

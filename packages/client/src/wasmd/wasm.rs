@@ -141,12 +141,33 @@ impl WasmdChain {
         contract: &str,
         msg: &[u8],
     ) -> Result<TxResult, ChainError> {
+        self.execute_raw_with_funds(account, contract, msg, &[])
+    }
+
+    /// A contract execution by `account` of raw JSON with native `funds` (`(denom, amount)`)
+    /// attached, in its own transaction.
+    pub fn execute_raw_with_funds(
+        &self,
+        account: &str,
+        contract: &str,
+        msg: &[u8],
+        funds: &[(String, u128)],
+    ) -> Result<TxResult, ChainError> {
         let signer = self.signer(account)?;
+        let mut coins = vec![];
+        for (denom, amount) in funds {
+            coins.push(Coin {
+                denom: denom
+                    .parse()
+                    .map_err(|e| ChainError::Config(format!("denom {denom}: {e}")))?,
+                amount: *amount,
+            });
+        }
         let msg = MsgExecuteContract {
             sender: signer.address.clone(),
             contract: self.account_id(contract)?,
             msg: msg.to_vec(),
-            funds: vec![],
+            funds: coins,
         };
         self.execute_msgs(account, vec![to_any(&msg)?])
     }
