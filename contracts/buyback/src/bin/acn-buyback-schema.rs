@@ -1,0 +1,22 @@
+use std::{env, fs};
+
+use cosmwasm_schema::{export_schema, schema_for, write_api};
+
+use acn_buyback::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg, ReceiveMsg};
+
+fn main() {
+    write_api! {
+        name: "acn-buyback",
+        instantiate: InstantiateMsg,
+        execute: ExecuteMsg,
+        query: QueryMsg,
+        migrate: MigrateMsg,
+    }
+
+    // The CW20 hook messages (the `msg` of a token `Send` to this contract): the JSON Schema
+    // of `ReceiveMsg` alone in ./hooks/, committed as schema/acn-buyback-hooks/ beside the contract's
+    // schema (ts-codegen reads one schema file per folder).
+    let hooks = env::current_dir().unwrap().join("hooks");
+    fs::create_dir_all(&hooks).unwrap();
+    export_schema(&schema_for!(ReceiveMsg), &hooks);
+}
