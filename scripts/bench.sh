@@ -22,6 +22,7 @@ WITH_TORCH=1
 
 ensure_rust
 ensure_gpu_runtime
+ensure_minilm
 
 if ((WITH_TORCH)); then
     if ! "$TORCH_VENV/bin/python" -c "import torch; assert torch.__version__.startswith('$TORCH_VERSION')" 2>/dev/null; then
