@@ -592,6 +592,42 @@ mod tests {
     }
 
     #[test]
+    fn text_models_take_one_text_item_per_line() {
+        let s = spec(vec![12, 8], DType::Utf8, 3);
+        let e = encode_input(&s, InputFormat::Text, "Hello world\n\nZoë 😀\n").unwrap();
+        assert_eq!(e.batch, 2);
+        assert_eq!(
+            e.bytes,
+            acn_interface::market::encode_text_items(&["Hello world", "Zoë 😀"])
+        );
+        assert_eq!(
+            err(&s, InputFormat::Text, "ok\nthirteen byte"),
+            "line 2 is 13 bytes of text, but the model takes at most 12 bytes per item"
+        );
+        assert_eq!(
+            err(&s, InputFormat::Csv, "1,2"),
+            "this model takes text, one item per line (--text \"…\" or a .txt file), not Csv"
+        );
+        assert_eq!(
+            err(&s, InputFormat::Text, "a\nb\nc\nd"),
+            "4 items, but the model takes at most 3 per job (max_batch)"
+        );
+    }
+
+    #[test]
+    fn long_tensors_render_their_first_values_and_norm() {
+        let out = DecodedOutput::Tensors {
+            shape: vec![10],
+            scale: 10_000,
+            items: vec![vec![0.6, 0.8, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]],
+        };
+        assert_eq!(
+            out.render(),
+            "item 1: [0.6000, 0.8000, 0.0000, 0.0000, 0.0000, 0.0000, 0.0000, 0.0000, …] (10 values, L2 norm 1.0000)\n"
+        );
+    }
+
+    #[test]
     fn csv_rows_are_items_and_a_header_is_skipped() {
         let s = spec(vec![3], DType::U8, 4);
         let e = encode_input(&s, InputFormat::Csv, "a,b,c\n1, 2 ,3\n\n255,0,7.0\n").unwrap();
