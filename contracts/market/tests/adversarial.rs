@@ -426,9 +426,21 @@ fn text_inputs_are_checked_item_by_item() {
     let mut not_utf8 = 2u32.to_le_bytes().to_vec();
     not_utf8.extend([0xc3, 0x28]);
     let cases = [
-        (text(&["hello", "world"]), 3, "text item 2: the input ends before its length prefix"),
-        (text(&["hello", "world"]), 1, "9 bytes after the last text item"),
-        (text(&["seventeen bytes!!"]), 1, "text item 0: 17 bytes, more than the model's 16"),
+        (
+            text(&["hello", "world"]),
+            3,
+            "text item 2: the input ends before its length prefix",
+        ),
+        (
+            text(&["hello", "world"]),
+            1,
+            "9 bytes after the last text item",
+        ),
+        (
+            text(&["seventeen bytes!!"]),
+            1,
+            "text item 0: 17 bytes, more than the model's 16",
+        ),
         (
             Binary::from(not_utf8),
             1,
@@ -447,7 +459,14 @@ fn text_inputs_are_checked_item_by_item() {
     }
     suite.assert_balance(suite.addr("buyer"), BUYER_FUNDS);
     // Well-formed texts of any length up to the limit pass.
-    let hook = submit_msg("text-v1", text(&["hi", "", "Zoë 😀"]), 3, 1, u128::MAX, deadline);
+    let hook = submit_msg(
+        "text-v1",
+        text(&["hi", "", "Zoë 😀"]),
+        3,
+        1,
+        u128::MAX,
+        deadline,
+    );
     send_hook(&mut suite, "buyer", 10_000, &hook).unwrap();
 
     // A text model must say how many bytes and tokens an item may have.

@@ -150,7 +150,9 @@ pub enum InputError {
         dtype: DType,
     },
     /// CSV or JSON given to a model that takes text.
-    #[error("this model takes text, one item per line (--text \"…\" or a .txt file), not {format:?}")]
+    #[error(
+        "this model takes text, one item per line (--text \"…\" or a .txt file), not {format:?}"
+    )]
     TextModel {
         /// The format given.
         format: InputFormat,

@@ -139,16 +139,15 @@ pub fn decode_text_items(input: &[u8], batch: u32, max_bytes: u32) -> Result<Vec
             .ok_or_else(|| bad("the input ends before its length prefix".to_string()))?;
         let len = u32::from_le_bytes(*len);
         if len > max_bytes {
-            return Err(bad(format!("{len} bytes, more than the model's {max_bytes}")));
+            return Err(bad(format!(
+                "{len} bytes, more than the model's {max_bytes}"
+            )));
         }
         if tail.len() < len as usize {
             return Err(bad(format!("{len} bytes announced, {} left", tail.len())));
         }
         let (text, tail) = tail.split_at(len as usize);
-        texts.push(
-            std::str::from_utf8(text)
-                .map_err(|e| bad(format!("not valid UTF-8: {e}")))?,
-        );
+        texts.push(std::str::from_utf8(text).map_err(|e| bad(format!("not valid UTF-8: {e}")))?);
         rest = tail;
     }
     if !rest.is_empty() {

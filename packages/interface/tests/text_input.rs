@@ -50,10 +50,7 @@ fn malformed_text_inputs_are_refused_naming_the_item() {
         "text item 2: the input ends before its length prefix"
     );
     // More bytes than the items.
-    assert_eq!(
-        check(&two, 1),
-        SpecError::TextTrailingBytes { count: 8 }
-    );
+    assert_eq!(check(&two, 1), SpecError::TextTrailingBytes { count: 8 });
     // Longer than max_bytes.
     let long = encode_text_items(&["nine byte"]);
     assert_eq!(
@@ -63,7 +60,10 @@ fn malformed_text_inputs_are_refused_naming_the_item() {
     // A length prefix running past the end.
     let mut cut = encode_text_items(&["abcdef"]);
     cut.truncate(8);
-    assert_eq!(check(&cut, 1).to_string(), "text item 0: 6 bytes announced, 4 left");
+    assert_eq!(
+        check(&cut, 1).to_string(),
+        "text item 0: 6 bytes announced, 4 left"
+    );
     // Not UTF-8.
     let mut bad = 2u32.to_le_bytes().to_vec();
     bad.extend([0xc3, 0x28]);

@@ -65,7 +65,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for job in texts.chunks(JOB) {
             let input = encode_text_items(job);
             let raw = engine.run_raw(MINILM_ID, &input, job.len() as u32)?;
-            jobs.push(acn_models::engine::encode_output(&entry.spec, &raw, job.len())?);
+            jobs.push(acn_models::engine::encode_output(
+                &entry.spec,
+                &raw,
+                job.len(),
+            )?);
             values.extend(raw);
         }
         let embed_s = t.elapsed().as_secs_f64();
@@ -83,7 +87,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{} texts in jobs of {JOB}; fixed point × {MINILM_SCALE}, registered tolerance {MINILM_TOLERANCE} units\n",
         texts.len()
     );
-    println!("| backends | max abs element diff | max diff (units) | min cosine | jobs agreeing |");
+    println!(
+        "| backends | max abs element diff | max diff (units) | 1 − min cosine | jobs agreeing |"
+    );
     println!("|---|---|---|---|---|");
     for (i, a) in runs.iter().enumerate() {
         for b in &runs[i + 1..] {
@@ -98,7 +104,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .iter()
                 .zip(&b.values)
                 .map(|(x, y)| {
-                    let (p, q) = (to_fixed_point(*x, MINILM_SCALE), to_fixed_point(*y, MINILM_SCALE));
+                    let (p, q) = (
+                        to_fixed_point(*x, MINILM_SCALE),
+                        to_fixed_point(*y, MINILM_SCALE),
+                    );
                     (i64::from(p.unwrap()) - i64::from(q.unwrap())).abs()
                 })
                 .max()
@@ -116,9 +125,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .filter(|(x, y)| outputs_agree(&entry.spec, x, y))
                 .count();
             println!(
-                "| {} vs {} | {max_diff:.3e} | {max_units} | {min_cos:.9} | {agreeing}/{} |",
+                "| {} vs {} | {max_diff:.3e} | {max_units} | {:.1e} | {agreeing}/{} |",
                 a.backend,
                 b.backend,
+                1.0 - min_cos,
                 a.jobs.len()
             );
         }
@@ -130,7 +140,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
         .collect();
     let n_ref = (reference.len() / DIM).min(texts.len());
-    println!("\n| backend | min cosine vs PyTorch ({n_ref} texts) | max abs diff vs PyTorch | load (s) | texts/s (jobs of {JOB}, dev profile) |");
+    println!("\n| backend | 1 − min cosine vs PyTorch ({n_ref} texts) | max abs diff vs PyTorch | load (s) | texts/s (jobs of {JOB}, dev profile) |");
     println!("|---|---|---|---|---|");
     for run in &runs {
         let min_cos = run
@@ -147,8 +157,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(|(x, y)| (x - y).abs())
             .fold(0f32, f32::max);
         println!(
-            "| {} | {min_cos:.9} | {max_diff:.3e} | {:.2} | {:.1} |",
+            "| {} | {:.1e} | {max_diff:.3e} | {:.2} | {:.1} |",
             run.backend,
+            1.0 - min_cos,
             run.load_s,
             texts.len() as f64 / run.embed_s
         );

@@ -475,12 +475,15 @@ pub fn check_text_spec(spec: &ModelSpec) -> Result<u32, EngineError> {
     };
     let max_tokens = match spec.input.text_limits() {
         Some((max_bytes, max_tokens))
-            if max_bytes > 0
-                && (2..=crate::minilm::MAX_POSITIONS as u32).contains(&max_tokens) =>
+            if max_bytes > 0 && (2..=crate::minilm::MAX_POSITIONS as u32).contains(&max_tokens) =>
         {
             max_tokens
         }
-        _ => return Err(mismatch("input must be utf8 text of shape [max_bytes, max_tokens], 2 ≤ max_tokens ≤ 512")),
+        _ => {
+            return Err(mismatch(
+                "input must be utf8 text of shape [max_bytes, max_tokens], 2 ≤ max_tokens ≤ 512",
+            ))
+        }
     };
     if spec.input.max_batch == 0 {
         return Err(mismatch("max_batch must be positive"));
@@ -513,7 +516,8 @@ pub fn decode_texts<'a>(
         .input
         .text_limits()
         .ok_or_else(|| bad("the model does not take text".to_string()))?;
-    acn_interface::market::decode_text_items(input, batch, max_bytes).map_err(|e| bad(e.to_string()))
+    acn_interface::market::decode_text_items(input, batch, max_bytes)
+        .map_err(|e| bad(e.to_string()))
 }
 
 /// The architecture the spec names, after checking that its input and output descriptions are

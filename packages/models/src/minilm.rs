@@ -7,7 +7,9 @@
 //! `LayerNorm.weight/bias` to `gamma/beta`, and a [`KeyRemapper`] maps BERT's module names onto
 //! burn's [`TransformerEncoder`] (post-norm, GELU, as BERT). Tokenisation is in [`crate::text`].
 
-use burn::nn::transformer::{TransformerEncoder, TransformerEncoderConfig, TransformerEncoderInput};
+use burn::nn::transformer::{
+    TransformerEncoder, TransformerEncoderConfig, TransformerEncoderInput,
+};
 use burn::nn::{Embedding, EmbeddingConfig, LayerNorm, LayerNormConfig};
 use burn::prelude::*;
 use burn::store::{KeyRemapper, ModuleSnapshot, PyTorchToBurnAdapter, SafetensorsStore};
@@ -107,7 +109,8 @@ impl MiniLm {
         let e = &self.embeddings;
         let x = e.word_embeddings.forward(ids)
             + e.position_embeddings.forward(positions)
-            + e.token_type_embeddings.forward(Tensor::zeros([batch, seq], &device));
+            + e.token_type_embeddings
+                .forward(Tensor::zeros([batch, seq], &device));
         let x = e.layer_norm.forward(x);
         let padding = mask.clone().equal_elem(0.0);
         // [batch, seq, 384]
@@ -116,11 +119,18 @@ impl MiniLm {
             .forward(TransformerEncoderInput::new(x).mask_pad(padding));
         // Mean over the real tokens: [batch, 384].
         let weights = mask.clone().reshape([batch, seq, 1]);
-        let summed = (hidden * weights).sum_dim(1).reshape([batch, EMBEDDING_DIM]);
+        let summed = (hidden * weights)
+            .sum_dim(1)
+            .reshape([batch, EMBEDDING_DIM]);
         let counts = mask.sum_dim(1).clamp_min(1e-9); // [batch, 1]
         let mean = summed / counts;
         // x / max(‖x‖₂, 1e-12), as torch.nn.functional.normalize.
-        let norm = mean.clone().powi_scalar(2).sum_dim(1).sqrt().clamp_min(1e-12);
+        let norm = mean
+            .clone()
+            .powi_scalar(2)
+            .sum_dim(1)
+            .sqrt()
+            .clamp_min(1e-12);
         mean / norm
     }
 }

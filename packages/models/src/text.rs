@@ -97,7 +97,10 @@ impl TextTokenizer {
 
     /// Token ids of one text, special tokens included.
     pub fn ids(&self, text: &str) -> Result<Vec<u32>, String> {
-        let encoding = self.tokenizer.encode(text, true).map_err(|e| e.to_string())?;
+        let encoding = self
+            .tokenizer
+            .encode(text, true)
+            .map_err(|e| e.to_string())?;
         Ok(encoding.get_ids().to_vec())
     }
 

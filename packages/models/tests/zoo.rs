@@ -74,7 +74,12 @@ fn registry_matches_shipped_files() {
     let ids: Vec<&str> = entries.iter().map(|e| e.spec.id.as_str()).collect();
     assert_eq!(
         ids,
-        ["digits-mlp-v1", "digits-cnn-v1", "regressor-v1", "minilm-l6-v2"]
+        [
+            "digits-mlp-v1",
+            "digits-cnn-v1",
+            "regressor-v1",
+            "minilm-l6-v2"
+        ]
     );
     for entry in &entries {
         if entry.tokenizer.is_some() {

@@ -198,7 +198,8 @@ mod secrets;
 mod view;
 
 pub use buy::{
-    market_params, model, quote, read_input, submit, text_input, PriceQuote, SubmitRequest, Submitted,
+    market_params, model, quote, read_input, submit, text_input, PriceQuote, SubmitRequest,
+    Submitted,
 };
 pub use progress::{nudge, phase, wait};
 pub use secrets::SecretStore;
