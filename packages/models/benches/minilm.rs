@@ -62,7 +62,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 model_s += m.elapsed().as_secs_f64();
                 // What the worker adds around the forward pass.
                 let w = Instant::now();
-                entry.spec.validate_input(job, batch as u32, 256 * 1024)?;
+                entry
+                    .spec
+                    .validate_input(job, batch as u32, 256 * 1024)
+                    .map_err(|e| e.to_string())?;
                 let out = encode_output(&entry.spec, &raw, batch)?;
                 std::hint::black_box(commitment(&out, &[7; 32], "provider", 1, "market"));
                 worker_s += w.elapsed().as_secs_f64();

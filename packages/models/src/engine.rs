@@ -142,6 +142,8 @@ struct LoadedModel {
 }
 
 /// What runs a loaded model.
+// A handful per engine, each built once: the size of the variants does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Runner {
     /// A network of the zoo on decoded tensor inputs.
     Net {
@@ -338,7 +340,7 @@ impl Engine {
     pub fn warm_up(&self, model_id: &str) -> Result<(), EngineError> {
         let model = self.model(model_id)?;
         if let Runner::Text(_) = model.run {
-            let texts = vec!["A sentence to warm the model up."; 8];
+            let texts = ["A sentence to warm the model up."; 8];
             for batch in [1, texts.len()] {
                 let input = acn_interface::market::encode_text_items(&texts[..batch]);
                 self.run(model_id, &input, batch as u32)?;

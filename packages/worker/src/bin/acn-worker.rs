@@ -186,7 +186,9 @@ fn check(path: &Path) -> anyhow::Result<()> {
         engine.warm_up(id)?;
         let warm = t.elapsed();
         let input = match spec.input.dtype {
-            market::DType::Utf8 => market::encode_text_items(&["A sentence to check the model with."]),
+            market::DType::Utf8 => {
+                market::encode_text_items(&["A sentence to check the model with."])
+            }
             _ => vec![0u8; spec.input.item_bytes() as usize],
         };
         let t = Instant::now();
