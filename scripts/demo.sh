@@ -13,9 +13,10 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ACN_ROOT" || exit 1
 
-step "tools: Rust components and the Vulkan driver"
+step "tools: Rust components, the Vulkan driver and the pretrained text model"
 ensure_rust
 ensure_gpu_runtime
+ensure_minilm
 
 step "demo: cargo run -p acn-cli -- demo $*"
 cargo run --locked -q -p acn-cli --features embedded --bin acn -- demo "$@"

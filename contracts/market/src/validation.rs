@@ -3,7 +3,7 @@
 use cosmwasm_std::Uint128;
 
 use acn_interface::market::{
-    Hardware, MarketParams, ModelSpec, OutputSpec, SpecError, MAX_PROTOCOL_FEE_BPS,
+    DType, Hardware, MarketParams, ModelSpec, OutputSpec, SpecError, MAX_PROTOCOL_FEE_BPS,
 };
 
 use acn_interface::BPS_DENOMINATOR;
@@ -174,6 +174,11 @@ pub fn validate_model(m: &ModelSpec, params: &MarketParams) -> Result<(), Contra
         return Err(model_err("weights_sha256 must be 64 lowercase hex chars"));
     }
     check_shape("input shape", &m.input.shape)?;
+    if m.input.dtype == DType::Utf8 && m.input.text_limits().is_none() {
+        return Err(model_err(
+            "a text input's shape must be [max_bytes, max_tokens]",
+        ));
+    }
     if m.input.max_batch == 0 {
         return Err(model_err("max_batch must be positive"));
     }
@@ -238,7 +243,9 @@ impl From<SpecError> for ContractError {
             SpecError::InputSizeMismatch { expected, actual } => {
                 ContractError::InputSizeMismatch { expected, actual }
             }
-            SpecError::NonFinite { .. } => ContractError::InvalidInput {
+            SpecError::NonFinite { .. }
+            | SpecError::BadText { .. }
+            | SpecError::TextTrailingBytes { .. } => ContractError::InvalidInput {
                 reason: e.to_string(),
             },
             SpecError::OutputSizeMismatch { .. } | SpecError::LabelOutOfRange { .. } => {

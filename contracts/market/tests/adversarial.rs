@@ -392,6 +392,96 @@ fn a_non_finite_float_input_is_refused() {
     send_hook(&mut suite, "buyer", 10_000, &hook).unwrap();
 }
 
+/// A text model: UTF-8 items of at most 16 bytes, 8 tokens; 4 fixed-point values out.
+fn text_model() -> ModelSpec {
+    ModelSpec {
+        id: "text-v1".into(),
+        name: "text embeddings".into(),
+        architecture: "bert-l6-h384-meanpool-l2".into(),
+        weights_sha256: "ef".repeat(32),
+        weights_uri: "pypi:text==1".into(),
+        input: market::InputSpec {
+            shape: vec![16, 8],
+            dtype: market::DType::Utf8,
+            max_batch: 4,
+        },
+        output: market::OutputSpec::FixedPoint {
+            shape: vec![4],
+            scale: 1_000_000,
+        },
+        tolerance: 100,
+        cost_units_per_item: 1,
+        min_redundancy: 1,
+    }
+}
+
+#[test]
+fn text_inputs_are_checked_item_by_item() {
+    let mut suite = suite_with(|m| m.models.push(text_model()));
+    suite
+        .make_provider("p4", PROVIDER_STAKE, &["text-v1"])
+        .unwrap();
+    let deadline = suite.default_deadline();
+    let text = |items: &[&str]| Binary::from(market::encode_text_items(items));
+    let mut not_utf8 = 2u32.to_le_bytes().to_vec();
+    not_utf8.extend([0xc3, 0x28]);
+    let cases = [
+        (
+            text(&["hello", "world"]),
+            3,
+            "text item 2: the input ends before its length prefix",
+        ),
+        (
+            text(&["hello", "world"]),
+            1,
+            "9 bytes after the last text item",
+        ),
+        (
+            text(&["seventeen bytes!!"]),
+            1,
+            "text item 0: 17 bytes, more than the model's 16",
+        ),
+        (
+            Binary::from(not_utf8),
+            1,
+            "text item 0: not valid UTF-8: invalid utf-8 sequence of 1 bytes from index 0",
+        ),
+    ];
+    for (input, batch, reason) in cases {
+        let hook = submit_msg("text-v1", input, batch, 1, u128::MAX, deadline);
+        refused(
+            &mut suite,
+            ContractError::InvalidInput {
+                reason: reason.into(),
+            },
+            |s| send_hook(s, "buyer", 10_000, &hook),
+        );
+    }
+    suite.assert_balance(suite.addr("buyer"), BUYER_FUNDS);
+    // Well-formed texts of any length up to the limit pass.
+    let hook = submit_msg(
+        "text-v1",
+        text(&["hi", "", "Zoë 😀"]),
+        3,
+        1,
+        u128::MAX,
+        deadline,
+    );
+    send_hook(&mut suite, "buyer", 10_000, &hook).unwrap();
+
+    // A text model must say how many bytes and tokens an item may have.
+    let mut m = text_model();
+    m.id = "text-v2".into();
+    m.input.shape = vec![16];
+    refused(
+        &mut suite,
+        ContractError::InvalidModel {
+            reason: "a text input's shape must be [max_bytes, max_tokens]".into(),
+        },
+        |s| exec_owner(s, &ExecuteMsg::RegisterModel { model: m }),
+    );
+}
+
 #[test]
 fn a_batch_of_zero_or_above_max_batch_is_refused() {
     let mut suite = suite();

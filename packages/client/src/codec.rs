@@ -9,7 +9,9 @@
 //! - **JSON**: an array of numbers (one item, or nested arrays matching the item's shape), or an
 //!   array of such arrays (a batch).
 //! - **Text** (models taking `u8`): each non-empty line is one item, its UTF-8 bytes padded with
-//!   zeros to the item's size.
+//!   zeros to the item's size. For models taking text (`utf8`), each non-empty line is one text
+//!   item (length-prefixed, see [`acn_interface::market::encode_text_items`]); these models take
+//!   only text.
 //!
 //! Values are checked against the element type: `u8` 0 to 255 and `i32` take whole numbers
 //! (`3.0` is 3), `f32` takes finite numbers. A bad value is reported with where it is, what it
@@ -147,6 +149,14 @@ pub enum InputError {
         /// The model's element type.
         dtype: DType,
     },
+    /// CSV or JSON given to a model that takes text.
+    #[error(
+        "this model takes text, one item per line (--text \"…\" or a .txt file), not {format:?}"
+    )]
+    TextModel {
+        /// The format given.
+        format: InputFormat,
+    },
     /// A line of text longer than an item.
     #[error(
         "line {line} is {bytes} bytes of text, but the model takes at most {max} bytes per item"
@@ -166,6 +176,7 @@ fn dtype_name(dtype: DType) -> &'static str {
         DType::U8 => "u8",
         DType::I32 => "i32",
         DType::F32 => "f32",
+        DType::Utf8 => "utf8 text",
     }
 }
 
@@ -174,6 +185,7 @@ fn dtype_expected(dtype: DType) -> &'static str {
         DType::U8 => "u8, 0 to 255",
         DType::I32 => "i32, -2147483648 to 2147483647",
         DType::F32 => "f32",
+        DType::Utf8 => "utf8 text, one item per line",
     }
 }
 
@@ -240,6 +252,7 @@ fn encode_value(text: &str, dtype: DType, out: &mut Vec<u8>) -> Result<(), Value
                 ),
             }
         }
+        DType::Utf8 => return Err(ValueProblem::NotANumber),
         DType::F32 => {
             let wide: f64 = text.parse().map_err(|_| ValueProblem::NotANumber)?;
             if !wide.is_finite() {
@@ -263,6 +276,9 @@ pub fn encode_input(
 ) -> Result<EncodedInput, InputError> {
     let mut bytes = vec![];
     let items = match format {
+        _ if spec.dtype == DType::Utf8 && format != InputFormat::Text => {
+            return Err(InputError::TextModel { format });
+        }
         InputFormat::Csv => encode_csv(spec, text, &mut bytes)?,
         InputFormat::Json => encode_json(spec, text, &mut bytes)?,
         InputFormat::Text => encode_text(spec, text, &mut bytes)?,
@@ -413,6 +429,23 @@ fn encode_json(spec: &InputSpec, text: &str, out: &mut Vec<u8>) -> Result<u64, I
 
 /// Lines of text → `u8` items padded with zeros; returns the number of items.
 fn encode_text(spec: &InputSpec, text: &str, out: &mut Vec<u8>) -> Result<u64, InputError> {
+    if let Some((max_bytes, _)) = spec.text_limits() {
+        let lines: Vec<(usize, &str)> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .collect();
+        if let Some((index, line)) = lines.iter().find(|(_, l)| l.len() > max_bytes as usize) {
+            return Err(InputError::TextTooLong {
+                line: index + 1,
+                bytes: line.len() as u64,
+                max: u64::from(max_bytes),
+            });
+        }
+        let texts: Vec<&str> = lines.iter().map(|(_, l)| *l).collect();
+        out.extend(acn_interface::market::encode_text_items(&texts));
+        return Ok(texts.len() as u64);
+    }
     if spec.dtype != DType::U8 {
         return Err(InputError::TextNeedsBytes { dtype: spec.dtype });
     }
@@ -498,9 +531,14 @@ pub fn decode_output(
     })
 }
 
+/// Values of a tensor [`DecodedOutput::render`] shows in full; a longer one is abbreviated.
+pub const RENDER_MAX_VALUES: usize = 8;
+
 impl DecodedOutput {
     /// One line per item: `item 1: 4` (with ` (name)` when the class name is not the number) or
-    /// `item 1: [0.1234, -2.5]` (as many decimals as the scale has).
+    /// `item 1: [0.1234, -2.5]` (as many decimals as the scale has). A tensor of more than
+    /// [`RENDER_MAX_VALUES`] values shows its first ones, its size and its L2 norm:
+    /// `item 1: [0.0367, 0.0218, …] (384 values, L2 norm 1.0000)`.
     pub fn render(&self) -> String {
         let mut out = String::new();
         match self {
@@ -516,9 +554,22 @@ impl DecodedOutput {
             DecodedOutput::Tensors { scale, items, .. } => {
                 let decimals = (*scale.max(&1) as f64).log10().ceil() as usize;
                 for (i, values) in items.iter().enumerate() {
-                    let vals: Vec<String> =
-                        values.iter().map(|v| format!("{v:.decimals$}")).collect();
-                    out.push_str(&format!("item {}: [{}]\n", i + 1, vals.join(", ")));
+                    let vals: Vec<String> = values
+                        .iter()
+                        .take(RENDER_MAX_VALUES)
+                        .map(|v| format!("{v:.decimals$}"))
+                        .collect();
+                    if values.len() <= RENDER_MAX_VALUES {
+                        out.push_str(&format!("item {}: [{}]\n", i + 1, vals.join(", ")));
+                    } else {
+                        let norm = values.iter().map(|v| v * v).sum::<f64>().sqrt();
+                        out.push_str(&format!(
+                            "item {}: [{}, …] ({} values, L2 norm {norm:.decimals$})\n",
+                            i + 1,
+                            vals.join(", "),
+                            values.len()
+                        ));
+                    }
                 }
             }
         }
@@ -540,6 +591,42 @@ mod tests {
 
     fn err(spec: &InputSpec, format: InputFormat, text: &str) -> String {
         encode_input(spec, format, text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn text_models_take_one_text_item_per_line() {
+        let s = spec(vec![12, 8], DType::Utf8, 3);
+        let e = encode_input(&s, InputFormat::Text, "Hello world\n\nZoë 😀\n").unwrap();
+        assert_eq!(e.batch, 2);
+        assert_eq!(
+            e.bytes,
+            acn_interface::market::encode_text_items(&["Hello world", "Zoë 😀"])
+        );
+        assert_eq!(
+            err(&s, InputFormat::Text, "ok\nthirteen byte"),
+            "line 2 is 13 bytes of text, but the model takes at most 12 bytes per item"
+        );
+        assert_eq!(
+            err(&s, InputFormat::Csv, "1,2"),
+            "this model takes text, one item per line (--text \"…\" or a .txt file), not Csv"
+        );
+        assert_eq!(
+            err(&s, InputFormat::Text, "a\nb\nc\nd"),
+            "4 items, but the model takes at most 3 per job (max_batch)"
+        );
+    }
+
+    #[test]
+    fn long_tensors_render_their_first_values_and_norm() {
+        let out = DecodedOutput::Tensors {
+            shape: vec![10],
+            scale: 10_000,
+            items: vec![vec![0.6, 0.8, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]],
+        };
+        assert_eq!(
+            out.render(),
+            "item 1: [0.6000, 0.8000, 0.0000, 0.0000, 0.0000, 0.0000, 0.0000, 0.0000, …] (10 values, L2 norm 1.0000)\n"
+        );
     }
 
     #[test]

@@ -60,13 +60,18 @@ pub enum DType {
     I32,
     /// 32-bit IEEE float (must be finite).
     F32,
+    /// UTF-8 text. The input spec's `shape` is `[max_bytes, max_tokens]`; each item is a
+    /// little-endian `u32` byte length followed by that many bytes of valid UTF-8, at most
+    /// `max_bytes` ([`encode_text_items`]). The model truncates a longer text to its first
+    /// `max_tokens` tokens (special tokens included), so every provider computes the same thing.
+    Utf8,
 }
 
 impl DType {
     /// Bytes per element.
     pub const fn size(self) -> usize {
         match self {
-            DType::U8 => 1,
+            DType::U8 | DType::Utf8 => 1,
             DType::I32 | DType::F32 => 4,
         }
     }
@@ -89,10 +94,68 @@ impl InputSpec {
         self.shape.iter().map(|d| *d as u64).product()
     }
 
-    /// Bytes one item occupies.
+    /// Bytes one item occupies (for text: its largest size, length prefix included).
     pub fn item_bytes(&self) -> u64 {
-        self.item_elements() * self.dtype.size() as u64
+        match self.text_limits() {
+            Some((max_bytes, _)) => TEXT_LENGTH_PREFIX + max_bytes as u64,
+            None => self.item_elements() * self.dtype.size() as u64,
+        }
     }
+
+    /// `(max_bytes, max_tokens)` of a text input (`shape` `[max_bytes, max_tokens]`); `None`
+    /// for a tensor input or a text shape without exactly two dimensions.
+    pub fn text_limits(&self) -> Option<(u32, u32)> {
+        match (self.dtype, self.shape.as_slice()) {
+            (DType::Utf8, [max_bytes, max_tokens]) => Some((*max_bytes, *max_tokens)),
+            _ => None,
+        }
+    }
+}
+
+/// Bytes of the little-endian `u32` length in front of every text item.
+pub const TEXT_LENGTH_PREFIX: u64 = 4;
+
+/// Encode texts as a text input: per item, its UTF-8 length as a little-endian `u32`, then its
+/// bytes.
+pub fn encode_text_items<S: AsRef<str>>(texts: &[S]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for text in texts {
+        let bytes = text.as_ref().as_bytes();
+        out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+        out.extend_from_slice(bytes);
+    }
+    out
+}
+
+/// Split a text input into exactly `batch` texts of at most `max_bytes` bytes of valid UTF-8
+/// each, with no byte left over.
+pub fn decode_text_items(input: &[u8], batch: u32, max_bytes: u32) -> Result<Vec<&str>, SpecError> {
+    let mut rest = input;
+    let mut texts = Vec::with_capacity(batch.min(1024) as usize);
+    for item in 0..batch {
+        let bad = |reason: String| SpecError::BadText { item, reason };
+        let (len, tail) = rest
+            .split_first_chunk::<4>()
+            .ok_or_else(|| bad("the input ends before its length prefix".to_string()))?;
+        let len = u32::from_le_bytes(*len);
+        if len > max_bytes {
+            return Err(bad(format!(
+                "{len} bytes, more than the model's {max_bytes}"
+            )));
+        }
+        if tail.len() < len as usize {
+            return Err(bad(format!("{len} bytes announced, {} left", tail.len())));
+        }
+        let (text, tail) = tail.split_at(len as usize);
+        texts.push(std::str::from_utf8(text).map_err(|e| bad(format!("not valid UTF-8: {e}")))?);
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        return Err(SpecError::TextTrailingBytes {
+            count: rest.len() as u64,
+        });
+    }
+    Ok(texts)
 }
 
 /// What a model produces per item, in its canonical (agreement-checkable) form.
@@ -1083,6 +1146,18 @@ pub enum SpecError {
         /// Actual bytes.
         actual: u64,
     },
+    /// A text item is cut short, too long or not UTF-8.
+    BadText {
+        /// Item index (0-based).
+        item: u32,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Bytes left after the last text item.
+    TextTrailingBytes {
+        /// How many.
+        count: u64,
+    },
     /// A class label is not below the number of classes.
     LabelOutOfRange {
         /// The label.
@@ -1104,6 +1179,10 @@ impl std::fmt::Display for SpecError {
                 "input is {actual} bytes but the model's spec needs {expected} for this batch"
             ),
             SpecError::NonFinite { index } => write!(f, "element {index} is not a finite float"),
+            SpecError::BadText { item, reason } => write!(f, "text item {item}: {reason}"),
+            SpecError::TextTrailingBytes { count } => {
+                write!(f, "{count} bytes after the last text item")
+            }
             SpecError::OutputSizeMismatch { expected, actual } => {
                 write!(f, "{actual} bytes, expected {expected}")
             }
@@ -1115,7 +1194,8 @@ impl std::fmt::Display for SpecError {
 }
 
 impl ModelSpec {
-    /// Check a job input: size limit, batch range, exact length, finite floats.
+    /// Check a job input: size limit, batch range, exact length, finite floats; for text,
+    /// `batch` length-prefixed items of valid UTF-8 within the byte limit.
     pub fn validate_input(
         &self,
         input: &[u8],
@@ -1134,6 +1214,13 @@ impl ModelSpec {
                 batch,
                 max: self.input.max_batch,
             });
+        }
+        if self.input.dtype == DType::Utf8 {
+            let (max_bytes, _) = self.input.text_limits().ok_or(SpecError::BadText {
+                item: 0,
+                reason: "the model's text shape is not [max_bytes, max_tokens]".to_string(),
+            })?;
+            return decode_text_items(input, batch, max_bytes).map(drop);
         }
         let expected = self.input.item_bytes().saturating_mul(batch as u64);
         if size != expected {

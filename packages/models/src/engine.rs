@@ -16,7 +16,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::EngineError;
 use crate::model::{DenseCnn, ModelKind, Net};
-use crate::registry::RegistryEntry;
+use crate::registry::{RegistryEntry, MINILM_ARCHITECTURE};
+use crate::text::TextEncoder;
 
 /// The compute backend, chosen at the binary's edge (`backend = "wgpu"` in a worker's TOML
 /// config, `--backend wgpu` on the command line).
@@ -137,9 +138,21 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 struct LoadedModel {
     spec: ModelSpec,
-    net: Net,
-    /// The inference form of `net`, where it has one (see [`Net::lower`]).
-    lowered: Option<DenseCnn>,
+    run: Runner,
+}
+
+/// What runs a loaded model.
+// A handful per engine, each built once: the size of the variants does not matter.
+#[allow(clippy::large_enum_variant)]
+enum Runner {
+    /// A network of the zoo on decoded tensor inputs.
+    Net {
+        net: Net,
+        /// The inference form of `net`, where it has one (see [`Net::lower`]).
+        lowered: Option<DenseCnn>,
+    },
+    /// The pretrained text encoder on text items.
+    Text(Box<TextEncoder>),
 }
 
 /// Loaded models on one device.
@@ -217,40 +230,87 @@ impl Engine {
 
     /// Load a registry entry's weights from `weights_dir`, verifying their sha256 against
     /// `entry.spec.weights_sha256` (a mismatch is refused).
+    ///
+    /// A text model (an entry with a `tokenizer`) is read from [`crate::text::minilm_dir`]
+    /// instead, where setup fetches it, and its tokenizer's sha256 is checked too.
     pub fn load(&mut self, entry: &RegistryEntry, weights_dir: &Path) -> Result<(), EngineError> {
-        let file = &entry.weights_file;
-        let plain = !file.is_empty()
-            && file != "."
-            && file != ".."
-            && !file.contains(['/', '\\'])
-            && Path::new(file).file_name().is_some();
-        if !plain {
-            return Err(EngineError::BadWeightsFileName {
-                model: entry.spec.id.clone(),
-                file: file.clone(),
+        let model = &entry.spec.id;
+        let read = |dir: &Path, file: &str| {
+            let plain = !file.is_empty()
+                && file != "."
+                && file != ".."
+                && !file.contains(['/', '\\'])
+                && Path::new(file).file_name().is_some();
+            if !plain {
+                return Err(EngineError::BadWeightsFileName {
+                    model: model.clone(),
+                    file: file.to_string(),
+                });
+            }
+            let path = dir.join(file);
+            std::fs::read(&path).map_err(|source| EngineError::WeightsRead {
+                model: model.clone(),
+                path,
+                source,
+            })
+        };
+        match &entry.tokenizer {
+            None => self.load_bytes(&entry.spec, read(weights_dir, &entry.weights_file)?),
+            Some(tokenizer) => {
+                let dir = crate::text::minilm_dir();
+                let weights = read(&dir, &entry.weights_file)?;
+                let json = read(&dir, &tokenizer.file)?;
+                self.load_text(&entry.spec, weights, &json, &tokenizer.sha256)
+            }
+        }
+    }
+
+    /// Load a text model from its weights' and tokenizer's bytes, verifying both sha256 (the
+    /// weights' against `spec.weights_sha256`, the tokenizer's against `tokenizer_sha256`; a
+    /// mismatch is refused). Replaces a model of the same id.
+    pub fn load_text(
+        &mut self,
+        spec: &ModelSpec,
+        weights: Vec<u8>,
+        tokenizer_json: &[u8],
+        tokenizer_sha256: &str,
+    ) -> Result<(), EngineError> {
+        let max_tokens = check_text_spec(spec)?;
+        check_hash(spec, &weights)?;
+        let actual = sha256_hex(tokenizer_json);
+        if actual != tokenizer_sha256.to_ascii_lowercase() {
+            return Err(EngineError::TokenizerHashMismatch {
+                model: spec.id.clone(),
+                expected: tokenizer_sha256.to_string(),
+                actual,
             });
         }
-        let path = weights_dir.join(file);
-        let bytes = std::fs::read(&path).map_err(|source| EngineError::WeightsRead {
-            model: entry.spec.id.clone(),
-            path,
-            source,
+        let device = self.device.clone();
+        let encoder = catch_unwind(AssertUnwindSafe(|| {
+            TextEncoder::from_bytes(weights, tokenizer_json, max_tokens as usize, &device)
+        }))
+        .map_err(|p| panic_message(p.as_ref()))
+        .and_then(|r| r)
+        .map_err(|reason| EngineError::WeightsDecode {
+            model: spec.id.clone(),
+            reason,
         })?;
-        self.load_bytes(&entry.spec, bytes)
+        tracing::debug!(model = %spec.id, backend = %self.backend, "text model loaded");
+        self.models.insert(
+            spec.id.clone(),
+            LoadedModel {
+                spec: spec.clone(),
+                run: Runner::Text(Box::new(encoder)),
+            },
+        );
+        Ok(())
     }
 
     /// Load a model from its weights file's bytes, verifying their sha256 against
     /// `spec.weights_sha256` (a mismatch is refused). Replaces a model of the same id.
     pub fn load_bytes(&mut self, spec: &ModelSpec, weights: Vec<u8>) -> Result<(), EngineError> {
         let kind = check_spec(spec)?;
-        let actual = sha256_hex(&weights);
-        if actual != spec.weights_sha256.to_ascii_lowercase() {
-            return Err(EngineError::WeightsHashMismatch {
-                model: spec.id.clone(),
-                expected: spec.weights_sha256.clone(),
-                actual,
-            });
-        }
+        check_hash(spec, &weights)?;
         let decode_err = |reason: String| EngineError::WeightsDecode {
             model: spec.id.clone(),
             reason,
@@ -269,8 +329,7 @@ impl Engine {
             spec.id.clone(),
             LoadedModel {
                 spec: spec.clone(),
-                net,
-                lowered,
+                run: Runner::Net { net, lowered },
             },
         );
         Ok(())
@@ -280,6 +339,14 @@ impl Engine {
     /// does not pay for shader compilation.
     pub fn warm_up(&self, model_id: &str) -> Result<(), EngineError> {
         let model = self.model(model_id)?;
+        if let Runner::Text(_) = model.run {
+            let texts = ["A sentence to warm the model up."; 8];
+            for batch in [1, texts.len()] {
+                let input = acn_interface::market::encode_text_items(&texts[..batch]);
+                self.run(model_id, &input, batch as u32)?;
+            }
+            return Ok(());
+        }
         let item = model.spec.input.item_bytes() as usize;
         for batch in [1, model.spec.input.max_batch] {
             let input = vec![0u8; item * batch as usize];
@@ -294,14 +361,13 @@ impl Engine {
     /// Malformed input (wrong length, batch 0 or above `max_batch`, non-finite floats) is an
     /// error, never a panic.
     pub fn run(&self, model_id: &str, input: &[u8], batch: u32) -> Result<Vec<u8>, EngineError> {
-        let model = self.model(model_id)?;
-        let values = decode_input(&model.spec, input, batch)?;
-        let outputs = self.forward(model, values, batch as usize)?;
-        encode_output(&model.spec, &outputs, batch as usize)
+        let outputs = self.run_raw(model_id, input, batch)?;
+        encode_output(&self.model(model_id)?.spec, &outputs, batch as usize)
     }
 
     /// Run the forward pass on decoded inputs and return the raw float outputs
-    /// (`[batch, outputs]` row-major): logits for classifiers, values for regressors.
+    /// (`[batch, outputs]` row-major): logits for classifiers, values for regressors, unit
+    /// vectors for the text encoder.
     pub fn run_raw(
         &self,
         model_id: &str,
@@ -309,16 +375,35 @@ impl Engine {
         batch: u32,
     ) -> Result<Vec<f32>, EngineError> {
         let model = self.model(model_id)?;
-        let values = decode_input(&model.spec, input, batch)?;
-        self.forward(model, values, batch as usize)
+        match &model.run {
+            Runner::Net { net, lowered } => {
+                let values = decode_input(&model.spec, input, batch)?;
+                self.forward(net, lowered.as_ref(), values, batch as usize)
+            }
+            Runner::Text(encoder) => {
+                let texts = decode_texts(&model.spec, input, batch)?;
+                catch_unwind(AssertUnwindSafe(|| encoder.embed(&texts)))
+                    .map_err(|p| panic_message(p.as_ref()))
+                    .and_then(|r| r)
+                    .map_err(EngineError::Backend)
+            }
+        }
+    }
+
+    /// Embeddings of texts on a loaded text model, `[texts, 384]` row-major (no fixed point).
+    pub fn embed(&self, model_id: &str, texts: &[&str]) -> Result<Vec<f32>, EngineError> {
+        let input = acn_interface::market::encode_text_items(texts);
+        self.run_raw(model_id, &input, texts.len() as u32)
     }
 
     /// The parameter tensors of a loaded model (see [`crate::model::Net::parameters`]).
     pub fn parameters(&self, model_id: &str) -> Result<Vec<crate::model::NamedParam>, EngineError> {
-        self.model(model_id)?
-            .net
-            .parameters()
-            .map_err(EngineError::Backend)
+        match &self.model(model_id)?.run {
+            Runner::Net { net, .. } => net.parameters().map_err(EngineError::Backend),
+            Runner::Text(_) => Err(EngineError::Backend(format!(
+                "{model_id} is a pretrained text model; its parameters are its safetensors file"
+            ))),
+        }
     }
 
     fn model(&self, model_id: &str) -> Result<&LoadedModel, EngineError> {
@@ -329,19 +414,20 @@ impl Engine {
 
     fn forward(
         &self,
-        model: &LoadedModel,
+        net: &Net,
+        lowered: Option<&DenseCnn>,
         values: Vec<f32>,
         batch: usize,
     ) -> Result<Vec<f32>, EngineError> {
-        let kind = model.net.kind();
+        let kind = net.kind();
         let (n_in, n_out) = (kind.input_elements(), kind.output_elements());
         let result = catch_unwind(AssertUnwindSafe(|| {
             // [batch, n_in]
             let x = Tensor::<2>::from_data(TensorData::new(values, [batch, n_in]), &self.device);
             // [batch, n_out]
-            let y = match &model.lowered {
+            let y = match lowered {
                 Some(dense) => dense.forward(x),
-                None => model.net.forward(x),
+                None => net.forward(x),
             };
             let dims = y.dims();
             let data = y.try_into_data().map_err(|e| e.to_string())?;
@@ -360,6 +446,80 @@ impl Engine {
         data.try_into_vec_as::<f32>()
             .map_err(|e| EngineError::Backend(format!("{e:?}")))
     }
+}
+
+fn check_hash(spec: &ModelSpec, weights: &[u8]) -> Result<(), EngineError> {
+    let actual = sha256_hex(weights);
+    if actual != spec.weights_sha256.to_ascii_lowercase() {
+        return Err(EngineError::WeightsHashMismatch {
+            model: spec.id.clone(),
+            expected: spec.weights_sha256.clone(),
+            actual,
+        });
+    }
+    Ok(())
+}
+
+/// The token limit of a text model's spec, after checking that it names the text encoder's
+/// architecture, takes text (`[max_bytes, max_tokens]`, 2 ≤ max_tokens ≤ 512) and puts out
+/// 384 fixed-point values per item.
+pub fn check_text_spec(spec: &ModelSpec) -> Result<u32, EngineError> {
+    if spec.architecture != MINILM_ARCHITECTURE {
+        return Err(EngineError::UnknownArchitecture {
+            model: spec.id.clone(),
+            architecture: spec.architecture.clone(),
+        });
+    }
+    let mismatch = |reason: &str| EngineError::SpecMismatch {
+        model: spec.id.clone(),
+        architecture: spec.architecture.clone(),
+        reason: reason.to_string(),
+    };
+    let max_tokens = match spec.input.text_limits() {
+        Some((max_bytes, max_tokens))
+            if max_bytes > 0 && (2..=crate::minilm::MAX_POSITIONS as u32).contains(&max_tokens) =>
+        {
+            max_tokens
+        }
+        _ => {
+            return Err(mismatch(
+                "input must be utf8 text of shape [max_bytes, max_tokens], 2 ≤ max_tokens ≤ 512",
+            ))
+        }
+    };
+    if spec.input.max_batch == 0 {
+        return Err(mismatch("max_batch must be positive"));
+    }
+    match &spec.output {
+        OutputSpec::FixedPoint { scale, .. }
+            if *scale > 0 && spec.output.item_words() == crate::minilm::EMBEDDING_DIM as u64 => {}
+        _ => return Err(mismatch("output must be FixedPoint with 384 elements")),
+    }
+    Ok(max_tokens)
+}
+
+/// Split a text job's input into its texts, validating batch and encoding.
+pub fn decode_texts<'a>(
+    spec: &ModelSpec,
+    input: &'a [u8],
+    batch: u32,
+) -> Result<Vec<&'a str>, EngineError> {
+    let bad = |reason: String| EngineError::BadInput {
+        model: spec.id.clone(),
+        reason,
+    };
+    if batch == 0 || batch > spec.input.max_batch {
+        return Err(bad(format!(
+            "batch {batch} outside 1..={}",
+            spec.input.max_batch
+        )));
+    }
+    let (max_bytes, _) = spec
+        .input
+        .text_limits()
+        .ok_or_else(|| bad("the model does not take text".to_string()))?;
+    acn_interface::market::decode_text_items(input, batch, max_bytes)
+        .map_err(|e| bad(e.to_string()))
 }
 
 /// The architecture the spec names, after checking that its input and output descriptions are
@@ -444,6 +604,7 @@ pub fn decode_input(spec: &ModelSpec, input: &[u8], batch: u32) -> Result<Vec<f3
             .chunks_exact(4)
             .map(|c| i32::from_le_bytes(word(c)) as f32)
             .collect()),
+        DType::Utf8 => Err(bad("text input goes to a text model".to_string())),
         DType::F32 => input
             .chunks_exact(4)
             .enumerate()

@@ -89,6 +89,22 @@ pub enum EngineError {
         /// sha256 of the bytes read.
         actual: String,
     },
+    /// The tokenizer's sha256 is not the one registered: the file is refused.
+    #[error("model `{model}`: tokenizer sha256 {actual} does not match the registered {expected}; refusing to load")]
+    TokenizerHashMismatch {
+        /// Model id.
+        model: String,
+        /// sha256 from the registry entry.
+        expected: String,
+        /// sha256 of the bytes read.
+        actual: String,
+    },
+    /// A text model's registry entry names no tokenizer.
+    #[error("model `{model}`: a text model's registry entry needs a `tokenizer`")]
+    NoTokenizer {
+        /// Model id.
+        model: String,
+    },
     /// The weights file is not a valid record for the architecture.
     #[error("model `{model}`: invalid weights: {reason}")]
     WeightsDecode {

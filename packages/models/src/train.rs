@@ -375,9 +375,12 @@ pub fn regenerate(models_dir: &Path, seed: u64) -> Result<Vec<TrainReport>, Trai
         entries.push(RegistryEntry {
             spec: spec_for(kind, &report.weights_sha256),
             weights_file: weights_file_name(kind),
+            tokenizer: None,
         });
         reports.push(report);
     }
+    // The pretrained text encoder is not trained here; its entry is fixed.
+    entries.push(crate::registry::minilm_entry());
     let path = models_dir.join(REGISTRY_FILE);
     std::fs::write(&path, registry_json(&entries)?)
         .map_err(|source| TrainError::Io { path, source })?;

@@ -31,7 +31,8 @@ fn engine(backend: Backend) -> Engine {
         Ok(engine) => engine,
         Err(e) => panic!("cannot create the {backend} engine: {e}"),
     };
-    for entry in registry() {
+    // The text encoder has its own tests (tests/minilm.rs).
+    for entry in registry().into_iter().filter(|e| e.tokenizer.is_none()) {
         engine.load(&entry, &default_weights_dir()).unwrap();
     }
     engine
@@ -71,8 +72,21 @@ fn scratch_dir(name: &str) -> PathBuf {
 fn registry_matches_shipped_files() {
     let entries = registry();
     let ids: Vec<&str> = entries.iter().map(|e| e.spec.id.as_str()).collect();
-    assert_eq!(ids, ["digits-mlp-v1", "digits-cnn-v1", "regressor-v1"]);
+    assert_eq!(
+        ids,
+        [
+            "digits-mlp-v1",
+            "digits-cnn-v1",
+            "regressor-v1",
+            "minilm-l6-v2"
+        ]
+    );
     for entry in &entries {
+        if entry.tokenizer.is_some() {
+            // The pretrained text encoder: exactly what the crate pins.
+            assert_eq!(*entry, acn_models::registry::minilm_entry());
+            continue;
+        }
         let kind = ModelKind::from_id(&entry.spec.id).unwrap();
         let bytes = std::fs::read(default_weights_dir().join(&entry.weights_file)).unwrap();
         assert_eq!(
@@ -122,7 +136,7 @@ fn wgpu_engine() -> &'static Engine {
     static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
     match ENGINE.get_or_init(|| match Engine::new(Backend::Wgpu) {
         Ok(mut engine) => {
-            for entry in registry() {
+            for entry in registry().into_iter().filter(|e| e.tokenizer.is_none()) {
                 engine
                     .load(&entry, &default_weights_dir())
                     .map_err(|e| e.to_string())?;

@@ -45,6 +45,46 @@ fn two_workers_run_a_real_job_to_settlement() {
 }
 
 #[test]
+fn a_text_job_settles_with_providers_on_two_backends() {
+    // Text costs 344 000 units per item: start the price at its floor so that a slot's stake
+    // at risk stays within the providers' bond.
+    let chain = chain_with(&["p1", "p2"], |b| {
+        b.with_market_params(|m| m.initial_unit_price = 1)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut w1 = worker(&chain, "p1", &dir.path().join("p1.journal"), engine());
+    let flex = engine_on(acn_models::Backend::Flex);
+    let mut w2 = worker(&chain, "p2", &dir.path().join("p2.journal"), flex);
+    let texts = [
+        "How do I reset my password?",
+        "The package was delivered to the wrong address.",
+        "Москва — столица России.",
+    ];
+    let id = submit_texts(&chain, &texts, 2);
+    for _ in 0..6 {
+        w1.tick().unwrap();
+        w2.tick().unwrap();
+        chain.wait_blocks(1).unwrap();
+    }
+    let j = job(&chain, id);
+    assert_eq!(j.status, JobStatus::Settled);
+    let result = j.result.unwrap();
+    assert_eq!(result.len(), 3 * 384 * 4);
+    for item in result.chunks_exact(384 * 4) {
+        let norm = item
+            .chunks_exact(4)
+            .map(|c| f64::from(i32::from_le_bytes([c[0], c[1], c[2], c[3]])).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        assert!((norm / 1e6 - 1.0).abs() < 1e-4, "norm {norm}");
+    }
+    for (w, p) in [(&w1, "p1"), (&w2, "p2")] {
+        let e = w.earnings();
+        assert_eq!((e.finished, e.agreed, e.in_flight), (1, 1, 0), "{p}");
+    }
+}
+
+#[test]
 fn a_worker_killed_after_commit_resumes_and_reveals_with_the_same_salt() {
     let chain = chain(&["p1"]);
     let dir = tempfile::tempdir().unwrap();

@@ -64,6 +64,22 @@ pub fn read_input(
     })
 }
 
+/// Encode `--text` items for `spec` (one item each; a text may not hold a line break).
+pub fn text_input(spec: &ModelSpec, texts: &[String]) -> anyhow::Result<EncodedInput> {
+    if let Some(t) = texts.iter().find(|t| t.contains(['\n', '\r'])) {
+        anyhow::bail!("--text {t:?}: one item per --text, without line breaks");
+    }
+    if let Some(t) = texts.iter().find(|t| t.trim().is_empty()) {
+        anyhow::bail!("--text {t:?}: an item needs some text");
+    }
+    encode_input(&spec.input, InputFormat::Text, &texts.join("\n")).with_context(|| {
+        format!(
+            "--text is not a valid input for {} (it takes {:?} items of shape {:?}, at most {} per job)",
+            spec.id, spec.input.dtype, spec.input.shape, spec.input.max_batch
+        )
+    })
+}
+
 /// What a job costs now.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct PriceQuote {

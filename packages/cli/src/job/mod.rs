@@ -82,8 +82,11 @@ pub enum JobCommand {
         #[arg(long)]
         model: String,
         /// Input file (CSV rows, a JSON array or array of arrays, or text lines).
+        #[arg(long, required_unless_present = "text", conflicts_with = "text")]
+        input: Option<PathBuf>,
+        /// A text item for a model taking text (repeat for a batch), instead of --input.
         #[arg(long)]
-        input: PathBuf,
+        text: Vec<String>,
         /// Input format (default: from the file's extension).
         #[arg(long)]
         format: Option<InputFormat>,
@@ -195,7 +198,8 @@ mod secrets;
 mod view;
 
 pub use buy::{
-    market_params, model, quote, read_input, submit, PriceQuote, SubmitRequest, Submitted,
+    market_params, model, quote, read_input, submit, text_input, PriceQuote, SubmitRequest,
+    Submitted,
 };
 pub use progress::{nudge, phase, wait};
 pub use secrets::SecretStore;
@@ -259,6 +263,7 @@ pub fn execute(
             from,
             model: model_id,
             input,
+            text,
             format,
             redundancy,
             max_unit_price,
@@ -267,7 +272,10 @@ pub fn execute(
             data_dir,
         } => {
             let spec = model(chain, &model_id)?.spec;
-            let encoded = read_input(&spec, &input, format)?;
+            let encoded = match input {
+                Some(path) => read_input(&spec, &path, format)?,
+                None => text_input(&spec, &text)?,
+            };
             let secrets = SecretStore::at(data_dir.as_deref())?;
             let submitted = submit(
                 chain,

@@ -185,7 +185,12 @@ fn check(path: &Path) -> anyhow::Result<()> {
         let t = Instant::now();
         engine.warm_up(id)?;
         let warm = t.elapsed();
-        let input = vec![0u8; spec.input.item_bytes() as usize];
+        let input = match spec.input.dtype {
+            market::DType::Utf8 => {
+                market::encode_text_items(&["A sentence to check the model with."])
+            }
+            _ => vec![0u8; spec.input.item_bytes() as usize],
+        };
         let t = Instant::now();
         let out = engine.run(id, &input, 1)?;
         println!(

@@ -27,7 +27,12 @@ pub fn specs() -> Vec<ModelSpec> {
 }
 
 pub fn engine() -> Engine {
-    let mut engine = Engine::new(Backend::Ndarray).unwrap();
+    engine_on(Backend::Ndarray)
+}
+
+/// Every model of the registry on `backend`.
+pub fn engine_on(backend: Backend) -> Engine {
+    let mut engine = Engine::new(backend).unwrap();
     for entry in registry() {
         engine
             .load(&entry, &acn_models::registry::default_weights_dir())
@@ -151,6 +156,29 @@ pub fn try_submit_digits(
         },
     );
     (tx, held_out.labels[..batch].to_vec())
+}
+
+/// Submit `texts` as one job of the text model `minilm-l6-v2` (redundancy ≥ 2); the job id.
+pub fn submit_texts(chain: &SuiteChain, texts: &[&str], redundancy: u8) -> u64 {
+    let d = chain.deployment().clone();
+    let now = chain.block().unwrap().time;
+    let tx = chain
+        .send_tokens(
+            "buyer",
+            &d.market,
+            100 * TOKEN,
+            &market::ReceiveMsg::SubmitJob {
+                model_id: acn_models::registry::MINILM_ID.into(),
+                input: Binary::from(market::encode_text_items(texts)),
+                batch: texts.len() as u32,
+                redundancy,
+                max_unit_price: Uint128::new(1_000_000),
+                deadline: Timestamp::from_seconds(now + 3_600),
+                audit_commitment: None,
+            },
+        )
+        .unwrap();
+    tx.attr("job_id").unwrap().parse().unwrap()
 }
 
 /// The buyer's audit secret for its redundancy-1 jobs.
