@@ -130,7 +130,7 @@ export type ExecuteMsg = {
   update_ownership: Action;
 };
 export type Binary = string;
-export type DType = "u8" | "i32" | "f32";
+export type DType = "u8" | "i32" | "f32" | "utf8";
 export type OutputSpec = {
   class_labels: {
     labels: string[];
