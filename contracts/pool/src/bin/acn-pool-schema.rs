@@ -2,7 +2,7 @@ use std::{env, fs};
 
 use cosmwasm_schema::{export_schema, schema_for, write_api};
 
-use acn_pool::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg, Cw20HookMsg};
+use acn_pool::msg::{Cw20HookMsg, ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 
 fn main() {
     write_api! {
