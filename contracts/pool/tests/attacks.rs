@@ -2,11 +2,11 @@
 
 mod common;
 
-use acn_interface::pool::{Cw20HookMsg, ExecuteMsg, MINIMUM_LIQUIDITY};
+use acn_interface::pool::{Asset, AssetInfo, Cw20HookMsg, ExecuteMsg, MINIMUM_LIQUIDITY};
 use acn_interface::token;
 use acn_pool::ContractError;
 use common::*;
-use cosmwasm_std::{coin, coins, to_json_binary, Decimal, Empty, Uint128};
+use cosmwasm_std::{coin, coins, to_json_binary, Coin, Decimal, Empty, Uint128};
 use cw20::Cw20ReceiveMsg;
 use cw_multi_test::Executor;
 
@@ -16,114 +16,78 @@ fn seeded() -> Suite {
     s
 }
 
-#[test]
-fn a_swap_paying_another_denom_is_refused() {
+/// A native `Swap` of `offer` with `funds` attached, sent by "attacker" to a seeded pool: its
+/// error, once it is checked that nothing moved.
+fn refused_native_swap(offer: Asset, funds: &[Coin]) -> ContractError {
     let mut s = seeded();
     let before = s.snapshot();
     let msg = ExecuteMsg::Swap {
-        offer_asset: s.usdc().with(1_000u128),
+        offer_asset: offer,
         ask_asset_info: None,
         belief_price: None,
         max_spread: None,
         to: None,
     };
-    let who = s.addr("attacker");
-    let pool = s.pool.clone();
-    let e = s
-        .app
-        .execute_contract(who, pool, &msg, &coins(1_000, "uatom"))
-        .unwrap_err();
+    let (who, pool) = (s.addr("attacker"), s.pool.clone());
+    let e = s.app.execute_contract(who, pool, &msg, funds).unwrap_err();
+    assert_eq!(s.snapshot(), before, "nothing moved");
+    err(e)
+}
+
+#[test]
+fn a_swap_paying_another_denom_is_refused() {
     assert_eq!(
-        err(e),
+        refused_native_swap(
+            AssetInfo::native(USDC).with(1_000u128),
+            &coins(1_000, "uatom")
+        ),
         ContractError::UnexpectedDenom {
             denom: "uatom".into(),
             expected: USDC.into()
         }
     );
-    assert_eq!(s.snapshot(), before);
 }
 
 #[test]
 fn a_swap_declaring_another_denom_is_refused() {
-    let mut s = seeded();
-    let before = s.snapshot();
-    let msg = ExecuteMsg::Swap {
-        offer_asset: acn_interface::pool::AssetInfo::native("uatom").with(1_000u128),
-        ask_asset_info: None,
-        belief_price: None,
-        max_spread: None,
-        to: None,
-    };
-    let who = s.addr("attacker");
-    let pool = s.pool.clone();
-    let e = s
-        .app
-        .execute_contract(who, pool, &msg, &coins(1_000, "uatom"))
-        .unwrap_err();
+    let token = seeded().token;
     assert_eq!(
-        err(e),
+        refused_native_swap(
+            AssetInfo::native("uatom").with(1_000u128),
+            &coins(1_000, "uatom")
+        ),
         ContractError::AssetMismatch {
             field: "offer_asset.info".into(),
             asset: "uatom".into(),
-            expected: format!("{}, {USDC}", s.token),
+            expected: format!("{token}, {USDC}"),
         }
     );
-    assert_eq!(s.snapshot(), before);
 }
 
 #[test]
 fn a_swap_with_two_denoms_attached_is_refused() {
-    let mut s = seeded();
-    let before = s.snapshot();
-    let msg = ExecuteMsg::Swap {
-        offer_asset: s.usdc().with(1_000u128),
-        ask_asset_info: None,
-        belief_price: None,
-        max_spread: None,
-        to: None,
-    };
-    let who = s.addr("attacker");
-    let pool = s.pool.clone();
-    let e = s
-        .app
-        .execute_contract(who, pool, &msg, &[coin(1_000, "uatom"), coin(1_000, USDC)])
-        .unwrap_err();
     assert_eq!(
-        err(e),
+        refused_native_swap(
+            AssetInfo::native(USDC).with(1_000u128),
+            &[coin(1_000, "uatom"), coin(1_000, USDC)]
+        ),
         ContractError::UnexpectedDenom {
             denom: "uatom".into(),
             expected: USDC.into()
         }
     );
-    assert_eq!(s.snapshot(), before);
 }
 
 #[test]
 fn a_swap_attaching_less_than_it_declares_is_refused() {
-    let mut s = seeded();
-    let before = s.snapshot();
-    let msg = ExecuteMsg::Swap {
-        offer_asset: s.usdc().with(1_000_000u128),
-        ask_asset_info: None,
-        belief_price: None,
-        max_spread: None,
-        to: None,
-    };
-    let who = s.addr("attacker");
-    let pool = s.pool.clone();
-    let e = s
-        .app
-        .execute_contract(who, pool, &msg, &coins(1, USDC))
-        .unwrap_err();
     assert_eq!(
-        err(e),
+        refused_native_swap(AssetInfo::native(USDC).with(1_000_000u128), &coins(1, USDC)),
         ContractError::NativeAmountMismatch {
             denom: USDC.into(),
             declared: Uint128::new(1_000_000),
             sent: Uint128::new(1)
         }
     );
-    assert_eq!(s.snapshot(), before);
 }
 
 #[test]
