@@ -476,11 +476,10 @@ impl Simulation {
     fn wash_trade(&mut self, rec: &mut DayRecord) -> Result<()> {
         let holders = self.addr(HOLDERS);
         let max_spend = self.world.suite.balance(holders.clone()) / 100;
-        if let Some((_, price, expected)) = self.wash.trade(&mut self.world, &holders, max_spend)? {
+        if let Some(trade) = self.wash.trade(&mut self.world, &holders, max_spend)? {
             self.txs += 9;
-            let fee_bps = self.world.genesis.market.protocol_fee_bps as u128;
-            rec.wash_fee = (price * fee_bps).div_ceil(10_000) as f64 / TOKEN as f64;
-            rec.wash_expected = expected;
+            rec.wash_fee = tokens(trade.fee);
+            rec.wash_expected = trade.expected;
         }
         Ok(())
     }

@@ -67,6 +67,19 @@ pub fn expected_profit(price: f64, r: &Rules) -> f64 {
     pay_back + own + staker_part * r.stake_share - price
 }
 
+/// One day's trade.
+#[derive(Clone, Copy, Debug)]
+pub struct Trade {
+    /// Items bought.
+    pub batch: u32,
+    /// Price paid, base units.
+    pub price: u128,
+    /// Protocol fee the settled job charged (read from the job), base units.
+    pub fee: u128,
+    /// Expected profit computed before the trade, tokens.
+    pub expected: f64,
+}
+
 /// The attacker's state.
 pub struct WashTrader {
     addrs: Vec<Addr>,
@@ -172,13 +185,13 @@ impl WashTrader {
     }
 
     /// Trade the best batch of the grid (buying the tokens from `holders`, spending at most
-    /// `max_spend`); returns (batch, price, expected profit), or `None` if it cannot afford one.
+    /// `max_spend`); returns the trade, or `None` if it cannot afford one.
     pub fn trade(
         &mut self,
         world: &mut World,
         holders: &Addr,
         max_spend: u128,
-    ) -> Result<Option<(u32, u128, f64)>> {
+    ) -> Result<Option<Trade>> {
         let rules = self.rules(world);
         let s = &mut world.suite;
         let best = GRID
@@ -216,7 +229,13 @@ impl WashTrader {
                 &acn_interface::market::ExecuteMsg::Deregister {},
             )?;
         }
-        Ok(Some((batch, price, expected)))
+        let fee = s.job(job).fee.u128();
+        Ok(Some(Trade {
+            batch,
+            price,
+            fee,
+            expected,
+        }))
     }
 
     /// The day's realised profit in base units (signed): the change of its wealth less what it
