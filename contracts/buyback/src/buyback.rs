@@ -66,6 +66,18 @@ pub fn validate(p: &BuybackParams) -> Result<(), ContractError> {
     Ok(())
 }
 
+/// A split giving stakers a share needs a staking contract to send it to.
+pub fn check_stakers(config: &Config) -> Result<(), ContractError> {
+    if config.params.split.stakers_bps > 0 && config.staking.is_none() {
+        return Err(ContractError::InvalidParam {
+            field: "split.stakers_bps".into(),
+            value: config.params.split.stakers_bps.to_string(),
+            expected: "0 without a staking contract (set `staking` first)".into(),
+        });
+    }
+    Ok(())
+}
+
 /// `Deposit {}` with stable attached.
 pub fn deposit_stable(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
@@ -310,10 +322,21 @@ pub fn reply(deps: DepsMut, env: Env, msg: Reply) -> Result<Response, ContractEr
     Ok(Response::new().add_messages(msgs).add_event(event))
 }
 
-/// Amounts of one split: (burned, to the treasury, to the caller).
-pub type Parts = (Uint128, Uint128, Uint128);
+/// Amounts of one split.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Parts {
+    /// Burned.
+    pub burn: Uint128,
+    /// To stakers.
+    pub stakers: Uint128,
+    /// To the community treasury (with the rounding dust).
+    pub treasury: Uint128,
+    /// To the caller.
+    pub caller: Uint128,
+}
 
-/// Split `amount` of ACN: burn, treasury (with the dust), caller; and the `buyback` event.
+/// Split `amount` of ACN: burn, stakers, treasury (with the dust), caller; and the `buyback`
+/// event.
 fn split(
     config: &Config,
     amount: Uint128,
@@ -322,8 +345,9 @@ fn split(
 ) -> Result<(Vec<WasmMsg>, Event, Parts), ContractError> {
     let s = &config.params.split;
     let burn = bps_of(amount, s.burn_bps);
+    let to_stakers = bps_of(amount, s.stakers_bps);
     let to_caller = bps_of(amount, s.caller_bps);
-    let to_treasury = amount - burn - to_caller;
+    let to_treasury = amount - burn - to_stakers - to_caller;
     let call = |msg: &Cw20ExecuteMsg| -> StdResult<WasmMsg> {
         Ok(WasmMsg::Execute {
             contract_addr: config.token.to_string(),
@@ -334,6 +358,19 @@ fn split(
     let mut msgs = vec![];
     if !burn.is_zero() {
         msgs.push(call(&Cw20ExecuteMsg::Burn { amount: burn })?);
+    }
+    if !to_stakers.is_zero() {
+        // `check_stakers` keeps a staking address whenever stakers have a share.
+        let staking = config.staking.as_ref().ok_or(ContractError::InvalidParam {
+            field: "staking".into(),
+            value: "none".into(),
+            expected: "a staking contract for stakers_bps > 0".into(),
+        })?;
+        msgs.push(call(&Cw20ExecuteMsg::Send {
+            contract: staking.to_string(),
+            amount: to_stakers,
+            msg: to_json_binary(&acn_interface::staking::ReceiveMsg::DistributeRewards {})?,
+        })?);
     }
     if !to_treasury.is_zero() {
         msgs.push(call(&Cw20ExecuteMsg::Transfer {
@@ -364,9 +401,16 @@ fn split(
     }
     let event = event
         .add_attribute("burned", burn)
+        .add_attribute("to_stakers", to_stakers)
         .add_attribute("to_treasury", to_treasury)
         .add_attribute("to_caller", to_caller);
-    Ok((msgs, event, (burn, to_treasury, to_caller)))
+    let parts = Parts {
+        burn,
+        stakers: to_stakers,
+        treasury: to_treasury,
+        caller: to_caller,
+    };
+    Ok((msgs, event, parts))
 }
 
 fn record_split(
@@ -376,10 +420,10 @@ fn record_split(
     bought: Uint128,
 ) -> Result<(), ContractError> {
     let mut totals = TOTALS.load(deps.storage)?;
-    let (burn, to_treasury, to_caller) = parts;
-    totals.burned += burn;
-    totals.to_treasury += to_treasury;
-    totals.to_callers += to_caller;
+    totals.burned += parts.burn;
+    totals.to_stakers += parts.stakers;
+    totals.to_treasury += parts.treasury;
+    totals.to_callers += parts.caller;
     if !stable_in.is_zero() {
         totals.stable_spent += stable_in;
         totals.acn_bought += bought;

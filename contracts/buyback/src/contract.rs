@@ -46,8 +46,13 @@ pub fn instantiate(
         pair: deps.api.addr_validate(&msg.pair)?,
         oracle: deps.api.addr_validate(&msg.oracle)?,
         treasury: deps.api.addr_validate(&msg.treasury)?,
+        staking: msg
+            .staking
+            .map(|s| deps.api.addr_validate(&s))
+            .transpose()?,
         params,
     };
+    buyback::check_stakers(&config)?;
     CONFIG.save(deps.storage, &config)?;
     TOTALS.save(deps.storage, &BuybackTotals::default())?;
     Ok(Response::new()
@@ -71,7 +76,11 @@ pub fn execute(
         ExecuteMsg::Receive(wrapper) => buyback::receive(deps, info, wrapper),
         ExecuteMsg::Deposit {} => buyback::deposit_stable(deps, info),
         ExecuteMsg::Buyback {} => buyback::buyback(deps, env, info),
-        ExecuteMsg::UpdateConfig { params, treasury } => {
+        ExecuteMsg::UpdateConfig {
+            params,
+            treasury,
+            staking,
+        } => {
             cw_ownable::assert_owner(deps.storage, &info.sender)?;
             let mut config = CONFIG.load(deps.storage)?;
             if let Some(params) = params {
@@ -81,6 +90,10 @@ pub fn execute(
             if let Some(t) = treasury {
                 config.treasury = deps.api.addr_validate(&t)?;
             }
+            if let Some(s) = staking {
+                config.staking = Some(deps.api.addr_validate(&s)?);
+            }
+            buyback::check_stakers(&config)?;
             CONFIG.save(deps.storage, &config)?;
             Ok(Response::new()
                 .add_attribute("action", "update_config")
@@ -113,6 +126,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 pair: c.pair,
                 oracle: c.oracle,
                 treasury: c.treasury,
+                staking: c.staking,
                 params: c.params,
             })
         }

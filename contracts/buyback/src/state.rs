@@ -18,6 +18,9 @@ pub struct Config {
     pub oracle: Addr,
     /// The community treasury.
     pub treasury: Addr,
+    /// The staking contract (stakers' share), if any.
+    #[serde(default)]
+    pub staking: Option<Addr>,
     /// The parameters.
     pub params: BuybackParams,
 }

@@ -97,6 +97,7 @@ fn a_split_that_does_not_sum_to_the_whole_is_refused() {
     let bad = BuybackParams {
         split: BuybackSplit {
             burn_bps: 7_000,
+            stakers_bps: 0,
             treasury_bps: 2_900,
             caller_bps: 50,
         },
@@ -110,6 +111,7 @@ fn a_split_that_does_not_sum_to_the_whole_is_refused() {
                 &ExecuteMsg::UpdateConfig {
                     params: Some(bad),
                     treasury: None,
+                    staking: None,
                 },
                 &[],
             )
@@ -118,6 +120,7 @@ fn a_split_that_does_not_sum_to_the_whole_is_refused() {
     let greedy = BuybackParams {
         split: BuybackSplit {
             burn_bps: 0,
+            stakers_bps: 0,
             treasury_bps: 9_000,
             caller_bps: 1_000,
         },
@@ -131,6 +134,7 @@ fn a_split_that_does_not_sum_to_the_whole_is_refused() {
                 &ExecuteMsg::UpdateConfig {
                     params: Some(greedy),
                     treasury: None,
+                    staking: None,
                 },
                 &[],
             )
@@ -141,6 +145,37 @@ fn a_split_that_does_not_sum_to_the_whole_is_refused() {
             field: "split.caller_bps".into(),
             value: "1000".into(),
             expected: "0 ..= 500 bps".into()
+        }
+    );
+    // A stakers' share with no staking contract to send it to.
+    let orphan = BuybackParams {
+        split: BuybackSplit {
+            burn_bps: 7_000,
+            stakers_bps: 2_000,
+            treasury_bps: 900,
+            caller_bps: 100,
+        },
+        ..BuybackParams::default()
+    };
+    let e =
+        v.s.app
+            .execute_contract(
+                v.s.owner.clone(),
+                v.vault.clone(),
+                &ExecuteMsg::UpdateConfig {
+                    params: Some(orphan),
+                    treasury: None,
+                    staking: None,
+                },
+                &[],
+            )
+            .unwrap_err();
+    assert_eq!(
+        vault_err(e),
+        ContractError::InvalidParam {
+            field: "split.stakers_bps".into(),
+            value: "2000".into(),
+            expected: "0 without a staking contract (set `staking` first)".into()
         }
     );
 }

@@ -196,7 +196,7 @@ fn auditor_at_risk(
     params: &MarketParams,
     job: &crate::state::Job,
 ) -> Result<Uint128, ContractError> {
-    risk::slot_at_risk(params, job.price, 2)
+    risk::slot_at_risk(params, crate::payment::acn_value_of_price(job)?, 2)
 }
 
 /// Draw the auditor of a job selected for audit: one eligible provider other than the one

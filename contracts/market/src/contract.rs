@@ -7,11 +7,15 @@ use cosmwasm_std::{
 use crate::error::ContractError;
 use crate::jobs::{self, Submission};
 use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg, ReceiveMsg};
+use crate::payment::{self, Payment};
+use crate::state::Stable;
 use crate::state::{
     Config, PriceState, Totals, CONFIG, ELIGIBLE_PROVIDERS, JOB_SEQ, PRICE, TOTALS,
 };
 use crate::validation::validate_params;
 use crate::{audit, emissions, models, providers, queries, settle};
+use acn_interface::oracle;
+use acn_interface::pool::AssetInfo;
 
 /// cw2 contract name.
 pub const CONTRACT_NAME: &str = "crates.io:acn-market";
@@ -35,11 +39,17 @@ pub fn instantiate(
             reason: "initial unit price must be within floor and ceiling".into(),
         });
     }
+    let token = deps.api.addr_validate(&msg.token)?;
+    let stable = match &msg.stable {
+        Some(s) => Some(check_stable(deps.as_ref(), &token, &s.denom, &s.oracle)?),
+        None => None,
+    };
     let config = Config {
-        token: deps.api.addr_validate(&msg.token)?,
+        token,
         staking: deps.api.addr_validate(&msg.staking)?,
         treasury: deps.api.addr_validate(&msg.treasury)?,
         params: msg.params,
+        stable,
     };
     CONFIG.save(deps.storage, &config)?;
     PRICE.save(
@@ -68,7 +78,38 @@ pub fn execute(
     info: MessageInfo,
     msg: ExecuteMsg,
 ) -> Result<Response, ContractError> {
+    if !matches!(msg, ExecuteMsg::SubmitJob { .. }) {
+        // Only a stable `SubmitJob` takes funds: anything else attached would be stranded.
+        cw_utils::nonpayable(&info)?;
+    }
     match msg {
+        ExecuteMsg::SubmitJob {
+            model_id,
+            input,
+            batch,
+            redundancy,
+            max_unit_price,
+            deadline,
+            audit_commitment,
+        } => {
+            let config = CONFIG.load(deps.storage)?;
+            let paid = payment::stable_paid(&config, &info)?;
+            jobs::submit(
+                deps,
+                env,
+                info.sender,
+                Payment::Stable(paid),
+                Submission {
+                    model_id,
+                    input,
+                    batch,
+                    redundancy,
+                    max_unit_price,
+                    deadline,
+                    audit_commitment,
+                },
+            )
+        }
         ExecuteMsg::Receive(wrapper) => {
             let config = CONFIG.load(deps.storage)?;
             if info.sender != config.token {
@@ -90,7 +131,7 @@ pub fn execute(
                     deps,
                     env,
                     buyer,
-                    wrapper.amount,
+                    Payment::Acn(wrapper.amount),
                     Submission {
                         model_id,
                         input,
@@ -139,6 +180,10 @@ pub fn execute(
         ExecuteMsg::CloseDispute { job_id } => settle::close_dispute(deps, env, job_id),
         ExecuteMsg::UpdateParams { params } => update_params(deps, env, info, params),
         ExecuteMsg::SetEmissions { address } => emissions::set_emissions(deps, env, info, address),
+        ExecuteMsg::UpdateConfig {
+            fee_recipient,
+            oracle,
+        } => update_config(deps, info, fee_recipient, oracle),
         ExecuteMsg::UpdateOwnership(action) => Ok(acn_interface::lifecycle::update_ownership(
             deps,
             &env.block,
@@ -146,6 +191,79 @@ pub fn execute(
             action,
         )?),
     }
+}
+
+/// Check a stable asset: a valid bank denom, and an oracle that prices this market's token in
+/// it (its `Config` names the token as base and the denom as quote).
+fn check_stable(
+    deps: Deps,
+    token: &cosmwasm_std::Addr,
+    denom: &str,
+    oracle: &str,
+) -> Result<Stable, ContractError> {
+    let valid_denom = (3..=128).contains(&denom.len())
+        && denom.starts_with(|c: char| c.is_ascii_alphabetic())
+        && denom
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/:._-".contains(c));
+    if !valid_denom {
+        return Err(ContractError::InvalidParams {
+            reason: format!(
+                "stable.denom {denom:?} is not a bank denom (3–128 chars of [a-zA-Z0-9/:._-], a letter first)"
+            ),
+        });
+    }
+    let oracle = deps.api.addr_validate(oracle)?;
+    let cfg: oracle::ConfigResponse = deps
+        .querier
+        .query_wasm_smart(&oracle, &oracle::QueryMsg::Config {})
+        .map_err(|e| ContractError::InvalidParams {
+            reason: format!("stable.oracle {oracle} is not an ACN oracle: {e}"),
+        })?;
+    let (base, quote) = (AssetInfo::cw20(token.as_str()), AssetInfo::native(denom));
+    if cfg.base != base || cfg.quote != quote {
+        return Err(ContractError::InvalidParams {
+            reason: format!(
+                "stable.oracle {oracle} prices {:?} in {:?}, not this market's token in {denom}",
+                cfg.base, cfg.quote
+            ),
+        });
+    }
+    Ok(Stable {
+        denom: denom.to_string(),
+        oracle,
+    })
+}
+
+/// Owner only: a new fee recipient (pending ACN fees go to the old one first) and/or oracle.
+fn update_config(
+    deps: DepsMut,
+    info: MessageInfo,
+    fee_recipient: Option<String>,
+    oracle: Option<String>,
+) -> Result<Response, ContractError> {
+    cw_ownable::assert_owner(deps.storage, &info.sender)?;
+    let mut config = CONFIG.load(deps.storage)?;
+    let mut res = Response::new().add_attribute("action", "update_config");
+    if let Some(oracle) = oracle {
+        let Some(stable) = &config.stable else {
+            return Err(ContractError::NotStablePriced {
+                field: "oracle".into(),
+            });
+        };
+        let checked = check_stable(deps.as_ref(), &config.token, &stable.denom, &oracle)?;
+        res = res.add_attribute("oracle", checked.oracle.as_str());
+        config.stable = Some(checked);
+    }
+    if let Some(recipient) = fee_recipient {
+        let recipient = deps.api.addr_validate(&recipient)?;
+        // Fees charged so far belong to the recipient of their time.
+        res = res.add_submessages(settle::flush_pending(deps.storage, &config)?);
+        res = res.add_attribute("fee_recipient", recipient.as_str());
+        config.treasury = recipient;
+    }
+    CONFIG.save(deps.storage, &config)?;
+    Ok(res)
 }
 
 /// Owner only: replace the parameters; the current unit price is rolled and clamped into the

@@ -215,6 +215,49 @@ pub enum ContractError {
         paid: Uint128,
     },
 
+    /// An ACN payment in a stable-priced market carried less than the job's price at the TWAP.
+    #[error("ACN payment too low: the job costs {required} ACN base units at the TWAP of {acn_price} (stable per ACN), {sent} sent (the amount sent is the most a buyer pays)")]
+    AcnPaymentTooLow {
+        /// The job's price in ACN at the TWAP.
+        required: Uint128,
+        /// Sent.
+        sent: Uint128,
+        /// The TWAP used.
+        acn_price: cosmwasm_std::Decimal,
+    },
+
+    /// A stable payment to a market created without stable payments.
+    #[error("this market takes payment in ACN only (no stable asset configured): send ACN with a CW20 Send of SubmitJob")]
+    StablePaymentsDisabled {},
+
+    /// The funds attached to a stable `SubmitJob` are not exactly one coin of the stable denom.
+    #[error("funds: {0}")]
+    Payment(#[from] cw_utils::PaymentError),
+
+    /// A stable `SubmitJob` paid in another denom.
+    #[error("funds: {denom} is not this market's stable asset {expected}")]
+    WrongDenom {
+        /// The denom sent.
+        denom: String,
+        /// The stable denom.
+        expected: String,
+    },
+
+    /// The oracle has no ACN price now: stable-priced jobs cannot be priced in ACN or have
+    /// their stake at risk sized.
+    #[error("no ACN price from the oracle: {reason}")]
+    NoAcnPrice {
+        /// The oracle's error.
+        reason: String,
+    },
+
+    /// A stable-priced market's setting refused on a market without a stable asset.
+    #[error("{field}: this market has no stable asset")]
+    NotStablePriced {
+        /// The field.
+        field: String,
+    },
+
     /// No job with that id.
     #[error("job {id} not found")]
     JobNotFound {

@@ -5,13 +5,12 @@ use cosmwasm_std::{
     Addr, Binary, DepsMut, Env, HexBinary, MessageInfo, Response, Timestamp, Uint128,
 };
 
-use cw20::{Cw20Contract, Cw20ExecuteMsg};
-
 use acn_interface::bps_of;
 use acn_interface::market::{commitment, JobStatus, Slot, MAX_SALT_LEN, MIN_SALT_LEN};
 
 use crate::error::ContractError;
 use crate::helpers::{discount_bps, load_unfinished_job};
+use crate::payment::{self, Payment};
 use crate::pricing::roll;
 use crate::risk;
 use crate::selection::{self, JobTerms, Rng};
@@ -80,7 +79,7 @@ pub fn submit(
     deps: DepsMut,
     env: Env,
     buyer: Addr,
-    paid: Uint128,
+    payment: Payment,
     sub: Submission,
 ) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
@@ -134,15 +133,14 @@ pub fn submit(
         unit_price,
         discount,
     )?;
-    if paid < q.price {
-        return Err(ContractError::InsufficientPayment {
-            required: q.price,
-            paid,
-        });
-    }
-    let excess = paid.checked_sub(q.price)?;
-    let audit =
-        crate::audit::check_submission(params, sub.redundancy, &sub.audit_commitment, q.price)?;
+    let paying = price_in_paid_asset(&deps, &config, payment, q.price)?;
+    let excess = paying.sent.checked_sub(paying.price)?;
+    let audit = crate::audit::check_submission(
+        params,
+        sub.redundancy,
+        &sub.audit_commitment,
+        paying.acn_value,
+    )?;
     // Demand is counted at settlement (pricing::count_demand); only the roll is saved here.
     PRICE.save(deps.storage, &price_state)?;
 
@@ -153,7 +151,7 @@ pub fn submit(
 
     // Assign every slot now, by a stake- and reputation-weighted draw (see `selection`).
     let mut rng = Rng::new(selection::seed(deps.storage, &env, id)?);
-    let at_risk = risk::slot_at_risk(params, q.price, sub.redundancy)?;
+    let at_risk = risk::slot_at_risk(params, paying.acn_value, sub.redundancy)?;
     let terms = JobTerms {
         model_id: &sub.model_id,
         unit_price,
@@ -204,8 +202,8 @@ pub fn submit(
         redundancy: sub.redundancy,
         unit_price,
         units: q.units,
-        escrow: q.price,
-        price: q.price,
+        escrow: paying.price,
+        price: paying.price,
         status: JobStatus::Open,
         created_at: now,
         created_height: env.block.height,
@@ -218,13 +216,20 @@ pub fn submit(
         audit,
         fee: Uint128::zero(),
         refunded: Uint128::zero(),
+        pay_denom: paying.denom.clone(),
+        acn_price: paying.acn_price,
     };
     JOB_INPUTS.save(deps.storage, id, &sub.input)?;
     jobs().save(deps.storage, id, &job)?;
     TOTALS.update(deps.storage, |mut t| -> Result<_, ContractError> {
         t.jobs_submitted += 1;
-        t.volume = t.volume.checked_add(q.price)?;
-        t.escrow = t.escrow.checked_add(q.price)?;
+        if paying.denom.is_some() {
+            t.stable.volume = t.stable.volume.checked_add(paying.price)?;
+            t.stable.escrow = t.stable.escrow.checked_add(paying.price)?;
+        } else {
+            t.volume = t.volume.checked_add(paying.price)?;
+            t.escrow = t.escrow.checked_add(paying.price)?;
+        }
         Ok(t)
     })?;
 
@@ -234,19 +239,101 @@ pub fn submit(
         .add_attribute("buyer", buyer.to_string())
         .add_attribute("model_id", sub.model_id)
         .add_attribute("unit_price", unit_price)
-        .add_attribute("price", q.price)
+        .add_attribute("price", paying.price)
+        .add_attribute("pay_denom", paying.denom.as_deref().unwrap_or("acn"))
         .add_attribute("discount", q.discount)
         .add_attribute("refund", excess)
         .add_attribute("assigned", assigned_attr);
+    if let Some(p) = paying.acn_price {
+        res = res.add_attribute("acn_price", p.to_string());
+    }
     if !excess.is_zero() {
-        res = res.add_message(Cw20Contract(config.token.clone()).call(
-            Cw20ExecuteMsg::Transfer {
-                recipient: buyer.to_string(),
-                amount: excess,
-            },
+        res = res.add_message(payment::transfer(
+            &config,
+            paying.denom.as_deref(),
+            &buyer,
+            excess,
         )?);
     }
     Ok(res)
+}
+
+/// A job's price in the asset its buyer paid.
+struct Paying {
+    /// The bank denom paid (`None`: ACN).
+    denom: Option<String>,
+    /// What the buyer sent.
+    sent: Uint128,
+    /// The price in the paid asset (at most `sent`).
+    price: Uint128,
+    /// The price in ACN (stake at risk and the audit bound are sized on it).
+    acn_value: Uint128,
+    /// The TWAP used, in a stable-priced market.
+    acn_price: Option<cosmwasm_std::Decimal>,
+}
+
+/// Price a job quoted at `quoted` (in the market's unit) in the asset of `payment`, and check
+/// that enough was sent. In a stable-priced market both assets need the oracle's TWAP: an ACN
+/// payment to convert the price, a stable one to size the stake its slots put at risk.
+fn price_in_paid_asset(
+    deps: &DepsMut,
+    config: &crate::state::Config,
+    payment: Payment,
+    quoted: Uint128,
+) -> Result<Paying, ContractError> {
+    let Some(stable) = &config.stable else {
+        let Payment::Acn(sent) = payment else {
+            return Err(ContractError::StablePaymentsDisabled {});
+        };
+        if sent < quoted {
+            return Err(ContractError::InsufficientPayment {
+                required: quoted,
+                paid: sent,
+            });
+        }
+        return Ok(Paying {
+            denom: None,
+            sent,
+            price: quoted,
+            acn_value: quoted,
+            acn_price: None,
+        });
+    };
+    let acn_price = payment::twap(&deps.querier, stable)?;
+    let in_acn = payment::acn_for(quoted, acn_price)?;
+    match payment {
+        Payment::Stable(sent) => {
+            if sent < quoted {
+                return Err(ContractError::InsufficientPayment {
+                    required: quoted,
+                    paid: sent,
+                });
+            }
+            Ok(Paying {
+                denom: Some(stable.denom.clone()),
+                sent,
+                price: quoted,
+                acn_value: in_acn,
+                acn_price: Some(acn_price),
+            })
+        }
+        Payment::Acn(sent) => {
+            if sent < in_acn {
+                return Err(ContractError::AcnPaymentTooLow {
+                    required: in_acn,
+                    sent,
+                    acn_price,
+                });
+            }
+            Ok(Paying {
+                denom: None,
+                sent,
+                price: in_acn,
+                acn_value: in_acn,
+                acn_price: Some(acn_price),
+            })
+        }
+    }
 }
 
 /// Open the reveal phase once every slot is filled and committed, or lazily once the commit

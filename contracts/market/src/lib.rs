@@ -10,6 +10,7 @@ pub mod error;
 pub mod helpers;
 pub mod jobs;
 pub mod models;
+pub mod payment;
 pub mod pricing;
 pub mod providers;
 pub mod queries;

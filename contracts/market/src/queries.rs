@@ -28,6 +28,10 @@ pub fn config(deps: Deps) -> StdResult<ConfigResponse> {
         staking: c.staking,
         treasury: c.treasury,
         params: c.params,
+        stable: c.stable.map(|s| acn_interface::market::StablePayments {
+            denom: s.denom,
+            oracle: s.oracle.into_string(),
+        }),
     })
 }
 
@@ -247,12 +251,29 @@ pub fn quote(
         unit_price,
         discount,
     )?;
+    let config = CONFIG.load(deps.storage)?;
+    let (mut price_acn, mut acn_price, mut acn_price_error) = (None, None, None);
+    if let Some(stable) = &config.stable {
+        match crate::payment::twap(&deps.querier, stable)
+            .and_then(|p| Ok((p, crate::payment::acn_for(q.price, p)?)))
+        {
+            Ok((p, acn)) => {
+                acn_price = Some(p);
+                price_acn = Some(acn);
+            }
+            Err(e) => acn_price_error = Some(e.to_string()),
+        }
+    }
     Ok(QuoteResponse {
         gross: q.gross,
         discount: q.discount,
         price: q.price,
         unit_price,
         units: q.units,
+        denom: config.stable.map(|s| s.denom),
+        price_acn,
+        acn_price,
+        acn_price_error,
     })
 }
 

@@ -20,6 +20,7 @@ use acn_interface::{treasury, BPS_DENOMINATOR};
 use crate::error::ContractError;
 use crate::helpers::{load_job, load_unfinished_job, slash, stake_of};
 use crate::jobs::open_reveal_phase;
+use crate::payment;
 use crate::pricing::count_demand;
 use crate::risk::{self, Offence};
 use crate::state::{jobs, Config, Job, Provider, CONFIG, MODELS, OPEN_SLOTS, PROVIDERS, TOTALS};
@@ -116,26 +117,31 @@ fn pay_shares(
         job.slots[*i].paid = amount;
         paid = paid.checked_add(amount)?;
         if !amount.is_zero() {
-            msgs.push(SubMsg::new(Cw20Contract(config.token.clone()).call(
-                Cw20ExecuteMsg::Transfer {
-                    recipient: job.slots[*i].provider.to_string(),
-                    amount,
-                },
+            msgs.push(SubMsg::new(payment::transfer(
+                config,
+                job.pay_denom.as_deref(),
+                &job.slots[*i].provider,
+                amount,
             )?));
         }
     }
     if report_work {
         let agreed: Vec<&Addr> = members.iter().map(|i| &job.slots[*i].provider).collect();
+        // Emissions weigh work by its fee in ACN: a stable fee at the job's TWAP.
+        let fee_acn = payment::acn_value_floor(job, fee)?;
         msgs.extend(crate::emissions::work_message(
-            storage, &job.buyer, &agreed, fee,
+            storage, &job.buyer, &agreed, fee_acn,
         )?);
     }
     Ok((fee, paid))
 }
 
-/// What a finalization or a dispute's end moved, for the totals.
+/// What a finalization or a dispute's end moved, for the totals (in the job's payment asset;
+/// slashes in ACN).
 #[derive(Default)]
 struct Moved {
+    /// The job's payment asset (`None`: ACN).
+    pay_denom: Option<String>,
     /// Escrow that left the market's books (paid, fee, refunded).
     released: Uint128,
     /// Paid to providers.
@@ -148,8 +154,9 @@ struct Moved {
     slashed: Uint128,
 }
 
-/// Book `moved` into the totals (and count the job under `counter`); flush fees past the
-/// threshold.
+/// Book `moved` into the totals (and count the job under `counter`). ACN fees collect until
+/// past the flush threshold; a stable fee goes to the fee recipient at once, by a bank send
+/// (which no recipient can refuse, so no settlement can be blocked by it).
 fn book(
     storage: &mut dyn Storage,
     config: &Config,
@@ -164,12 +171,28 @@ fn book(
             Some(_) => t.jobs_expired += 1,
             None => {}
         }
+        t.slashed = t.slashed.checked_add(moved.slashed)?;
+        if let Some(denom) = &moved.pay_denom {
+            let st = &mut t.stable;
+            st.escrow = st.escrow.checked_sub(moved.released)?;
+            st.paid_to_providers = st.paid_to_providers.checked_add(moved.paid)?;
+            st.fees = st.fees.checked_add(moved.fee)?;
+            st.refunded = st.refunded.checked_add(moved.refund)?;
+            if !moved.fee.is_zero() {
+                msgs.push(SubMsg::new(payment::transfer(
+                    config,
+                    Some(denom),
+                    &config.treasury,
+                    moved.fee,
+                )?));
+            }
+            return Ok(t);
+        }
         t.escrow = t.escrow.checked_sub(moved.released)?;
         t.paid_to_providers = t.paid_to_providers.checked_add(moved.paid)?;
         t.fees = t.fees.checked_add(moved.fee)?;
         t.fees_pending = t.fees_pending.checked_add(moved.fee)?;
         t.refunded = t.refunded.checked_add(moved.refund)?;
-        t.slashed = t.slashed.checked_add(moved.slashed)?;
         if !t.fees_pending.is_zero() && t.fees_pending >= config.params.fee_flush_threshold {
             msgs.push(SubMsg::new(fee_deposit(config, t.fees_pending)?));
             t.fees_pending = Uint128::zero();
@@ -215,7 +238,10 @@ pub fn finalize(
     let cluster = largest_cluster(&decoded, spec.tolerance).filter(|(_, m)| m.len() >= majority);
 
     let escrow = job.escrow;
-    let mut moved = Moved::default();
+    let mut moved = Moved {
+        pay_denom: job.pay_denom.clone(),
+        ..Moved::default()
+    };
     match &cluster {
         Some((center, members)) => {
             job.status = JobStatus::Settled;
@@ -235,11 +261,11 @@ pub fn finalize(
             moved.refund = escrow;
             moved.released = escrow;
             if !escrow.is_zero() {
-                msgs.push(SubMsg::new(Cw20Contract(config.token.clone()).call(
-                    Cw20ExecuteMsg::Transfer {
-                        recipient: job.buyer.to_string(),
-                        amount: escrow,
-                    },
+                msgs.push(SubMsg::new(payment::transfer(
+                    &config,
+                    job.pay_denom.as_deref(),
+                    &job.buyer,
+                    escrow,
                 )?));
             }
         }
@@ -318,7 +344,8 @@ pub fn finalize(
     Ok((job, msgs, attrs))
 }
 
-/// The CW20 `Send` of `amount` of fees to the treasury as a `Deposit`.
+/// The CW20 `Send` of `amount` of ACN fees to the fee recipient as a `Deposit` (the treasury's
+/// and the buyback vault's hooks both read `{"deposit":{}}`).
 fn fee_deposit(config: &Config, amount: Uint128) -> Result<cosmwasm_std::CosmosMsg, ContractError> {
     Ok(
         Cw20Contract(config.token.clone()).call(Cw20ExecuteMsg::Send {
@@ -329,20 +356,30 @@ fn fee_deposit(config: &Config, amount: Uint128) -> Result<cosmwasm_std::CosmosM
     )
 }
 
-/// `FlushFees`: anyone; sends every pending fee to the treasury in one deposit.
+/// Send every pending ACN fee to the fee recipient in one deposit (no message when none is
+/// pending).
+pub fn flush_pending(
+    storage: &mut dyn Storage,
+    config: &Config,
+) -> Result<Vec<SubMsg>, ContractError> {
+    let mut totals = TOTALS.load(storage)?;
+    let amount = totals.fees_pending;
+    if amount.is_zero() {
+        return Ok(vec![]);
+    }
+    totals.fees_pending = Uint128::zero();
+    TOTALS.save(storage, &totals)?;
+    Ok(vec![SubMsg::new(fee_deposit(config, amount)?)])
+}
+
+/// `FlushFees`: anyone; sends every pending ACN fee to the fee recipient in one deposit.
 pub fn flush_fees(deps: DepsMut) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
-    let mut totals = TOTALS.load(deps.storage)?;
-    let amount = totals.fees_pending;
-    let mut res = Response::new()
+    let amount = TOTALS.load(deps.storage)?.fees_pending;
+    Ok(Response::new()
         .add_attribute("action", "flush_fees")
-        .add_attribute("amount", amount);
-    if !amount.is_zero() {
-        totals.fees_pending = Uint128::zero();
-        TOTALS.save(deps.storage, &totals)?;
-        res = res.add_message(fee_deposit(&config, amount)?);
-    }
-    Ok(res)
+        .add_attribute("amount", amount)
+        .add_submessages(flush_pending(deps.storage, &config)?))
 }
 
 fn load_open_job(deps: &DepsMut, job_id: u64) -> Result<(Job, ModelSpec), ContractError> {
@@ -439,7 +476,10 @@ pub fn resolve_dispute(
     let mut job = load_disputed(deps.storage, job_id)?;
     let now = env.block.time;
     let mut msgs = vec![];
-    let mut moved = Moved::default();
+    let mut moved = Moved {
+        pay_denom: job.pay_denom.clone(),
+        ..Moved::default()
+    };
     let mut accepted = String::from("none");
     match resolution {
         DisputeResolution::AcceptOutputOf { provider } => {
@@ -495,11 +535,11 @@ pub fn resolve_dispute(
         DisputeResolution::Void {} => {
             moved.refund = job.escrow;
             if !job.escrow.is_zero() {
-                msgs.push(SubMsg::new(Cw20Contract(config.token.clone()).call(
-                    Cw20ExecuteMsg::Transfer {
-                        recipient: job.buyer.to_string(),
-                        amount: job.escrow,
-                    },
+                msgs.push(SubMsg::new(payment::transfer(
+                    &config,
+                    job.pay_denom.as_deref(),
+                    &job.buyer,
+                    job.escrow,
                 )?));
             }
         }
@@ -531,7 +571,10 @@ pub fn close_dispute(deps: DepsMut, env: Env, job_id: u64) -> Result<Response, C
         .filter(|i| job.slots[*i].output.is_some())
         .collect();
     let mut msgs = vec![];
-    let mut moved = Moved::default();
+    let mut moved = Moved {
+        pay_denom: job.pay_denom.clone(),
+        ..Moved::default()
+    };
     (moved.fee, moved.paid) =
         pay_shares(deps.storage, &config, &mut job, &revealed, false, &mut msgs)?;
     let (job, moved) = end_dispute(deps.storage, &config, job, moved, &mut msgs)?;

@@ -13,10 +13,22 @@ pub struct Config {
     pub token: Addr,
     /// Staking contract: stake checks and slashing.
     pub staking: Addr,
-    /// Treasury: receives protocol fees.
+    /// Fee recipient (the treasury, or the buyback vault): receives protocol fees.
     pub treasury: Addr,
     /// Owner-changeable parameters.
     pub params: MarketParams,
+    /// The stable unit of account and payment asset (absent: the market prices in ACN).
+    #[serde(default)]
+    pub stable: Option<Stable>,
+}
+
+/// A stable-priced market's stable asset and the oracle pricing ACN in it.
+#[cw_serde]
+pub struct Stable {
+    /// Bank denom.
+    pub denom: String,
+    /// TWAP oracle.
+    pub oracle: Addr,
 }
 
 /// A registered model.

@@ -537,6 +537,7 @@ mod storage_ops {
                     treasury: api.addr_make("treasury").to_string(),
                     params,
                     initial_unit_price: Uint128::new(1_000),
+                    stable: None,
                 },
             )
             .unwrap();

@@ -58,6 +58,9 @@ pub fn execute(
     info: MessageInfo,
     msg: ExecuteMsg,
 ) -> Result<Response, ContractError> {
+    // No message takes funds: bank coins sent along (e.g. with a `Send` to the market) would
+    // be stranded in the token contract.
+    cw_utils::nonpayable(&info)?;
     match msg {
         ExecuteMsg::UpdateOwnership(action) => Ok(acn_interface::lifecycle::update_ownership(
             deps,

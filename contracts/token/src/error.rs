@@ -16,6 +16,10 @@ pub enum ContractError {
     #[error(transparent)]
     Cw20(#[from] cw20_base::ContractError),
 
+    /// Funds attached to a message (the token takes none: they would be stranded in it).
+    #[error(transparent)]
+    Payment(#[from] cw_utils::PaymentError),
+
     /// An ownership error (not the owner, no pending transfer, …).
     #[error(transparent)]
     Ownership(#[from] cw_ownable::OwnershipError),

@@ -388,6 +388,8 @@ fn job_record(status: JobStatus, n: usize) -> market::JobResponse {
         audit: None,
         fee: Uint128::zero(),
         refunded: Uint128::zero(),
+        pay_denom: None,
+        acn_price: None,
     }
 }
 

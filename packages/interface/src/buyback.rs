@@ -1,8 +1,8 @@
 //! Buyback vault: holds protocol fees in the stable asset and in ACN; a permissionless
 //! `Buyback {}` buys ACN with the stable fees on the pool — only near the oracle's TWAP, with
 //! bounded slippage, a bounded size per buy, a minimum interval between buys and a daily cap —
-//! and splits every ACN it holds (bought, or paid as fees in ACN) into burn / community
-//! treasury / caller.
+//! and splits every ACN it holds (bought, or paid as fees in ACN) into burn / stakers /
+//! community treasury / caller.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Uint128};
@@ -25,6 +25,9 @@ pub const MAX_BUY_POOL_BPS: Bps = 100;
 pub struct BuybackSplit {
     /// Burned (`Cw20ExecuteMsg::Burn`).
     pub burn_bps: Bps,
+    /// Sent to staking as a reward round (`DistributeRewards`); needs the vault's `staking`.
+    #[serde(default)]
+    pub stakers_bps: Bps,
     /// Sent to the community treasury (also receives rounding dust).
     pub treasury_bps: Bps,
     /// Paid to whoever called `Buyback` (≤ [`MAX_CALLER_BPS`]).
@@ -36,6 +39,7 @@ impl BuybackSplit {
     pub const fn seed() -> Self {
         BuybackSplit {
             burn_bps: 7_000,
+            stakers_bps: 0,
             treasury_bps: 2_900,
             caller_bps: 100,
         }
@@ -43,7 +47,10 @@ impl BuybackSplit {
 
     /// Sum of the parts (must be 10 000).
     pub fn total(&self) -> u32 {
-        self.burn_bps as u32 + self.treasury_bps as u32 + self.caller_bps as u32
+        self.burn_bps as u32
+            + self.stakers_bps as u32
+            + self.treasury_bps as u32
+            + self.caller_bps as u32
     }
 
     /// True when the parts sum to exactly 10 000.
@@ -103,6 +110,10 @@ pub struct InstantiateMsg {
     pub oracle: String,
     /// The community treasury (receives `treasury_bps`).
     pub treasury: String,
+    /// The staking contract (receives `stakers_bps` as reward rounds); required when the split
+    /// gives stakers a share.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staking: Option<String>,
     /// Parameters; defaults to [`BuybackParams::default`].
     pub params: Option<BuybackParams>,
 }
@@ -124,12 +135,15 @@ pub enum ExecuteMsg {
     Deposit {},
     /// Anyone: buy ACN with the stable fees (if allowed now) and split all the ACN held.
     Buyback {},
-    /// Owner only: new parameters and/or community treasury.
+    /// Owner only: new parameters, community treasury and/or staking contract.
     UpdateConfig {
         /// New parameters (bounded; the split sums to 10 000).
         params: Option<BuybackParams>,
         /// New community treasury.
         treasury: Option<String>,
+        /// New staking contract.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        staking: Option<String>,
     },
 }
 
@@ -159,6 +173,9 @@ pub struct ConfigResponse {
     pub oracle: Addr,
     /// The community treasury.
     pub treasury: Addr,
+    /// The staking contract (stakers' share), if any.
+    #[serde(default)]
+    pub staking: Option<Addr>,
     /// The parameters.
     pub params: BuybackParams,
 }
@@ -167,7 +184,8 @@ pub struct ConfigResponse {
 #[cw_serde]
 #[derive(Default)]
 pub struct BuybackTotals {
-    /// Stable received by `Deposit {}`.
+    /// Stable received by `Deposit {}` (the market's stable fees arrive by bank send: they are
+    /// in the balance, and in the market's totals, not here).
     pub stable_deposited: Uint128,
     /// ACN received by the `Deposit {}` hook.
     pub acn_deposited: Uint128,
@@ -177,6 +195,9 @@ pub struct BuybackTotals {
     pub acn_bought: Uint128,
     /// ACN burned.
     pub burned: Uint128,
+    /// ACN sent to stakers.
+    #[serde(default)]
+    pub to_stakers: Uint128,
     /// ACN sent to the community treasury.
     pub to_treasury: Uint128,
     /// ACN paid to callers.

@@ -1,9 +1,17 @@
-//! Compute market: a model registry, a provider registry, jobs paid into escrow through a CW20
-//! `Send`, commit–reveal of results, an agreement check, settlement, slashing, refunds and a
-//! dynamic unit price.
+//! Compute market: a model registry, a provider registry, jobs paid into escrow, commit–reveal
+//! of results, an agreement check, settlement, slashing, refunds and a dynamic unit price.
+//!
+//! **Two units.** A market created with [`StablePayments`] quotes its unit price (and the
+//! dynamic rule's floor and ceiling, and providers' minimum prices) in a stable bank denom
+//! (6 decimals, e.g. `uusdc`), and takes two payments: the stable asset attached to
+//! [`ExecuteMsg::SubmitJob`] at the quoted price, or ACN through a CW20 `Send` with
+//! [`ReceiveMsg::SubmitJob`] at the oracle's TWAP (the amount sent is the most the buyer pays).
+//! A job's escrow, payouts, refunds and fee stay in the asset its buyer paid; stake at risk and
+//! slashing stay in ACN (a stable-paid job's value is converted at the TWAP). A market created
+//! without it prices and takes payment in ACN only.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
-use cosmwasm_std::{Addr, Binary, HexBinary, Timestamp, Uint128};
+use cosmwasm_std::{Addr, Binary, Decimal, HexBinary, Timestamp, Uint128};
 use cw20::Cw20ReceiveMsg;
 use cw_ownable::{cw_ownable_execute, cw_ownable_query};
 use sha2::{Digest, Sha256};
@@ -433,10 +441,28 @@ pub struct JobResponse {
     /// Verification of a redundancy-1 job (its buyer's audit commitment and decision).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit: Option<Audit>,
-    /// Protocol fee charged (sent to the treasury, or pending in the market until a flush).
+    /// Protocol fee charged (sent to the fee recipient, or pending in the market until a flush).
     pub fee: Uint128,
     /// Refunded to the buyer.
     pub refunded: Uint128,
+    /// The bank denom the job was paid in (the market's stable asset); absent: paid in ACN.
+    /// `price`, `escrow`, `fee`, `refunded` and every slot's `paid` are in this asset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_denom: Option<String>,
+    /// In a stable-priced market: the oracle's TWAP (stable base units per ACN base unit) the
+    /// job was priced with (an ACN payment's price, a stable payment's stake at risk and the
+    /// fee reported to emissions are converted at it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acn_price: Option<Decimal>,
+}
+
+/// A market's stable unit of account and payment asset.
+#[cw_serde]
+pub struct StablePayments {
+    /// The stable bank denom (6 decimals), e.g. `uusdc`.
+    pub denom: String,
+    /// The TWAP oracle pricing ACN in `denom` (see [`crate::oracle`]).
+    pub oracle: String,
 }
 
 /// A staker discount for buyers: at least `min_stake` bonded → `discount_bps` off.
@@ -624,18 +650,26 @@ pub struct InstantiateMsg {
     pub token: String,
     /// Staking contract (stake checks, slashing).
     pub staking: String,
-    /// Treasury (fees).
+    /// Receives the protocol fees (the treasury, or the buyback vault): ACN as a CW20 `Send`
+    /// with `{"deposit":{}}`, the stable asset by a bank send.
     pub treasury: String,
     /// Parameters.
     pub params: MarketParams,
-    /// Starting unit price (within floor and ceiling).
+    /// Starting unit price (within floor and ceiling), in the market's unit.
     pub initial_unit_price: Uint128,
+    /// Price in a stable denom and take it as payment (see the module docs); absent: the market
+    /// prices and takes payment in ACN only. Fixed for the market's life (the unit of every
+    /// stored price depends on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stable: Option<StablePayments>,
 }
 
 /// Hook messages accepted inside a CW20 `Send` to the market.
 #[cw_serde]
 pub enum ReceiveMsg {
-    /// Submit a job paid by the sent tokens; any excess over the price is refunded in the same tx.
+    /// Submit a job paid in ACN by the sent tokens; any excess over the price is refunded in the
+    /// same tx. In a stable-priced market the price is converted at the oracle's TWAP, and the
+    /// amount sent is the buyer's guard: the most it pays.
     SubmitJob {
         /// Registered, active model.
         model_id: String,
@@ -645,7 +679,7 @@ pub enum ReceiveMsg {
         batch: u32,
         /// Provider slots (min_redundancy..=max_redundancy).
         redundancy: u8,
-        /// Refuse if the current unit price is above this.
+        /// Refuse if the current unit price (in the market's unit) is above this.
         max_unit_price: Uint128,
         /// Time after which the job can be expired; at least commit + reveal windows away.
         deadline: Timestamp,
@@ -677,6 +711,27 @@ pub enum DisputeResolution {
 pub enum ExecuteMsg {
     /// CW20 receive hook (`SubmitJob`); only from the configured token.
     Receive(Cw20ReceiveMsg),
+    /// Submit a job paid in the market's stable asset, attached as funds (exactly one coin, of
+    /// the stable denom); any excess over the price is refunded in the same tx. The fields are
+    /// those of [`ReceiveMsg::SubmitJob`]. Refused by a market without stable payments.
+    SubmitJob {
+        /// Registered, active model.
+        model_id: String,
+        /// `batch` items encoded per the model's input spec.
+        input: Binary,
+        /// Items in `input` (1..=max_batch).
+        batch: u32,
+        /// Provider slots (min_redundancy..=max_redundancy).
+        redundancy: u8,
+        /// Refuse if the current unit price (stable base units) is above this.
+        max_unit_price: Uint128,
+        /// Time after which the job can be expired; at least commit + reveal windows away.
+        deadline: Timestamp,
+        /// Required for redundancy 1 (and refused otherwise): `sha256(secret)` of the buyer's
+        /// audit secret.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        audit_commitment: Option<HexBinary>,
+    },
     /// Owner only: register a new model.
     RegisterModel {
         /// The model.
@@ -791,6 +846,15 @@ pub enum ExecuteMsg {
     SetEmissions {
         /// Emissions contract address.
         address: Option<String>,
+    },
+    /// Owner only: a new fee recipient (the ACN fees pending are first sent to the old one, in
+    /// the same transaction) and/or, in a stable-priced market, a new oracle (e.g. one reading
+    /// a deeper pair). `None` keeps the value.
+    UpdateConfig {
+        /// New fee recipient (treasury or buyback vault).
+        fee_recipient: Option<String>,
+        /// New TWAP oracle (stable-priced markets only).
+        oracle: Option<String>,
     },
 }
 
@@ -956,10 +1020,13 @@ pub struct ConfigResponse {
     pub token: Addr,
     /// Staking contract.
     pub staking: Addr,
-    /// Treasury.
+    /// Fee recipient (treasury or buyback vault).
     pub treasury: Addr,
     /// Parameters.
     pub params: MarketParams,
+    /// The stable unit and payment asset, if the market has one.
+    #[serde(default)]
+    pub stable: Option<StablePayments>,
 }
 
 /// A page of models.
@@ -1011,6 +1078,36 @@ pub struct QuoteResponse {
     pub unit_price: Uint128,
     /// Price units (batch × cost per item).
     pub units: u64,
+    /// The asset `gross`, `discount`, `price` and `unit_price` are in: the stable denom, or
+    /// absent for ACN.
+    #[serde(default)]
+    pub denom: Option<String>,
+    /// In a stable-priced market: what the job costs paid in ACN now (at the TWAP); absent when
+    /// the oracle has no price (see `acn_price_error`).
+    #[serde(default)]
+    pub price_acn: Option<Uint128>,
+    /// The TWAP `price_acn` was computed with (stable base units per ACN base unit).
+    #[serde(default)]
+    pub acn_price: Option<Decimal>,
+    /// Why there is no ACN price now (a stale, unobserved or too-thin pool).
+    #[serde(default)]
+    pub acn_price_error: Option<String>,
+}
+
+/// Lifetime totals of the stable asset's flows (a stable-priced market).
+#[cw_serde]
+#[derive(Default)]
+pub struct StableTotals {
+    /// Stable paid into escrow.
+    pub volume: Uint128,
+    /// Stable paid to providers.
+    pub paid_to_providers: Uint128,
+    /// Stable protocol fees (sent to the fee recipient at settlement).
+    pub fees: Uint128,
+    /// Stable refunded to buyers (disputes, expiries; not same-tx excess).
+    pub refunded: Uint128,
+    /// Stable currently in escrow.
+    pub escrow: Uint128,
 }
 
 /// Lifetime totals of the market.
@@ -1025,25 +1122,28 @@ pub struct TotalsResponse {
     pub jobs_disputed: u64,
     /// Jobs expired.
     pub jobs_expired: u64,
-    /// Tokens paid into escrow.
+    /// ACN paid into escrow.
     pub volume: Uint128,
-    /// Tokens paid to providers.
+    /// ACN paid to providers.
     pub paid_to_providers: Uint128,
-    /// Protocol fees charged on settled jobs (sent to the treasury, or pending).
+    /// ACN protocol fees charged on settled jobs (sent to the fee recipient, or pending).
     pub fees: Uint128,
     /// Protocol fees held by the market, not yet sent to the treasury (see
     /// `MarketParams::fee_flush_threshold`).
     #[serde(default)]
     pub fees_pending: Uint128,
-    /// Tokens refunded to buyers (disputes, expiries; not same-tx excess).
+    /// ACN refunded to buyers (disputes, expiries; not same-tx excess).
     pub refunded: Uint128,
     /// Tokens slashed from providers at the market's request.
     pub slashed: Uint128,
-    /// Tokens currently in escrow.
+    /// ACN currently in escrow.
     pub escrow: Uint128,
     /// `RecordWork` reports the emissions contract refused (settlement went on without them).
     #[serde(default)]
     pub emissions_failures: u64,
+    /// The stable asset's flows (the fields above count ACN).
+    #[serde(default)]
+    pub stable: StableTotals,
 }
 
 /// Migration parameters (none yet).

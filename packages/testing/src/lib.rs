@@ -8,11 +8,11 @@
 //! suite.advance_time(14 * DAY);
 //! ```
 
-use acn_client::deploy::{deploy, DeployPlan, DeploymentRecord, MarketPlan, StakingPlan};
+use acn_client::deploy::{deploy, DeployPlan, DeploymentRecord, MarketPlan, PoolPlan, StakingPlan};
 use acn_embedded::AppDeployer;
 use anyhow::Result as AnyResult;
 use cosmwasm_std::{to_json_binary, Addr, BlockInfo, Uint128};
-use cw_multi_test::{App, AppResponse, Executor};
+use cw_multi_test::{App, AppBuilder, AppResponse, Executor};
 use serde::{de::DeserializeOwned, Serialize};
 
 use acn_interface::{market, staking, token, treasury};
@@ -54,7 +54,12 @@ pub struct SuiteBuilder {
     split: treasury::Split,
     market: Option<MarketSetup>,
     dao: Option<acn_interface::dao::DaoParams>,
+    pool: Option<PoolPlan>,
+    native: Vec<(String, u128)>,
 }
+
+/// The stable bank denom of suites with a pool.
+pub const STABLE: &str = "uusdc";
 
 /// How the builder deploys the market.
 #[derive(Clone)]
@@ -89,7 +94,34 @@ impl SuiteBuilder {
             split: treasury::Split::seed(),
             market: None,
             dao: None,
+            pool: None,
+            native: vec![],
         }
+    }
+
+    /// Deploy the ACN / [`STABLE`] pool, its oracle and the buyback vault, seeded with
+    /// `seed_acn` and `seed_stable` base units from the deployer (given the stable at genesis):
+    /// the market then prices in the stable asset and sends its fees to the vault. `f` may
+    /// change the pool plan (oracle window, vault split…).
+    pub fn with_stable_pool(
+        mut self,
+        seed_acn: u128,
+        seed_stable: u128,
+        f: impl FnOnce(&mut PoolPlan),
+    ) -> Self {
+        let mut p = PoolPlan::new(STABLE);
+        p.seed_acn = seed_acn;
+        p.seed_stable = seed_stable;
+        f(&mut p);
+        self.native.push((OWNER.to_string(), seed_stable));
+        self.pool = Some(p);
+        self
+    }
+
+    /// Give the named account `amount` base units of [`STABLE`] at genesis.
+    pub fn with_stable(mut self, name: &str, amount: u128) -> Self {
+        self.native.push((name.to_string(), amount));
+        self
     }
 
     /// Give the named account `amount` base units at genesis.
@@ -196,6 +228,7 @@ impl SuiteBuilder {
             models: m.models.clone(),
         });
         plan.dao = self.dao.clone();
+        plan.pool = self.pool.clone();
         plan
     }
 
@@ -203,7 +236,19 @@ impl SuiteBuilder {
     /// deployment step fails.
     pub fn build(self) -> Suite {
         let plan = self.plan();
-        let mut app = App::default();
+        let native = self.native.clone();
+        let mut app = AppBuilder::new().build(|router, api, storage| {
+            for (name, amount) in &native {
+                router
+                    .bank
+                    .init_balance(
+                        storage,
+                        &api.addr_make(name),
+                        cosmwasm_std::coins(*amount, STABLE),
+                    )
+                    .expect("stable genesis balance");
+            }
+        });
         let (record, _) = deploy(&AppDeployer::new(&mut app), &plan, None, &mut |_| Ok(()))
             .unwrap_or_else(|e| panic!("deployment failed: {e}"));
         Suite::from_record(app, &record, OWNER, plan.genesis_supply())
@@ -233,7 +278,9 @@ impl acn_embedded::EmbeddedState for Suite {
                 .map(|m| m.to_string())
                 .unwrap_or_default(),
             emissions: None,
-            ..acn_client::Deployment::default()
+            pool: self.pool.as_ref().map(|a| a.to_string()),
+            oracle: self.oracle.as_ref().map(|a| a.to_string()),
+            buyback: self.buyback.as_ref().map(|a| a.to_string()),
         }
     }
 }
@@ -255,6 +302,12 @@ pub struct Suite {
     pub market: Option<Addr>,
     /// The DAO, when deployed (`SuiteBuilder::with_dao`).
     pub dao: Option<Addr>,
+    /// The ACN / stable pool, when deployed (`SuiteBuilder::with_stable_pool`).
+    pub pool: Option<Addr>,
+    /// Its TWAP oracle.
+    pub oracle: Option<Addr>,
+    /// The buyback vault (the market's fee recipient).
+    pub buyback: Option<Addr>,
     /// Stored code ids (0: not stored).
     pub code_ids: CodeIds,
     /// Total supply at genesis.
@@ -279,6 +332,9 @@ impl Suite {
             treasury: Addr::unchecked(&d.treasury),
             market: addr(&d.market),
             dao: record.dao.as_deref().and_then(addr),
+            pool: d.pool.as_deref().and_then(addr),
+            oracle: d.oracle.as_deref().and_then(addr),
+            buyback: d.buyback.as_deref().and_then(addr),
             code_ids: record.code_ids,
             genesis_supply,
             app,

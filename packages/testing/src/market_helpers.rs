@@ -2,7 +2,7 @@
 
 use anyhow::Result as AnyResult;
 use cosmwasm_std::{Binary, HexBinary, Timestamp, Uint128};
-use cw_multi_test::AppResponse;
+use cw_multi_test::{AppResponse, Executor};
 
 use acn_interface::market::{
     self, commitment, DType, Hardware, InputSpec, JobResponse, ModelSpec, OutputSpec,
@@ -171,6 +171,38 @@ impl Suite {
             },
         )?;
         job_id_from(&res)
+    }
+
+    /// Submit a digits job paid in the stable asset with `funds` attached; returns the job id.
+    pub fn try_submit_stable(
+        &mut self,
+        buyer: &str,
+        batch: u32,
+        redundancy: u8,
+        funds: &[cosmwasm_std::Coin],
+    ) -> AnyResult<u64> {
+        let (who, m) = (self.addr(buyer), self.market());
+        let msg = market::ExecuteMsg::SubmitJob {
+            model_id: "digits-mlp-v1".into(),
+            input: digits_input(batch),
+            batch,
+            redundancy,
+            max_unit_price: Uint128::new(u128::MAX),
+            deadline: self.default_deadline(),
+            audit_commitment: audit_commitment_for(&who, redundancy),
+        };
+        let res = self.app.execute_contract(who, m, &msg, funds)?;
+        job_id_from(&res)
+    }
+
+    /// Base units of [`crate::STABLE`] held by `addr`.
+    pub fn stable_balance(&self, addr: &cosmwasm_std::Addr) -> u128 {
+        self.app
+            .wrap()
+            .query_balance(addr, crate::STABLE)
+            .expect("bank balance")
+            .amount
+            .u128()
     }
 
     /// `RevealAuditSecret` of a redundancy-1 job, as its buyer (with [`audit_secret`]).
@@ -453,6 +485,9 @@ pub struct MarketSnapshot {
     pub block: (u64, u64),
     /// Token balance of each actor and system contract.
     pub balances: Vec<(cosmwasm_std::Addr, u128)>,
+    /// Stable ([`crate::STABLE`]) balance of each actor and system contract, the buyback vault
+    /// included.
+    pub stable_balances: Vec<(cosmwasm_std::Addr, u128)>,
     /// Token supply.
     pub supply: u128,
     /// Every job, by id.
@@ -487,6 +522,7 @@ impl Suite {
             self.treasury.clone(),
             self.owner.clone(),
         ]);
+        addrs.extend(self.buyback.clone());
         let totals = self.market_totals();
         let providers: market::ProvidersResponse = self.query(
             &market,
@@ -505,6 +541,10 @@ impl Suite {
         let block = self.block();
         MarketSnapshot {
             block: (block.height, block.time.seconds()),
+            stable_balances: addrs
+                .iter()
+                .map(|a| (a.clone(), self.stable_balance(a)))
+                .collect(),
             balances: addrs
                 .into_iter()
                 .map(|a| (a.clone(), self.balance(a)))

@@ -103,6 +103,8 @@ fn job_json(spec: &ModelSpec, input: &[u8], id: u64) -> Result<Vec<u8>, Error> {
         audit: None,
         fee: Uint128::zero(),
         refunded: Uint128::zero(),
+        pay_denom: None,
+        acn_price: None,
     };
     Ok(serde_json::to_vec(&job)?)
 }

@@ -71,6 +71,7 @@ impl Vault {
                     pair: s.pool.to_string(),
                     oracle: oracle.to_string(),
                     treasury: treasury.to_string(),
+                    staking: None,
                     params: Some(params),
                 },
                 &[],

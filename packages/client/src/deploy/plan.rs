@@ -118,6 +118,13 @@ pub struct PoolPlan {
 }
 
 impl PoolPlan {
+    /// Whether the market prices in the stable asset and takes it as payment: only with a
+    /// seeded pool (an empty one gives the oracle no price, and a stable-priced market needs
+    /// one for every job).
+    pub fn stable_payments(&self) -> bool {
+        self.seed_acn > 0 && self.seed_stable > 0
+    }
+
     /// `uusdc`, a 0.3 % fee, no seed, the oracle's and the vault's defaults.
     pub fn new(stable_denom: &str) -> Self {
         PoolPlan {
@@ -357,6 +364,14 @@ impl Genesis {
         plan.oracle.window = p.twap_window_minutes * 60;
         plan.oracle.max_staleness = plan.oracle.window;
         plan.buyback.daily_cap = Uint128::new(p.buyback_daily_cap as u128 * TOKEN);
+        // The vault splits what it buys as the treasury splits fees: one split, genesis's.
+        let t = &self.treasury;
+        plan.buyback.split = acn_interface::buyback::BuybackSplit {
+            burn_bps: t.burn_bps,
+            stakers_bps: t.stakers_bps,
+            treasury_bps: t.kept_bps,
+            caller_bps: t.executor_bps,
+        };
         Ok(Some(plan))
     }
 

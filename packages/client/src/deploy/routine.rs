@@ -246,7 +246,6 @@ pub fn deploy<D: Deployer + ?Sized>(
     if !run.rec.is_complete() {
         run.store()?;
         contracts(&mut run)?;
-        acn_market(&mut run)?;
         fund_treasury(&mut run)?;
         if let Some(params) = &plan.dao {
             hand_over(&mut run, params)?;
@@ -321,8 +320,20 @@ fn contracts<D: Deployer + ?Sized>(run: &mut Run<'_, D>) -> Result<(), ChainErro
             },
         )?;
     }
+    acn_market(run)?;
     let Some(m) = &plan.market else {
         return Ok(());
+    };
+    // With a buyback vault, fees go to it (it burns, rewards stakers and funds the treasury
+    // from what it buys); with a seeded pool the market prices in the stable asset too.
+    let d = run.rec.deployment.clone();
+    let fee_recipient = d.buyback.clone().unwrap_or_else(|| treasury_addr.clone());
+    let stable = match (&plan.pool, &d.oracle) {
+        (Some(p), Some(oracle)) if p.stable_payments() => Some(market::StablePayments {
+            denom: p.stable_denom.clone(),
+            oracle: oracle.clone(),
+        }),
+        _ => None,
     };
     let market_addr = run.instantiate(
         Contract::Market,
@@ -330,9 +341,10 @@ fn contracts<D: Deployer + ?Sized>(run: &mut Run<'_, D>) -> Result<(), ChainErro
             owner: None,
             token: token.clone(),
             staking: staking_addr.clone(),
-            treasury: treasury_addr.clone(),
+            treasury: fee_recipient,
             params: m.params.clone(),
             initial_unit_price: Uint128::new(m.initial_unit_price),
+            stable,
         },
     )?;
     run.exec(
@@ -444,6 +456,7 @@ fn acn_market<D: Deployer + ?Sized>(run: &mut Run<'_, D>) -> Result<(), ChainErr
             pair: pool_addr.clone(),
             oracle: oracle_addr.clone(),
             treasury: d.treasury.clone(),
+            staking: Some(d.staking.clone()),
             params: Some(p.buyback.clone()),
         },
     )?;
