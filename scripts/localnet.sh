@@ -9,7 +9,8 @@
 #   scripts/localnet.sh env     [--home DIR]   (WASMD_* and ACN_* variables: eval "$(... env)")
 #
 # `up` starts one validator unless --validators 4. Chain id acn-local-1,
-# fee/staking denom ustake, minimum gas price 0.025ustake, wasm upload and
+# fee/staking denom ustake, every account also holding 10 M uusdc (the market's stable
+# asset), minimum gas price 0.025ustake, wasm upload and
 # instantiation open to everybody, gov voting period 60 s, blocks every ~0.5 s
 # (timeout_commit 500ms, timeout_propose 1s).
 # All ports listen on 127.0.0.1 only. Node i (0..3) uses:
@@ -37,6 +38,11 @@ DENOM="ustake"
 MIN_GAS_PRICE="0.025$DENOM"
 GAS_ADJUSTMENT="1.3" # wasmd's simulation runs ~16 % under the gas a tx uses
 ACCOUNT_BALANCE="1000000000000$DENOM" # 1,000,000 STAKE per account
+STABLE_DENOM="uusdc"                  # the market's stable asset (a plain bank denom here)
+STABLE_BALANCE="10000000000000"       # 10,000,000 USDC per account
+# Bumped whenever init_chain's genesis changes: a localnet initialized by an older layout is
+# re-initialized by `up` (and refused while running: `down` or `--reset` first).
+GENESIS_VERSION="2" # 2: every account also holds uusdc
 VALIDATOR_BOND="100000000000$DENOM"   # 100,000 STAKE self-delegation
 TIMEOUT_COMMIT="500ms"
 TIMEOUT_PROPOSE="1s"
@@ -297,8 +303,11 @@ init_chain() {
     # Every account lives in node 0's keyring (the client home) and in genesis.
     for name in $(accounts); do add_key "$h0" "$name"; done
     tmp="$(mktemp)"
+    # Coins sorted by denom, as the bank module requires.
     jq --arg amount "${ACCOUNT_BALANCE%"$DENOM"}" --arg denom "$DENOM" \
-        '[.accounts[] | {address, coins: [{denom: $denom, amount: $amount}]}]' "$ACCOUNTS_FILE" >"$tmp"
+        --arg samount "$STABLE_BALANCE" --arg sdenom "$STABLE_DENOM" \
+        '[.accounts[] | {address, coins: ([{denom: $denom, amount: $amount},
+          {denom: $sdenom, amount: $samount}] | sort_by(.denom))}]' "$ACCOUNTS_FILE" >"$tmp"
     wasmd_q genesis bulk-add-genesis-account "$tmp" --home "$h0"
     rm -f "$tmp"
 
@@ -348,7 +357,7 @@ init_chain() {
     else
         toml_set "$h0/config/config.toml" p2p persistent_peers '""'
     fi
-    touch "$LOCALNET/.initialized-$NVAL"
+    echo "$GENESIS_VERSION" >"$LOCALNET/.initialized-$NVAL"
     info "genesis ready: $(jq -r '.app_state.genutil.gen_txs | length' "$gen") gentx(s), $(accounts | wc -l) funded accounts"
 }
 
@@ -371,12 +380,14 @@ cmd_up() {
         node_pid "$i" >/dev/null && running=$((running + 1))
     done
     if ((running == NVAL)); then
+        [[ "$(cat "$LOCALNET/.initialized-$NVAL" 2>/dev/null)" == "$GENESIS_VERSION" ]] ||
+            die "the running localnet has an older genesis (no $STABLE_DENOM); run '$0 up --reset'"
         echo "$NVAL" >"$MODE_FILE"
         step "the localnet is already running ($NVAL validator(s))"
         summary
         return 0
     fi
-    if [[ ! -f $LOCALNET/.initialized-$NVAL ]]; then
+    if [[ "$(cat "$LOCALNET/.initialized-$NVAL" 2>/dev/null)" != "$GENESIS_VERSION" ]]; then
         init_chain
     else
         step "restarting the stopped localnet from its saved state in $LOCALNET"
@@ -532,7 +543,7 @@ summary() {
         echo "  height        $(height 0)"
         echo "  wasmd         $WASMD ($WASMD_VERSION)"
         echo "  client home   $(client_home)  (test keyring; TEST-ONLY keys from scripts/localnet-accounts.json)"
-        echo "  accounts      (each funded with $ACCOUNT_BALANCE in genesis)"
+        echo "  accounts      (each funded with $ACCOUNT_BALANCE and ${STABLE_BALANCE}$STABLE_DENOM in genesis)"
         for name in $(accounts); do
             printf '    %-12s %s\n' "$name" "$(address_of "$name")"
         done

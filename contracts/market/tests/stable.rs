@@ -343,8 +343,28 @@ fn an_acn_only_market_refuses_stable_payments() {
 #[test]
 fn a_stale_twap_stops_both_payments_and_the_quote_says_why() {
     let mut s = suite();
-    // The deployment's observation is now 1 800 s old; 1 801 s more passes the 3 600 s bound.
-    s.advance_time(1_801);
+    // The deployment's observation is now 1 800 s old. A trade 1 700 s later moves the pool, and
+    // 101 s after it nobody has observed the pool since the deployment: 3 601 s > 3 600 s.
+    s.advance_time(1_700);
+    let trader = s.addr("trader");
+    s.app
+        .sudo(SudoMsg::Bank(BankSudo::Mint {
+            to_address: trader.to_string(),
+            amount: coins(TOKEN, STABLE),
+        }))
+        .unwrap();
+    let swap = pool::ExecuteMsg::Swap {
+        offer_asset: pool::AssetInfo::native(STABLE).with(TOKEN),
+        ask_asset_info: None,
+        belief_price: None,
+        max_spread: Some(Decimal::percent(50)),
+        to: None,
+    };
+    let pool_addr = s.pool.clone().unwrap();
+    s.app
+        .execute_contract(trader, pool_addr, &swap, &coins(TOKEN, STABLE))
+        .unwrap();
+    s.advance_time(101);
     let actors = ["buyer", "p1", "p2", "p3"];
     let before = s.market_snapshot(&actors);
     let stale = "stale TWAP: the newest observation older than the 1800 s window is 3601 s old, \

@@ -3,7 +3,9 @@
 use cosmwasm_std::{Decimal, Deps, DepsMut, Env, Order, Response, StdResult, Uint128};
 
 use acn_interface::oracle::{Observation, OracleParams, TwapResponse, MAX_OBSERVATIONS};
-use acn_interface::pool::{CumulativePricesResponse, QueryMsg as PairQuery, TWAP_PRECISION};
+use acn_interface::pool::{
+    ConfigResponse as PairConfig, CumulativePricesResponse, QueryMsg as PairQuery, TWAP_PRECISION,
+};
 
 use crate::error::ContractError;
 use crate::state::{Config, CONFIG, COUNT, OBSERVATIONS};
@@ -93,6 +95,22 @@ pub fn twap(deps: Deps, env: &Env) -> Result<TwapResponse, ContractError> {
             });
         }
     }
+    let spot = Decimal::from_ratio(quote_reserve, base_reserve);
+    // Reserves unchanged for a whole window: the window's average is the spot price, exactly,
+    // whatever was (or was not) observed — an idle pool never goes stale.
+    let pair: PairConfig = deps
+        .querier
+        .query_wasm_smart(&config.pair, &PairQuery::Config {})?;
+    if now.saturating_sub(pair.block_time_last) >= p.window {
+        return Ok(TwapResponse {
+            price: spot,
+            spot,
+            from: now - p.window,
+            to: now,
+            base_reserve,
+            quote_reserve,
+        });
+    }
     let all = observations(deps)?;
     let Some(obs) = all
         .iter()
@@ -117,7 +135,7 @@ pub fn twap(deps: Deps, env: &Env) -> Result<TwapResponse, ContractError> {
     let price = Decimal::from_ratio(delta, Uint128::from(age) * Uint128::new(TWAP_PRECISION));
     Ok(TwapResponse {
         price,
-        spot: Decimal::from_ratio(quote_reserve, base_reserve),
+        spot,
         from: obs.time,
         to: now,
         base_reserve,

@@ -101,10 +101,40 @@ fn no_observation_a_window_old_is_not_ready() {
 }
 
 #[test]
+fn an_idle_pool_is_priced_at_its_spot_once_unchanged_for_a_window_even_unobserved() {
+    let (mut s, oracle) = seeded();
+    s.advance(1_799);
+    assert!(
+        twap(&s, &oracle).is_err(),
+        "changed 1 799 s ago, no observation"
+    );
+    s.advance(1);
+    let t = twap(&s, &oracle).unwrap();
+    assert_eq!(
+        (t.price, t.spot),
+        (Decimal::percent(2), Decimal::percent(2))
+    );
+    assert_eq!(t.to - t.from, 1_800);
+    // Days later, still nobody updated: the reserves held, so the price is still exact.
+    s.advance(5 * 86_400);
+    assert_eq!(twap(&s, &oracle).unwrap().price, Decimal::percent(2));
+    // A trade restarts the clock: its window must be observed.
+    s.swap_usdc("trader", 20_000_000, None, Some(Decimal::percent(50)))
+        .unwrap();
+    s.advance(5);
+    let e = twap(&s, &oracle).unwrap_err();
+    assert!(e.to_string().contains("TWAP not ready"), "{e}");
+}
+
+#[test]
 fn an_observation_older_than_window_plus_staleness_is_stale() {
     let (mut s, oracle) = seeded();
     update(&mut s, &oracle);
-    s.advance(3_600);
+    s.advance(3_000);
+    // A trade 600 s before the check: the pool moved within the window.
+    s.swap_usdc("trader", 20_000_000, None, Some(Decimal::percent(50)))
+        .unwrap();
+    s.advance(600);
     assert!(twap(&s, &oracle).is_ok());
     s.advance(1);
     let e = twap(&s, &oracle).unwrap_err();
@@ -118,10 +148,8 @@ fn an_observation_older_than_window_plus_staleness_is_stale() {
         .to_string()
         .contains("stale TWAP"));
     s.advance(1_800);
-    assert_eq!(
-        twap(&s, &oracle).unwrap().price,
-        Decimal::from_ratio(2u128, 100u128)
-    );
+    let (x, y) = s.reserves();
+    assert_eq!(twap(&s, &oracle).unwrap().price, Decimal::from_ratio(y, x));
 }
 
 #[test]

@@ -112,3 +112,16 @@ pub fn advance_time(app: &mut App, seconds: u64) {
         b.height += (seconds / BLOCK_SECONDS).max(1);
     });
 }
+
+/// Mint `amount` base units of the bank denom `denom` to the account `name` (the embedded
+/// chain's genesis of a native asset, e.g. the stable a deployer seeds the pool with).
+pub fn mint_native(app: &mut App, name: &str, denom: &str, amount: u128) -> anyhow::Result<()> {
+    let to_address = app.api().addr_make(name).to_string();
+    app.sudo(cw_multi_test::SudoMsg::Bank(
+        cw_multi_test::BankSudo::Mint {
+            to_address,
+            amount: cosmwasm_std::coins(amount, denom),
+        },
+    ))?;
+    Ok(())
+}

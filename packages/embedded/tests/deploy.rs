@@ -25,6 +25,13 @@ fn balance(app: &App, token_addr: &str, who: &str) -> u128 {
     r.balance.u128()
 }
 
+/// An embedded chain on which the deployer holds the stable half of the genesis pool's seed.
+fn genesis_app() -> App {
+    let mut app = App::default();
+    acn_embedded::mint_native(&mut app, "deployer", "uusdc", 1_000_000 * TOKEN).unwrap();
+    app
+}
+
 fn genesis_plan() -> DeployPlan {
     DeployPlan::from_genesis(&Genesis::load(None).unwrap(), "deployer").unwrap()
 }
@@ -38,7 +45,7 @@ fn run(app: &mut App, plan: &DeployPlan, record: Option<DeploymentRecord>) -> De
 #[test]
 fn the_genesis_economy_deploys_with_a_fixed_supply_and_the_dao_owning_everything() {
     let plan = genesis_plan();
-    let mut app = App::default();
+    let mut app = genesis_app();
     let rec = run(&mut app, &plan, None);
     let d = &rec.deployment;
     let dao_addr = rec.dao.clone().unwrap();
@@ -85,12 +92,12 @@ fn the_genesis_economy_deploys_with_a_fixed_supply_and_the_dao_owning_everything
     let timing: dao::Timing = query(&app, &dao_addr, &dao::QueryMsg::Timing {});
     assert_eq!(timing, dao::DaoParams::default().timing());
 
-    // The treasury holds its reserve (40.4 % less the 20 % emissions pool) and the locked
-    // vesting (54.6 %) but the bootstrap stake (1 ACN), which the deployer owes it; the liquid
-    // allocations reached their owners.
+    // The treasury holds its reserve (40.4 % less the 20 % emissions pool and the pool's 50 M
+    // ACN seed) and the locked vesting (54.6 %) but the bootstrap stake (1 ACN), which the
+    // deployer owes it; the liquid allocations reached their owners.
     assert_eq!(rec.owed_to_treasury.u128(), TOKEN);
     let b: treasury::BalancesResponse = query(&app, &d.treasury, &treasury::QueryMsg::Balances {});
-    assert_eq!(b.balance.u128(), 7_500_000_000 * TOKEN - TOKEN);
+    assert_eq!(b.balance.u128(), 7_450_000_000 * TOKEN - TOKEN);
     assert_eq!(b.vesting_locked.u128(), 5_460_000_000 * TOKEN);
     let api = app.api();
     let sale = api.addr_make("community-sale").to_string();
@@ -129,7 +136,7 @@ fn the_genesis_economy_deploys_with_a_fixed_supply_and_the_dao_owning_everything
     assert_eq!(steps.len(), 2, "claim and transfer: {steps:?}");
     assert!(paid.owed_to_treasury.is_zero());
     let b: treasury::BalancesResponse = query(&app, &d.treasury, &treasury::QueryMsg::Balances {});
-    assert_eq!(b.balance.u128(), 7_500_000_000 * TOKEN);
+    assert_eq!(b.balance.u128(), 7_450_000_000 * TOKEN);
     assert_eq!(balance(&app, &d.token, &deployer), 0);
     let info: token::TokenInfoResponse = query(&app, &d.token, &token::QueryMsg::TokenInfo {});
     assert_eq!(info.total_supply.u128(), 10_000_000_000 * TOKEN);
@@ -138,7 +145,7 @@ fn the_genesis_economy_deploys_with_a_fixed_supply_and_the_dao_owning_everything
 #[test]
 fn an_interrupted_deployment_resumes_without_deploying_twice() {
     let plan = genesis_plan();
-    let mut app = App::default();
+    let mut app = genesis_app();
     // The first run stops (as if the process died) right after the market is instantiated.
     let mut saved: Option<DeploymentRecord> = None;
     let err = deploy(&AppDeployer::new(&mut app), &plan, None, &mut |rec| {
@@ -191,7 +198,7 @@ fn an_interrupted_deployment_resumes_without_deploying_twice() {
 #[test]
 fn a_record_of_another_chain_or_of_vanished_contracts_is_refused() {
     let plan = genesis_plan();
-    let mut app = App::default();
+    let mut app = genesis_app();
     let rec = run(&mut app, &plan, None);
 
     let mut other = rec.clone();
@@ -206,7 +213,7 @@ fn a_record_of_another_chain_or_of_vanished_contracts_is_refused() {
     );
 
     // A fresh chain (a reset localnet) does not hold the recorded contracts.
-    let mut fresh = App::default();
+    let mut fresh = genesis_app();
     let err = deploy(
         &AppDeployer::new(&mut fresh),
         &plan,
@@ -263,7 +270,7 @@ fn recipients_are_renamed_or_the_name_is_reported() {
         "--recipient nobody=buyer-2: no allocation of the genesis file names \"nobody\""
     );
 
-    let mut app = App::default();
+    let mut app = genesis_app();
     let rec = run(&mut app, &plan, None);
     let buyer = app.api().addr_make("buyer-1").to_string();
     assert_eq!(

@@ -5,7 +5,7 @@
 use acn_client::deploy::{deploy, DeployPlan, PoolPlan};
 use acn_client::genesis::{Genesis, TOKEN};
 use acn_embedded::AppDeployer;
-use acn_interface::{buyback, dao, oracle, pool, staking, token};
+use acn_interface::{buyback, dao, market, oracle, pool, staking, token};
 use cosmwasm_std::{coins, Addr};
 use cw_multi_test::{App, AppBuilder, Executor};
 use serde::de::DeserializeOwned;
@@ -23,6 +23,7 @@ fn the_genesis_deployment_hands_pool_oracle_and_vault_to_the_dao() {
     assert_eq!(p.stable_denom, USDC);
     assert_eq!(p.oracle.window, 1_800);
     let mut app = App::default();
+    acn_embedded::mint_native(&mut app, "deployer", USDC, 1_000_000 * TOKEN).unwrap();
     let rec = deploy(&AppDeployer::new(&mut app), &plan, None, &mut |_| Ok(()))
         .unwrap()
         .0;
@@ -54,18 +55,20 @@ fn the_genesis_deployment_hands_pool_oracle_and_vault_to_the_dao() {
     );
     assert_eq!(cfg.treasury.as_str(), d.treasury);
     assert_eq!(cfg.params.daily_cap.u128(), 10_000 * TOKEN);
-    // No seed in the genesis file: the pool is empty and the oracle says why.
-    let e = app
-        .wrap()
-        .query_wasm_smart::<oracle::TwapResponse>(
-            d.oracle.as_ref().unwrap(),
-            &oracle::QueryMsg::Twap {},
-        )
-        .unwrap_err();
-    assert!(
-        e.to_string().contains("pool too thin: uusdc reserve is 0"),
-        "{e}"
-    );
+    // The genesis seed: 50 M ACN against 1 M USDC, $0.02 per ACN; the market prices in uusdc
+    // and sends its fees to the vault.
+    let reserves: pool::PoolResponse =
+        query(&app, d.pool.as_ref().unwrap(), &pool::QueryMsg::Pool {});
+    assert_eq!(reserves.assets[0].amount.u128(), 50_000_000 * TOKEN);
+    assert_eq!(reserves.assets[1].amount.u128(), 1_000_000 * TOKEN);
+    let m: market::ConfigResponse = query(&app, &d.market, &market::QueryMsg::Config {});
+    assert_eq!(m.stable.map(|s| s.denom), Some(USDC.to_string()));
+    assert_eq!(m.treasury.as_str(), d.buyback.as_deref().unwrap());
+    // A window after the deployment the oracle prices ACN at the seed's price.
+    acn_embedded::advance_time(&mut app, 1_800);
+    let t: oracle::TwapResponse =
+        query(&app, d.oracle.as_ref().unwrap(), &oracle::QueryMsg::Twap {});
+    assert_eq!(t.price, cosmwasm_std::Decimal::percent(2));
 }
 
 #[test]

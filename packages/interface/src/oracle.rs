@@ -4,8 +4,11 @@
 //! `Update {}` (anyone; the buyback vault calls it after every buy) records the pair's
 //! cumulative price at most once per `window / 8`, in a ring of [`MAX_OBSERVATIONS`]. `Twap {}`
 //! takes the newest observation at least `window` old and the pair's cumulative price now:
-//! TWAP = Δcumulative / Δt. It refuses a pool thinner than the minimum reserves, a window not
-//! yet observed, and an observation older than `window + max_staleness` (nobody updated).
+//! TWAP = Δcumulative / Δt. A pair whose reserves have not changed for a whole window (its
+//! `block_time_last` at least `window` old) has that window's average equal to its spot price,
+//! which is served as is. It refuses a pool thinner than the minimum reserves, and, after a
+//! recent trade, a window not yet observed or an observation older than `window +
+//! max_staleness` (nobody updated).
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Decimal, Uint128};

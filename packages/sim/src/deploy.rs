@@ -93,6 +93,10 @@ pub fn deploy(genesis: &Genesis, units_per_provider: u64) -> Result<World> {
     wash.name = "simulated compute batch (the wash trader's)".into();
     market.models = vec![sim_model(genesis.market.units_per_gpu_day), wash];
     let mut app = App::default();
+    if let Some(p) = plan.pool.as_ref().filter(|p| p.seed_stable > 0) {
+        // The deployer brings the stable half of the pool's seed.
+        acn_embedded::mint_native(&mut app, OWNER, &p.stable_denom, p.seed_stable)?;
+    }
     let (record, _) =
         acn_client::deploy::deploy(&AppDeployer::new(&mut app), &plan, None, &mut |_| Ok(()))
             .context("genesis deployment")?;
