@@ -47,6 +47,8 @@ ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --lock
     single_node_jobs_money_worker_crash_and_node_restart --nocapture || rc=1
 # Every role's command through the binaries (acn job/stake/gov, acn-worker).
 ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd_roles -- --ignored || rc=1
+# The stable-priced market: a job paid in uusdc, one in ACN, the fees bought back and burned.
+ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd_pool -- --ignored --nocapture || rc=1
 step "the README's quick start on the localnet: acn deploy, acn-worker, acn job, acn stake, CosmJS"
 bash "$ACN_ROOT/scripts/quickstart.sh" --keep || rc=1
 

@@ -72,6 +72,10 @@ pub struct DeployOptions {
     /// DAO timing (default: `localnet` on chain acn-local-1, `default` elsewhere).
     #[arg(long, value_enum)]
     dao_timing: Option<DaoTiming>,
+    /// The oracle's TWAP window in seconds (default: 60 on chain acn-local-1, so a local node
+    /// prices ACN a minute after the deployment; the genesis file's elsewhere).
+    #[arg(long)]
+    twap_window_secs: Option<u64>,
     /// Contract label prefix.
     #[arg(long, default_value = "acn")]
     label_prefix: String,
@@ -117,6 +121,13 @@ pub fn plan(opts: &DeployOptions, chain_id: &str, owner: &str) -> anyhow::Result
         DaoTiming::Default => dao::DaoParams::default(),
         DaoTiming::Localnet => dao::DaoParams::localnet(),
     });
+    let window = opts
+        .twap_window_secs
+        .or_else(|| (chain_id == "acn-local-1").then_some(acn_interface::oracle::MIN_WINDOW));
+    if let (Some(window), Some(p)) = (window, plan.pool.as_mut()) {
+        p.oracle.window = window;
+        p.oracle.max_staleness = window;
+    }
     let registry = match &opts.registry {
         Some(p) if p.as_os_str() == "none" => None,
         Some(p) => Some(p.clone()),

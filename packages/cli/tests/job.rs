@@ -23,6 +23,7 @@ fn request(input: acn_client::codec::EncodedInput, redundancy: u8) -> SubmitRequ
         redundancy: Some(redundancy),
         max_unit_price: None,
         max_price: None,
+        pay_acn: false,
         deadline_secs: None,
     }
 }

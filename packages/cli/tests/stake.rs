@@ -140,6 +140,7 @@ fn a_provider_cannot_unbond_the_stake_its_jobs_lock() {
             redundancy: Some(1),
             max_unit_price: None,
             max_price: None,
+            pay_acn: false,
             deadline_secs: None,
         },
         &secrets,

@@ -99,6 +99,23 @@ pub fn tokens(base: u128) -> String {
     format!("{} ACN", format_tokens(base))
 }
 
+/// `base` units of an asset with 6 decimals: ACN (`denom` `None`), or a bank denom shown by
+/// its display name (`uusdc` → `USDC`; a denom without the `u` prefix as is).
+pub fn asset(base: u128, denom: Option<&str>) -> String {
+    match denom {
+        None => tokens(base),
+        Some(d) => format!("{} {}", format_tokens(base), display_denom(d)),
+    }
+}
+
+/// The display name of a 6-decimal bank denom: `uusdc` → `USDC`.
+pub fn display_denom(denom: &str) -> String {
+    match denom.strip_prefix('u') {
+        Some(rest) if !rest.is_empty() => rest.to_uppercase(),
+        _ => denom.to_string(),
+    }
+}
+
 /// A unix time as a UTC date and time: `2026-12-15 17:30:05 UTC`.
 pub fn format_utc(unix_seconds: u64) -> String {
     let days = (unix_seconds / 86_400) as i64;

@@ -139,13 +139,26 @@ pub trait Chain {
     fn address(&self, account: &str) -> Result<String, ChainError>;
     /// Smart-query `contract` with a JSON message; JSON response bytes.
     fn query_json(&self, contract: &str, msg: &[u8]) -> Result<Vec<u8>, ChainError>;
+    /// Execute a JSON message on `contract` as `account` with bank coins `funds`
+    /// (`(denom, amount)`) attached, wait for inclusion.
+    fn execute_json_with_funds(
+        &self,
+        account: &str,
+        contract: &str,
+        msg: &[u8],
+        funds: &[(String, u128)],
+    ) -> Result<TxResult, ChainError>;
     /// Execute a JSON message on `contract` as `account`, wait for inclusion.
     fn execute_json(
         &self,
         account: &str,
         contract: &str,
         msg: &[u8],
-    ) -> Result<TxResult, ChainError>;
+    ) -> Result<TxResult, ChainError> {
+        self.execute_json_with_funds(account, contract, msg, &[])
+    }
+    /// Bank balance of `address` in `denom` (base units).
+    fn bank_balance(&self, address: &str, denom: &str) -> Result<u128, ChainError>;
     /// The latest block.
     fn block(&self) -> Result<Block, ChainError>;
     /// Let `blocks` blocks pass (the embedded chain produces them; a node is waited for).

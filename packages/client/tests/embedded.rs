@@ -29,6 +29,24 @@ fn a_job_runs_end_to_end_through_the_trait() {
 }
 
 #[test]
+fn a_stable_paid_job_and_its_buyback_run_through_the_trait() {
+    let chain = EmbeddedChain::start(|| {
+        SuiteBuilder::new()
+            .with_market_params(|m| m.models = vec![digits_model()])
+            .with_stable_pool(500_000 * TOKEN, 25_000 * TOKEN, |p| {
+                p.oracle.window = 60;
+                p.oracle.max_staleness = 60;
+            })
+            .with_funds("provider", 5_000 * TOKEN)
+            .with_funds("buyer", 1_000 * TOKEN)
+            .with_stable("buyer", 100 * TOKEN)
+            .build()
+    })
+    .unwrap();
+    common::stable_job_and_buyback(&chain, "buyer", "provider");
+}
+
+#[test]
 fn contract_errors_are_rejections_not_transient() {
     let chain = chain();
     common::contract_error_is_a_rejection(&chain, "buyer");

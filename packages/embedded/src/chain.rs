@@ -142,14 +142,23 @@ impl<S: EmbeddedState> Chain for EmbeddedChain<S> {
         self.with_state(move |s| crate::query_json(s.app(), &contract, &msg))?
     }
 
-    fn execute_json(
+    fn execute_json_with_funds(
         &self,
         account: &str,
         contract: &str,
         msg: &[u8],
+        funds: &[(String, u128)],
     ) -> Result<TxResult, ChainError> {
         let (account, contract, msg) = (account.to_string(), contract.to_string(), msg.to_vec());
-        self.with_state(move |s| crate::execute_json(s.app_mut(), &account, &contract, &msg))?
+        let funds = funds.to_vec();
+        self.with_state(move |s| {
+            crate::execute_json(s.app_mut(), &account, &contract, &msg, &funds)
+        })?
+    }
+
+    fn bank_balance(&self, address: &str, denom: &str) -> Result<u128, ChainError> {
+        let (address, denom) = (address.to_string(), denom.to_string());
+        self.with_state(move |s| crate::bank_balance(s.app(), &address, &denom))?
     }
 
     fn block(&self) -> Result<Block, ChainError> {

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 
 use acn_client::deploy::{Contract, Deployer};
 use acn_client::{Block, Chain, ChainError, Deployment, TxResult};
-use cosmwasm_std::{Addr, Coin, CosmosMsg, WasmMsg};
+use cosmwasm_std::{Addr, CosmosMsg, WasmMsg};
 use cw_multi_test::{App, Executor};
 
 use crate::{contracts, CHAIN_ID};
@@ -41,13 +41,18 @@ impl Chain for AppDeployer<'_> {
         crate::query_json(&self.app.borrow(), contract, msg)
     }
 
-    fn execute_json(
+    fn execute_json_with_funds(
         &self,
         account: &str,
         contract: &str,
         msg: &[u8],
+        funds: &[(String, u128)],
     ) -> Result<TxResult, ChainError> {
-        crate::execute_json(&mut self.app.borrow_mut(), account, contract, msg)
+        crate::execute_json(&mut self.app.borrow_mut(), account, contract, msg, funds)
+    }
+
+    fn bank_balance(&self, address: &str, denom: &str) -> Result<u128, ChainError> {
+        crate::bank_balance(&self.app.borrow(), address, denom)
     }
 
     fn block(&self) -> Result<Block, ChainError> {
@@ -126,24 +131,6 @@ impl Deployer for AppDeployer<'_> {
 
     fn resolve(&self, name: &str) -> Result<String, ChainError> {
         Ok(crate::resolve(&self.app.borrow(), name).to_string())
-    }
-
-    fn execute_with_funds(
-        &self,
-        account: &str,
-        contract: &str,
-        msg: &[u8],
-        funds: &[(String, u128)],
-    ) -> Result<TxResult, ChainError> {
-        let value: serde_json::Value =
-            serde_json::from_slice(msg).map_err(|e| ChainError::Serde(e.to_string()))?;
-        let mut app = self.app.borrow_mut();
-        let sender = crate::resolve(&app, account);
-        let coins: Vec<Coin> = funds.iter().map(|(d, a)| Coin::new(*a, d)).collect();
-        let res = app
-            .execute_contract(sender, Addr::unchecked(contract), &value, &coins)
-            .map_err(|e| crate::rejection(&e))?;
-        Ok(crate::tx_result(&app, &res))
     }
 
     fn contract_exists(&self, address: &str) -> Result<bool, ChainError> {

@@ -51,20 +51,34 @@ pub fn rejection(e: &cw_multi_test::error::AnyError) -> ChainError {
     ChainError::Rejected(chain.join(": "))
 }
 
-/// Execute a JSON message on `contract` as the named account `account`.
+/// Execute a JSON message on `contract` as the named account `account`, with bank coins
+/// `funds` (`(denom, amount)`) attached.
 pub fn execute_json(
     app: &mut App,
     account: &str,
     contract: &str,
     msg: &[u8],
+    funds: &[(String, u128)],
 ) -> Result<TxResult, ChainError> {
     let value: serde_json::Value =
         serde_json::from_slice(msg).map_err(|e| ChainError::Serde(e.to_string()))?;
     let sender = resolve(app, account);
+    let coins: Vec<cosmwasm_std::Coin> = funds
+        .iter()
+        .map(|(d, a)| cosmwasm_std::Coin::new(*a, d))
+        .collect();
     let res = app
-        .execute_contract(sender, Addr::unchecked(contract), &value, &[])
+        .execute_contract(sender, Addr::unchecked(contract), &value, &coins)
         .map_err(|e| rejection(&e))?;
     Ok(tx_result(app, &res))
+}
+
+/// Bank balance of `address` in `denom`.
+pub fn bank_balance(app: &App, address: &str, denom: &str) -> Result<u128, ChainError> {
+    app.wrap()
+        .query_balance(address, denom)
+        .map(|c| c.amount.u128())
+        .map_err(|e| ChainError::Rejected(e.to_string()))
 }
 
 /// A cw-multi-test response as a [`TxResult`] (no gas: cw-multi-test does not meter it).

@@ -318,16 +318,21 @@ impl Chain for Recording {
     fn query_json(&self, contract: &str, msg: &[u8]) -> Result<Vec<u8>, acn_client::ChainError> {
         self.inner.query_json(contract, msg)
     }
-    fn execute_json(
+    fn execute_json_with_funds(
         &self,
         account: &str,
         contract: &str,
         msg: &[u8],
+        funds: &[(String, u128)],
     ) -> Result<acn_client::TxResult, acn_client::ChainError> {
         let value: serde_json::Value = serde_json::from_slice(msg).unwrap();
         let name = value.as_object().unwrap().keys().next().unwrap().clone();
         self.sent.lock().unwrap().push(name);
-        self.inner.execute_json(account, contract, msg)
+        self.inner
+            .execute_json_with_funds(account, contract, msg, funds)
+    }
+    fn bank_balance(&self, address: &str, denom: &str) -> Result<u128, acn_client::ChainError> {
+        self.inner.bank_balance(address, denom)
     }
     fn block(&self) -> Result<acn_client::Block, acn_client::ChainError> {
         self.inner.block()

@@ -7,7 +7,7 @@ use cosmwasm_std::{Binary, HexBinary, Timestamp, Uint128};
 use rand::RngCore;
 use serde::Serialize;
 
-use acn_client::amount::tokens;
+use acn_client::amount::{asset, display_denom, tokens};
 use acn_client::codec::{encode_input, EncodedInput, InputFormat};
 use acn_client::{Chain, ChainError, ChainExt};
 use acn_interface::market::{self, JobResponse, MarketParams, ModelResponse, ModelSpec};
@@ -105,10 +105,23 @@ pub struct PriceQuote {
     pub fee: u128,
     /// What the providers share if the job settles.
     pub to_providers: u128,
+    /// The asset of the prices above: the market's stable denom, or `None` for ACN.
+    pub denom: Option<String>,
+    /// In a stable-priced market: the same job paid in ACN at the oracle's TWAP now.
+    pub price_acn: Option<u128>,
+    /// The TWAP (stable per ACN).
+    pub acn_price: Option<String>,
+    /// Why there is no ACN price now.
+    pub acn_price_error: Option<String>,
 }
 
 impl PriceQuote {
-    /// The price, line by line, in ACN.
+    /// The amount `base` in the quote's asset.
+    fn amount(&self, base: u128) -> String {
+        asset(base, self.denom.as_deref())
+    }
+
+    /// The price, line by line, in the market's asset (and in ACN at the TWAP).
     pub fn render(&self) -> String {
         let mut s = format!(
             "{} × {} items, redundancy {}\n",
@@ -121,19 +134,30 @@ impl PriceQuote {
             self.redundancy,
             if self.redundancy == 1 { "" } else { "s" }
         );
-        s += &format!("  unit price   {}\n", tokens(self.unit_price));
+        s += &format!("  unit price   {}\n", self.amount(self.unit_price));
         if self.discount > 0 {
-            s += &format!("  gross        {}\n", tokens(self.gross));
-            s += &format!("  discount     -{}\n", tokens(self.discount));
+            s += &format!("  gross        {}\n", self.amount(self.gross));
+            s += &format!("  discount     -{}\n", self.amount(self.discount));
         }
         s += &format!(
             "  fee          {} ({}.{:02} %, included; providers share {})\n",
-            tokens(self.fee),
+            self.amount(self.fee),
             self.fee_bps / 100,
             self.fee_bps % 100,
-            tokens(self.to_providers)
+            self.amount(self.to_providers)
         );
-        s += &format!("  total        {}\n", tokens(self.price));
+        s += &format!("  total        {}\n", self.amount(self.price));
+        match (self.price_acn, &self.acn_price, &self.acn_price_error) {
+            (Some(acn), Some(p), _) => {
+                let unit = self.denom.as_deref().map(display_denom).unwrap_or_default();
+                s += &format!(
+                    "  or in ACN    {} (at the TWAP, {p} {unit} per ACN)\n",
+                    tokens(acn)
+                );
+            }
+            (_, _, Some(e)) => s += &format!("  or in ACN    not now: {e}\n"),
+            _ => {}
+        }
         s
     }
 }
@@ -170,6 +194,10 @@ pub fn quote(
     let price = q.price.u128();
     let fee = protocol_fee(price, fee_bps);
     Ok(PriceQuote {
+        denom: q.denom,
+        price_acn: q.price_acn.map(|p| p.u128()),
+        acn_price: q.acn_price.map(|p| p.to_string()),
+        acn_price_error: q.acn_price_error,
         model_id: model_id.to_string(),
         batch,
         redundancy,
@@ -195,8 +223,11 @@ pub struct SubmitRequest {
     pub redundancy: Option<u8>,
     /// Highest unit price accepted (`None`: the quoted one + 12.5 %).
     pub max_unit_price: Option<u128>,
-    /// Refuse a price above this.
+    /// Refuse a price above this (in the asset paid).
     pub max_price: Option<u128>,
+    /// Pay in ACN at the TWAP rather than in the market's stable asset (ACN is the only
+    /// payment of a market without one).
+    pub pay_acn: bool,
     /// Seconds until the job may be expired (`None`: 3 600, within the market's bounds).
     pub deadline_secs: Option<u64>,
 }
@@ -210,6 +241,8 @@ pub struct Submitted {
     pub buyer: String,
     /// The quote the payment was made from.
     pub quote: PriceQuote,
+    /// The asset paid: a bank denom, or `None` for ACN.
+    pub denom: Option<String>,
     /// Base units sent with the submission.
     pub sent: u128,
     /// The job's price: what the buyer paid (the rest came back in the same transaction).
@@ -265,12 +298,33 @@ pub fn submit(
         Some(redundancy),
         Some(&buyer),
     )?;
+    // The asset paid and the job's price in it now.
+    let (denom, price) = match (&quote.denom, req.pay_acn) {
+        (Some(d), false) => (Some(d.clone()), quote.price),
+        (None, _) => (None, quote.price),
+        (Some(_), true) => match quote.price_acn {
+            Some(p) => (None, p),
+            None => bail!(
+                "no ACN price now ({}): pay in {} instead (without --pay-acn)",
+                quote
+                    .acn_price_error
+                    .as_deref()
+                    .unwrap_or("the oracle has none"),
+                quote
+                    .denom
+                    .as_deref()
+                    .map(display_denom)
+                    .unwrap_or_default()
+            ),
+        },
+    };
+    let amount = |base: u128| asset(base, denom.as_deref());
     if let Some(max) = req.max_price {
-        if quote.price > max {
+        if price > max {
             bail!(
                 "the price is {}, above --max-price {}",
-                tokens(quote.price),
-                tokens(max)
+                amount(price),
+                amount(max)
             );
         }
     }
@@ -280,18 +334,28 @@ pub fn submit(
     if quote.unit_price > max_unit_price {
         bail!(
             "the unit price is {}, above the highest accepted {}",
-            tokens(quote.unit_price),
-            tokens(max_unit_price)
+            quote.amount(quote.unit_price),
+            quote.amount(max_unit_price)
         );
     }
-    // Enough for the price at the highest accepted unit price; the excess comes back.
-    let mut sent = (quote.price * max_unit_price).div_ceil(quote.unit_price.max(1));
-    let balance = chain.balance(&buyer)?;
-    if balance < quote.price {
+    // Enough for the price at the highest accepted unit price (for ACN, a TWAP that moves as
+    // much again); the market refunds the excess at once. With --max-price, at most that.
+    let mut sent = (price * max_unit_price).div_ceil(quote.unit_price.max(1));
+    if quote.denom.is_some() && denom.is_none() {
+        sent = (sent * PRICE_MARGIN_NUM).div_ceil(PRICE_MARGIN_DEN);
+    }
+    if let Some(max) = req.max_price {
+        sent = sent.min(max);
+    }
+    let balance = match &denom {
+        Some(d) => chain.bank_balance(&buyer, d)?,
+        None => chain.balance(&buyer)?,
+    };
+    if balance < price {
         bail!(
             "{account} holds {} but the job costs {}",
-            tokens(balance),
-            tokens(quote.price)
+            amount(balance),
+            amount(price)
         );
     }
     sent = sent.min(balance);
@@ -315,20 +379,37 @@ pub fn submit(
     } else {
         (None, None)
     };
-    let tx = chain.send_tokens(
-        account,
-        &d.market,
-        sent,
-        &market::ReceiveMsg::SubmitJob {
-            model_id: req.model_id.clone(),
-            input: Binary::from(req.input.bytes.clone()),
-            batch: req.input.batch,
-            redundancy,
-            max_unit_price: Uint128::new(max_unit_price),
-            deadline: Timestamp::from_seconds(deadline),
-            audit_commitment,
-        },
-    )?;
+    let (model_id, input) = (req.model_id.clone(), Binary::from(req.input.bytes.clone()));
+    let (batch, max_unit_price) = (req.input.batch, Uint128::new(max_unit_price));
+    let deadline = Timestamp::from_seconds(deadline);
+    let tx = match &denom {
+        None => chain.send_tokens(
+            account,
+            &d.market,
+            sent,
+            &market::ReceiveMsg::SubmitJob {
+                model_id,
+                input,
+                batch,
+                redundancy,
+                max_unit_price,
+                deadline,
+                audit_commitment,
+            },
+        )?,
+        Some(stable) => {
+            let msg = serde_json::to_vec(&market::ExecuteMsg::SubmitJob {
+                model_id,
+                input,
+                batch,
+                redundancy,
+                max_unit_price,
+                deadline,
+                audit_commitment,
+            })?;
+            chain.execute_json_with_funds(account, &d.market, &msg, &[(stable.clone(), sent)])?
+        }
+    };
     let job_id: u64 = tx
         .attr("job_id")
         .context("the submission returned no job id")?
@@ -339,6 +420,7 @@ pub fn submit(
         job_id,
         buyer: account.to_string(),
         quote,
+        denom,
         sent,
         charged: job.price.u128(),
         providers: job.slots.iter().map(|s| s.provider.to_string()).collect(),

@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use anyhow::bail;
 
-use acn_client::amount::{format_utc, parse_tokens, tokens};
+use acn_client::amount::{asset, format_utc, parse_tokens};
 use acn_client::codec::InputFormat;
 use acn_client::Chain;
 use acn_interface::market::JobStatus;
@@ -93,13 +93,18 @@ pub enum JobCommand {
         /// Provider slots (default: the model's minimum).
         #[arg(long)]
         redundancy: Option<u8>,
-        /// Highest unit price accepted, in ACN (default: the quoted one + 12.5 %, one price
-        /// window's largest move); what is sent above the price is refunded at once.
+        /// Highest unit price accepted, in the market's unit (USDC, or ACN in a market without
+        /// a stable asset; default: the quoted one + 12.5 %, one price window's largest move);
+        /// what is sent above the price is refunded at once.
         #[arg(long, value_parser = parse_amount)]
         max_unit_price: Option<u128>,
-        /// Refuse to pay more than this many ACN.
+        /// Pay more than this in the asset paid never: the most sent (for ACN at the TWAP,
+        /// the market refuses the job if the TWAP price exceeds it).
         #[arg(long, value_parser = parse_amount)]
         max_price: Option<u128>,
+        /// Pay in ACN at the oracle's TWAP instead of the market's stable asset.
+        #[arg(long)]
+        pay_acn: bool,
         /// Seconds until the job may be expired (default 3 600, within the market's bounds).
         #[arg(long)]
         deadline_secs: Option<u64>,
@@ -268,6 +273,7 @@ pub fn execute(
             redundancy,
             max_unit_price,
             max_price,
+            pay_acn,
             deadline_secs,
             data_dir,
         } => {
@@ -286,6 +292,7 @@ pub fn execute(
                     redundancy,
                     max_unit_price,
                     max_price,
+                    pay_acn,
                     deadline_secs,
                 },
                 &secrets,
@@ -360,12 +367,13 @@ pub fn execute(
 /// What `submit` prints: the price, then the job.
 pub fn render_submitted(s: &Submitted) -> String {
     let mut out = s.quote.render();
+    let amount = |base: u128| asset(base, s.denom.as_deref());
     out += &format!(
         "submitted job {}: paid {} (sent {}, {} refunded at once); providers {}\n",
         s.job_id,
-        tokens(s.charged),
-        tokens(s.sent),
-        tokens(s.sent - s.charged),
+        amount(s.charged),
+        amount(s.sent),
+        amount(s.sent - s.charged),
         s.providers.join(", ")
     );
     out += &format!("  deadline {}\n", format_utc(s.deadline));

@@ -125,13 +125,4 @@ pub trait Deployer: Chain {
     fn resolve(&self, name: &str) -> Result<String, ChainError>;
     /// Whether a contract exists at `address` (checked before resuming from a record).
     fn contract_exists(&self, address: &str) -> Result<bool, ChainError>;
-    /// Execute a JSON message on `contract` as `account` with native `funds` attached
-    /// (`(denom, amount)`), e.g. the stable side of the pool's seed liquidity.
-    fn execute_with_funds(
-        &self,
-        account: &str,
-        contract: &str,
-        msg: &[u8],
-        funds: &[(String, u128)],
-    ) -> Result<TxResult, ChainError>;
 }

@@ -486,7 +486,7 @@ fn acn_market<D: Deployer + ?Sized>(run: &mut Run<'_, D>) -> Result<(), ChainErr
             receiver: Some(receiver),
         })
         .map_err(ser)?;
-        let tx = run.d.execute_with_funds(
+        let tx = run.d.execute_json_with_funds(
             &run.plan.owner,
             &pool_addr,
             &msg,

@@ -33,13 +33,18 @@ impl Chain for WasmdDeployer<'_> {
     fn query_json(&self, contract: &str, msg: &[u8]) -> Result<Vec<u8>, ChainError> {
         self.chain.query_json(contract, msg)
     }
-    fn execute_json(
+    fn execute_json_with_funds(
         &self,
         account: &str,
         contract: &str,
         msg: &[u8],
+        funds: &[(String, u128)],
     ) -> Result<TxResult, ChainError> {
-        self.chain.execute_json(account, contract, msg)
+        self.chain
+            .execute_json_with_funds(account, contract, msg, funds)
+    }
+    fn bank_balance(&self, address: &str, denom: &str) -> Result<u128, ChainError> {
+        self.chain.bank_balance(address, denom)
     }
     fn block(&self) -> Result<Block, ChainError> {
         self.chain.block()
@@ -90,16 +95,5 @@ impl Deployer for WasmdDeployer<'_> {
             Err(ChainError::Transient(e)) => Err(ChainError::Transient(e)),
             Err(_) => Ok(false),
         }
-    }
-
-    fn execute_with_funds(
-        &self,
-        account: &str,
-        contract: &str,
-        msg: &[u8],
-        funds: &[(String, u128)],
-    ) -> Result<TxResult, ChainError> {
-        self.chain
-            .execute_raw_with_funds(account, contract, msg, funds)
     }
 }

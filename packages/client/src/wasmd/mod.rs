@@ -220,13 +220,18 @@ impl Chain for WasmdChain {
         self.smart_query(contract, msg)
     }
 
-    fn execute_json(
+    fn execute_json_with_funds(
         &self,
         account: &str,
         contract: &str,
         msg: &[u8],
+        funds: &[(String, u128)],
     ) -> Result<TxResult, ChainError> {
-        self.execute_raw(account, contract, msg)
+        self.execute_raw_with_funds(account, contract, msg, funds)
+    }
+
+    fn bank_balance(&self, address: &str, denom: &str) -> Result<u128, ChainError> {
+        self.rt.block_on(self.query_bank_balance(address, denom))
     }
 
     fn block(&self) -> Result<Block, ChainError> {

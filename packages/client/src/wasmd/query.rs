@@ -20,6 +20,7 @@ use crate::{Block, ChainError};
 
 const SMART_QUERY_PATH: &str = "/cosmwasm.wasm.v1.Query/SmartContractState";
 const ACCOUNT_QUERY_PATH: &str = "/cosmos.auth.v1beta1.Query/Account";
+const BANK_BALANCE_PATH: &str = "/cosmos.bank.v1beta1.Query/Balance";
 const CONTRACT_INFO_PATH: &str = "/cosmwasm.wasm.v1.Query/ContractInfo";
 const RAW_STATE_PATH: &str = "/cosmwasm.wasm.v1.Query/RawContractState";
 
@@ -157,6 +158,36 @@ impl WasmdChain {
         let acc = BaseAccount::decode(any.value.as_slice())
             .map_err(|e| ChainError::Serde(format!("base account: {e}")))?;
         Ok((acc.account_number, acc.sequence))
+    }
+
+    pub(super) async fn query_bank_balance(
+        &self,
+        address: &str,
+        denom: &str,
+    ) -> Result<u128, ChainError> {
+        use cosmrs::proto::cosmos::bank::v1beta1::{QueryBalanceRequest, QueryBalanceResponse};
+        let req = QueryBalanceRequest {
+            address: address.to_string(),
+            denom: denom.to_string(),
+        };
+        let bytes = self
+            .abci_query(BANK_BALANCE_PATH, req.encode_to_vec())
+            .await
+            .map_err(|e| match e {
+                AbciFail::Rpc(e) => transient("bank balance query", e),
+                AbciFail::Code { log, .. } => {
+                    ChainError::Rejected(format!("{denom} balance of {address}: {log}"))
+                }
+            })?;
+        let res = QueryBalanceResponse::decode(bytes.as_slice())
+            .map_err(|e| ChainError::Serde(format!("bank balance response: {e}")))?;
+        match res.balance {
+            None => Ok(0),
+            Some(c) => c
+                .amount
+                .parse()
+                .map_err(|e| ChainError::Serde(format!("bank balance {:?}: {e}", c.amount))),
+        }
     }
 
     pub(super) async fn latest_block(&self) -> Result<Block, ChainError> {

@@ -134,16 +134,6 @@ impl WasmdChain {
         self.execute_msgs(account, vec![to_any(&msg)?])
     }
 
-    /// A contract execution by `account` of raw JSON, in its own transaction.
-    pub(super) fn execute_raw(
-        &self,
-        account: &str,
-        contract: &str,
-        msg: &[u8],
-    ) -> Result<TxResult, ChainError> {
-        self.execute_raw_with_funds(account, contract, msg, &[])
-    }
-
     /// A contract execution by `account` of raw JSON with native `funds` (`(denom, amount)`)
     /// attached, in its own transaction.
     pub fn execute_raw_with_funds(

@@ -295,3 +295,178 @@ pub fn governance_end_to_end(
         execute: execute.gas_used,
     }
 }
+
+/// The stable asset of the stable-priced scenario.
+pub const STABLE: &str = "uusdc";
+
+/// Gas of a stable-paid job's messages and of a buyback (0 on the embedded chain).
+#[derive(Debug, Default)]
+pub struct StableGas {
+    /// `SubmitJob` with the stable attached.
+    pub submit: u64,
+    /// `CommitResult`.
+    pub commit: u64,
+    /// `RevealAuditSecret` (the buyer's audit decision).
+    pub audit: u64,
+    /// `RevealResult`, which settles the job and sends the fee to the vault.
+    pub reveal_settle: u64,
+    /// The vault's `Buyback` (swap, split, burn).
+    pub buyback: u64,
+}
+
+/// A stable-priced market on a deployment whose pool is seeded (uusdc), whose oracle's window
+/// is at most a minute and whose fees go to the buyback vault: the provider bonds and
+/// registers; once the oracle prices ACN, the buyer pays a 2-digit redundancy-1 job in uusdc,
+/// the provider is paid in uusdc, the fee reaches the vault; the buyer pays a second job in ACN
+/// at the TWAP; then anyone's `Buyback` buys ACN with the stable fee and burns 70 % of what it
+/// bought and of the ACN fees: the supply falls by exactly that.
+pub fn stable_job_and_buyback(chain: &dyn Chain, buyer: &str, provider: &str) -> StableGas {
+    use acn_interface::{buyback, oracle};
+    let d = chain.deployment().clone();
+    let (vault, oracle_addr) = (d.buyback.clone().unwrap(), d.oracle.clone().unwrap());
+    let provider_addr = chain.address(provider).unwrap();
+    let buyer_addr = chain.address(buyer).unwrap();
+    provide(chain, provider);
+    // The oracle prices ACN a window after the seed.
+    let mut tries = 0;
+    while chain
+        .query::<_, oracle::TwapResponse>(&oracle_addr, &oracle::QueryMsg::Twap {})
+        .is_err()
+    {
+        tries += 1;
+        assert!(tries < 30, "the oracle never priced ACN");
+        chain.wait_seconds(10).unwrap();
+    }
+    let mut gas = StableGas::default();
+    let quote = |chain: &dyn Chain| -> market::QuoteResponse {
+        chain
+            .market(&market::QueryMsg::Quote {
+                model_id: "digits-mlp-v1".into(),
+                batch: 2,
+                redundancy: 1,
+                buyer: None,
+            })
+            .unwrap()
+    };
+    let q = quote(chain);
+    assert_eq!(q.denom.as_deref(), Some(STABLE));
+    let price = q.price.u128();
+    let secret = b"stable audit secret".to_vec();
+    let request = |deadline| market::ExecuteMsg::SubmitJob {
+        model_id: "digits-mlp-v1".into(),
+        input: digits_input(2),
+        batch: 2,
+        redundancy: 1,
+        max_unit_price: Uint128::new(q.unit_price.u128() * 2),
+        deadline,
+        audit_commitment: Some(HexBinary::from(market::audit_commitment(&secret).to_vec())),
+    };
+    // Runs a submitted job to settlement: commit, the buyer's audit decision, reveal.
+    let run = |job_id: u64, gas: &mut StableGas| {
+        let out = labels_output(&[4, 2]);
+        let s = salt(7);
+        let c = commitment(&out, &s, &provider_addr, job_id, &d.market);
+        gas.commit = chain
+            .market_exec(
+                provider,
+                &market::ExecuteMsg::CommitResult {
+                    job_id,
+                    commitment: HexBinary::from(c.to_vec()),
+                },
+            )
+            .unwrap()
+            .gas_used;
+        gas.audit = chain
+            .market_exec(
+                buyer,
+                &market::ExecuteMsg::RevealAuditSecret {
+                    job_id,
+                    secret: Binary::from(secret.clone()),
+                },
+            )
+            .unwrap()
+            .gas_used;
+        chain.wait_blocks(1).unwrap();
+        gas.reveal_settle = chain
+            .market_exec(
+                provider,
+                &market::ExecuteMsg::RevealResult {
+                    job_id,
+                    output: out,
+                    salt: s,
+                },
+            )
+            .unwrap()
+            .gas_used;
+        let job: market::JobResponse = chain.market(&market::QueryMsg::Job { id: job_id }).unwrap();
+        assert_eq!(job.status, JobStatus::Settled);
+        job
+    };
+
+    // 1. Paid in uusdc: the provider is paid in uusdc, the fee goes to the vault.
+    let usdc = |who: &str| chain.bank_balance(who, STABLE).unwrap();
+    let (buyer_usdc, provider_usdc, vault_usdc) =
+        (usdc(&buyer_addr), usdc(&provider_addr), usdc(&vault));
+    let deadline = Timestamp::from_seconds(chain.block().unwrap().time + 3_600);
+    let msg = serde_json::to_vec(&request(deadline)).unwrap();
+    let tx = chain
+        .execute_json_with_funds(buyer, &d.market, &msg, &[(STABLE.into(), price)])
+        .unwrap();
+    gas.submit = tx.gas_used;
+    let job_id: u64 = tx.attr("job_id").unwrap().parse().unwrap();
+    let job = run(job_id, &mut gas);
+    assert_eq!(job.pay_denom.as_deref(), Some(STABLE));
+    let fee = job.fee.u128();
+    assert_eq!(fee, (price * 300).div_ceil(10_000));
+    assert_eq!(usdc(&buyer_addr), buyer_usdc - price);
+    assert_eq!(usdc(&provider_addr), provider_usdc + price - fee);
+    assert_eq!(usdc(&vault), vault_usdc + fee);
+    assert_eq!(usdc(&d.market), 0);
+
+    // 2. Paid in ACN at the TWAP: the same job, the amount sent is the buyer's guard.
+    let q = quote(chain);
+    let price_acn = q.price_acn.expect("an ACN price").u128();
+    let provider_acn = chain.balance(&provider_addr).unwrap();
+    let deadline = Timestamp::from_seconds(chain.block().unwrap().time + 3_600);
+    let hook = market::ReceiveMsg::SubmitJob {
+        model_id: "digits-mlp-v1".into(),
+        input: digits_input(2),
+        batch: 2,
+        redundancy: 1,
+        max_unit_price: Uint128::new(q.unit_price.u128() * 2),
+        deadline,
+        audit_commitment: Some(HexBinary::from(market::audit_commitment(&secret).to_vec())),
+    };
+    let tx = chain
+        .send_tokens(buyer, &d.market, price_acn, &hook)
+        .unwrap();
+    let acn_job: u64 = tx.attr("job_id").unwrap().parse().unwrap();
+    let mut acn_gas = StableGas::default();
+    let job = run(acn_job, &mut acn_gas);
+    assert_eq!((job.pay_denom.clone(), job.price.u128()), (None, price_acn));
+    let acn_fee = job.fee.u128();
+    assert_eq!(
+        chain.balance(&provider_addr).unwrap(),
+        provider_acn + price_acn - acn_fee
+    );
+    chain
+        .market_exec(buyer, &market::ExecuteMsg::FlushFees {})
+        .unwrap();
+
+    // 3. Anyone buys back: 70 % of the bought ACN and of the ACN fee is burned.
+    let supply = chain.total_supply().unwrap();
+    let tx = chain
+        .execute("keeper", &vault, &buyback::ExecuteMsg::Buyback {})
+        .unwrap();
+    gas.buyback = tx.gas_used;
+    let st: buyback::StateResponse = chain.query(&vault, &buyback::QueryMsg::State {}).unwrap();
+    assert_eq!(st.totals.buys, 1);
+    assert_eq!(st.totals.stable_spent.u128(), vault_usdc + fee);
+    let bought = st.totals.acn_bought.u128();
+    assert!(bought > 0);
+    let held = bought + acn_fee;
+    let burned = held * 7_000 / 10_000;
+    assert_eq!(st.totals.burned.u128(), burned);
+    assert_eq!(supply - chain.total_supply().unwrap(), burned);
+    gas
+}
