@@ -8,8 +8,8 @@
 #   2. `acn deploy`: the whole system from the genesis file, handed to the DAO,
 #      then `acn deploy` again (finds it deployed, sends nothing) and `acn status`;
 #   3. a provider: `acn-worker register`, then `acn-worker run` in the background;
-#   4. a buyer: `acn job quote`, `acn job submit … && acn job wait` printing the
-#      decoded labels, `acn job show`;
+#   4. a buyer: `acn job quote` (in USDC and in ACN at the TWAP), `acn job submit …`
+#      (paid in uusdc) `&& acn job wait` printing the decoded labels, `acn job show`;
 #   5. a holder: `acn stake bond`, `acn stake status`;
 #   6. the CosmJS script (scripts/cosmjs-job.sh) submits a job and reads its result.
 # Uses its own deployment file and worker journal in a temporary folder, so it
@@ -90,6 +90,13 @@ kill -0 "$WORKER_PID" || { cat "$WORK/worker.log"; die "acn-worker run exited"; 
 step "4. buyer: acn job quote | submit | wait | show"
 # One held-out digit of the shipped data set (64 pixels, 0..16), as a CSV row.
 zcat packages/models/data/digits.csv.gz | sed -n 2p | cut -d, -f1-64 >"$WORK/digit.csv"
+# The market prices in uusdc; every job needs the oracle's ACN price (a stable job's stake at
+# risk is sized in ACN), which the localnet's one-minute TWAP gives a minute after the seed.
+for _ in $(seq 1 24); do
+    acn job quote --deployment "$D" --model digits-mlp-v1 --input "$WORK/digit.csv" --output json |
+        python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["price_acn"] is None)' && break
+    sleep 5
+done
 acn job quote --deployment "$D" --model digits-mlp-v1 --input "$WORK/digit.csv"
 JOB=$(acn job submit --deployment "$D" --from buyer-1 --model digits-mlp-v1 --input "$WORK/digit.csv" --output json |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["job_id"])')

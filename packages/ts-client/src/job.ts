@@ -10,7 +10,8 @@
 // `chain_id`, `token`, `market`, ...). The input is a JSON array of numbers: one or more items
 // of the model's input shape, flattened, encoded as the model's dtype (u8, i32 or f32,
 // little-endian). The job is paid with the token's CW20 `Send` to the market carrying the
-// market's `SubmitJob` hook, exactly the quoted price. A redundancy-1 job commits to a random
+// market's `SubmitJob` hook (in a stable-priced market: the stable attached to the market's
+// `SubmitJob`), exactly the quoted price. A redundancy-1 job commits to a random
 // audit secret and reveals it once its provider has committed (so its reveal phase opens at
 // once; the market may then draw a second provider to audit it). The result is decoded per the
 // model's output spec: class labels by name, fixed-point tensors as numbers. Exits 0 when the
@@ -196,31 +197,56 @@ async function main(): Promise<number> {
   const { bytes, batch } = encodeInput(spec, opts.input);
   const redundancy = opts.redundancy ?? spec.min_redundancy;
   const quote = await market.quote({ modelId: spec.id, batch, redundancy, buyer });
-  const balance = await token.balance({ address: buyer });
+  // A stable-priced market (the quote names its denom) is paid in that bank denom, attached
+  // to the market's SubmitJob; a market in ACN through the token's Send with the SubmitJob hook.
+  const denom = quote.denom ?? undefined;
+  const balance = denom
+    ? (await client.getBalance(buyer, denom)).amount
+    : (await token.balance({ address: buyer })).balance;
+  const unit = denom ?? "ACN base units";
   log(
-    `buyer ${buyer}: balance ${balance.balance}; quote for ${batch} item(s) of ${spec.id} at ` +
-      `redundancy ${redundancy}: ${quote.price} (unit price ${quote.unit_price}, ${quote.units} units, ` +
-      `discount ${quote.discount})`,
+    `buyer ${buyer}: balance ${balance} ${unit}; quote for ${batch} item(s) of ${spec.id} at ` +
+      `redundancy ${redundancy}: ${quote.price} ${unit} (unit price ${quote.unit_price}, ${quote.units} units, ` +
+      `discount ${quote.discount}` +
+      (quote.price_acn ? `; or ${quote.price_acn} ACN base units at the TWAP ${quote.acn_price}` : "") +
+      ")",
   );
 
   const block = await client.getBlock();
   const now = Math.floor(new Date(block.header.time).getTime() / 1000);
   const secret = randomBytes(32);
-  const hook: ReceiveMsg = {
-    submit_job: {
-      model_id: spec.id,
-      input: toBase64(bytes),
-      batch,
-      redundancy,
-      max_unit_price: quote.unit_price,
-      deadline: nanos(now + opts.deadlineSecs),
-      audit_commitment: redundancy === 1 ? createHash("sha256").update(secret).digest("hex") : undefined,
-    },
+  const request = {
+    model_id: spec.id,
+    input: toBase64(bytes),
+    batch,
+    redundancy,
+    max_unit_price: quote.unit_price,
+    deadline: nanos(now + opts.deadlineSecs),
+    audit_commitment: redundancy === 1 ? createHash("sha256").update(secret).digest("hex") : undefined,
   };
-  const tx: ExecuteResult = await token.send(
-    { contract: deployment.market, amount: quote.price, msg: toBase64(toUtf8(JSON.stringify(hook))) },
-    opts.gasAdjustment,
-  );
+  const tx: ExecuteResult = denom
+    ? await market.submitJob(
+        {
+          modelId: request.model_id,
+          input: request.input,
+          batch: request.batch,
+          redundancy: request.redundancy,
+          maxUnitPrice: request.max_unit_price,
+          deadline: request.deadline,
+          auditCommitment: request.audit_commitment,
+        },
+        opts.gasAdjustment,
+        undefined,
+        [{ denom, amount: quote.price }],
+      )
+    : await token.send(
+        {
+          contract: deployment.market,
+          amount: quote.price,
+          msg: toBase64(toUtf8(JSON.stringify({ submit_job: request } satisfies ReceiveMsg))),
+        },
+        opts.gasAdjustment,
+      );
   const jobId = Number(
     tx.events
       .filter((e) => e.type === "wasm")

@@ -55,9 +55,11 @@ export interface AcnBuybackInterface extends AcnBuybackReadOnlyInterface {
   buyback: (fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   updateConfig: ({
     params,
+    staking,
     treasury
   }: {
     params?: BuybackParams;
+    staking?: string;
     treasury?: string;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   updateOwnership: (action: Action, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
@@ -106,14 +108,17 @@ export class AcnBuybackClient extends AcnBuybackQueryClient implements AcnBuybac
   };
   updateConfig = async ({
     params,
+    staking,
     treasury
   }: {
     params?: BuybackParams;
+    staking?: string;
     treasury?: string;
   }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
       update_config: {
         params,
+        staking,
         treasury
       }
     }, fee_, memo_, funds_);

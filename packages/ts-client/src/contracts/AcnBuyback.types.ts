@@ -11,6 +11,7 @@ export interface InstantiateMsg {
   pair: string;
   params?: BuybackParams | null;
   stable_denom: string;
+  staking?: string | null;
   token: string;
   treasury: string;
 }
@@ -25,6 +26,7 @@ export interface BuybackParams {
 export interface BuybackSplit {
   burn_bps: number;
   caller_bps: number;
+  stakers_bps?: number;
   treasury_bps: number;
 }
 export type ExecuteMsg = {
@@ -36,6 +38,7 @@ export type ExecuteMsg = {
 } | {
   update_config: {
     params?: BuybackParams | null;
+    staking?: string | null;
     treasury?: string | null;
   };
 } | {
@@ -76,6 +79,7 @@ export interface ConfigResponse {
   pair: Addr;
   params: BuybackParams;
   stable_denom: string;
+  staking?: Addr | null;
   token: Addr;
   treasury: Addr;
 }
@@ -99,5 +103,6 @@ export interface BuybackTotals {
   stable_deposited: Uint128;
   stable_spent: Uint128;
   to_callers: Uint128;
+  to_stakers?: Uint128 & string;
   to_treasury: Uint128;
 }

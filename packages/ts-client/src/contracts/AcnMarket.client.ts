@@ -6,7 +6,7 @@
 
 import { ICosmWasmClient, ISigningCosmWasmClient } from "./baseClient";
 import { Coin, StdFee } from "@interchainjs/types";
-import { Uint128, InstantiateMsg, MarketParams, DiscountTier, PricingParams, ExecuteMsg, Binary, DType, OutputSpec, HexBinary, DisputeResolution, Action, Expiration, Timestamp, Uint64, Cw20ReceiveMsg, ModelSpec, InputSpec, Hardware, QueryMsg, JobFilter, JobStatus, MigrateMsg, Addr, SlotOutcome, JobsResponse, JobResponse, Audit, Slot, ConfigResponse, EmissionsResponse, ExposureResponse, ModelResponse, ModelsResponse, OwnershipForString, ProviderResponse, Reputation, ProvidersResponse, QuoteResponse, SelectionResponse, TotalsResponse, UnitPriceResponse } from "./AcnMarket.types";
+import { Uint128, InstantiateMsg, MarketParams, DiscountTier, PricingParams, StablePayments, ExecuteMsg, Binary, HexBinary, Timestamp, Uint64, DType, OutputSpec, DisputeResolution, Action, Expiration, Cw20ReceiveMsg, ModelSpec, InputSpec, Hardware, QueryMsg, JobFilter, JobStatus, MigrateMsg, Decimal, Addr, SlotOutcome, JobsResponse, JobResponse, Audit, Slot, ConfigResponse, EmissionsResponse, ExposureResponse, ModelResponse, ModelsResponse, OwnershipForString, ProviderResponse, Reputation, ProvidersResponse, QuoteResponse, SelectionResponse, TotalsResponse, StableTotals, UnitPriceResponse } from "./AcnMarket.types";
 export interface AcnMarketReadOnlyInterface {
   contractAddress: string;
   config: () => Promise<ConfigResponse>;
@@ -280,6 +280,23 @@ export interface AcnMarketInterface extends AcnMarketReadOnlyInterface {
     msg: Binary;
     sender: string;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  submitJob: ({
+    auditCommitment,
+    batch,
+    deadline,
+    input,
+    maxUnitPrice,
+    modelId,
+    redundancy
+  }: {
+    auditCommitment?: HexBinary;
+    batch: number;
+    deadline: Timestamp;
+    input: Binary;
+    maxUnitPrice: Uint128;
+    modelId: string;
+    redundancy: number;
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   registerModel: ({
     model
   }: {
@@ -380,6 +397,13 @@ export interface AcnMarketInterface extends AcnMarketReadOnlyInterface {
   }: {
     address?: string;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  updateConfig: ({
+    feeRecipient,
+    oracle
+  }: {
+    feeRecipient?: string;
+    oracle?: string;
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   updateOwnership: (action: Action, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
 }
 export class AcnMarketClient extends AcnMarketQueryClient implements AcnMarketInterface {
@@ -392,6 +416,7 @@ export class AcnMarketClient extends AcnMarketQueryClient implements AcnMarketIn
     this.sender = sender;
     this.contractAddress = contractAddress;
     this.receive = this.receive.bind(this);
+    this.submitJob = this.submitJob.bind(this);
     this.registerModel = this.registerModel.bind(this);
     this.updateModel = this.updateModel.bind(this);
     this.deactivateModel = this.deactivateModel.bind(this);
@@ -410,6 +435,7 @@ export class AcnMarketClient extends AcnMarketQueryClient implements AcnMarketIn
     this.closeDispute = this.closeDispute.bind(this);
     this.updateParams = this.updateParams.bind(this);
     this.setEmissions = this.setEmissions.bind(this);
+    this.updateConfig = this.updateConfig.bind(this);
     this.updateOwnership = this.updateOwnership.bind(this);
   }
   receive = async ({
@@ -426,6 +452,35 @@ export class AcnMarketClient extends AcnMarketQueryClient implements AcnMarketIn
         amount,
         msg,
         sender
+      }
+    }, fee_, memo_, funds_);
+  };
+  submitJob = async ({
+    auditCommitment,
+    batch,
+    deadline,
+    input,
+    maxUnitPrice,
+    modelId,
+    redundancy
+  }: {
+    auditCommitment?: HexBinary;
+    batch: number;
+    deadline: Timestamp;
+    input: Binary;
+    maxUnitPrice: Uint128;
+    modelId: string;
+    redundancy: number;
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      submit_job: {
+        audit_commitment: auditCommitment,
+        batch,
+        deadline,
+        input,
+        max_unit_price: maxUnitPrice,
+        model_id: modelId,
+        redundancy
       }
     }, fee_, memo_, funds_);
   };
@@ -639,6 +694,20 @@ export class AcnMarketClient extends AcnMarketQueryClient implements AcnMarketIn
     return await this.client.execute(this.sender, this.contractAddress, {
       set_emissions: {
         address
+      }
+    }, fee_, memo_, funds_);
+  };
+  updateConfig = async ({
+    feeRecipient,
+    oracle
+  }: {
+    feeRecipient?: string;
+    oracle?: string;
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      update_config: {
+        fee_recipient: feeRecipient,
+        oracle
       }
     }, fee_, memo_, funds_);
   };

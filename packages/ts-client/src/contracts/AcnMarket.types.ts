@@ -9,6 +9,7 @@ export interface InstantiateMsg {
   initial_unit_price: Uint128;
   owner?: string | null;
   params: MarketParams;
+  stable?: StablePayments | null;
   staking: string;
   token: string;
   treasury: string;
@@ -47,8 +48,22 @@ export interface PricingParams {
   units_per_provider: number;
   window: number;
 }
+export interface StablePayments {
+  denom: string;
+  oracle: string;
+}
 export type ExecuteMsg = {
   receive: Cw20ReceiveMsg;
+} | {
+  submit_job: {
+    audit_commitment?: HexBinary | null;
+    batch: number;
+    deadline: Timestamp;
+    input: Binary;
+    max_unit_price: Uint128;
+    model_id: string;
+    redundancy: number;
+  };
 } | {
   register_model: {
     model: ModelSpec;
@@ -127,9 +142,17 @@ export type ExecuteMsg = {
     address?: string | null;
   };
 } | {
+  update_config: {
+    fee_recipient?: string | null;
+    oracle?: string | null;
+  };
+} | {
   update_ownership: Action;
 };
 export type Binary = string;
+export type HexBinary = string;
+export type Timestamp = Uint64;
+export type Uint64 = string;
 export type DType = "u8" | "i32" | "f32" | "utf8";
 export type OutputSpec = {
   class_labels: {
@@ -142,7 +165,6 @@ export type OutputSpec = {
     shape: number[];
   };
 };
-export type HexBinary = string;
 export type DisputeResolution = {
   accept_output_of: {
     provider: string;
@@ -163,8 +185,6 @@ export type Expiration = {
 } | {
   never: {};
 };
-export type Timestamp = Uint64;
-export type Uint64 = string;
 export interface Cw20ReceiveMsg {
   amount: Uint128;
   msg: Binary;
@@ -267,12 +287,14 @@ export type JobFilter = {
 };
 export type JobStatus = "open" | "revealing" | "settled" | "disputed" | "resolved" | "expired";
 export interface MigrateMsg {}
+export type Decimal = string;
 export type Addr = string;
 export type SlotOutcome = "agreed" | "outvoted" | "missed" | "no_majority";
 export interface JobsResponse {
   jobs: JobResponse[];
 }
 export interface JobResponse {
+  acn_price?: Decimal | null;
   audit?: Audit | null;
   batch: number;
   buyer: Addr;
@@ -286,6 +308,7 @@ export interface JobResponse {
   id: number;
   input: Binary;
   model_id: string;
+  pay_denom?: string | null;
   price: Uint128;
   redundancy: number;
   refunded: Uint128;
@@ -312,6 +335,7 @@ export interface Slot {
 }
 export interface ConfigResponse {
   params: MarketParams;
+  stable?: StablePayments | null;
   staking: Addr;
   token: Addr;
   treasury: Addr;
@@ -366,9 +390,13 @@ export interface ProvidersResponse {
   providers: ProviderResponse[];
 }
 export interface QuoteResponse {
+  acn_price?: Decimal | null;
+  acn_price_error?: string | null;
+  denom?: string | null;
   discount: Uint128;
   gross: Uint128;
   price: Uint128;
+  price_acn?: Uint128 | null;
   unit_price: Uint128;
   units: number;
 }
@@ -389,6 +417,14 @@ export interface TotalsResponse {
   paid_to_providers: Uint128;
   refunded: Uint128;
   slashed: Uint128;
+  stable?: StableTotals;
+  volume: Uint128;
+}
+export interface StableTotals {
+  escrow: Uint128;
+  fees: Uint128;
+  paid_to_providers: Uint128;
+  refunded: Uint128;
   volume: Uint128;
 }
 export interface UnitPriceResponse {
