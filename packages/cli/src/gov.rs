@@ -29,7 +29,7 @@ use acn_client::governance;
 use acn_client::{Chain, ChainExt, DeploymentRecord, WasmdChain};
 
 use acn_cli::connect::ConnectArgs;
-use acn_interface::{dao, market, treasury};
+use acn_interface::{buyback, dao, market, treasury};
 
 /// Where the chain and the deployment are.
 #[derive(clap::Args, Clone, Debug)]
@@ -131,6 +131,29 @@ enum ProposalKind {
         /// To whoever calls Distribute.
         #[arg(long)]
         executor: u16,
+    },
+    /// Change the buyback vault's split of the ACN it buys and receives (bps; the parts must
+    /// sum to 10 000; the caller's part at most 500).
+    BuybackSplit {
+        /// Burned.
+        #[arg(long)]
+        burn: u16,
+        /// To stakers (as reward rounds).
+        #[arg(long)]
+        stakers: u16,
+        /// To the community treasury.
+        #[arg(long)]
+        treasury: u16,
+        /// To whoever calls Buyback.
+        #[arg(long)]
+        caller: u16,
+    },
+    /// Send the market's protocol fees to another recipient (account name or address; the
+    /// treasury or the buyback vault).
+    FeeRecipient {
+        /// The recipient.
+        #[arg(long)]
+        to: String,
     },
     /// Register a model: from the zoo registry by id, or from a ModelSpec JSON file.
     RegisterModel {
@@ -353,6 +376,31 @@ fn proposal_msgs(
                 executor_bps: executor,
             },
         )?,
+        ProposalKind::BuybackSplit {
+            burn,
+            stakers,
+            treasury,
+            caller,
+        } => {
+            let vault = d
+                .buyback
+                .as_deref()
+                .context("the deployment has no buyback vault")?;
+            let cfg: buyback::ConfigResponse = chain.query(vault, &buyback::QueryMsg::Config {})?;
+            governance::update_buyback_split(
+                vault,
+                cfg.params,
+                buyback::BuybackSplit {
+                    burn_bps: burn,
+                    stakers_bps: stakers,
+                    treasury_bps: treasury,
+                    caller_bps: caller,
+                },
+            )?
+        }
+        ProposalKind::FeeRecipient { to } => {
+            governance::set_fee_recipient(&d.market, &chain.resolve(&to)?)?
+        }
         ProposalKind::RegisterModel { zoo, spec } => {
             let model = match (zoo, spec) {
                 (Some(id), None) => {

@@ -6,7 +6,7 @@
 use cosmwasm_std::{to_json_binary, CosmosMsg, Uint128, WasmMsg};
 use serde::Serialize;
 
-use acn_interface::{dao, market, staking, token, treasury};
+use acn_interface::{buyback, dao, market, staking, token, treasury};
 
 use crate::{Chain, ChainError, ChainExt, TxResult};
 
@@ -36,6 +36,34 @@ pub fn update_split(treasury: &str, split: treasury::Split) -> Result<CosmosMsg,
         &treasury::ExecuteMsg::UpdateConfig {
             split: Some(split),
             staking: None,
+        },
+    )
+}
+
+/// Proposal message: the buyback vault's split of the ACN it holds (burn / stakers / treasury /
+/// caller), its other parameters kept as `current`.
+pub fn update_buyback_split(
+    vault: &str,
+    current: buyback::BuybackParams,
+    split: buyback::BuybackSplit,
+) -> Result<CosmosMsg, ChainError> {
+    wasm_execute(
+        vault,
+        &buyback::ExecuteMsg::UpdateConfig {
+            params: Some(buyback::BuybackParams { split, ..current }),
+            treasury: None,
+            staking: None,
+        },
+    )
+}
+
+/// Proposal message: the market's fee recipient (treasury or buyback vault).
+pub fn set_fee_recipient(market: &str, recipient: &str) -> Result<CosmosMsg, ChainError> {
+    wasm_execute(
+        market,
+        &market::ExecuteMsg::UpdateConfig {
+            fee_recipient: Some(recipient.to_string()),
+            oracle: None,
         },
     )
 }

@@ -103,6 +103,7 @@ fn every_proposal_kind_built_by_the_client_executes() {
             .with_market()
             .with_funds("major", 1_000 * TOKEN)
             .with_treasury_reserve(10_000 * TOKEN)
+            .with_stable_pool(500_000 * TOKEN, 25_000 * TOKEN, |_| {})
             .with_dao(dao::DaoParams::default())
             .build()
     })
@@ -134,7 +135,20 @@ fn every_proposal_kind_built_by_the_client_executes() {
         executor_bps: 100,
     };
     let grantee = chain.address("grantee").unwrap();
+    let vault = d.buyback.clone().unwrap();
+    let vcfg: acn_interface::buyback::ConfigResponse = chain
+        .query(&vault, &acn_interface::buyback::QueryMsg::Config {})
+        .unwrap();
+    assert_eq!(cfg.treasury.as_str(), vault, "fees go to the vault");
+    let buyback_split = acn_interface::buyback::BuybackSplit {
+        burn_bps: 6_000,
+        stakers_bps: 2_000,
+        treasury_bps: 1_900,
+        caller_bps: 100,
+    };
     let msgs = vec![
+        governance::update_buyback_split(&vault, vcfg.params, buyback_split.clone()).unwrap(),
+        governance::set_fee_recipient(&d.market, &d.treasury).unwrap(),
         governance::update_market_params(&d.market, params).unwrap(),
         governance::update_split(&d.treasury, split.clone()).unwrap(),
         governance::register_model(&d.market, regression_model()).unwrap(),
@@ -143,7 +157,7 @@ fn every_proposal_kind_built_by_the_client_executes() {
         governance::migrate(&d.treasury, treasury_v2).unwrap(),
     ];
     // The sole staker's proposal passes at once, and executes after delay + period + timelock.
-    let (id, _) = governance::propose(&chain, &dao_addr, "major", "Six kinds", "", msgs).unwrap();
+    let (id, _) = governance::propose(&chain, &dao_addr, "major", "Eight kinds", "", msgs).unwrap();
     assert_eq!(
         governance::proposal(&chain, &dao_addr, id).unwrap().status,
         dao::Status::Passed
@@ -155,6 +169,11 @@ fn every_proposal_kind_built_by_the_client_executes() {
         .query(&d.market, &market::QueryMsg::Config {})
         .unwrap();
     assert_eq!(cfg.params.protocol_fee_bps, 450);
+    assert_eq!(cfg.treasury.as_str(), d.treasury);
+    let vcfg: acn_interface::buyback::ConfigResponse = chain
+        .query(&vault, &acn_interface::buyback::QueryMsg::Config {})
+        .unwrap();
+    assert_eq!(vcfg.params.split, buyback_split);
     let tcfg: treasury::ConfigResponse = chain
         .query(&d.treasury, &treasury::QueryMsg::Config {})
         .unwrap();
@@ -182,7 +201,7 @@ fn every_proposal_kind_built_by_the_client_executes() {
         .unwrap();
     assert_eq!(code, treasury_v2);
 
-    // The seventh kind: a dispute resolution reaches the market (no job is disputed here, so
+    // The ninth kind: a dispute resolution reaches the market (no job is disputed here, so
     // the market refuses it and the proposal stays passed).
     let msg =
         governance::resolve_dispute(&d.market, 1, market::DisputeResolution::Void {}).unwrap();
