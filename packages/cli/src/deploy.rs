@@ -25,7 +25,7 @@ use acn_client::{Chain, ChainExt};
 use acn_interface::{buyback, dao, market, oracle, pool, staking, token};
 
 use acn_cli::output::OutputFormat as Output;
-use acn_client::amount::{format_tokens, tokens};
+use acn_client::amount::{asset, format_tokens, tokens};
 
 /// Where the node, the keys and the deployment file are, and how reads print.
 #[derive(clap::Args, Clone, Debug)]
@@ -297,8 +297,13 @@ struct StatusOut {
     supply: u128,
     minted_total: u128,
     cap: u128,
+    /// Everything burned (minted ever − supply): by the vault, the treasury and slashes.
     burned: u128,
     escrow: u128,
+    /// Stable held in escrow (a stable-priced market).
+    stable_escrow: u128,
+    /// The market's unit of account: its stable denom, or `None` for ACN.
+    price_denom: Option<String>,
     fees_pending: u128,
     treasury_balance: u128,
     bonded: u128,
@@ -448,7 +453,6 @@ pub fn run_status(args: &ChainArgs) -> anyhow::Result<()> {
     }
     let info: token::TokenInfoResponse = chain.query(&d.token, &token::QueryMsg::TokenInfo {})?;
     let mint: token::MintStatusResponse = chain.query(&d.token, &token::QueryMsg::MintStatus {})?;
-    let treasury_totals = chain.treasury_totals()?;
     let totals: market::TotalsResponse = chain.market(&market::QueryMsg::Totals {})?;
     let market_balance = chain.balance(&d.market)?;
     let cfg: market::ConfigResponse = chain.market(&market::QueryMsg::Config {})?;
@@ -463,8 +467,10 @@ pub fn run_status(args: &ChainArgs) -> anyhow::Result<()> {
         supply: info.total_supply.u128(),
         minted_total: mint.total_minted.u128(),
         cap: mint.cap.u128(),
-        burned: treasury_totals.burned.u128(),
+        burned: mint.total_minted.u128() - info.total_supply.u128(),
         escrow: market_balance.saturating_sub(totals.fees_pending.u128()),
+        stable_escrow: totals.stable.escrow.u128(),
+        price_denom: cfg.stable.as_ref().map(|s| s.denom.clone()),
         fees_pending: totals.fees_pending.u128(),
         treasury_balance: chain.balance(&d.treasury)?,
         bonded: staking_totals.bonded.u128(),
@@ -504,16 +510,20 @@ pub fn run_status(args: &ChainArgs) -> anyhow::Result<()> {
                 tokens(out.cap),
                 tokens(out.burned)
             );
+            let in_unit = |base: u128| asset(base, out.price_denom.as_deref());
+            let escrow = match out.price_denom {
+                Some(_) => format!("{} and {}", tokens(out.escrow), in_unit(out.stable_escrow)),
+                None => tokens(out.escrow),
+            };
             println!(
-                "escrow {}, fees pending {}, treasury {}, bonded {}",
-                tokens(out.escrow),
+                "escrow {escrow}, fees pending {}, treasury {}, bonded {}",
                 tokens(out.fees_pending),
                 tokens(out.treasury_balance),
                 tokens(out.bonded)
             );
             println!(
                 "unit price {} per unit, fee {} bps, provider stake {}; jobs {} submitted, {} settled",
-                tokens(out.unit_price),
+                in_unit(out.unit_price),
                 out.market_params.protocol_fee_bps,
                 tokens(out.market_params.min_provider_stake.u128()),
                 out.jobs_submitted,
