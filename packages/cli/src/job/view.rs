@@ -3,7 +3,7 @@
 use anyhow::bail;
 use serde::Serialize;
 
-use acn_client::amount::{format_relative, format_utc, tokens};
+use acn_client::amount::{asset, format_relative, format_utc};
 use acn_client::codec::{decode_output, DecodedOutput};
 use acn_client::{Chain, ChainError, ChainExt};
 use acn_interface::market::{
@@ -50,6 +50,8 @@ pub struct JobView {
     pub redundancy: u8,
     /// Price paid (base units).
     pub price: u128,
+    /// The asset of the amounts: a bank denom, or `None` for ACN.
+    pub denom: Option<String>,
     /// Protocol fee charged.
     pub fee: u128,
     /// Refunded to the buyer.
@@ -74,6 +76,8 @@ fn names(addrs: &[&str]) -> String {
 
 /// What became of a job's payment, and why, from the market's record of it.
 pub fn explain(job: &JobResponse, params: &MarketParams) -> String {
+    // Amounts in the asset the buyer paid (slashes are in ACN).
+    let tokens = |base: u128| asset(base, job.pay_denom.as_deref());
     let n = job.slots.len();
     let majority = job.redundancy as usize / 2 + 1;
     let revealed: Vec<&str> = job
@@ -227,6 +231,7 @@ pub fn view_of(
         batch: job.batch,
         redundancy: job.redundancy,
         price: job.price.u128(),
+        denom: job.pay_denom.clone(),
         fee: job.fee.u128(),
         refunded: job.refunded.u128(),
         escrow: job.escrow.u128(),
@@ -257,6 +262,7 @@ impl JobView {
             self.id, self.model_id, self.batch, self.redundancy, self.phase
         );
         s += &format!("  buyer      {}\n", self.buyer);
+        let tokens = |base: u128| asset(base, self.denom.as_deref());
         s += &format!(
             "  paid       {} (fee {}, refunded {}, in escrow {})\n",
             tokens(self.price),
@@ -319,6 +325,8 @@ pub struct JobSummary {
     pub phase: String,
     /// Price paid.
     pub price: u128,
+    /// The asset paid: a bank denom, or `None` for ACN.
+    pub denom: Option<String>,
     /// Refunded.
     pub refunded: u128,
     /// Submission time (unix seconds).
@@ -362,6 +370,7 @@ pub fn list(
             status: j.status,
             phase: phase(j),
             price: j.price.u128(),
+            denom: j.pay_denom.clone(),
             refunded: j.refunded.u128(),
             created_at: j.created_at.seconds(),
         })
@@ -385,8 +394,8 @@ pub fn render_list(jobs: &[JobSummary]) -> String {
             j.batch,
             j.redundancy,
             format!("{:?}", j.status),
-            tokens(j.price),
-            tokens(j.refunded),
+            asset(j.price, j.denom.as_deref()),
+            asset(j.refunded, j.denom.as_deref()),
             format_utc(j.created_at),
             j.phase
         );
