@@ -76,7 +76,12 @@ fn a_buyback_with_nothing_to_buy_is_refused() {
 fn a_stale_twap_refuses_the_buy_and_nothing_moves() {
     let mut v = Vault::new(BuybackParams::default());
     v.deposit_stable(30_000_000);
-    v.s.advance(1_801);
+    // A trade 101 s before the buy, and nobody observed the pool since 3 601 s ago: an idle
+    // pool would be priced at its spot, a traded one needs a fresh enough observation.
+    v.s.advance(1_700);
+    v.s.swap_usdc("trader", 1_000_000, None, Some(Decimal::percent(50)))
+        .unwrap();
+    v.s.advance(101);
     let before = v.snapshot();
     assert_eq!(
         vault_err(v.buyback("caller").unwrap_err()),
