@@ -25,6 +25,11 @@ use acn_worker::{Journal, Stage};
 
 const PROVIDER_FUNDS: u128 = 5_000 * TOKEN;
 const BUYER_FUNDS: u128 = 1_000 * TOKEN;
+/// Tokens each provider bonds: every slot it holds keeps at least 100 ACN at risk, so 2 500
+/// cover 25 unfinished slots — the 12 jobs submitted at once whatever the workers' pace (the
+/// minimum stake, 1 000, covers only 10: on a loaded machine the 11th submission found no
+/// eligible provider).
+const PROVIDER_BOND: &str = "2500";
 const BATCH: u32 = 4;
 const MODEL: &str = "digits-mlp-v1";
 
@@ -197,10 +202,10 @@ impl Net {
         self.dir.path().join(format!("{account}.journal"))
     }
 
-    /// `acn-worker register`: bond the minimum stake and register.
+    /// `acn-worker register`: bond [`PROVIDER_BOND`] and register.
     fn register(&self, account: &str, backend: &str) {
         let out = Command::new(env!("CARGO_BIN_EXE_acn-worker"))
-            .args(["register", "--config"])
+            .args(["register", "--bond", PROVIDER_BOND, "--config"])
             .arg(self.config_path(account, backend))
             .env("RUST_LOG", "warn")
             .output()
