@@ -277,7 +277,8 @@ fn a_submitted_job_is_served_and_wait_decodes_its_labels() {
 /// text encoder and the classifier head, and the result is shown by the class's name.
 #[test]
 fn a_text_job_of_the_intent_classifier_shows_the_intent_by_name() {
-    let chain = chain(&["p1"]);
+    // 344 003 units per text: start the price at its floor.
+    let chain = common::chain_priced(&["p1"], 1);
     let secrets = SecretStore::new(tempfile::tempdir().unwrap().keep());
     let model = acn_models::intent::INTENT_ID;
     let spec = job::model(&*chain, model).unwrap().spec;
