@@ -99,7 +99,7 @@ fn bad_inputs_are_refused_naming_the_row_column_and_type() {
     let err = job::model(&*chain, "digits-v9").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "no model \"digits-v9\" on the market (registered: digits-cnn-v1, digits-mlp-v1, minilm-l6-v2, regressor-v1)"
+        "no model \"digits-v9\" on the market (registered: digits-cnn-v1, digits-mlp-v1, minilm-intent-v1, minilm-l6-v2, regressor-v1)"
     );
 }
 
@@ -271,6 +271,50 @@ fn a_submitted_job_is_served_and_wait_decodes_its_labels() {
     assert_eq!(json["status"], "settled");
     assert_eq!(json["result"]["kind"], "labels");
     assert_eq!(json["result"]["items"][0]["label"], labels[0]);
+}
+
+/// `acn job submit --model minilm-intent-v1 --text "…"` then `acn job wait`: a worker runs the
+/// text encoder and the classifier head, and the result is shown by the class's name.
+#[test]
+fn a_text_job_of_the_intent_classifier_shows_the_intent_by_name() {
+    // 344 003 units per text: start the price at its floor.
+    let chain = common::chain_priced(&["p1"], 1);
+    let secrets = SecretStore::new(tempfile::tempdir().unwrap().keep());
+    let model = acn_models::intent::INTENT_ID;
+    let spec = job::model(&*chain, model).unwrap().spec;
+    let texts = ["Will it rain in Lisbon tomorrow?".to_string()];
+    let input = job::text_input(&spec, &texts).unwrap();
+    let s = job::submit(
+        &*chain,
+        "buyer",
+        &SubmitRequest {
+            model_id: model.into(),
+            ..request(input, 1)
+        },
+        &secrets,
+    )
+    .unwrap();
+    let running = Running::start(&chain, &["p1"], 20);
+    let done = job::wait(
+        &*chain,
+        Some("buyer"),
+        s.job_id,
+        &secrets,
+        Duration::from_millis(10),
+        Some(Duration::from_secs(120)),
+        |_, _| {},
+    )
+    .unwrap();
+    running.stop();
+    assert_eq!(done.status, JobStatus::Settled);
+    let view = job::job_view(&*chain, s.job_id).unwrap();
+    let Some(DecodedOutput::Labels { items }) = &view.result else {
+        panic!("{:?}", view.result)
+    };
+    assert_eq!(items[0].label, 0);
+    assert_eq!(items[0].name.as_deref(), Some("weather"));
+    let text = view.render(chain.block().unwrap().time);
+    assert!(text.contains("result:\nitem 1: 0 (weather)\n"), "{text}");
 }
 
 #[test]

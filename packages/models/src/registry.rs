@@ -42,6 +42,11 @@ pub const MINILM_MAX_BYTES: u32 = 1024;
 /// (4·384² + 2·384·1 536) per token, plus attention 6 × 2 · 32² · 384) ≈ 344 M.
 pub const MINILM_COST_UNITS: u64 = 344_000;
 
+/// Price units per text of [`crate::intent::INTENT_ID`]: the encoder's [`MINILM_COST_UNITS`] plus
+/// the head's 384 × 8 = 3 072 multiply-accumulates, in thousands (3). The head is 0.001 % of the
+/// work: a classification costs what an embedding costs.
+pub const INTENT_COST_UNITS: u64 = MINILM_COST_UNITS + 3;
+
 /// Most items per job for every shipped model.
 pub const MAX_BATCH: u32 = 64;
 /// Where weights are published; the file name is appended.
@@ -63,17 +68,27 @@ pub struct RegistryEntry {
     /// A text model's tokenizer (`None` for the tensor models).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tokenizer: Option<TokenizerFile>,
+    /// A model on top of the pretrained text encoder (a classifier head): the encoder's weights
+    /// in [`crate::text::minilm_dir`], pinned by their sha256. `weights_file` is then the head's
+    /// file in the weights directory and `spec.weights_sha256` its hash. `None` for every other
+    /// model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoder: Option<PinnedFile>,
 }
 
-/// A text model's `tokenizer.json`, pinned by its sha256 like the weights.
+/// A file a model needs besides its weights (a tokenizer, a pretrained encoder), pinned by its
+/// sha256 like the weights.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TokenizerFile {
-    /// File name beside the weights (a plain name, no path).
+pub struct PinnedFile {
+    /// File name beside the text encoder's weights (a plain name, no path).
     pub file: String,
     /// Hex sha256 (lowercase) of the file's bytes; any other file is refused.
     pub sha256: String,
 }
+
+/// A text model's `tokenizer.json`: a [`PinnedFile`].
+pub type TokenizerFile = PinnedFile;
 
 /// Environment variable naming the models directory (holding `registry.json` and `weights/`).
 pub const ENV_MODELS_DIR: &str = "ACN_MODELS_DIR";
@@ -235,6 +250,40 @@ pub fn minilm_entry() -> RegistryEntry {
         tokenizer: Some(TokenizerFile {
             file: MINILM_TOKENIZER_FILE.to_string(),
             sha256: MINILM_TOKENIZER_SHA256.to_string(),
+        }),
+        encoder: None,
+    }
+}
+
+/// The registry entry of the intent classifier [`crate::intent::INTENT_ID`] whose head file
+/// hashes to `head_sha256`: the text encoder's input, its files pinned as in [`minilm_entry`],
+/// then the head; one class label per text, named.
+pub fn intent_entry(head_sha256: &str) -> RegistryEntry {
+    use crate::intent::{INTENT_ARCHITECTURE, INTENT_ID, INTENT_LABELS};
+    use crate::text::{MINILM_WEIGHTS_FILE, MINILM_WEIGHTS_SHA256};
+    let encoder = minilm_entry();
+    RegistryEntry {
+        spec: ModelSpec {
+            id: INTENT_ID.to_string(),
+            name: "Intent of a short English text (8 classes): all-MiniLM-L6-v2 + linear head"
+                .to_string(),
+            architecture: INTENT_ARCHITECTURE.to_string(),
+            weights_sha256: head_sha256.to_string(),
+            weights_uri: format!("{WEIGHTS_URI_PREFIX}{INTENT_ID}.bpk"),
+            input: encoder.spec.input,
+            output: OutputSpec::ClassLabels {
+                num_classes: INTENT_LABELS.len() as u32,
+                labels: INTENT_LABELS.iter().map(|l| l.to_string()).collect(),
+            },
+            tolerance: 0,
+            cost_units_per_item: INTENT_COST_UNITS,
+            min_redundancy: 1,
+        },
+        weights_file: format!("{INTENT_ID}.bpk"),
+        tokenizer: encoder.tokenizer,
+        encoder: Some(PinnedFile {
+            file: MINILM_WEIGHTS_FILE.to_string(),
+            sha256: MINILM_WEIGHTS_SHA256.to_string(),
         }),
     }
 }

@@ -162,11 +162,9 @@ impl TextEncoder {
         &self.tokenizer
     }
 
-    /// Unit-length embeddings of `texts`, `[texts, 384]` row-major, in one forward pass.
-    pub fn embed(&self, texts: &[&str]) -> Result<Vec<f32>, String> {
-        if texts.is_empty() {
-            return Ok(Vec::new());
-        }
+    /// Unit-length embeddings of `texts` (at least one), `[texts, 384]`, in one forward pass,
+    /// left on the device (for a head to run on).
+    pub fn embed_tensor(&self, texts: &[&str]) -> Result<Tensor<2>, String> {
         let tokens = self.tokenizer.batch(texts)?;
         let shape = [tokens.batch, tokens.seq];
         let ids = Tensor::<2, Int>::from_data(TensorData::new(tokens.ids, shape), &self.device);
@@ -179,7 +177,16 @@ impl TextEncoder {
                 texts.len()
             ));
         }
-        out.try_into_data()
+        Ok(out)
+    }
+
+    /// Unit-length embeddings of `texts`, `[texts, 384]` row-major, in one forward pass.
+    pub fn embed(&self, texts: &[&str]) -> Result<Vec<f32>, String> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.embed_tensor(texts)?
+            .try_into_data()
             .map_err(|e| e.to_string())?
             .try_into_vec_as::<f32>()
             .map_err(|e| format!("{e:?}"))

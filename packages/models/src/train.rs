@@ -19,6 +19,9 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use crate::data::{digits_split, regression_split, SplitMix64, DIGIT_PIXELS, REGRESSION_FEATURES};
 use crate::engine::{sha256_hex, Backend, Engine};
 use crate::error::{EngineError, TrainError};
+use crate::intent::{
+    evaluate_intent, train_intent, INTENT_ARCHITECTURE, INTENT_ID, MIN_INTENT_ACCURACY,
+};
 use crate::model::{ModelKind, Net};
 use crate::registry::{
     registry_json, spec_for, weights_file_name, RegistryEntry, REGISTRY_FILE, WEIGHTS_DIR,
@@ -32,7 +35,7 @@ pub const MIN_DIGITS_ACCURACY: f64 = 0.95;
 pub const MIN_REGRESSOR_R2: f64 = 0.95;
 
 /// The backend RNG is process-global: one training run at a time.
-static TRAIN_LOCK: Mutex<()> = Mutex::new(());
+pub(crate) static TRAIN_LOCK: Mutex<()> = Mutex::new(());
 
 /// Hyper-parameters of one model's training run.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -130,7 +133,8 @@ pub struct TrainReport {
 }
 
 /// Renumbers parameter ids 1, 2, … in visiting order so saved files are reproducible.
-struct SequentialIds(u64);
+#[derive(Default)]
+pub(crate) struct SequentialIds(u64);
 
 impl ModuleMapper for SequentialIds {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
@@ -182,9 +186,12 @@ impl TrainSet {
     }
 }
 
-/// Train `model_id` (e.g. `digits-mlp-v1`) with `seed`, write `<out_dir>/<id>.bpk` and evaluate
-/// the written file on the held-out set.
+/// Train `model_id` (e.g. `digits-mlp-v1`, or the intent head `minilm-intent-v1`) with `seed`,
+/// write `<out_dir>/<id>.bpk` and evaluate the written file on the held-out set.
 pub fn train(model_id: &str, out_dir: &Path, seed: u64) -> Result<TrainReport, TrainError> {
+    if model_id == INTENT_ID {
+        return train_intent(out_dir, seed);
+    }
     let kind =
         ModelKind::from_id(model_id).ok_or_else(|| TrainError::UnknownModel(model_id.into()))?;
     let data = TrainSet::for_kind(kind)?;
@@ -204,7 +211,7 @@ pub fn train(model_id: &str, out_dir: &Path, seed: u64) -> Result<TrainReport, T
     })?;
     let weights_path = out_dir.join(weights_file_name(kind));
     net.valid()
-        .map(&mut SequentialIds(0))
+        .map(&mut SequentialIds::default())
         .save_file(&weights_path)
         .map_err(|e| TrainError::Record(e.to_string()))?;
     let bytes = std::fs::read(&weights_path).map_err(|source| TrainError::Io {
@@ -227,7 +234,7 @@ pub fn train(model_id: &str, out_dir: &Path, seed: u64) -> Result<TrainReport, T
 }
 
 #[allow(deprecated)] // burn 0.22 deprecates ndarray in favour of flex; the project pins ndarray.
-fn training_device() -> Device {
+pub(crate) fn training_device() -> Device {
     Device::ndarray().autodiff()
 }
 
@@ -292,6 +299,9 @@ pub fn evaluate(engine: &Engine, model_id: &str) -> Result<Metric, TrainError> {
     let spec = engine
         .spec(model_id)
         .ok_or_else(|| EngineError::UnknownModel(model_id.to_string()))?;
+    if spec.architecture == INTENT_ARCHITECTURE {
+        return evaluate_intent(engine, model_id);
+    }
     let kind = crate::engine::check_spec(spec)?;
     let max_batch = spec.input.max_batch as usize;
     match kind {
@@ -353,9 +363,10 @@ pub fn evaluate(engine: &Engine, model_id: &str) -> Result<Metric, TrainError> {
     }
 }
 
-/// Train every model with `seed` into `<models_dir>/weights/`, check that each meets its target,
-/// and write `<models_dir>/registry.json`. Deterministic: the same seed on the same platform
-/// reproduces the same files byte for byte.
+/// Train every model with `seed` into `<models_dir>/weights/` (the intent head too, which needs
+/// the text encoder's files: `ensure_minilm`), check that each meets its target, and write
+/// `<models_dir>/registry.json`. Deterministic: the same seed on the same platform reproduces
+/// the same files byte for byte.
 pub fn regenerate(models_dir: &Path, seed: u64) -> Result<Vec<TrainReport>, TrainError> {
     let weights_dir = models_dir.join(WEIGHTS_DIR);
     let mut reports = Vec::new();
@@ -376,11 +387,24 @@ pub fn regenerate(models_dir: &Path, seed: u64) -> Result<Vec<TrainReport>, Trai
             spec: spec_for(kind, &report.weights_sha256),
             weights_file: weights_file_name(kind),
             tokenizer: None,
+            encoder: None,
         });
         reports.push(report);
     }
     // The pretrained text encoder is not trained here; its entry is fixed.
     entries.push(crate::registry::minilm_entry());
+    let report = train_intent(&weights_dir, seed)?;
+    match report.metric {
+        Metric::Accuracy { held_out, .. } if held_out >= MIN_INTENT_ACCURACY => {}
+        metric => {
+            return Err(TrainError::BelowTarget {
+                model: report.model_id,
+                metric: metric.to_string(),
+            })
+        }
+    }
+    entries.push(crate::registry::intent_entry(&report.weights_sha256));
+    reports.push(report);
     let path = models_dir.join(REGISTRY_FILE);
     std::fs::write(&path, registry_json(&entries)?)
         .map_err(|source| TrainError::Io { path, source })?;

@@ -78,10 +78,20 @@ fn registry_matches_shipped_files() {
             "digits-mlp-v1",
             "digits-cnn-v1",
             "regressor-v1",
-            "minilm-l6-v2"
+            "minilm-l6-v2",
+            "minilm-intent-v1"
         ]
     );
     for entry in &entries {
+        if entry.encoder.is_some() {
+            // The intent classifier: the crate's entry for the shipped head.
+            let bytes = std::fs::read(default_weights_dir().join(&entry.weights_file)).unwrap();
+            assert_eq!(
+                *entry,
+                acn_models::registry::intent_entry(&sha256_hex(&bytes))
+            );
+            continue;
+        }
         if entry.tokenizer.is_some() {
             // The pretrained text encoder: exactly what the crate pins.
             assert_eq!(*entry, acn_models::registry::minilm_entry());

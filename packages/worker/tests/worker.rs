@@ -85,6 +85,49 @@ fn a_text_job_settles_with_providers_on_two_backends() {
 }
 
 #[test]
+fn a_classification_job_settles_with_providers_on_two_backends() {
+    // The intent classifier costs 344 003 units per text: start the price at its floor.
+    let chain = chain_with(&["p1", "p2"], |b| {
+        b.with_market_params(|m| m.initial_unit_price = 1)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut w1 = worker(&chain, "p1", &dir.path().join("p1.journal"), engine());
+    let flex = engine_on(acn_models::Backend::Flex);
+    let mut w2 = worker(&chain, "p2", &dir.path().join("p2.journal"), flex);
+    // Held-out texts of the intent dataset, one per class.
+    let held_out = acn_models::intent::intents_split().unwrap().held_out;
+    let picks: Vec<usize> = (0..8)
+        .map(|c| held_out.labels.iter().position(|&l| l == c).unwrap())
+        .collect();
+    let texts: Vec<&str> = picks.iter().map(|&i| held_out.texts[i].as_str()).collect();
+    let id = submit_texts_to(&chain, acn_models::intent::INTENT_ID, &texts, 2);
+    for _ in 0..6 {
+        w1.tick().unwrap();
+        w2.tick().unwrap();
+        chain.wait_blocks(1).unwrap();
+    }
+    let j = job(&chain, id);
+    assert_eq!(j.status, JobStatus::Settled);
+    let labels: Vec<u32> = j
+        .result
+        .unwrap()
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    // What one engine computes alone, and (mostly) the dataset's labels.
+    let owned: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+    let alone = acn_models::intent::classify(&engine(), acn_models::intent::INTENT_ID, &owned);
+    assert_eq!(labels, alone.unwrap());
+    let truth: Vec<u32> = picks.iter().map(|&i| held_out.labels[i]).collect();
+    let correct = labels.iter().zip(&truth).filter(|(a, b)| a == b).count();
+    assert!(correct >= 6, "{labels:?} vs {truth:?}");
+    for (w, p) in [(&w1, "p1"), (&w2, "p2")] {
+        let e = w.earnings();
+        assert_eq!((e.finished, e.agreed, e.in_flight), (1, 1, 0), "{p}");
+    }
+}
+
+#[test]
 fn a_worker_killed_after_commit_resumes_and_reveals_with_the_same_salt() {
     let chain = chain(&["p1"]);
     let dir = tempfile::tempdir().unwrap();

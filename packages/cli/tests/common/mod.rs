@@ -40,13 +40,19 @@ pub fn specs() -> Vec<ModelSpec> {
 /// A chain with the zoo's models, `buyer` (10 000 ACN), `holder` (1 000 ACN) and each of
 /// `providers` (5 000 ACN) funded; the providers bonded and registered for every model.
 pub fn chain(providers: &[&str]) -> Arc<SuiteChain> {
+    chain_priced(providers, 50_000)
+}
+
+/// [`chain`] with the market's unit price starting at `unit_price` base units (a text model
+/// costs 344 000 units per item: at the default price one text would cost 17 200 ACN).
+pub fn chain_priced(providers: &[&str], unit_price: u128) -> Arc<SuiteChain> {
     let specs = specs();
     let names: Vec<String> = providers.iter().map(|s| s.to_string()).collect();
     let chain = EmbeddedChain::start(move || {
         let mut b = SuiteBuilder::new()
             .with_market_params(|m| {
                 m.models = specs;
-                m.initial_unit_price = 50_000;
+                m.initial_unit_price = unit_price;
             })
             .with_funds("buyer", 20_000 * TOKEN)
             .with_funds("holder", 1_000 * TOKEN)

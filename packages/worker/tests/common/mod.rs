@@ -160,6 +160,11 @@ pub fn try_submit_digits(
 
 /// Submit `texts` as one job of the text model `minilm-l6-v2` (redundancy ≥ 2); the job id.
 pub fn submit_texts(chain: &SuiteChain, texts: &[&str], redundancy: u8) -> u64 {
+    submit_texts_to(chain, acn_models::registry::MINILM_ID, texts, redundancy)
+}
+
+/// Submit `texts` as one job of the text model `model_id` (redundancy ≥ 2); the job id.
+pub fn submit_texts_to(chain: &SuiteChain, model_id: &str, texts: &[&str], redundancy: u8) -> u64 {
     let d = chain.deployment().clone();
     let now = chain.block().unwrap().time;
     let tx = chain
@@ -168,7 +173,7 @@ pub fn submit_texts(chain: &SuiteChain, texts: &[&str], redundancy: u8) -> u64 {
             &d.market,
             100 * TOKEN,
             &market::ReceiveMsg::SubmitJob {
-                model_id: acn_models::registry::MINILM_ID.into(),
+                model_id: model_id.into(),
                 input: Binary::from(market::encode_text_items(texts)),
                 batch: texts.len() as u32,
                 redundancy,
