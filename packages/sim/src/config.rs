@@ -38,6 +38,9 @@ pub struct Common {
     /// `y / (y + staking_half_yield)` bonded at yield `y`, and move 1 % of their tokens a day
     /// toward it (a response to the yield, not a target that pins it).
     pub staking_half_yield_bps: u16,
+    /// Share of the liquid genesis allocations (community sale, testnet rewards) their
+    /// recipients sell into the pool; the rest goes to the holders.
+    pub liquid_sell_bps: u16,
     /// Share of vested tokens beneficiaries sell into the pool.
     pub vesting_sell_bps: u16,
     /// Share of their ACN income (emissions, staking rewards) providers sell into the pool.
@@ -183,6 +186,7 @@ impl Scenario {
         );
         for (field, v) in [
             ("holder_initial_bond_bps", c.holder_initial_bond_bps),
+            ("liquid_sell_bps", c.liquid_sell_bps),
             ("vesting_sell_bps", c.vesting_sell_bps),
             ("provider_sell_bps", c.provider_sell_bps),
             (

@@ -199,7 +199,8 @@ fn tokens(base: u128) -> f64 {
 }
 
 impl Simulation {
-    /// Deploy `genesis` and set up the scenario's launch: liquid allocations move to holders,
+    /// Deploy `genesis` and set up the scenario's launch: the recipients of the liquid
+    /// allocations put their sell share on the book and pass the rest to holders,
     /// holders bond their initial share, the launch fleets and the wash trader buy their stake
     /// on the pool and register.
     pub fn new(genesis: &Genesis, scenario: Scenario) -> Result<Self> {
@@ -273,8 +274,10 @@ impl Simulation {
         for r in liquid {
             let from = sim.addr(&r);
             let amount = sim.world.suite.balance(from.clone());
-            if amount > 0 && from != holders {
-                sim.tx(|s| s.transfer_from(&from, &holders, amount))?;
+            let sell = amount * sim.scenario.common.liquid_sell_bps as u128 / 10_000;
+            sim.book.add(&from, sell);
+            if amount > sell && from != holders {
+                sim.tx(|s| s.transfer_from(&from, &holders, amount - sell))?;
             }
         }
         let initial_bond = sim.world.suite.balance(holders.clone())

@@ -1,6 +1,7 @@
 //! Who trades ACN on the pool each day, and how much: the sellers' book and the day's swaps.
 //!
-//! Sellers (vesting beneficiaries, providers, grant recipients, fleets that left) add what they
+//! Sellers (recipients of the liquid genesis allocations, vesting beneficiaries, providers, grant
+//! recipients, fleets that left) add what they
 //! mean to sell to the book as it reaches them, and sell `1 / sell_over_days` of what they still
 //! mean to sell each day, from their own balance (a trade under one ACN waits). Outside buyers —
 //! the `holders` account, which also holds the liquid allocations — bring the day's USD and buy
