@@ -262,8 +262,11 @@ mod tests {
             e.contains("[base] outside_buy_usd_per_gpu_day must be a non-negative number of USD"),
             "{e}"
         );
-        let bad = DEFAULT_SCENARIOS.replace("sell_over_days = 30", "sell_over_days = 0");
+        let bad = DEFAULT_SCENARIOS.replace("sell_over_days = 180", "sell_over_days = 0");
         let e = format!("{:#}", Scenario::parse("low", &bad).unwrap_err());
-        assert!(e.contains("[common] sell_over_days must be 1..=3650"), "{e}");
+        assert!(
+            e.contains("[common] sell_over_days must be 1..=3650"),
+            "{e}"
+        );
     }
 }

@@ -147,7 +147,10 @@ impl World {
         // The pool's ACN seed comes out of the treasury's reserve too.
         let seed_acn = g.amm.as_ref().map_or(0, |a| a.seed_acn as u128 * TOKEN);
         if seed_acn > 0 {
-            let pair = s.pool.clone().context("a seeded genesis deploys the pool")?;
+            let pair = s
+                .pool
+                .clone()
+                .context("a seeded genesis deploys the pool")?;
             ensure!(
                 s.balance(pair.clone()) == seed_acn,
                 "the pool holds {} ACN base units, not its seed {seed_acn}",

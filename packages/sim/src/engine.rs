@@ -460,10 +460,10 @@ impl Simulation {
             rec.sold_acn = tokens(trades.acn_sold);
             rec.outside_buy_usd = tokens(trades.usd_spent);
             rec.sell_backlog_acn = tokens(self.book.pending());
-            let window: acn_interface::oracle::ConfigResponse = self
-                .world
-                .suite
-                .query(&self.pool.oracle, &acn_interface::oracle::QueryMsg::Config {});
+            let window: acn_interface::oracle::ConfigResponse = self.world.suite.query(
+                &self.pool.oracle,
+                &acn_interface::oracle::QueryMsg::Config {},
+            );
             self.world.suite.advance_time(window.params.window);
             let buys = self.pool.buybacks(&mut self.world.suite, &keeper)?;
             self.txs += u64::from(buys.buys + buys.waits);
@@ -490,12 +490,9 @@ impl Simulation {
             } else {
                 0.0
             };
-            rec.wash_profit = self.wash.close_day(
-                &self.world.suite,
-                &self.world.emissions,
-                &self.pool,
-                price,
-            );
+            rec.wash_profit =
+                self.wash
+                    .close_day(&self.world.suite, &self.world.emissions, &self.pool, price);
             self.holders_staking(day)?;
             self.fleet_decision(day, rec.income_per_gpu_day)?;
 
@@ -526,11 +523,7 @@ impl Simulation {
                     "conservation broken on day {day}: balances sum to {held}, supply is {supply}"
                 );
             }
-            let usd_held: u128 = self
-                .known
-                .iter()
-                .map(|a| self.pool.usd_balance(s, a))
-                .sum();
+            let usd_held: u128 = self.known.iter().map(|a| self.pool.usd_balance(s, a)).sum();
             if usd_held != self.pool.usd_supply {
                 bail!(
                     "USD conservation broken on day {day}: balances sum to {usd_held}, {} exist",
@@ -610,7 +603,10 @@ impl Simulation {
     /// volume (at least one grid batch's worth is always allowed by the grid's smallest size).
     fn wash_trade(&mut self, rec: &mut DayRecord) -> Result<()> {
         let max_spend = ((rec.job_volume * TOKEN as f64) as u128).max(TOKEN * 1_000);
-        if let Some(trade) = self.wash.trade(&mut self.world, &mut self.pool, max_spend)? {
+        if let Some(trade) = self
+            .wash
+            .trade(&mut self.world, &mut self.pool, max_spend)?
+        {
             self.txs += 9;
             rec.wash_fee = tokens(trade.fee);
             rec.wash_expected = trade.expected;
@@ -673,8 +669,7 @@ impl Simulation {
             .collect();
         let total: u128 = quotes.iter().sum();
         let buyers = self.addr(BUYERS);
-        self.pool
-            .mint_usd(&mut self.world.suite, &buyers, total)?;
+        self.pool.mint_usd(&mut self.world.suite, &buyers, total)?;
         let deadline = self.world.suite.block().time.plus_seconds(3_600);
         let (market, denom) = (self.world.suite.market(), self.pool.denom.clone());
         let mut served = 0u64;
@@ -705,7 +700,9 @@ impl Simulation {
                 .iter()
                 .find(|f| assigned.contains(&f.addr))
                 .map(|f| f.name.clone())
-                .ok_or_else(|| anyhow::anyhow!("day {day}: job {job} assigned to no active fleet"))?;
+                .ok_or_else(|| {
+                    anyhow::anyhow!("day {day}: job {job} assigned to no active fleet")
+                })?;
             // Commit, the buyer's audit secret (every audit is certain in the simulator, so a
             // second drawn fleet re-runs the job and the two share its pay), reveal.
             let output = labels_output(&vec![1u32; batch as usize]);

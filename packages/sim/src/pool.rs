@@ -61,8 +61,14 @@ impl Pool {
     pub fn of(suite: &Suite, denom: &str, usd_seed: u128) -> Result<Self> {
         Ok(Pool {
             pair: suite.pool.clone().context("the genesis deploys the pool")?,
-            oracle: suite.oracle.clone().context("the genesis deploys the oracle")?,
-            vault: suite.buyback.clone().context("the genesis deploys the vault")?,
+            oracle: suite
+                .oracle
+                .clone()
+                .context("the genesis deploys the oracle")?,
+            vault: suite
+                .buyback
+                .clone()
+                .context("the genesis deploys the vault")?,
             denom: denom.to_string(),
             usd_supply: usd_seed,
         })

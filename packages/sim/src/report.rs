@@ -659,7 +659,11 @@ pub fn summary(outcome: &Outcome) -> String {
             mtok(outcome.usd_minted)
         );
         let _ = writeln!(s, "  token price on the pool (USD per ACN):");
-        let _ = writeln!(s, "    {:>6} | {:>9} | {:>12} | {:>10} | {:>9}", "day", "price", "supply", "burned", "staking");
+        let _ = writeln!(
+            s,
+            "    {:>6} | {:>9} | {:>12} | {:>10} | {:>9}",
+            "day", "price", "supply", "burned", "staking"
+        );
         for (day, price) in price_path(outcome) {
             match outcome.days.iter().find(|r| r.day == day) {
                 Some(r) => {
@@ -674,7 +678,11 @@ pub fn summary(outcome: &Outcome) -> String {
                     );
                 }
                 None => {
-                    let _ = writeln!(s, "    {:>6} | {:>9.4} | {:>12} | {:>10} | {:>9}", day, price, "genesis", "0.0 M", "—");
+                    let _ = writeln!(
+                        s,
+                        "    {:>6} | {:>9.4} | {:>12} | {:>10} | {:>9}",
+                        day, price, "genesis", "0.0 M", "—"
+                    );
                 }
             }
         }

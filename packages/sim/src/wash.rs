@@ -243,9 +243,9 @@ impl WashTrader {
             deadline: s.default_deadline(),
             audit_commitment: audit_commitment_for(&buyer, 2),
         };
-        let res = s
-            .app
-            .execute_contract(buyer, market.clone(), &msg, &coins(price, &pool.denom))?;
+        let res =
+            s.app
+                .execute_contract(buyer, market.clone(), &msg, &coins(price, &pool.denom))?;
         let job = acn_testing::job_id_from(&res)?;
         let out = labels_output(&vec![1u32; batch as usize]);
         s.run_job(job, &[(PROVIDERS[0], out.clone()), (PROVIDERS[1], out)])?;
@@ -269,7 +269,13 @@ impl WashTrader {
     /// The day's realised profit in USD: the change of its stable less the stable it brought
     /// in, plus the change of its ACN at `acn_usd` (the day's pool price). Call once a day, after
     /// the buybacks.
-    pub fn close_day(&mut self, s: &Suite, emissions_addr: &Addr, pool: &Pool, acn_usd: f64) -> f64 {
+    pub fn close_day(
+        &mut self,
+        s: &Suite,
+        emissions_addr: &Addr,
+        pool: &Pool,
+        acn_usd: f64,
+    ) -> f64 {
         let w = self.wealth(s, emissions_addr, pool);
         let usd = w.usd as f64 - self.last_wealth.usd as f64 - self.usd_in_today as f64;
         let acn = w.acn as f64 - self.last_wealth.acn as f64;

@@ -91,7 +91,10 @@ fn deployment_places_every_allocation() {
     assert_eq!(b.spendable.u128(), 1_990_000_000 * TOKEN);
     assert_eq!(s.balance(world.emissions.clone()), 2_000_000_000 * TOKEN);
     assert_eq!(s.balance(s.pool.clone().unwrap()), 50_000_000 * TOKEN);
-    assert_eq!(s.stable_balance(&s.pool.clone().unwrap()), 1_000_000 * TOKEN);
+    assert_eq!(
+        s.stable_balance(&s.pool.clone().unwrap()),
+        1_000_000 * TOKEN
+    );
     assert_eq!(s.balance_of("community-sale"), 300_000_000 * TOKEN);
     assert_eq!(s.balance_of("testnet-rewards"), 200_000_000 * TOKEN);
     assert_eq!(s.balance(s.owner.clone()), 0);

@@ -31,10 +31,7 @@ const USDC: &str = "uusdc";
 
 /// What the attacker holds: (USD, ACN) — ACN liquid, bonded, unbonding and owed staking rewards.
 fn wealth(s: &Suite) -> (u128, u128) {
-    let usd = ATTACKER
-        .iter()
-        .map(|n| s.stable_balance(&s.addr(n)))
-        .sum();
+    let usd = ATTACKER.iter().map(|n| s.stable_balance(&s.addr(n))).sum();
     let acn = ATTACKER
         .iter()
         .map(|n| {
@@ -69,7 +66,11 @@ fn self_dealing_loses_29_percent_of_every_fee_with_the_default_parameters() {
     let quote = s.quote(ATTACKER[0], SIM_MODEL, batch, 2);
     assert_eq!(quote.denom.as_deref(), Some(USDC));
     let price = quote.price.u128();
-    assert_eq!(price, 4 * 14_400 * 20_000 * 2, "4 items × 14 400 GPU-minutes × $0.02 × 2");
+    assert_eq!(
+        price,
+        4 * 14_400 * 20_000 * 2,
+        "4 items × 14 400 GPU-minutes × $0.02 × 2"
+    );
     let (buyer, market_addr) = (s.addr(ATTACKER[0]), s.market());
     let msg = market::ExecuteMsg::SubmitJob {
         model_id: SIM_MODEL.into(),
@@ -126,7 +127,10 @@ fn self_dealing_loses_29_percent_of_every_fee_with_the_default_parameters() {
         "self-dealing lost {loss} uusdc on a fee of {fee}: expected {expected}"
     );
     let share = loss / fee * 100.0;
-    assert!((29.0..29.2).contains(&share), "lost {share:.3} % of the fee");
+    assert!(
+        (29.0..29.2).contains(&share),
+        "lost {share:.3} % of the fee"
+    );
     println!(
         "self-dealing: fee {fee} uusdc, the vault bought {bought} ACN base units with it, recovered {:.0}, net {:.0} uusdc ({:.2} % of the fee)",
         fee - loss,

@@ -24,9 +24,18 @@ fn sixty_days_conserve_supply_every_day() {
         }
         assert!(d.burned_day > 0.0, "day {}: nothing burned", d.day);
         // The fees are bought back on the pool every day; the token's price is the pool's.
-        assert!(d.buybacks > 0 && d.buyback_usd > 0.0, "day {}: no buyback", d.day);
+        assert!(
+            d.buybacks > 0 && d.buyback_usd > 0.0,
+            "day {}: no buyback",
+            d.day
+        );
         assert!((d.token_usd - d.pool_usd / d.pool_acn).abs() < 1e-9 * d.token_usd.max(1.0));
-        assert!(d.token_usd > 0.001 && d.token_usd < 1.0, "day {}: ${}", d.day, d.token_usd);
+        assert!(
+            d.token_usd > 0.001 && d.token_usd < 1.0,
+            "day {}: ${}",
+            d.day,
+            d.token_usd
+        );
         // Buyers pay the USD unit price: $0.02 a GPU-minute at genesis, moving by ≤ 12.5 %
         // a day.
         assert!(d.unit_price > 0.0 && d.job_volume > 0.0);
@@ -78,7 +87,11 @@ fn buybacks_raise_the_pool_price_and_burn_seventy_percent_of_what_they_buy() {
     assert!(pool.spot(s) > price * 1.004, "{} → {}", price, pool.spot(s));
     let burned = (after.burned - before.burned).u128();
     assert_eq!(supply - s.total_supply(), burned);
-    assert!(burned.abs_diff(day.acn_bought * 7 / 10) <= 2, "{burned} of {}", day.acn_bought);
+    assert!(
+        burned.abs_diff(day.acn_bought * 7 / 10) <= 2,
+        "{burned} of {}",
+        day.acn_bought
+    );
 }
 
 /// The wash trader buys its best-sized job from its own providers every day: on every day of
