@@ -38,8 +38,16 @@ pub struct Common {
     /// `y / (y + staking_half_yield)` bonded at yield `y`, and move 1 % of their tokens a day
     /// toward it (a response to the yield, not a target that pins it).
     pub staking_half_yield_bps: u16,
-    /// Share of vested tokens beneficiaries sell to holders.
+    /// Share of the liquid genesis allocations (community sale, testnet rewards) their
+    /// recipients sell into the pool; the rest goes to the holders.
+    pub liquid_sell_bps: u16,
+    /// Share of vested tokens beneficiaries sell into the pool.
     pub vesting_sell_bps: u16,
+    /// Share of their ACN income (emissions, staking rewards) providers sell into the pool.
+    pub provider_sell_bps: u16,
+    /// Sellers work their orders over this many days: each day they sell this fraction of what
+    /// they still mean to sell (a cliff's unlock is sold over weeks, not dumped in one block).
+    pub sell_over_days: u32,
     /// Share of the treasury's spendable reserve granted every 30 days.
     pub treasury_grants_bps_per_month: u16,
 }
@@ -56,11 +64,9 @@ pub struct Adoption {
     pub demand_max: f64,
     /// GPUs per on-chain provider.
     pub gpus_per_provider: u64,
-    /// The token's price in USD at launch (a fixed path per scenario until the market issue's
-    /// pool sets it).
-    pub token_usd_day0: f64,
-    /// The token price's yearly growth factor (below 1: it falls).
-    pub token_usd_growth_per_year: f64,
+    /// Outside demand for ACN: USD of ACN bought on the pool per day for each GPU-day of the
+    /// day's demand curve (buyers who want the token, not compute, drawn by adoption).
+    pub outside_buy_usd_per_gpu_day: f64,
 }
 
 /// The scenarios file.
@@ -159,12 +165,12 @@ impl Scenario {
             "[common] staking_half_yield_bps must be positive"
         );
         ensure!(
-            a.token_usd_day0.is_finite() && a.token_usd_day0 > 0.0,
-            "[{n}] token_usd_day0 must be positive"
+            a.outside_buy_usd_per_gpu_day.is_finite() && a.outside_buy_usd_per_gpu_day >= 0.0,
+            "[{n}] outside_buy_usd_per_gpu_day must be a non-negative number of USD"
         );
         ensure!(
-            a.token_usd_growth_per_year.is_finite() && a.token_usd_growth_per_year > 0.0,
-            "[{n}] token_usd_growth_per_year must be positive"
+            (1..=3_650).contains(&c.sell_over_days),
+            "[common] sell_over_days must be 1..=3650"
         );
         ensure!(
             (1..=10_000).contains(&c.target_utilization_bps),
@@ -180,7 +186,9 @@ impl Scenario {
         );
         for (field, v) in [
             ("holder_initial_bond_bps", c.holder_initial_bond_bps),
+            ("liquid_sell_bps", c.liquid_sell_bps),
             ("vesting_sell_bps", c.vesting_sell_bps),
+            ("provider_sell_bps", c.provider_sell_bps),
             (
                 "treasury_grants_bps_per_month",
                 c.treasury_grants_bps_per_month,
@@ -191,10 +199,10 @@ impl Scenario {
         Ok(())
     }
 
-    /// The token's USD price on day `day` (the scenario's fixed path).
-    pub fn token_usd(&self, day: u64) -> f64 {
-        let a = &self.adoption;
-        a.token_usd_day0 * a.token_usd_growth_per_year.powf(day as f64 / 365.0)
+    /// Outside buyers' ACN purchases on day `day`, USD: `outside_buy_usd_per_gpu_day` per
+    /// GPU-day of the adoption curve.
+    pub fn outside_buy_usd(&self, day: u64) -> f64 {
+        self.adoption.outside_buy_usd_per_gpu_day * self.demand(day)
     }
 
     /// How demand responds to a price of `usd_per_gpu_day`: `(reference / price)^elasticity`,
@@ -234,10 +242,11 @@ mod tests {
     }
 
     #[test]
-    fn the_token_price_path_and_the_price_response() {
+    fn outside_demand_follows_adoption_and_the_price_response() {
         let s = Scenario::parse("base", DEFAULT_SCENARIOS).unwrap();
-        assert!((s.token_usd(0) - 0.02).abs() < 1e-12);
-        assert!((s.token_usd(365) - 0.025).abs() < 1e-12);
+        let per = s.adoption.outside_buy_usd_per_gpu_day;
+        assert!((s.outside_buy_usd(0) - per * s.adoption.demand_day0).abs() < 1e-6);
+        assert!((s.outside_buy_usd(365) - per * s.demand(365)).abs() < 1e-6);
         // At the reference price demand is the curve; twice the price halves it (elasticity 1),
         // within [0.1, 3].
         assert!((s.price_response(32.0) - 1.0).abs() < 1e-12);
@@ -245,10 +254,19 @@ mod tests {
         assert_eq!(s.price_response(1e9), 0.1);
         assert_eq!(s.price_response(0.0), 3.0);
         let bad = DEFAULT_SCENARIOS.replace(
-            "token_usd_day0 = 0.02\ntoken_usd_growth_per_year = 1.25",
-            "token_usd_day0 = 0.0\ntoken_usd_growth_per_year = 1.25",
+            &format!("outside_buy_usd_per_gpu_day = {per:.1}"),
+            "outside_buy_usd_per_gpu_day = -1.0",
         );
         let e = format!("{:#}", Scenario::parse("base", &bad).unwrap_err());
-        assert!(e.contains("[base] token_usd_day0 must be positive"), "{e}");
+        assert!(
+            e.contains("[base] outside_buy_usd_per_gpu_day must be a non-negative number of USD"),
+            "{e}"
+        );
+        let bad = DEFAULT_SCENARIOS.replace("sell_over_days = 180", "sell_over_days = 0");
+        let e = format!("{:#}", Scenario::parse("low", &bad).unwrap_err());
+        assert!(
+            e.contains("[common] sell_over_days must be 1..=3650"),
+            "{e}"
+        );
     }
 }

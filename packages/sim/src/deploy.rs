@@ -1,7 +1,8 @@
 //! The genesis deployment on the embedded chain, by the one deployment routine: token (cap =
-//! genesis supply + emission pool), staking, treasury (split, reserve, vesting schedules), market
-//! (with the simulator's model) and the emissions contract as the token's minter; then a check
-//! that every allocation landed.
+//! genesis supply), staking, treasury (split, reserve, vesting schedules), market (with the
+//! simulator's models, priced in USD), the emissions contract funded with its pool, and the
+//! ACN / USD pool seeded from the treasury's reserve (the deployer brings the USD), its oracle
+//! and the buyback vault; then a check that every allocation landed.
 
 use acn_client::deploy::DeployPlan;
 use acn_embedded::AppDeployer;
@@ -12,7 +13,7 @@ use anyhow::{ensure, Context, Result};
 use cosmwasm_std::Addr;
 use cw_multi_test::App;
 
-use crate::config::{AllocationKind, Genesis};
+use crate::config::{AllocationKind, Genesis, TOKEN};
 
 /// The deployer's account name: it stands for the DAO.
 pub const OWNER: &str = "dao";
@@ -143,10 +144,23 @@ impl World {
             g.pool()
         );
         ensure!(s.balance(s.owner.clone()) == 0, "the deployer kept tokens");
+        // The pool's ACN seed comes out of the treasury's reserve too.
+        let seed_acn = g.amm.as_ref().map_or(0, |a| a.seed_acn as u128 * TOKEN);
+        if seed_acn > 0 {
+            let pair = s
+                .pool
+                .clone()
+                .context("a seeded genesis deploys the pool")?;
+            ensure!(
+                s.balance(pair.clone()) == seed_acn,
+                "the pool holds {} ACN base units, not its seed {seed_acn}",
+                s.balance(pair)
+            );
+        }
         let balances = s.treasury_balances();
         ensure!(
             balances.balance.u128()
-                == g.total_of(AllocationKind::Treasury) - g.pool()
+                == g.total_of(AllocationKind::Treasury) - g.pool() - seed_acn
                     + g.total_of(AllocationKind::Vesting),
             "treasury holds {}",
             balances.balance

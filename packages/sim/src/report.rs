@@ -50,17 +50,17 @@ pub fn ensure_font() -> Result<PathBuf> {
 }
 
 /// The CSV header (one column per `DayRecord` field, units in the names).
-pub const CSV_HEADER: &str = "day,demand_gpu_days,served_gpu_days,providers,gpus,unit_price_acn_per_unit,jobs,job_volume_acn,burned_acn,emitted_acn,burned_total_acn,emitted_total_acn,supply_acn,circulating_acn,bonded_acn,treasury_acn,vesting_locked_acn,provider_income_acn_per_gpu_day,emission_income_acn_per_gpu_day,token_usd,staking_apr_pct,wash_fee_acn,wash_expected_acn,wash_profit_acn,unlocked_acn,treasury_income_acn,grants_acn";
+pub const CSV_HEADER: &str = "day,demand_gpu_days,served_gpu_days,providers,gpus,unit_price_usd_per_unit,jobs,job_volume_usd,burned_acn,emitted_acn,burned_total_acn,emitted_total_acn,supply_acn,circulating_acn,bonded_acn,treasury_acn,vesting_locked_acn,provider_income_usd_per_gpu_day,emission_income_usd_per_gpu_day,token_usd,staking_apr_pct,wash_fee_usd,wash_expected_usd,wash_profit_usd,unlocked_acn,treasury_income_acn,grants_acn,pool_acn,pool_usd,buyback_usd,buyback_acn,buybacks,vault_usd,sold_acn,outside_buy_usd,sell_backlog_acn";
 
 /// The daily figures as CSV text.
 pub fn csv(days: &[DayRecord]) -> String {
-    let mut out = String::with_capacity(200 * (days.len() + 1));
+    let mut out = String::with_capacity(300 * (days.len() + 1));
     out.push_str(CSV_HEADER);
     out.push('\n');
     for d in days {
         let _ = writeln!(
             out,
-            "{},{:.1},{:.1},{},{},{:.6},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.3},{:.3},{:.6},{:.4},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6}",
+            "{},{:.1},{:.1},{},{},{:.6},{},{:.2},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.3},{:.3},{:.6},{:.4},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.2},{:.2},{:.6},{},{:.2},{:.6},{:.2},{:.6}",
             d.day,
             d.demand_gpu_days,
             d.served_gpu_days,
@@ -87,7 +87,16 @@ pub fn csv(days: &[DayRecord]) -> String {
             d.wash_profit,
             d.unlocked_day,
             d.treasury_income_day,
-            d.grants_day
+            d.grants_day,
+            d.pool_acn,
+            d.pool_usd,
+            d.buyback_usd,
+            d.buyback_acn,
+            d.buybacks,
+            d.vault_usd,
+            d.sold_acn,
+            d.outside_buy_usd,
+            d.sell_backlog_acn
         );
     }
     out
@@ -169,6 +178,29 @@ fn yearly_change(days: &[DayRecord], f: impl Fn(&DayRecord) -> f64) -> Vec<(f64,
         .collect()
 }
 
+/// The price path in one line: day 0, 30, 365 and the last day.
+fn price_note(outcome: &Outcome) -> String {
+    price_path(outcome)
+        .iter()
+        .map(|(day, p)| format!("day {day}: ${p:.4}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The pool's price on day 0, 30, 365, 1 825 and the last day (those the run reached).
+pub fn price_path(outcome: &Outcome) -> Vec<(u64, f64)> {
+    let mut path = vec![(0, outcome.initial_token_usd)];
+    let last = outcome.days.last().map(|d| d.day).unwrap_or(0);
+    for day in [30, 365, 1_825, last] {
+        if day > 0 && path.iter().all(|(d, _)| *d != day) {
+            if let Some(r) = outcome.days.iter().find(|r| r.day == day) {
+                path.push((day, r.token_usd));
+            }
+        }
+    }
+    path
+}
+
 fn charts(outcome: &Outcome) -> Vec<Chart> {
     let d = &outcome.days;
     let m = 1e6;
@@ -187,7 +219,7 @@ fn charts(outcome: &Outcome) -> Vec<Chart> {
             y_desc: "million ACN",
             series: vec![
                 Series {
-                    label: "circulating (liquid, outside contracts)",
+                    label: "circulating (liquid, outside contracts and the pool)",
                     color: BLUE_,
                     points: line(d, |r| r.circulating / m),
                 },
@@ -233,14 +265,14 @@ fn charts(outcome: &Outcome) -> Vec<Chart> {
             y_desc: "USD per GPU-day",
             series: vec![
                 Series {
-                    label: "income (jobs + emissions)",
+                    label: "income (USD jobs + emissions at the pool's price)",
                     color: BLUE_,
-                    points: line(d, |r| r.income_per_gpu_day * r.token_usd),
+                    points: line(d, |r| r.income_per_gpu_day),
                 },
                 Series {
                     label: "of which emissions",
                     color: GREEN_,
-                    points: line(d, |r| r.emission_income_per_gpu_day * r.token_usd),
+                    points: avg7(d, |r| r.emission_income_per_gpu_day),
                 },
                 Series {
                     label: "cost per GPU-day",
@@ -312,12 +344,51 @@ fn charts(outcome: &Outcome) -> Vec<Chart> {
         Chart {
             file: "unit_price",
             title: "Unit price (1 compute unit = 1 GPU-minute)".into(),
-            y_desc: "ACN per compute unit",
+            y_desc: "USD per compute unit",
             series: vec![Series {
                 label: "unit price",
                 color: BLUE_,
                 points: line(d, |r| r.unit_price),
             }],
+            note: None,
+        },
+        Chart {
+            file: "token_price",
+            title: format!(
+                "ACN price on the pool — {} scenario (buybacks and trades move it)",
+                outcome.scenario
+            ),
+            y_desc: "USD per ACN",
+            series: vec![Series {
+                label: "pool price (end of day)",
+                color: BLUE_,
+                points: std::iter::once((0.0, outcome.initial_token_usd))
+                    .chain(line(d, |r| r.token_usd))
+                    .collect(),
+            }],
+            note: Some(price_note(outcome)),
+        },
+        Chart {
+            file: "pool_flows",
+            title: "USD into ACN on the pool: buybacks and outside buyers; USD out: sellers (30-day averages)".into(),
+            y_desc: "thousand USD per day",
+            series: vec![
+                Series {
+                    label: "buybacks (vault)",
+                    color: RED_,
+                    points: trailing(d, 30, |r| r.buyback_usd / 1e3),
+                },
+                Series {
+                    label: "outside buyers",
+                    color: GREEN_,
+                    points: trailing(d, 30, |r| r.outside_buy_usd / 1e3),
+                },
+                Series {
+                    label: "sold by vesting, providers, grantees (at the day's price)",
+                    color: PURPLE_,
+                    points: trailing(d, 30, |r| r.sold_acn * r.token_usd / 1e3),
+                },
+            ],
             note: None,
         },
         Chart {
@@ -479,7 +550,7 @@ const SVG_LINE: u32 = 2;
 /// near-vertical segments (sharp daily drops), so PNG lines are one pixel.
 const PNG_LINE: u32 = 1;
 
-/// Write every chart as `<name>.svg` and `<name>.png`, plus `dashboard.svg/.png` with all six,
+/// Write every chart as `<name>.svg` and `<name>.png`, plus `dashboard.svg/.png` with all of them,
 /// into `dir`. Returns the written paths.
 pub fn plots(outcome: &Outcome, dir: &Path) -> Result<Vec<PathBuf>> {
     if outcome.days.is_empty() {
@@ -500,14 +571,14 @@ pub fn plots(outcome: &Outcome, dir: &Path) -> Result<Vec<PathBuf>> {
     let all: Vec<&Chart> = charts.iter().collect();
     let svg = dir.join("dashboard.svg");
     render(
-        SVGBackend::new(&svg, (1800, 2700)).into_drawing_area(),
+        SVGBackend::new(&svg, (1800, 3240)).into_drawing_area(),
         &all,
         1.0,
         SVG_LINE,
     )?;
     let png = dir.join("dashboard.png");
     render(
-        BitMapBackend::new(&png, (1800, 2700)).into_drawing_area(),
+        BitMapBackend::new(&png, (1800, 3240)).into_drawing_area(),
         &all,
         1.0,
         PNG_LINE,
@@ -560,7 +631,7 @@ pub fn summary(outcome: &Outcome) -> String {
         );
         let _ = writeln!(
             s,
-            "  day {}: demand {:.0} GPU-days/day, served {:.0}, {} providers ({} GPUs), unit price {:.4} ACN/unit, provider income {:.0} ACN/GPU-day = ${:.2} (cost ${:.2}), token ${:.4}, staking APR {:.2} %",
+            "  day {}: demand {:.0} GPU-days/day, served {:.0}, {} providers ({} GPUs), unit price ${:.4}/unit, provider income ${:.2}/GPU-day (cost ${:.2}), token ${:.4} (pool {} ACN / {} USD), staking APR {:.2} %",
             last.day,
             last.demand_gpu_days,
             last.served_gpu_days,
@@ -568,11 +639,53 @@ pub fn summary(outcome: &Outcome) -> String {
             last.gpus,
             last.unit_price,
             last.income_per_gpu_day,
-            last.income_per_gpu_day * last.token_usd,
             outcome.cost_usd_per_gpu_day,
             last.token_usd,
+            mtok(last.pool_acn),
+            mtok(last.pool_usd),
             last.staking_apr_pct
         );
+        let sum = |f: fn(&DayRecord) -> f64| outcome.days.iter().map(f).sum::<f64>();
+        let _ = writeln!(
+            s,
+            "  the market for ACN: buyback vault spent ${} on {} ACN in {:.0} buys (${} still in the vault, above its daily cap); outside buyers spent ${}; sellers sold {} ACN ({} still to sell); ${} minted into the run in all",
+            mtok(sum(|d| d.buyback_usd)),
+            mtok(sum(|d| d.buyback_acn)),
+            sum(|d| d.buybacks as f64),
+            mtok(last.vault_usd),
+            mtok(sum(|d| d.outside_buy_usd)),
+            mtok(sum(|d| d.sold_acn)),
+            mtok(last.sell_backlog_acn),
+            mtok(outcome.usd_minted)
+        );
+        let _ = writeln!(s, "  token price on the pool (USD per ACN):");
+        let _ = writeln!(
+            s,
+            "    {:>6} | {:>9} | {:>12} | {:>10} | {:>9}",
+            "day", "price", "supply", "burned", "staking"
+        );
+        for (day, price) in price_path(outcome) {
+            match outcome.days.iter().find(|r| r.day == day) {
+                Some(r) => {
+                    let _ = writeln!(
+                        s,
+                        "    {:>6} | {:>9.4} | {:>12} | {:>10} | {:>7.2} %",
+                        day,
+                        price,
+                        mtok(r.supply),
+                        mtok(r.burned_total),
+                        r.staking_apr_pct
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        s,
+                        "    {:>6} | {:>9.4} | {:>12} | {:>10} | {:>9}",
+                        day, price, "genesis", "0.0 M", "—"
+                    );
+                }
+            }
+        }
     }
     let year_avg = |year: usize, f: fn(&DayRecord) -> f64| {
         let from = (year - 1) * 365;
@@ -598,25 +711,18 @@ pub fn summary(outcome: &Outcome) -> String {
         .fold(f64::NEG_INFINITY, f64::max);
     let _ = writeln!(
         s,
-        "  wash trader (its best-sized self-dealing every day): paid {wash_fees:.0} ACN of fees, net profit {wash_profit:.0} ACN ({:.1} % of its fees), best day {best_day:.2} ACN",
+        "  wash trader (its best-sized self-dealing every day, paying in USD): paid ${wash_fees:.0} of fees, net profit ${wash_profit:.0} ({:.1} % of its fees), best day ${best_day:.2}",
         if wash_fees > 0.0 {
             wash_profit / wash_fees * 100.0
         } else {
             0.0
         }
     );
-    if outcome.float_limited_days > 0 {
-        let _ = writeln!(
-            s,
-            "  on {} days holders' liquid tokens could not pay for all the demand the fleets could serve (served less)",
-            outcome.float_limited_days
-        );
-    }
     match &outcome.crossing {
         Some(c) => {
             let _ = writeln!(
                 s,
-                "  daily burn first exceeds daily emission (7-day averages) on day {} (year {:.2}): {:.0} GPU-days/day = {:.1} M compute units/day, buyers paying {} ACN/day; burn {:.0} ACN/day vs emission {:.0} ACN/day",
+                "  daily burn first exceeds daily emission (7-day averages) on day {} (year {:.2}): {:.0} GPU-days/day = {:.1} M compute units/day, buyers paying ${}/day; burn {:.0} ACN/day vs emission {:.0} ACN/day",
                 c.day,
                 c.day as f64 / 365.0,
                 c.served_gpu_days,

@@ -1,27 +1,32 @@
 //! The wash trader: an attacker that buys jobs from its own providers every day to farm
 //! emissions, at the size the rules make most profitable, and whose realised profit the
-//! simulator reports (`DayRecord::wash_profit`).
+//! simulator reports (`DayRecord::wash_profit`, USD).
 //!
 //! It is the strongest self-dealer the rules allow. It owns every provider of its own model
 //! (`WASH_MODEL`, registered like any model; no honest fleet serves it), so both slots of its
 //! redundancy-2 jobs are its own (its providers register for the trade and deregister after it,
 //! so they do not count as market capacity, which one simulated provider — a fleet — would
 //! distort), every job is verified by the agreement of its two providers,
-//! and every fee it pays is reported to emissions. Each day, after the honest jobs (so the
-//! epoch's fees are known), it reads the epoch's budget and fees, the fee cap, the shares and its
-//! stake from the chain, computes its expected profit for every batch size on a grid
-//! ([`expected_profit`]), and buys the best one: it always trades, so the run measures what the
-//! best trade really earns. Its wealth is its liquid, bonded and unbonding tokens plus its
-//! pending staking rewards and claimable emissions; its profit on a day is the change of that
-//! wealth less the tokens it bought from holders that day.
+//! and every fee it pays is reported to emissions (at the job's ACN price). It pays in USD, like
+//! every buyer: its providers are paid in USD and its fee goes to the buyback vault, which buys
+//! ACN with it. Each day, after the honest jobs (so the epoch's fees are known), it reads the
+//! epoch's budget and fees, the fee cap, the shares and its stake from the chain, computes its
+//! expected profit for every batch size on a grid ([`expected_profit`], in ACN at the quote's
+//! ACN price), and buys the best one: it always trades, so the run measures what the best trade
+//! really earns. Its wealth is its USD plus its ACN — liquid, bonded and unbonding, pending
+//! staking rewards and claimable emissions; its profit on a day is the change of its USD less
+//! the USD it brought in, plus the change of its ACN valued at the day's pool price (the
+//! revaluation of the ACN it already held is not a profit of its trade).
 
 use acn_interface::{emissions, staking};
 use anyhow::Result;
-use cosmwasm_std::{Addr, Binary};
+use cosmwasm_std::{coins, Addr, Binary};
+use cw_multi_test::Executor;
 
 use crate::config::{Genesis, TOKEN};
 use crate::deploy::{World, WASH_MODEL};
-use acn_testing::{labels_output, Suite};
+use crate::pool::Pool;
+use acn_testing::{audit_commitment_for, labels_output, Suite};
 
 /// The buyer's account name.
 pub const BUYER: &str = "wash-buyer";
@@ -49,7 +54,7 @@ pub struct Rules {
     pub stake_share: f64,
 }
 
-/// Expected profit, in tokens, of buying a job at `price` from its own two providers, under
+/// Expected profit, in ACN, of buying a job worth `price` ACN from its own two providers, under
 /// `rules`: the providers' pay back, its share of the epoch's provider release, the stakers'
 /// share of what its fee adds to the release and of its distributed fee, less the price.
 pub fn expected_profit(price: f64, r: &Rules) -> f64 {
@@ -72,19 +77,28 @@ pub fn expected_profit(price: f64, r: &Rules) -> f64 {
 pub struct Trade {
     /// Items bought.
     pub batch: u32,
-    /// Price paid, base units.
+    /// Price paid, stable base units.
     pub price: u128,
-    /// Protocol fee the settled job charged (read from the job), base units.
+    /// Protocol fee the settled job charged (read from the job), stable base units.
     pub fee: u128,
-    /// Expected profit computed before the trade, tokens.
+    /// Expected profit computed before the trade, in USD at the quote's ACN price.
     pub expected: f64,
 }
 
 /// The attacker's state.
 pub struct WashTrader {
     addrs: Vec<Addr>,
-    bought_today: u128,
-    last_wealth: u128,
+    usd_in_today: u128,
+    last_wealth: Wealth,
+}
+
+/// The trader's holdings: stable and ACN, base units.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Wealth {
+    /// Stable held by its three addresses.
+    pub usd: u128,
+    /// ACN: liquid, bonded, unbonding, pending staking rewards, claimable emissions.
+    pub acn: u128,
 }
 
 impl WashTrader {
@@ -92,19 +106,19 @@ impl WashTrader {
     pub fn placeholder() -> Self {
         WashTrader {
             addrs: vec![],
-            bought_today: 0,
-            last_wealth: 0,
+            usd_in_today: 0,
+            last_wealth: Wealth::default(),
         }
     }
 
-    /// Buy the minimum stake for both providers from `holders` and bond it (they register for
-    /// `WASH_MODEL`, and nothing else, only while they trade).
-    pub fn launch(world: &mut World, holders: &Addr) -> Result<Self> {
+    /// Buy the minimum stake for both providers on the pool (with USD it brings) and bond it
+    /// (they register for `WASH_MODEL`, and nothing else, only while they trade).
+    pub fn launch(world: &mut World, pool: &mut Pool) -> Result<Self> {
         let s = &mut world.suite;
         let stake = world.genesis.market.min_provider_stake as u128 * TOKEN;
         for p in PROVIDERS {
             let addr = s.addr(p);
-            s.transfer_from(holders, &addr, stake)?;
+            pool.buy_exact(s, &addr, stake)?;
             s.bond(p, stake)?;
         }
         let addrs = [BUYER, PROVIDERS[0], PROVIDERS[1]]
@@ -113,10 +127,10 @@ impl WashTrader {
             .collect();
         let mut trader = WashTrader {
             addrs,
-            bought_today: 0,
-            last_wealth: 0,
+            usd_in_today: 0,
+            last_wealth: Wealth::default(),
         };
-        trader.last_wealth = trader.wealth(s, &world.emissions);
+        trader.last_wealth = trader.wealth(s, &world.emissions, pool);
         Ok(trader)
     }
 
@@ -125,9 +139,11 @@ impl WashTrader {
         &self.addrs
     }
 
-    /// Liquid + bonded + unbonding + pending staking rewards + claimable emissions.
-    pub fn wealth(&self, s: &Suite, emissions_addr: &Addr) -> u128 {
-        self.addrs
+    /// Its stable, and its ACN: liquid + bonded + unbonding + pending staking rewards +
+    /// claimable emissions.
+    pub fn wealth(&self, s: &Suite, emissions_addr: &Addr, pool: &Pool) -> Wealth {
+        let acn = self
+            .addrs
             .iter()
             .map(|a| {
                 let stake = s.stake_of(a);
@@ -137,7 +153,9 @@ impl WashTrader {
                     + s.pending_rewards_of(a)
                     + s.emissions_provider(emissions_addr, a).claimable.u128()
             })
-            .sum()
+            .sum();
+        let usd = self.addrs.iter().map(|a| pool.usd_balance(s, a)).sum();
+        Wealth { usd, acn }
     }
 
     /// Claim the providers' emissions and staking rewards (moves nothing out of its wealth).
@@ -184,26 +202,26 @@ impl WashTrader {
         }
     }
 
-    /// Trade the best batch of the grid (buying the tokens from `holders`, spending at most
-    /// `max_spend`); returns the trade, or `None` if it cannot afford one.
+    /// Trade the best batch of the grid, paying in USD it brings (minted: outside money), at
+    /// most `max_spend` stable base units; returns the trade, or `None` if none fits.
     pub fn trade(
         &mut self,
         world: &mut World,
-        holders: &Addr,
+        pool: &mut Pool,
         max_spend: u128,
     ) -> Result<Option<Trade>> {
         let rules = self.rules(world);
         let s = &mut world.suite;
         let best = GRID
             .iter()
-            .map(|b| (*b, s.quote(BUYER, WASH_MODEL, *b, 2).price.u128()))
-            .filter(|(_, price)| *price <= max_spend)
-            .map(|(b, price)| {
-                (
-                    b,
-                    price,
-                    expected_profit(price as f64 / TOKEN as f64, &rules),
-                )
+            .map(|b| (*b, s.quote(BUYER, WASH_MODEL, *b, 2)))
+            .filter(|(_, q)| q.price.u128() <= max_spend)
+            .filter_map(|(b, q)| {
+                // Emissions count the fee in ACN at the job's ACN price (the quote's TWAP).
+                let acn_price = q.acn_price?.to_string().parse::<f64>().ok()?;
+                let price_usd = q.price.u128() as f64 / TOKEN as f64;
+                let acn = price_usd / acn_price;
+                Some((b, q.price.u128(), expected_profit(acn, &rules) * acn_price))
             })
             .max_by(|x, y| x.2.total_cmp(&y.2));
         let Some((batch, price, expected)) = best else {
@@ -213,14 +231,24 @@ impl WashTrader {
             s.register_provider(p, &[WASH_MODEL])?;
         }
         let buyer = s.addr(BUYER);
-        s.transfer_from(holders, &buyer, price)?;
-        self.bought_today += price;
-        let deadline = s.default_deadline();
-        let input = Binary::from(vec![1u8; batch as usize]);
-        let job = s.try_submit(BUYER, WASH_MODEL, input, batch, 2, price, deadline)?;
+        pool.mint_usd(s, &buyer, price)?;
+        self.usd_in_today += price;
+        let market = s.market();
+        let msg = acn_interface::market::ExecuteMsg::SubmitJob {
+            model_id: WASH_MODEL.into(),
+            input: Binary::from(vec![1u8; batch as usize]),
+            batch,
+            redundancy: 2,
+            max_unit_price: cosmwasm_std::Uint128::MAX,
+            deadline: s.default_deadline(),
+            audit_commitment: audit_commitment_for(&buyer, 2),
+        };
+        let res =
+            s.app
+                .execute_contract(buyer, market.clone(), &msg, &coins(price, &pool.denom))?;
+        let job = acn_testing::job_id_from(&res)?;
         let out = labels_output(&vec![1u32; batch as usize]);
         s.run_job(job, &[(PROVIDERS[0], out.clone()), (PROVIDERS[1], out)])?;
-        let market = s.market();
         for p in PROVIDERS {
             let addr = s.addr(p);
             s.execute(
@@ -238,14 +266,22 @@ impl WashTrader {
         }))
     }
 
-    /// The day's realised profit in base units (signed): the change of its wealth less what it
-    /// bought. Call once a day, after the fee distribution.
-    pub fn close_day(&mut self, s: &Suite, emissions_addr: &Addr) -> i128 {
-        let wealth = self.wealth(s, emissions_addr);
-        let profit = wealth as i128 - self.last_wealth as i128 - self.bought_today as i128;
-        self.last_wealth = wealth;
-        self.bought_today = 0;
-        profit
+    /// The day's realised profit in USD: the change of its stable less the stable it brought
+    /// in, plus the change of its ACN at `acn_usd` (the day's pool price). Call once a day, after
+    /// the buybacks.
+    pub fn close_day(
+        &mut self,
+        s: &Suite,
+        emissions_addr: &Addr,
+        pool: &Pool,
+        acn_usd: f64,
+    ) -> f64 {
+        let w = self.wealth(s, emissions_addr, pool);
+        let usd = w.usd as f64 - self.last_wealth.usd as f64 - self.usd_in_today as f64;
+        let acn = w.acn as f64 - self.last_wealth.acn as f64;
+        self.last_wealth = w;
+        self.usd_in_today = 0;
+        (usd + acn * acn_usd) / TOKEN as f64
     }
 }
 

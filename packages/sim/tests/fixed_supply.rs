@@ -1,13 +1,14 @@
 //! A fixed 10 B supply, whatever happens: random sequences of mints (by the token's minter and
-//! by strangers), burns, work reports, emission claims, fee distributions and days passing, on
-//! the genesis deployment. After every step: nothing was ever minted past the genesis supply,
+//! by strangers), burns, work reports, emission claims, fee distributions, buybacks of USD fees
+//! on the pool (70 % of the ACN bought burned) and days passing, on the genesis deployment. After every step: nothing was ever minted past the genesis supply,
 //! the supply plus everything burned is exactly 10 B, and the emissions contract holds its pool
 //! less what it paid.
 
-use acn_interface::{emissions as em, token};
+use acn_interface::{buyback, emissions as em, token};
 use acn_sim::config::{Genesis, DEFAULT_GENESIS, TOKEN};
 use acn_sim::deploy::deploy;
-use cosmwasm_std::Uint128;
+use cosmwasm_std::{coins, Uint128};
+use cw_multi_test::Executor;
 use proptest::prelude::*;
 
 const DAY: u64 = 86_400;
@@ -28,6 +29,9 @@ enum Op {
     Claim(usize),
     /// A fee deposited in the treasury is split (burned in part).
     Distribute(u128),
+    /// USD fees (base units of the stable) reach the vault, which buys ACN with them on the
+    /// pool a TWAP window later (refused only once today's cap is spent: then nothing moves).
+    Buyback(u128),
     /// Time passes.
     Days(u64),
 }
@@ -40,6 +44,7 @@ fn op() -> impl Strategy<Value = Op> {
         (0usize..3, 1u128..=100_000_000 * TOKEN).prop_map(|(p, f)| Op::Work(p, f)),
         (0usize..3).prop_map(Op::Claim),
         (1u128..=1_000_000 * TOKEN).prop_map(Op::Distribute),
+        (1u128..=5_000 * TOKEN).prop_map(Op::Buyback),
         (1u64..=40).prop_map(Op::Days),
     ]
 }
@@ -90,6 +95,27 @@ proptest! {
                         let before = s.treasury_totals().burned.u128();
                         s.distribute_as(&stranger).unwrap();
                         burned += s.treasury_totals().burned.u128() - before;
+                    }
+                }
+                Op::Buyback(usd) => {
+                    let vault = s.buyback.clone().unwrap();
+                    acn_embedded::mint_native(&mut s.app, "mallory", "uusdc", usd).unwrap();
+                    s.app.execute_contract(stranger.clone(), vault.clone(), &buyback::ExecuteMsg::Deposit {}, &coins(usd, "uusdc")).unwrap();
+                    let before: buyback::StateResponse = s.query(&vault, &buyback::QueryMsg::State {});
+                    let supply = s.total_supply();
+                    // The pool idle for a window: the oracle serves its spot.
+                    s.advance_time(1_800);
+                    match s.app.execute_contract(stranger.clone(), vault.clone(), &buyback::ExecuteMsg::Buyback {}, &[]) {
+                        Ok(_) => {
+                            let after: buyback::StateResponse = s.query(&vault, &buyback::QueryMsg::State {});
+                            let b = (after.totals.burned - before.totals.burned).u128();
+                            prop_assert_eq!(supply - s.total_supply(), b, "the supply falls by exactly the burn");
+                            burned += b;
+                        }
+                        Err(e) => {
+                            prop_assert!(format!("{e:#}").contains("daily cap reached"), "{e:#}");
+                            prop_assert_eq!(s.total_supply(), supply);
+                        }
                     }
                 }
                 Op::Days(d) => s.advance_time(d * DAY),

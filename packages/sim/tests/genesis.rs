@@ -84,11 +84,17 @@ fn deployment_places_every_allocation() {
     let s = &world.suite;
     assert_eq!(s.total_supply(), 10_000_000_000 * TOKEN);
     let b = s.treasury_balances();
-    // The community treasury's 4 040 M less the 2 000 M moved into the emissions pool.
-    assert_eq!(b.balance.u128(), 7_500_000_000 * TOKEN);
+    // The community treasury's 4 040 M less the 2 000 M moved into the emissions pool and the
+    // 50 M seeding the ACN / USD pool (against 1 M USD: $0.02).
+    assert_eq!(b.balance.u128(), 7_450_000_000 * TOKEN);
     assert_eq!(b.vesting_locked.u128(), 5_460_000_000 * TOKEN);
-    assert_eq!(b.spendable.u128(), 2_040_000_000 * TOKEN);
+    assert_eq!(b.spendable.u128(), 1_990_000_000 * TOKEN);
     assert_eq!(s.balance(world.emissions.clone()), 2_000_000_000 * TOKEN);
+    assert_eq!(s.balance(s.pool.clone().unwrap()), 50_000_000 * TOKEN);
+    assert_eq!(
+        s.stable_balance(&s.pool.clone().unwrap()),
+        1_000_000 * TOKEN
+    );
     assert_eq!(s.balance_of("community-sale"), 300_000_000 * TOKEN);
     assert_eq!(s.balance_of("testnet-rewards"), 200_000_000 * TOKEN);
     assert_eq!(s.balance(s.owner.clone()), 0);

@@ -1,10 +1,12 @@
 //! A short simulation on the real contracts: conservation holds every day, the economy moves
-//! (jobs, fees, burns, emissions), the check catches tokens destroyed behind its back, and the
-//! CSV and plots are written, labelled.
+//! (USD jobs, fees bought back and burned, emissions, the pool's price), buybacks raise the
+//! pool's price and burn 70 % of what they buy, the check catches tokens destroyed behind its
+//! back, and the CSV and plots are written, labelled.
 
 use acn_sim::config::{Genesis, Scenario, TOKEN};
 use acn_sim::engine::{simulate, Simulation};
 use acn_sim::report::{summary, write_outputs, CSV_HEADER};
+use cw_multi_test::Executor;
 
 #[test]
 fn sixty_days_conserve_supply_every_day() {
@@ -21,6 +23,22 @@ fn sixty_days_conserve_supply_every_day() {
             assert!(d.emitted_day > 0.0, "day {}: nothing emitted", d.day);
         }
         assert!(d.burned_day > 0.0, "day {}: nothing burned", d.day);
+        // The fees are bought back on the pool every day; the token's price is the pool's.
+        assert!(
+            d.buybacks > 0 && d.buyback_usd > 0.0,
+            "day {}: no buyback",
+            d.day
+        );
+        assert!((d.token_usd - d.pool_usd / d.pool_acn).abs() < 1e-9 * d.token_usd.max(1.0));
+        assert!(
+            d.token_usd > 0.001 && d.token_usd < 1.0,
+            "day {}: ${}",
+            d.day,
+            d.token_usd
+        );
+        // Buyers pay the USD unit price: $0.02 a GPU-minute at genesis, moving by ≤ 12.5 %
+        // a day.
+        assert!(d.unit_price > 0.0 && d.job_volume > 0.0);
         // No vesting unlocks in the first year.
         assert_eq!(d.vesting_locked, 5_460_000_000.0);
         // supply == genesis − burned (to the base unit: six decimals): emissions are paid from
@@ -32,6 +50,48 @@ fn sixty_days_conserve_supply_every_day() {
     assert!(text.contains("conservation"), "{text}");
     assert!(text.contains("60 days"), "{text}");
     assert!(text.contains("wash trader"), "{text}");
+    assert!(text.contains("token price on the pool"), "{text}");
+    // Something moved the price: buybacks and trades, not a fixed path.
+    let first = out.days[0].token_usd;
+    assert!(out.days.iter().any(|d| (d.token_usd - first).abs() > 1e-6));
+}
+
+/// The keeper's buybacks on the simulator's chain: USD fees in the vault buy ACN on the pool,
+/// the pool's price rises, and the supply falls by exactly the 70 % burned.
+#[test]
+fn buybacks_raise_the_pool_price_and_burn_seventy_percent_of_what_they_buy() {
+    let genesis = Genesis::load(None).unwrap();
+    let scenario = Scenario::load("base", None).unwrap();
+    let mut sim = Simulation::new(&genesis, scenario).unwrap();
+    sim.run(2, |_| {}).unwrap();
+    let mut pool = sim.pool().clone();
+    let s = sim.suite_mut();
+    let (keeper, vault) = (s.addr("keeper"), pool.vault.clone());
+    pool.mint_usd(s, &keeper, 3_000 * TOKEN).unwrap();
+    s.app
+        .execute_contract(
+            keeper.clone(),
+            vault.clone(),
+            &acn_interface::buyback::ExecuteMsg::Deposit {},
+            &cosmwasm_std::coins(3_000 * TOKEN, "uusdc"),
+        )
+        .unwrap();
+    // The pool has been idle since yesterday: the oracle serves its spot.
+    let (price, supply) = (pool.spot(s), s.total_supply());
+    let before = pool.vault_state(s).totals;
+    let day = pool.buybacks(s, &keeper).unwrap();
+    let after = pool.vault_state(s).totals;
+    // 0.2 % of a ~1 M USD reserve per buy: two buys, five minutes apart.
+    assert!(day.buys >= 2, "{day:?}");
+    assert!(day.usd_spent >= 3_000 * TOKEN, "{day:?}");
+    assert!(pool.spot(s) > price * 1.004, "{} → {}", price, pool.spot(s));
+    let burned = (after.burned - before.burned).u128();
+    assert_eq!(supply - s.total_supply(), burned);
+    assert!(
+        burned.abs_diff(day.acn_bought * 7 / 10) <= 2,
+        "{burned} of {}",
+        day.acn_bought
+    );
 }
 
 /// The wash trader buys its best-sized job from its own providers every day: on every day of
@@ -44,6 +104,7 @@ fn the_wash_trader_loses_money_every_day_of_the_base_and_low_scenarios() {
         let out = simulate(&genesis, scenario, 45, |_| {}).unwrap();
         for d in &out.days {
             assert!(d.wash_fee > 0.0, "{name} day {}: no trade", d.day);
+            // It pays in USD and its fee is bought back like every other.
             assert!(
                 d.wash_expected < 0.0,
                 "{name} day {}: {}",
@@ -59,7 +120,7 @@ fn the_wash_trader_loses_money_every_day_of_the_base_and_low_scenarios() {
         }
         let fees: f64 = out.days.iter().map(|d| d.wash_fee).sum();
         let profit: f64 = out.days.iter().map(|d| d.wash_profit).sum();
-        println!("{name}: wash trader paid {fees:.2} ACN of fees, net {profit:.2} ACN");
+        println!("{name}: wash trader paid ${fees:.2} of fees, net ${profit:.2}");
         assert!(profit < -0.25 * fees, "{name}: {profit} on {fees} of fees");
     }
 }
@@ -103,6 +164,8 @@ fn csv_and_plots_are_written() {
         "treasury",
         "provider_income",
         "unit_price",
+        "token_price",
+        "pool_flows",
         "staking_yield",
         "burn_vs_emission",
         "inflation",
@@ -124,7 +187,11 @@ fn csv_and_plots_are_written() {
         assert!(supply_svg.contains(label), "supply.svg lacks {label:?}");
     }
     let price_svg = std::fs::read_to_string(dir.path().join("unit_price.svg")).unwrap();
-    assert!(price_svg.contains("ACN per compute unit"));
+    assert!(price_svg.contains("USD per compute unit"));
+    let token_svg = std::fs::read_to_string(dir.path().join("token_price.svg")).unwrap();
+    for label in ["USD per ACN", "pool price", "day 0: $0.0200"] {
+        assert!(token_svg.contains(label), "token_price.svg lacks {label:?}");
+    }
     let flows_svg = std::fs::read_to_string(dir.path().join("flows.svg")).unwrap();
     for label in ["vesting unlocked", "emitted", "burned"] {
         assert!(flows_svg.contains(label), "flows.svg lacks {label:?}");
@@ -136,7 +203,7 @@ fn csv_and_plots_are_written() {
             "provider_income.svg lacks {label:?}"
         );
     }
-    assert_eq!(written.len(), 1 + 2 * 10);
+    assert_eq!(written.len(), 1 + 2 * 12);
 }
 
 #[test]
