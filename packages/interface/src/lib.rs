@@ -9,6 +9,7 @@ pub mod dao;
 pub mod emissions;
 pub mod lifecycle;
 pub mod market;
+pub mod moderation;
 pub mod oracle;
 pub mod pool;
 pub mod staking;

@@ -175,6 +175,7 @@ pub fn submit_texts(chain: &SuiteChain, texts: &[&str], redundancy: u8) -> u64 {
                 max_unit_price: Uint128::new(1_000_000),
                 deadline: Timestamp::from_seconds(now + 3_600),
                 audit_commitment: None,
+                callback: None,
             },
         )
         .unwrap();
