@@ -3,6 +3,7 @@
 //! Contracts re-export their module from here; clients (the CLI, the worker, the tests) import
 //! this crate only, so a message used by two parties is defined once.
 
+pub mod agents;
 pub mod buyback;
 pub mod common;
 pub mod dao;
