@@ -1274,7 +1274,7 @@ impl Default for MarketParams {
     /// (doubling per repeat offence within 7 days, jail for a day at the third), 10-minute commit
     /// and reveal windows, jobs live at most a day, disputes close after 7 days, fees sent to
     /// the treasury once a whole token is pending, 10 % of redundancy-1 jobs audited (when their
-    /// buyer reveals its secret).
+    /// buyer reveals its secret), result callbacks given at most 300 000 gas.
     fn default() -> Self {
         MarketParams {
             protocol_fee_bps: 300,

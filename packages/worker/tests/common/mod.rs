@@ -153,6 +153,7 @@ pub fn try_submit_digits(
             audit_commitment: (redundancy == 1).then(|| {
                 cosmwasm_std::HexBinary::from(market::audit_commitment(AUDIT_SECRET).to_vec())
             }),
+            callback: None,
         },
     );
     (tx, held_out.labels[..batch].to_vec())
