@@ -9,6 +9,11 @@
 //! A job's escrow, payouts, refunds and fee stay in the asset its buyer paid; stake at risk and
 //! slashing stay in ACN (a stable-paid job's value is converted at the TWAP). A market created
 //! without it prices and takes payment in ACN only.
+//!
+//! **Result callbacks.** A contract that buys a job with `callback: Some(`[`Callback`]`)` is
+//! sent [`CallbackMsg::ReceiveResult`] (job id, status, output) when the job is settled, expired
+//! or resolved: a submessage with reply-on-error and a bounded gas limit, so a receiver that
+//! fails or runs out of gas cannot undo or block the settlement (see [`Callback`]).
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Binary, Decimal, HexBinary, Timestamp, Uint128};
