@@ -13,7 +13,7 @@ use crate::state::{
     Config, PriceState, Totals, CONFIG, ELIGIBLE_PROVIDERS, JOB_SEQ, PRICE, TOTALS,
 };
 use crate::validation::validate_params;
-use crate::{audit, emissions, models, providers, queries, settle};
+use crate::{audit, callback, emissions, models, providers, queries, settle};
 use acn_interface::oracle;
 use acn_interface::pool::AssetInfo;
 
@@ -91,6 +91,7 @@ pub fn execute(
             max_unit_price,
             deadline,
             audit_commitment,
+            callback,
         } => {
             let config = CONFIG.load(deps.storage)?;
             let paid = payment::stable_paid(&config, &info)?;
@@ -107,6 +108,7 @@ pub fn execute(
                     max_unit_price,
                     deadline,
                     audit_commitment,
+                    callback,
                 },
             )
         }
@@ -127,6 +129,7 @@ pub fn execute(
                     max_unit_price,
                     deadline,
                     audit_commitment,
+                    callback,
                 } => jobs::submit(
                     deps,
                     env,
@@ -140,6 +143,7 @@ pub fn execute(
                         max_unit_price,
                         deadline,
                         audit_commitment,
+                        callback,
                     },
                 ),
             }
@@ -380,11 +384,13 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
     })
 }
 
-/// Replies: only the reply-on-error of a `RecordWork` report (see [`emissions::record_failure`]).
+/// Replies: the reply-on-error of a `RecordWork` report (see [`emissions::record_failure`]) and
+/// of a result callback (see [`callback::record_failure`]).
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn reply(deps: DepsMut, _env: Env, msg: Reply) -> Result<Response, ContractError> {
     match msg.id {
         emissions::RECORD_WORK_REPLY => emissions::record_failure(deps, msg.result),
+        callback::CALLBACK_REPLY => callback::record_failure(deps, &msg.payload, msg.result),
         id => Err(ContractError::UnknownReply { id }),
     }
 }

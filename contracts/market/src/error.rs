@@ -481,6 +481,29 @@ pub enum ContractError {
         closes_at: u64,
     },
 
+    /// A `SubmitJob` asked for a result callback while `max_callback_gas` is 0.
+    #[error("callback: result callbacks are turned off (max_callback_gas is 0)")]
+    CallbacksDisabled {},
+
+    /// A callback's gas limit is 0 or above `max_callback_gas`.
+    #[error(
+        "callback.gas_limit: {gas_limit} is outside 1..={max} (the market's max_callback_gas)"
+    )]
+    InvalidCallbackGas {
+        /// The gas limit asked for.
+        gas_limit: u64,
+        /// `max_callback_gas`.
+        max: u64,
+    },
+
+    /// A callback was asked for by a buyer that is not a contract (the result is delivered to
+    /// the buyer, and only a contract can receive it).
+    #[error("callback: the buyer {address} is not a contract; results are delivered to the buyer, which must be a contract")]
+    CallbackReceiverNotContract {
+        /// The buyer.
+        address: String,
+    },
+
     /// A reply to a submessage this contract never sent.
     #[error("unknown reply id {id}")]
     UnknownReply {

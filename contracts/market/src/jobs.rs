@@ -37,6 +37,8 @@ pub struct Submission {
     pub deadline: Timestamp,
     /// `sha256(secret)` of the buyer's audit secret (redundancy 1 only).
     pub audit_commitment: Option<HexBinary>,
+    /// The buyer's result callback request.
+    pub callback: Option<acn_interface::market::Callback>,
 }
 
 /// Price breakdown of a job.
@@ -141,6 +143,7 @@ pub fn submit(
         &sub.audit_commitment,
         paying.acn_value,
     )?;
+    let callback = crate::callback::check_request(deps.as_ref(), params, &buyer, sub.callback)?;
     // Demand is counted at settlement (pricing::count_demand); only the roll is saved here.
     PRICE.save(deps.storage, &price_state)?;
 
@@ -218,6 +221,7 @@ pub fn submit(
         refunded: Uint128::zero(),
         pay_denom: paying.denom.clone(),
         acn_price: paying.acn_price,
+        callback,
     };
     JOB_INPUTS.save(deps.storage, id, &sub.input)?;
     jobs().save(deps.storage, id, &job)?;

@@ -4,6 +4,7 @@
 //! resolves, and a dynamic unit price.
 
 pub mod audit;
+pub mod callback;
 pub mod contract;
 pub mod emissions;
 pub mod error;

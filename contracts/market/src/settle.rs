@@ -338,8 +338,10 @@ pub fn finalize(
     if job.reveal_deadline.is_none() {
         job.reveal_deadline = Some(now);
     }
+    let callback = crate::callback::message(&mut job)?;
     jobs().save(deps.storage, job.id, &job)?;
     book(deps.storage, &config, &moved, Some(job.status), &mut msgs)?;
+    msgs.extend(callback); // last: it sees the job's payouts done
     let attrs = moved_attrs(job.status, &moved);
     Ok((job, msgs, attrs))
 }
@@ -456,8 +458,10 @@ fn end_dispute(
     job.fee = moved.fee;
     job.refunded = moved.refund;
     job.status = JobStatus::Resolved;
+    let callback = crate::callback::message(&mut job)?;
     jobs().save(storage, job.id, &job)?;
     book(storage, config, &moved, None, msgs)?;
+    msgs.extend(callback);
     Ok((job, moved))
 }
 

@@ -3,7 +3,8 @@
 use cosmwasm_std::Uint128;
 
 use acn_interface::market::{
-    DType, Hardware, MarketParams, ModelSpec, OutputSpec, SpecError, MAX_PROTOCOL_FEE_BPS,
+    DType, Hardware, MarketParams, ModelSpec, OutputSpec, SpecError, MAX_CALLBACK_GAS_LIMIT,
+    MAX_PROTOCOL_FEE_BPS,
 };
 
 use acn_interface::BPS_DENOMINATOR;
@@ -57,6 +58,12 @@ pub fn validate_params(p: &MarketParams) -> Result<(), ContractError> {
     }
     if p.audit_bps == 0 || p.audit_bps > 10_000 {
         return Err(params_err("audit bps must be within 1..=10000"));
+    }
+    if p.max_callback_gas > MAX_CALLBACK_GAS_LIMIT {
+        return Err(params_err(format!(
+            "max callback gas {} exceeds the limit {MAX_CALLBACK_GAS_LIMIT}",
+            p.max_callback_gas
+        )));
     }
     if p.max_active_jobs_per_provider == 0 {
         return Err(params_err("max active jobs per provider must be positive"));

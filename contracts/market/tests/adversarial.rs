@@ -75,6 +75,7 @@ fn submit_msg(
             &cosmwasm_std::testing::MockApi::default().addr_make("buyer"),
             redundancy,
         ),
+        callback: None,
     }
 }
 

@@ -583,6 +583,7 @@ mod storage_ops {
                 max_unit_price: Uint128::new(1_000),
                 deadline: env.block.time.plus_seconds(3_600),
                 audit_commitment: None,
+                callback: None,
             })
             .unwrap(),
         });

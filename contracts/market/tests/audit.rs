@@ -54,6 +54,7 @@ fn hook(
         max_unit_price: Uint128::new(u128::MAX),
         deadline,
         audit_commitment: audit,
+        callback: None,
     }
 }
 

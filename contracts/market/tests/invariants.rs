@@ -370,6 +370,7 @@ fn apply(
                 max_unit_price: Uint128::new(if *capped { 1 } else { u128::MAX }),
                 deadline: suite.block().time.plus_seconds(*deadline),
                 audit_commitment: audit_commitment_for(&suite.addr(buyer), *redundancy),
+                callback: None,
             };
             let who = suite.addr(buyer);
             let res = suite.send_tokens(&who, &market, amount, &hook)?;

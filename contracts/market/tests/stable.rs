@@ -270,6 +270,7 @@ fn bad_payments_are_refused_with_their_error_and_move_nothing() {
         max_unit_price: Uint128::new(999),
         deadline: s.default_deadline(),
         audit_commitment: None,
+        callback: None,
     };
     let e = s
         .app
@@ -292,6 +293,7 @@ fn bad_payments_are_refused_with_their_error_and_move_nothing() {
         max_unit_price: Uint128::MAX,
         deadline: s.default_deadline(),
         audit_commitment: None,
+        callback: None,
     };
     let send = acn_interface::token::ExecuteMsg::Send {
         contract: market.to_string(),

@@ -323,6 +323,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
                     redundancy: opts.redundancy,
                     max_unit_price: quote.unit_price.checked_mul(Uint128::new(2))?,
                     deadline: Timestamp::from_seconds(now + 3_600),
+                    callback: None,
                     audit_commitment: (opts.redundancy == 1).then(|| {
                         cosmwasm_std::HexBinary::from(
                             market::audit_commitment(b"demo audit secret").to_vec(),

@@ -435,6 +435,7 @@ fn job_record(status: JobStatus, n: usize) -> market::JobResponse {
         refunded: Uint128::zero(),
         pay_denom: None,
         acn_price: None,
+        callback: None,
     }
 }
 

@@ -155,6 +155,7 @@ impl Bench<'_> {
                 redundancy,
                 max_unit_price: Uint128::new(10_000),
                 deadline,
+                callback: None,
                 audit_commitment: (redundancy == 1)
                     .then(|| HexBinary::from(market::audit_commitment(AUDIT_SECRET).to_vec())),
             },
@@ -437,6 +438,7 @@ fn populate(
         redundancy: 1,
         max_unit_price: Uint128::new(10_000),
         deadline,
+        callback: None,
         audit_commitment: Some(HexBinary::from(
             market::audit_commitment(AUDIT_SECRET).to_vec(),
         )),

@@ -3,12 +3,14 @@
 //! Contracts re-export their module from here; clients (the CLI, the worker, the tests) import
 //! this crate only, so a message used by two parties is defined once.
 
+pub mod agents;
 pub mod buyback;
 pub mod common;
 pub mod dao;
 pub mod emissions;
 pub mod lifecycle;
 pub mod market;
+pub mod moderation;
 pub mod oracle;
 pub mod pool;
 pub mod staking;

@@ -9,6 +9,11 @@
 //! A job's escrow, payouts, refunds and fee stay in the asset its buyer paid; stake at risk and
 //! slashing stay in ACN (a stable-paid job's value is converted at the TWAP). A market created
 //! without it prices and takes payment in ACN only.
+//!
+//! **Result callbacks.** A contract that buys a job with `callback: Some(`[`Callback`]`)` is
+//! sent [`CallbackMsg::ReceiveResult`] (job id, status, output) when the job is settled, expired
+//! or resolved: a submessage with reply-on-error and a bounded gas limit, so a receiver that
+//! fails or runs out of gas cannot undo or block the settlement (see [`Callback`]).
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Binary, Decimal, HexBinary, Timestamp, Uint128};
@@ -454,6 +459,91 @@ pub struct JobResponse {
     /// fee reported to emissions are converted at it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acn_price: Option<Decimal>,
+    /// The result callback its buyer asked for, and whether it was delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<JobCallback>,
+}
+
+/// A submission's request to be told of the job's outcome.
+///
+/// **The receiver is always the buyer** (the sender of a stable `SubmitJob`, the sender of the
+/// CW20 `Send` of a paid-in-ACN one), and it must be a contract: a market-signed
+/// `ReceiveResult` then always reaches a contract that asked for and paid for that very job, so
+/// a consumer that checks `info.sender == market` knows the job is its own. Naming another
+/// receiver would let anyone push authentic-looking results of jobs it chose into any contract
+/// (and make it pay the callback's gas on someone else's settlement).
+///
+/// The callback is a submessage with reply-on-error and a gas limit (at most the market's
+/// `max_callback_gas`): a receiver that fails, or runs out of gas, has only its own call
+/// reverted; the settlement, payouts, refund and fee stand and the failure is recorded in the
+/// job ([`CallbackStatus::Failed`]), in `TotalsResponse::callback_failures` and in a
+/// `callback_error` event attribute. Whoever finalizes the job (the last revealing provider,
+/// or the caller of `Settle`, `Expire`, `ResolveDispute` or `CloseDispute`) pays for that gas,
+/// which is why it is bounded.
+#[cw_serde]
+pub struct Callback {
+    /// Gas the receiver's `ReceiveResult` may use (1..=`max_callback_gas`).
+    pub gas_limit: u64,
+}
+
+/// A job's result callback as the job records it.
+#[cw_serde]
+pub struct JobCallback {
+    /// The gas limit the buyer asked for.
+    pub gas_limit: u64,
+    /// What became of it.
+    pub status: CallbackStatus,
+}
+
+/// Delivery of a result callback.
+#[cw_serde]
+pub enum CallbackStatus {
+    /// The job has not reached its outcome yet (a `Disputed` job waits for its resolution).
+    Pending,
+    /// `ReceiveResult` was executed on the buyer and succeeded.
+    Delivered,
+    /// `ReceiveResult` failed (an error or out of gas); the job's outcome stands.
+    Failed {
+        /// The error the chain returned (its first [`MAX_CALLBACK_ERROR_LEN`] bytes at most;
+        /// wasmd redacts a submessage's error to its code, e.g. `codespace: wasm, code: 5`).
+        error: String,
+    },
+}
+
+/// Longest callback error a job records, in bytes.
+pub const MAX_CALLBACK_ERROR_LEN: usize = 256;
+
+/// Ceiling of `MarketParams::max_callback_gas` (the guard rail governance cannot pass).
+pub const MAX_CALLBACK_GAS_LIMIT: u64 = 2_000_000;
+
+/// Default `MarketParams::max_callback_gas`: 300 000 (a few storage writes and a message).
+pub const DEFAULT_MAX_CALLBACK_GAS: u64 = 300_000;
+
+fn default_max_callback_gas() -> u64 {
+    DEFAULT_MAX_CALLBACK_GAS
+}
+
+/// What the market sends a buyer that asked for a callback: a consumer contract accepts
+/// `ReceiveResult(JobResult)` in its own execute message (the JSON is
+/// `{"receive_result":{"job_id":…,"status":…,"output":…}}`) and checks that the sender is the
+/// market.
+#[cw_serde]
+pub enum CallbackMsg {
+    /// The job reached its outcome.
+    ReceiveResult(JobResult),
+}
+
+/// A job's outcome, as delivered by [`CallbackMsg::ReceiveResult`].
+#[cw_serde]
+pub struct JobResult {
+    /// Job id.
+    pub job_id: u64,
+    /// `Settled` (an agreed output), `Resolved` (a dispute's end: an accepted output, or none
+    /// when voided or closed by timeout) or `Expired` (no output; the escrow was refunded).
+    pub status: JobStatus,
+    /// The agreed or accepted output (`batch` items per the model's output spec), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<Binary>,
 }
 
 /// A market's stable unit of account and payment asset.
@@ -557,6 +647,10 @@ pub struct MarketParams {
     /// under parameters where it is not, the market bounds the price of a redundancy-1 job.
     #[serde(default = "default_audit_bps")]
     pub audit_bps: Bps,
+    /// Most gas a job's result callback may be given (a `Callback::gas_limit` above it is
+    /// refused; 0 turns callbacks off; at most [`MAX_CALLBACK_GAS_LIMIT`]).
+    #[serde(default = "default_max_callback_gas")]
+    pub max_callback_gas: u64,
 }
 
 /// Default audit share of redundancy-1 jobs: 10 %.
@@ -688,6 +782,11 @@ pub enum ReceiveMsg {
         /// sends the job to a second provider with probability `audit_bps`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         audit_commitment: Option<HexBinary>,
+        /// Tell the buyer of the outcome: once the job is settled, expired or resolved, the
+        /// market executes [`CallbackMsg::ReceiveResult`] on the buyer (the contract that sent
+        /// the tokens), which must be a contract. See [`Callback`].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        callback: Option<Callback>,
     },
 }
 
@@ -731,6 +830,10 @@ pub enum ExecuteMsg {
         /// audit secret.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         audit_commitment: Option<HexBinary>,
+        /// Tell the buyer (the sender, which must be a contract) of the outcome by
+        /// [`CallbackMsg::ReceiveResult`]. See [`Callback`].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        callback: Option<Callback>,
     },
     /// Owner only: register a new model.
     RegisterModel {
@@ -1141,6 +1244,9 @@ pub struct TotalsResponse {
     /// `RecordWork` reports the emissions contract refused (settlement went on without them).
     #[serde(default)]
     pub emissions_failures: u64,
+    /// Result callbacks that failed (the jobs' outcomes stood; see [`CallbackStatus::Failed`]).
+    #[serde(default)]
+    pub callback_failures: u64,
     /// The stable asset's flows (the fields above count ACN).
     #[serde(default)]
     pub stable: StableTotals,
@@ -1173,7 +1279,7 @@ impl Default for MarketParams {
     /// (doubling per repeat offence within 7 days, jail for a day at the third), 10-minute commit
     /// and reveal windows, jobs live at most a day, disputes close after 7 days, fees sent to
     /// the treasury once a whole token is pending, 10 % of redundancy-1 jobs audited (when their
-    /// buyer reveals its secret).
+    /// buyer reveals its secret), result callbacks given at most 300 000 gas.
     fn default() -> Self {
         MarketParams {
             protocol_fee_bps: 300,
@@ -1206,6 +1312,7 @@ impl Default for MarketParams {
             pricing: PricingParams::default(),
             fee_flush_threshold: Uint128::new(TOKEN),
             audit_bps: DEFAULT_AUDIT_BPS,
+            max_callback_gas: DEFAULT_MAX_CALLBACK_GAS,
         }
     }
 }

@@ -168,6 +168,7 @@ impl Suite {
                 max_unit_price: Uint128::new(u128::MAX),
                 deadline,
                 audit_commitment: audit_commitment_for(&who, redundancy),
+                callback: None,
             },
         )?;
         job_id_from(&res)
@@ -190,6 +191,7 @@ impl Suite {
             max_unit_price: Uint128::new(u128::MAX),
             deadline: self.default_deadline(),
             audit_commitment: audit_commitment_for(&who, redundancy),
+            callback: None,
         };
         let res = self.app.execute_contract(who, m, &msg, funds)?;
         job_id_from(&res)

@@ -105,6 +105,7 @@ fn job_json(spec: &ModelSpec, input: &[u8], id: u64) -> Result<Vec<u8>, Error> {
         refunded: Uint128::zero(),
         pay_denom: None,
         acn_price: None,
+        callback: None,
     };
     Ok(serde_json::to_vec(&job)?)
 }

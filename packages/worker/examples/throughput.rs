@@ -173,6 +173,7 @@ fn main() -> anyhow::Result<()> {
                                 redundancy: 1,
                                 max_unit_price: quote.unit_price * Uint128::new(4),
                                 deadline,
+                                callback: None,
                                 audit_commitment: Some(cosmwasm_std::HexBinary::from(
                                     market::audit_commitment(b"throughput audit secret").to_vec(),
                                 )),

@@ -285,6 +285,7 @@ impl Net {
                     redundancy,
                     max_unit_price: quote.unit_price * Uint128::new(2),
                     deadline,
+                    callback: None,
                     audit_commitment: (redundancy == 1).then(|| {
                         cosmwasm_std::HexBinary::from(
                             market::audit_commitment(b"e2e audit secret").to_vec(),

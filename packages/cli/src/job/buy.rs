@@ -395,6 +395,7 @@ pub fn submit(
                 max_unit_price,
                 deadline,
                 audit_commitment,
+                callback: None,
             },
         )?,
         Some(stable) => {
@@ -406,6 +407,7 @@ pub fn submit(
                 max_unit_price,
                 deadline,
                 audit_commitment,
+                callback: None,
             })?;
             chain.execute_json_with_funds(account, &d.market, &msg, &[(stable.clone(), sent)])?
         }

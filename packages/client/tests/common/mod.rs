@@ -68,6 +68,7 @@ pub fn job_end_to_end(chain: &dyn Chain, buyer: &str, provider: &str) {
                 redundancy: 1,
                 max_unit_price: Uint128::new(10_000),
                 deadline,
+                callback: None,
                 audit_commitment: Some(HexBinary::from(
                     market::audit_commitment(b"client audit secret").to_vec(),
                 )),
@@ -360,6 +361,7 @@ pub fn stable_job_and_buyback(chain: &dyn Chain, buyer: &str, provider: &str) ->
         max_unit_price: Uint128::new(q.unit_price.u128() * 2),
         deadline,
         audit_commitment: Some(HexBinary::from(market::audit_commitment(&secret).to_vec())),
+        callback: None,
     };
     // Runs a submitted job to settlement: commit, the buyer's audit decision, reveal.
     let run = |job_id: u64, gas: &mut StableGas| {
@@ -436,6 +438,7 @@ pub fn stable_job_and_buyback(chain: &dyn Chain, buyer: &str, provider: &str) ->
         max_unit_price: Uint128::new(q.unit_price.u128() * 2),
         deadline,
         audit_commitment: Some(HexBinary::from(market::audit_commitment(&secret).to_vec())),
+        callback: None,
     };
     let tx = chain
         .send_tokens(buyer, &d.market, price_acn, &hook)

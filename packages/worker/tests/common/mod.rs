@@ -153,6 +153,7 @@ pub fn try_submit_digits(
             audit_commitment: (redundancy == 1).then(|| {
                 cosmwasm_std::HexBinary::from(market::audit_commitment(AUDIT_SECRET).to_vec())
             }),
+            callback: None,
         },
     );
     (tx, held_out.labels[..batch].to_vec())
@@ -180,6 +181,7 @@ pub fn submit_texts_to(chain: &SuiteChain, model_id: &str, texts: &[&str], redun
                 max_unit_price: Uint128::new(1_000_000),
                 deadline: Timestamp::from_seconds(now + 3_600),
                 audit_commitment: None,
+                callback: None,
             },
         )
         .unwrap();
