@@ -686,6 +686,7 @@ impl Simulation {
                 max_unit_price: Uint128::MAX,
                 deadline,
                 audit_commitment: audit_commitment_for(&buyers, 1),
+                callback: None,
             };
             let funds = coins(quotes[i], &denom);
             let res = self.tx(|s| {

@@ -242,6 +242,7 @@ impl WashTrader {
             max_unit_price: cosmwasm_std::Uint128::MAX,
             deadline: s.default_deadline(),
             audit_commitment: audit_commitment_for(&buyer, 2),
+            callback: None,
         };
         let res =
             s.app

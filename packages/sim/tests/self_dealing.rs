@@ -80,6 +80,7 @@ fn self_dealing_loses_29_percent_of_every_fee_with_the_default_parameters() {
         max_unit_price: Uint128::MAX,
         deadline: s.default_deadline(),
         audit_commitment: None,
+        callback: None,
     };
     let res = s
         .app
