@@ -722,12 +722,12 @@ pub fn summary(outcome: &Outcome) -> String {
         Some(c) => {
             let _ = writeln!(
                 s,
-                "  daily burn first exceeds daily emission (7-day averages) on day {} (year {:.2}): {:.0} GPU-days/day = {:.1} M compute units/day, buyers paying ${}/day; burn {:.0} ACN/day vs emission {:.0} ACN/day",
+                "  daily burn first exceeds daily emission (7-day averages) on day {} (year {:.2}): {:.0} GPU-days/day = {:.1} M compute units/day, buyers paying ${:.0}/day; burn {:.0} ACN/day vs emission {:.0} ACN/day",
                 c.day,
                 c.day as f64 / 365.0,
                 c.served_gpu_days,
                 c.units_per_day / 1e6,
-                mtok(c.job_volume),
+                c.job_volume,
                 c.burned_per_day,
                 c.emitted_per_day
             );
