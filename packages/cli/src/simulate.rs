@@ -47,8 +47,8 @@ pub fn run(opts: SimulateOptions) -> Result<()> {
     let outcome = simulate(&genesis, scenario, days, |d| {
         if d.day.is_multiple_of(182) {
             eprintln!(
-                "  day {:>4}: {:>3} providers, unit price {:.3} ACN, burn {:>9.0} / emission {:>9.0} ACN per day",
-                d.day, d.providers, d.unit_price, d.burned_day, d.emitted_day
+                "  day {:>4}: {:>3} providers, unit price ${:.4}, ACN ${:.4}, burn {:>9.0} / emission {:>9.0} ACN per day",
+                d.day, d.providers, d.unit_price, d.token_usd, d.burned_day, d.emitted_day
             );
         }
     })?;

@@ -6,7 +6,7 @@
 
 import { ICosmWasmClient, ISigningCosmWasmClient } from "./baseClient";
 import { Coin, StdFee } from "@interchainjs/types";
-import { Uint128, InstantiateMsg, MarketParams, DiscountTier, PricingParams, StablePayments, ExecuteMsg, Binary, HexBinary, Timestamp, Uint64, DType, OutputSpec, DisputeResolution, Action, Expiration, Cw20ReceiveMsg, ModelSpec, InputSpec, Hardware, QueryMsg, JobFilter, JobStatus, MigrateMsg, Decimal, Addr, SlotOutcome, JobsResponse, JobResponse, Audit, Slot, ConfigResponse, EmissionsResponse, ExposureResponse, ModelResponse, ModelsResponse, OwnershipForString, ProviderResponse, Reputation, ProvidersResponse, QuoteResponse, SelectionResponse, TotalsResponse, StableTotals, UnitPriceResponse } from "./AcnMarket.types";
+import { Uint128, InstantiateMsg, MarketParams, DiscountTier, PricingParams, StablePayments, ExecuteMsg, Binary, HexBinary, Timestamp, Uint64, DType, OutputSpec, DisputeResolution, Action, Expiration, Cw20ReceiveMsg, Callback, ModelSpec, InputSpec, Hardware, QueryMsg, JobFilter, JobStatus, MigrateMsg, Decimal, Addr, CallbackStatus, SlotOutcome, JobsResponse, JobResponse, Audit, JobCallback, Slot, ConfigResponse, EmissionsResponse, ExposureResponse, ModelResponse, ModelsResponse, OwnershipForString, ProviderResponse, Reputation, ProvidersResponse, QuoteResponse, SelectionResponse, TotalsResponse, StableTotals, UnitPriceResponse } from "./AcnMarket.types";
 export interface AcnMarketReadOnlyInterface {
   contractAddress: string;
   config: () => Promise<ConfigResponse>;
@@ -283,6 +283,7 @@ export interface AcnMarketInterface extends AcnMarketReadOnlyInterface {
   submitJob: ({
     auditCommitment,
     batch,
+    callback,
     deadline,
     input,
     maxUnitPrice,
@@ -291,6 +292,7 @@ export interface AcnMarketInterface extends AcnMarketReadOnlyInterface {
   }: {
     auditCommitment?: HexBinary;
     batch: number;
+    callback?: Callback;
     deadline: Timestamp;
     input: Binary;
     maxUnitPrice: Uint128;
@@ -458,6 +460,7 @@ export class AcnMarketClient extends AcnMarketQueryClient implements AcnMarketIn
   submitJob = async ({
     auditCommitment,
     batch,
+    callback,
     deadline,
     input,
     maxUnitPrice,
@@ -466,6 +469,7 @@ export class AcnMarketClient extends AcnMarketQueryClient implements AcnMarketIn
   }: {
     auditCommitment?: HexBinary;
     batch: number;
+    callback?: Callback;
     deadline: Timestamp;
     input: Binary;
     maxUnitPrice: Uint128;
@@ -476,6 +480,7 @@ export class AcnMarketClient extends AcnMarketQueryClient implements AcnMarketIn
       submit_job: {
         audit_commitment: auditCommitment,
         batch,
+        callback,
         deadline,
         input,
         max_unit_price: maxUnitPrice,

@@ -23,6 +23,7 @@ export interface MarketParams {
   jail_after_offences?: number;
   jail_duration?: number;
   max_active_jobs_per_provider: number;
+  max_callback_gas?: number;
   max_input_bytes: number;
   max_job_lifetime: number;
   max_redundancy: number;
@@ -58,6 +59,7 @@ export type ExecuteMsg = {
   submit_job: {
     audit_commitment?: HexBinary | null;
     batch: number;
+    callback?: Callback | null;
     deadline: Timestamp;
     input: Binary;
     max_unit_price: Uint128;
@@ -190,6 +192,9 @@ export interface Cw20ReceiveMsg {
   msg: Binary;
   sender: string;
 }
+export interface Callback {
+  gas_limit: number;
+}
 export interface ModelSpec {
   architecture: string;
   cost_units_per_item: number;
@@ -289,6 +294,11 @@ export type JobStatus = "open" | "revealing" | "settled" | "disputed" | "resolve
 export interface MigrateMsg {}
 export type Decimal = string;
 export type Addr = string;
+export type CallbackStatus = "pending" | "delivered" | {
+  failed: {
+    error: string;
+  };
+};
 export type SlotOutcome = "agreed" | "outvoted" | "missed" | "no_majority";
 export interface JobsResponse {
   jobs: JobResponse[];
@@ -298,6 +308,7 @@ export interface JobResponse {
   audit?: Audit | null;
   batch: number;
   buyer: Addr;
+  callback?: JobCallback | null;
   commit_deadline: Timestamp;
   created_at: Timestamp;
   created_height: number;
@@ -322,6 +333,10 @@ export interface JobResponse {
 export interface Audit {
   audited?: boolean | null;
   commitment: HexBinary;
+}
+export interface JobCallback {
+  gas_limit: number;
+  status: CallbackStatus;
 }
 export interface Slot {
   at_risk?: Uint128 & string;
@@ -406,6 +421,7 @@ export interface SelectionResponse {
   total_weight: Uint128;
 }
 export interface TotalsResponse {
+  callback_failures?: number;
   emissions_failures?: number;
   escrow: Uint128;
   fees: Uint128;

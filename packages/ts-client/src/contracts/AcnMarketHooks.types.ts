@@ -8,6 +8,7 @@ export type ReceiveMsg = {
   submit_job: {
     audit_commitment?: HexBinary | null;
     batch: number;
+    callback?: Callback | null;
     deadline: Timestamp;
     input: Binary;
     max_unit_price: Uint128;
@@ -20,3 +21,6 @@ export type Timestamp = Uint64;
 export type Uint64 = string;
 export type Binary = string;
 export type Uint128 = string;
+export interface Callback {
+  gas_limit: number;
+}
