@@ -113,7 +113,12 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     // ---- models -------------------------------------------------------------------------
     let registry_path = acn_models::registry::default_registry_path();
     let weights_dir = acn_models::registry::default_weights_dir();
-    let registry: Vec<RegistryEntry> = acn_models::registry::load_registry(&registry_path)?;
+    // The demo's inputs are digits and regression features: the text models (MiniLM and its
+    // intent head) are left to `acn job submit --text` until the demo carries texts too.
+    let registry: Vec<RegistryEntry> = acn_models::registry::load_registry(&registry_path)?
+        .into_iter()
+        .filter(|e| e.spec.input.dtype != market::DType::Utf8)
+        .collect();
     let backend = opts.backend;
     let mut engine = Engine::new(backend)?;
     say(format!(
