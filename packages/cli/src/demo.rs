@@ -1,7 +1,7 @@
 //! The demo: the whole ACN economy on the embedded chain, with the real contracts and real
 //! models run by provider workers on burn.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
@@ -44,9 +44,10 @@ pub struct DemoOptions {
     /// Provider slots per job (≥ 2 to verify by agreement).
     #[arg(long, default_value_t = 3)]
     pub redundancy: u8,
-    /// burn backend of the workers: wgpu, ndarray or flex.
-    #[arg(long, default_value_t = Backend::Wgpu)]
-    pub backend: Backend,
+    /// burn backends of the workers (wgpu, ndarray, flex), comma-separated: providers take
+    /// them in turn, so a job's slots are held by workers on different backends that must agree.
+    #[arg(long = "backends", alias = "backend", value_delimiter = ',', default_values_t = [Backend::Wgpu, Backend::Flex])]
+    pub backends: Vec<Backend>,
     /// Real milliseconds per 5-second block of the embedded chain.
     #[arg(long, default_value_t = 100)]
     pub block_ms: u64,
@@ -70,6 +71,10 @@ pub struct DemoReport {
     pub digits_correct: (u64, u64),
     /// Mean absolute error of agreed regressor outputs against the true targets.
     pub regression_mae: Option<f64>,
+    /// Intent texts whose agreed label matched the true label / intent texts settled.
+    pub intents_correct: (u64, u64),
+    /// Text embeddings: the outputs revealed by providers on different backends, compared.
+    pub embeddings: EmbeddingAgreement,
     /// Paid to providers.
     pub paid: u128,
     /// Protocol fees.
@@ -82,10 +87,32 @@ pub struct DemoReport {
     pub supply: (u128, u128),
 }
 
+/// How the text embeddings revealed by providers on different backends compared, over every
+/// pair of revealed outputs of a settled embedding job whose providers ran different backends.
+#[derive(Debug, Default)]
+pub struct EmbeddingAgreement {
+    /// Settled embedding jobs with revealed outputs from at least two backends.
+    pub jobs: u64,
+    /// Texts compared (per pair of backends).
+    pub texts: u64,
+    /// Largest element difference, in fixed-point steps.
+    pub max_diff: i64,
+    /// The model's on-chain tolerance, in fixed-point steps.
+    pub tolerance: u32,
+    /// Lowest cosine similarity between two backends' embeddings of the same text.
+    pub min_cosine: Option<f64>,
+    /// The backends compared, e.g. `flex`, `wgpu`.
+    pub backends: Vec<String>,
+}
+
 /// What a job's items truly are, to score agreed results.
 enum Truth {
     Labels(Vec<u8>),
     Targets(Vec<f32>),
+    /// Intent classes of texts (the intent head).
+    Intents(Vec<u32>),
+    /// Texts to embed: no ground truth, the backends are compared with each other.
+    Embeddings,
 }
 
 fn say(msg: impl AsRef<str>) {
@@ -113,41 +140,51 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     // ---- models -------------------------------------------------------------------------
     let registry_path = acn_models::registry::default_registry_path();
     let weights_dir = acn_models::registry::default_weights_dir();
-    // The demo's inputs are digits and regression features: the text models (MiniLM and its
-    // intent head) are left to `acn job submit --text` until the demo carries texts too.
-    let registry: Vec<RegistryEntry> = acn_models::registry::load_registry(&registry_path)?
-        .into_iter()
-        .filter(|e| e.spec.input.dtype != market::DType::Utf8)
-        .collect();
-    let backend = opts.backend;
-    let mut engine = Engine::new(backend)?;
+    let registry: Vec<RegistryEntry> = acn_models::registry::load_registry(&registry_path)?;
+    anyhow::ensure!(!opts.backends.is_empty(), "at least one backend");
+    let mut backends = opts.backends.clone();
+    backends.dedup();
     say(format!(
         "ACN demo — {} providers ({} cheating), {} buyers, {} jobs × {} items, redundancy {}",
         opts.providers, opts.cheaters, opts.buyers, opts.jobs, opts.batch, opts.redundancy
     ));
-    say(format!(
-        "backend {:?} on device \"{}\"",
-        backend,
-        engine.device_name()
-    ));
-    for entry in &registry {
-        engine.load(entry, &weights_dir)?;
-        let t = Instant::now();
-        engine.warm_up(&entry.spec.id)?;
+    // One engine per backend, shared by the workers on it.
+    let mut engines: HashMap<Backend, (SharedEngine, String)> = HashMap::new();
+    for backend in &backends {
+        if engines.contains_key(backend) {
+            continue;
+        }
+        let mut engine = Engine::new(*backend)?;
         say(format!(
-            "  model {:<16} weights sha256 {}…  verified, warmed up in {:.1} s",
-            entry.spec.id,
-            &entry.spec.weights_sha256[..16],
-            t.elapsed().as_secs_f64()
+            "backend {} on device \"{}\"",
+            backend.name(),
+            engine.device_name()
         ));
+        for entry in &registry {
+            engine.load(entry, &weights_dir)?;
+            let t = Instant::now();
+            engine.warm_up(&entry.spec.id)?;
+            say(format!(
+                "  model {:<16} weights sha256 {}…  verified, warmed up in {:.1} s",
+                entry.spec.id,
+                &entry.spec.weights_sha256[..16],
+                t.elapsed().as_secs_f64()
+            ));
+        }
+        let device = engine.device_name().to_string();
+        engines.insert(*backend, (SharedEngine::new(engine), device));
     }
-    let device_name = engine.device_name().to_string();
-    let engine = SharedEngine::new(engine);
     let specs: Vec<ModelSpec> = registry.iter().map(|e| e.spec.clone()).collect();
 
     // ---- chain --------------------------------------------------------------------------
     let providers: Vec<String> = (1..=opts.providers)
         .map(|i| format!("provider-{i}"))
+        .collect();
+    // Providers take the backends in turn.
+    let backend_of: BTreeMap<String, Backend> = providers
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.clone(), backends[i % backends.len()]))
         .collect();
     let buyers: Vec<String> = (1..=opts.buyers).map(|i| format!("buyer-{i}")).collect();
     let chain_specs = specs.clone();
@@ -155,9 +192,17 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     let mut plan = DeployPlan::new("owner");
     plan.treasury.reserve = 1_000_000 * TOKEN;
     plan.market = Some(MarketPlan {
-        params: MarketParams::default(),
-        // 0.05 ACN per price unit at launch (the dynamic price moves from here).
-        initial_unit_price: 50_000,
+        // The embedded chain runs 50× faster than a real one (a 5-second block every 100 ms):
+        // hour-long commit and reveal windows give a worker on a slow backend (MiniLM on
+        // lavapipe, a busy machine) over a minute of real time to run a job.
+        params: MarketParams {
+            commit_window: 3_600,
+            reveal_window: 3_600,
+            ..MarketParams::default()
+        },
+        // 0.00001 ACN per compute unit (10³ multiply-accumulates) at launch, the dynamic price
+        // moving from here: a digit costs 0.00005 ACN, a MiniLM text (344 000 units) 3.44 ACN.
+        initial_unit_price: 10,
         models: chain_specs,
     });
     for p in &p_names {
@@ -178,15 +223,16 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
         chain.send_tokens(
             p,
             &d.staking,
-            2_000 * TOKEN,
+            4_000 * TOKEN,
             &staking::ReceiveMsg::Bond { tier: None },
         )?;
+        let backend = backend_of[p];
         chain.market_exec(
             p,
             &market::ExecuteMsg::RegisterProvider {
                 hardware: Hardware {
-                    backend: format!("{backend:?}").to_lowercase(),
-                    device: device_name.chars().take(64).collect(),
+                    backend: backend.name().to_string(),
+                    device: engines[&backend].1.chars().take(64).collect(),
                     memory_mb: 4_096,
                 },
                 models: specs.iter().map(|s| s.id.clone()).collect(),
@@ -194,6 +240,10 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
             },
         )?;
     }
+    let backend_by_addr: BTreeMap<String, Backend> = providers
+        .iter()
+        .map(|p| Ok((chain.address(p)?, backend_of[p])))
+        .collect::<anyhow::Result<_>>()?;
     let stake_before: BTreeMap<String, u128> = providers
         .iter()
         .map(|p| {
@@ -213,6 +263,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
         .cloned()
         .collect();
     for p in &providers {
+        let backend = backend_of[p];
         let config = WorkerConfig {
             account: p.clone(),
             backend,
@@ -234,7 +285,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
         };
         let mut worker = Worker::new(
             chain.clone() as Arc<dyn Chain + Send + Sync>,
-            engine.clone(),
+            engines[&backend].0.clone(),
             config,
             &specs,
         )?;
@@ -262,6 +313,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     // ---- buyers submit real inputs -------------------------------------------------------
     let digits = acn_models::data::digits_split()?.held_out;
     let regression = acn_models::data::regression_split().held_out;
+    let intents = acn_models::intent::intents_split()?.held_out;
     let mut truth: BTreeMap<u64, Truth> = BTreeMap::new();
     // Who bought each job: at redundancy 1 the buyer reveals its audit secret once the
     // provider has committed (10 % of such jobs then go to a second, drawn provider).
@@ -278,6 +330,18 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
         let spec = &specs[k % specs.len()];
         let buyer = &buyers[k % buyers.len()];
         let (input, t) = match &spec.output {
+            _ if spec.input.dtype == market::DType::Utf8 => {
+                let start = (k * batch) % intents.len().saturating_sub(batch).max(1);
+                let items = start..start + batch;
+                let texts = &intents.texts[items.clone()];
+                let truth = match spec.output {
+                    OutputSpec::ClassLabels { .. } => {
+                        Truth::Intents(items.map(|i| intents.labels[i]).collect())
+                    }
+                    OutputSpec::FixedPoint { .. } => Truth::Embeddings,
+                };
+                (market::encode_text_items(texts), truth)
+            }
             OutputSpec::ClassLabels { .. } => {
                 let start = (k * batch) % digits.len().saturating_sub(batch).max(1);
                 let items = start..start + batch;
@@ -327,7 +391,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
                     batch: opts.batch,
                     redundancy: opts.redundancy,
                     max_unit_price: quote.unit_price.checked_mul(Uint128::new(2))?,
-                    deadline: Timestamp::from_seconds(now + 3_600),
+                    deadline: Timestamp::from_seconds(now + 6 * 3_600),
                     callback: None,
                     audit_commitment: (opts.redundancy == 1).then(|| {
                         cosmwasm_std::HexBinary::from(
@@ -449,6 +513,17 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
                     abs_err.1 += 1;
                 }
             }
+            (Truth::Intents(labels), _) => {
+                report.intents_correct.1 += labels.len() as u64;
+                report.intents_correct.0 += labels
+                    .iter()
+                    .zip(&words)
+                    .filter(|(l, w)| **l as i64 == **w)
+                    .count() as u64;
+            }
+            (Truth::Embeddings, _) if job.status == JobStatus::Settled => {
+                compare_backends(&mut report.embeddings, job, spec, &backend_by_addr)?;
+            }
             _ => {}
         }
     }
@@ -479,6 +554,25 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     if let Some(mae) = report.regression_mae {
         println!("| regressor: mean absolute error of agreed outputs | {mae:.4} |");
     }
+    if report.intents_correct.1 > 0 {
+        println!(
+            "| accuracy of agreed intent labels of held-out texts | {:.2} % ({} / {}) |",
+            100.0 * report.intents_correct.0 as f64 / report.intents_correct.1 as f64,
+            report.intents_correct.0,
+            report.intents_correct.1
+        );
+    }
+    let e = &report.embeddings;
+    if let Some(cos) = e.min_cosine {
+        println!(
+            "| text embeddings, {} vs each other: largest element difference / tolerance, lowest cosine | {} / {} steps, {cos:.8} ({} text comparisons, {} jobs) |",
+            e.backends.join(", "),
+            e.max_diff,
+            e.tolerance,
+            e.texts,
+            e.jobs
+        );
+    }
     println!("| paid to providers | {} |", tokens(report.paid));
     println!(
         "| protocol fees to the treasury | {} |",
@@ -496,9 +590,9 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     );
     println!();
     println!(
-        "| provider | behaviour | agreed | outvoted | missed | earned | stake before → after |"
+        "| provider | backend | behaviour | agreed | outvoted | missed | earned | stake before → after |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     for p in &providers {
         let addr = chain.address(p)?;
         let info: market::ProviderResponse = chain.market(&market::QueryMsg::Provider {
@@ -511,7 +605,8 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
             .map(|s| s.paid.u128())
             .sum();
         println!(
-            "| {p} | {} | {} | {} | {} | {} | {} → {} |",
+            "| {p} | {} | {} | {} | {} | {} | {} | {} → {} |",
+            backend_of[p].name(),
             if cheaters.contains(p) {
                 "cheat"
             } else {
@@ -544,7 +639,76 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
             acc * 100.0
         );
     }
+    if report.intents_correct.1 > 0 {
+        let acc = report.intents_correct.0 as f64 / report.intents_correct.1 as f64;
+        anyhow::ensure!(
+            acc >= 0.8,
+            "agreed intent labels only {:.1} % correct",
+            acc * 100.0
+        );
+    }
+    anyhow::ensure!(
+        e.max_diff <= e.tolerance as i64,
+        "two backends' embeddings differ by {} steps, over the tolerance {}",
+        e.max_diff,
+        e.tolerance
+    );
     Ok(report)
+}
+
+/// Compare the embeddings revealed in a settled job by providers on different backends: every
+/// pair of revealed outputs from two different backends, text by text.
+fn compare_backends(
+    agreement: &mut EmbeddingAgreement,
+    job: &market::JobResponse,
+    spec: &ModelSpec,
+    backend_by_addr: &BTreeMap<String, Backend>,
+) -> anyhow::Result<()> {
+    let revealed: Vec<(Backend, Vec<i64>)> = job
+        .slots
+        .iter()
+        .filter(|s| s.outcome == Some(market::SlotOutcome::Agreed))
+        .filter_map(|s| {
+            let backend = *backend_by_addr.get(s.provider.as_str())?;
+            Some((backend, s.output.as_ref()?))
+        })
+        .map(|(b, out)| {
+            let words = spec
+                .decode_output(out, job.batch)
+                .map_err(|e| anyhow::anyhow!("job {}: {e}", job.id))?;
+            Ok((b, words))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let dim = spec.output.item_words() as usize;
+    let mut compared = false;
+    for (i, (a, wa)) in revealed.iter().enumerate() {
+        for (b, wb) in &revealed[i + 1..] {
+            if a == b {
+                continue;
+            }
+            compared = true;
+            for name in [a.name(), b.name()] {
+                if !agreement.backends.iter().any(|n| n == name) {
+                    agreement.backends.push(name.to_string());
+                    agreement.backends.sort();
+                }
+            }
+            for (x, y) in wa.chunks(dim).zip(wb.chunks(dim)) {
+                let diff = x.iter().zip(y).map(|(p, q)| (p - q).abs()).max();
+                agreement.max_diff = agreement.max_diff.max(diff.unwrap_or(0));
+                let dot: f64 = x.iter().zip(y).map(|(p, q)| *p as f64 * *q as f64).sum();
+                let norm = |v: &[i64]| v.iter().map(|p| (*p as f64).powi(2)).sum::<f64>().sqrt();
+                let cos = dot / (norm(x) * norm(y)).max(f64::MIN_POSITIVE);
+                agreement.min_cosine = Some(agreement.min_cosine.map_or(cos, |m| m.min(cos)));
+                agreement.texts += 1;
+            }
+        }
+    }
+    if compared {
+        agreement.jobs += 1;
+        agreement.tolerance = spec.tolerance;
+    }
+    Ok(())
 }
 
 fn tempdir_for_journals() -> anyhow::Result<std::path::PathBuf> {
