@@ -129,6 +129,28 @@ pub struct Deployment {
     pub buyback: Option<String>,
 }
 
+/// One contract call of a batch ([`Chain::execute_batch`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    /// The contract's address.
+    pub contract: String,
+    /// The JSON execute message.
+    pub msg: Vec<u8>,
+    /// Bank coins attached, `(denom, amount)`.
+    pub funds: Vec<(String, u128)>,
+}
+
+impl Call {
+    /// A call of `msg` on `contract` without funds.
+    pub fn new<M: Serialize>(contract: &str, msg: &M) -> Result<Call, ChainError> {
+        Ok(Call {
+            contract: contract.to_string(),
+            msg: ser(msg)?,
+            funds: vec![],
+        })
+    }
+}
+
 /// A chain the ACN contracts live on. Handles shared across threads are
 /// `Arc<dyn Chain + Send + Sync>`; the trait itself does not require it, so a deployment can run
 /// over a borrowed, single-threaded embedded chain.
@@ -157,6 +179,10 @@ pub trait Chain {
     ) -> Result<TxResult, ChainError> {
         self.execute_json_with_funds(account, contract, msg, &[])
     }
+    /// Execute several contract calls as `account` in one transaction, in order, all or
+    /// nothing (one refusal reverts every call), wait for inclusion. The attributes of every
+    /// call are in the one [`TxResult`].
+    fn execute_batch(&self, account: &str, calls: &[Call]) -> Result<TxResult, ChainError>;
     /// Bank balance of `address` in `denom` (base units).
     fn bank_balance(&self, address: &str, denom: &str) -> Result<u128, ChainError>;
     /// The latest block.

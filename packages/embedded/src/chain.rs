@@ -156,6 +156,15 @@ impl<S: EmbeddedState> Chain for EmbeddedChain<S> {
         })?
     }
 
+    fn execute_batch(
+        &self,
+        account: &str,
+        calls: &[acn_client::Call],
+    ) -> Result<TxResult, ChainError> {
+        let (account, calls) = (account.to_string(), calls.to_vec());
+        self.with_state(move |s| crate::execute_calls(s.app_mut(), &account, &calls))?
+    }
+
     fn bank_balance(&self, address: &str, denom: &str) -> Result<u128, ChainError> {
         let (address, denom) = (address.to_string(), denom.to_string());
         self.with_state(move |s| crate::bank_balance(s.app(), &address, &denom))?

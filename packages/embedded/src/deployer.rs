@@ -51,6 +51,14 @@ impl Chain for AppDeployer<'_> {
         crate::execute_json(&mut self.app.borrow_mut(), account, contract, msg, funds)
     }
 
+    fn execute_batch(
+        &self,
+        account: &str,
+        calls: &[acn_client::Call],
+    ) -> Result<TxResult, ChainError> {
+        crate::execute_calls(&mut self.app.borrow_mut(), account, calls)
+    }
+
     fn bank_balance(&self, address: &str, denom: &str) -> Result<u128, ChainError> {
         crate::bank_balance(&self.app.borrow(), address, denom)
     }

@@ -73,6 +73,41 @@ pub fn execute_json(
     Ok(tx_result(app, &res))
 }
 
+/// Execute several contract calls as `account` in one atomic transaction (cw-multi-test's
+/// `execute_multi`: one refusal reverts them all).
+pub fn execute_calls(
+    app: &mut App,
+    account: &str,
+    calls: &[acn_client::Call],
+) -> Result<TxResult, ChainError> {
+    let sender = resolve(app, account);
+    let msgs = calls
+        .iter()
+        .map(|c| {
+            Ok(cosmwasm_std::CosmosMsg::Wasm(
+                cosmwasm_std::WasmMsg::Execute {
+                    contract_addr: c.contract.clone(),
+                    msg: cosmwasm_std::Binary::from(c.msg.clone()),
+                    funds: c
+                        .funds
+                        .iter()
+                        .map(|(d, a)| cosmwasm_std::Coin::new(*a, d))
+                        .collect(),
+                },
+            ))
+        })
+        .collect::<Result<Vec<_>, ChainError>>()?;
+    let responses = app.execute_multi(sender, msgs).map_err(|e| rejection(&e))?;
+    let mut result = TxResult {
+        height: app.block_info().height,
+        ..TxResult::default()
+    };
+    for res in &responses {
+        result.attributes.extend(tx_result(app, res).attributes);
+    }
+    Ok(result)
+}
+
 /// Bank balance of `address` in `denom`.
 pub fn bank_balance(app: &App, address: &str, denom: &str) -> Result<u128, ChainError> {
     app.wrap()

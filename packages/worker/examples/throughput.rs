@@ -3,14 +3,19 @@
 //! ```text
 //! bash scripts/localnet.sh up
 //! cargo run --release -p acn-worker --example throughput -- [--jobs N] [--providers P]
+//!     [--redundancy R] [--per-tx K]
 //! ```
 //!
 //! Deploys a fresh instance of the contracts with the registry's models, registers `P` providers
 //! (1–4, default 4), each running the real worker loop (`Worker::run`, burn's ndarray backend,
-//! one thread each), and has two buyers submit `N` digits jobs (default 40, redundancy 1,
-//! 4 items each) from two threads as fast as their transactions are included. Prints the time
-//! from the first submission to the last settlement, jobs/s, transactions/s and the blocks it
-//! took. The RPC URL is `$ACN_WASMD_RPC` or `http://127.0.0.1:26657`.
+//! one thread each; a pass sends all its commitments and reveals in one transaction), and has
+//! two buyers submit `N` digits jobs (default 200, redundancy `R` = 1 or 3, 4 items each) from
+//! two threads, `K` submissions per transaction (default 25; the buyers of redundancy-1 jobs
+//! batch their audit decisions the same way). Prints a table: jobs/s from the first submission
+//! to the last settlement, messages/s, transactions/s and gas per block (from the node's block
+//! results), and the latency of each settled job in blocks, from its submission to its last
+//! reveal (the one that settles it). The RPC URL is `$ACN_WASMD_RPC` or
+//! `http://127.0.0.1:26657`.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -21,9 +26,10 @@ use cosmwasm_std::{Binary, Timestamp, Uint128};
 
 use acn_client::deploy::{deploy_wasmd, DeployPlan};
 use acn_client::wasmd::WasmdConfig;
-use acn_client::{Chain, ChainExt, WasmdChain};
+use acn_client::{Call, Chain, ChainExt, WasmdChain};
 use acn_interface::market::{self, JobStatus, ModelSpec, TOKEN};
 use acn_interface::staking;
+use acn_interface::token;
 use acn_models::{Backend, Engine};
 use acn_worker::config::Behaviour;
 use acn_worker::executor::SharedEngine;
@@ -31,6 +37,8 @@ use acn_worker::{Worker, WorkerConfig};
 
 const MODEL: &str = "digits-mlp-v1";
 const BATCH: u32 = 4;
+/// The buyers' audit secret of every redundancy-1 job (committed by its hash at submission).
+const AUDIT_SECRET: &[u8] = b"throughput audit secret";
 
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
@@ -42,8 +50,10 @@ fn arg(name: &str, default: usize) -> usize {
 }
 
 fn main() -> anyhow::Result<()> {
-    let jobs = arg("--jobs", 40);
+    let jobs = arg("--jobs", 200);
     let providers = arg("--providers", 4).clamp(1, 4);
+    let redundancy = arg("--redundancy", 1).clamp(1, providers) as u8;
+    let per_tx = arg("--per-tx", 25).max(1);
     let root: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let rpc = std::env::var("ACN_WASMD_RPC")
         .ok()
@@ -63,25 +73,26 @@ fn main() -> anyhow::Result<()> {
     plan.token.balances.extend(
         names
             .iter()
-            .map(|n| (n.clone(), 2_000 * TOKEN))
+            .map(|n| (n.clone(), 100_000 * TOKEN))
             .chain([
-                ("buyer-1".to_string(), 1_000 * TOKEN),
-                ("buyer-2".to_string(), 1_000 * TOKEN),
+                ("buyer-1".to_string(), 100_000 * TOKEN),
+                ("buyer-2".to_string(), 100_000 * TOKEN),
             ])
             .collect::<Vec<_>>(),
     );
-    plan.market_mut().params.commit_window = 60;
-    plan.market_mut().params.reveal_window = 30;
-    plan.market_mut().params.max_active_jobs_per_provider = 64;
+    plan.market_mut().params.commit_window = 120;
+    plan.market_mut().params.reveal_window = 60;
+    plan.market_mut().params.max_active_jobs_per_provider = 10_000;
     let (deployment, _) = deploy_wasmd(&chain, &artifacts_dir, &plan)?;
     chain.set_deployment(deployment.deployment)?;
     let chain = Arc::new(chain);
     let d = chain.deployment().clone();
     for name in &names {
+        // Enough stake for every job at once (each slot locks at least the minimum at risk).
         chain.send_tokens(
             name,
             &d.staking,
-            1_000 * TOKEN,
+            90_000 * TOKEN,
             &staking::ReceiveMsg::Bond { tier: None },
         )?;
         chain.market_exec(
@@ -115,7 +126,7 @@ fn main() -> anyhow::Result<()> {
             registry: registry_path.clone(),
             weights_dir: None,
             journal: journals.path().join(format!("{name}.journal")),
-            capacity: 16,
+            capacity: 256,
             poll_interval_ms: 100,
             min_unit_price: 0,
             max_retries: 8,
@@ -145,42 +156,52 @@ fn main() -> anyhow::Result<()> {
     let quote: market::QuoteResponse = chain.market(&market::QueryMsg::Quote {
         model_id: MODEL.into(),
         batch: BATCH,
-        redundancy: 1,
+        redundancy,
         buyer: None,
     })?;
     let start_height = chain.block()?.height;
-    let txs = AtomicU64::new(0);
+    let (txs, msgs) = (AtomicU64::new(0), AtomicU64::new(0));
     let started = Instant::now();
     let ids: Vec<u64> = std::thread::scope(|s| {
         let handles: Vec<_> = ["buyer-1", "buyer-2"]
             .into_iter()
             .enumerate()
             .map(|(k, buyer)| {
-                let (chain, input, txs, d) = (&chain, &input, &txs, &d);
+                let (chain, input, txs, msgs, d) = (&chain, &input, &txs, &msgs, &d);
                 let mine = jobs / 2 + (k < jobs % 2) as usize;
                 s.spawn(move || -> anyhow::Result<Vec<u64>> {
                     let mut ids = vec![];
-                    for _ in 0..mine {
+                    let mut left = mine;
+                    while left > 0 {
+                        let n = left.min(per_tx);
                         let deadline = Timestamp::from_seconds(chain.block()?.time + 3_600);
-                        let tx = chain.send_tokens(
-                            buyer,
-                            &d.market,
-                            quote.price.u128() * 2,
-                            &market::ReceiveMsg::SubmitJob {
-                                model_id: MODEL.into(),
-                                input: input.clone(),
-                                batch: BATCH,
-                                redundancy: 1,
-                                max_unit_price: quote.unit_price * Uint128::new(4),
-                                deadline,
-                                callback: None,
-                                audit_commitment: Some(cosmwasm_std::HexBinary::from(
-                                    market::audit_commitment(b"throughput audit secret").to_vec(),
-                                )),
-                            },
-                        )?;
+                        let hook = market::ReceiveMsg::SubmitJob {
+                            model_id: MODEL.into(),
+                            input: input.clone(),
+                            batch: BATCH,
+                            redundancy,
+                            max_unit_price: quote.unit_price * Uint128::new(4),
+                            deadline,
+                            callback: None,
+                            audit_commitment: (redundancy == 1).then(|| {
+                                cosmwasm_std::HexBinary::from(
+                                    market::audit_commitment(AUDIT_SECRET).to_vec(),
+                                )
+                            }),
+                        };
+                        let send = token::ExecuteMsg::Send {
+                            contract: d.market.clone(),
+                            amount: quote.price * Uint128::new(2),
+                            msg: cosmwasm_std::to_json_binary(&hook)?,
+                        };
+                        let call = Call::new(&d.token, &send)?;
+                        let tx = chain.execute_batch(buyer, &vec![call; n])?;
                         txs.fetch_add(1, Ordering::SeqCst);
-                        ids.push(tx.attr("job_id").unwrap_or("0").parse()?);
+                        msgs.fetch_add(n as u64, Ordering::SeqCst);
+                        for a in tx.attributes.iter().filter(|a| a.key == "job_id") {
+                            ids.push(a.value.parse()?);
+                        }
+                        left -= n;
                     }
                     Ok(ids)
                 })
@@ -195,46 +216,70 @@ fn main() -> anyhow::Result<()> {
             .collect::<anyhow::Result<Vec<Vec<u64>>>>()
             .map(|v| v.concat())
     })?;
+    anyhow::ensure!(
+        ids.len() == jobs,
+        "{} job ids for {jobs} submissions",
+        ids.len()
+    );
     let submitted = started.elapsed();
     let buyers = [
         ("buyer-1", chain.address("buyer-1")?),
         ("buyer-2", chain.address("buyer-2")?),
     ];
     let mut released = std::collections::HashSet::new();
+    let mut finals: Vec<market::JobResponse> = vec![];
+    let mut open_ids = ids.clone();
     loop {
-        let open: Vec<market::JobResponse> = ids
-            .iter()
-            .map(|&id| chain.market::<market::JobResponse>(&market::QueryMsg::Job { id }))
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .filter(|j| !j.status.is_final())
-            .collect();
-        // Buyers reveal their audit secret once the provider committed (10 % of the jobs then
-        // go to a second provider as well).
-        for j in &open {
-            let due = j.audit.as_ref().is_some_and(|a| a.audited.is_none())
-                && j.slots.iter().all(|s| s.commitment.is_some());
-            let buyer = buyers.iter().find(|(_, a)| j.buyer.as_str() == a.as_str());
-            if let (true, Some((name, _))) = (due, buyer) {
-                if released.insert(j.id) {
-                    chain.market_exec(
-                        name,
-                        &market::ExecuteMsg::RevealAuditSecret {
-                            job_id: j.id,
-                            secret: Binary::from(b"throughput audit secret".to_vec()),
-                        },
-                    )?;
-                    txs.fetch_add(1, Ordering::SeqCst);
-                }
+        let mut open = vec![];
+        for id in open_ids {
+            let j: market::JobResponse = chain.market(&market::QueryMsg::Job { id })?;
+            if j.status.is_final() {
+                finals.push(j);
+            } else {
+                open.push(j);
             }
         }
-        let unfinished = open.len();
-        if unfinished == 0 {
+        open_ids = open.iter().map(|j| j.id).collect();
+        // Buyers reveal their audit secret once the provider committed (10 % of the jobs then
+        // go to a second provider as well), all their due jobs in one transaction.
+        for (name, addr) in &buyers {
+            let due: Vec<u64> = open
+                .iter()
+                .filter(|j| j.buyer.as_str() == addr.as_str())
+                .filter(|j| {
+                    j.audit.as_ref().is_some_and(|a| a.audited.is_none())
+                        && j.slots.iter().all(|s| s.commitment.is_some())
+                })
+                .map(|j| j.id)
+                .filter(|id| !released.contains(id))
+                .collect();
+            if due.is_empty() {
+                continue;
+            }
+            let calls = due
+                .iter()
+                .map(|&job_id| {
+                    Call::new(
+                        &d.market,
+                        &market::ExecuteMsg::RevealAuditSecret {
+                            job_id,
+                            secret: Binary::from(AUDIT_SECRET.to_vec()),
+                        },
+                    )
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            chain.execute_batch(name, &calls)?;
+            txs.fetch_add(1, Ordering::SeqCst);
+            msgs.fetch_add(calls.len() as u64, Ordering::SeqCst);
+            released.extend(due);
+        }
+        if open_ids.is_empty() {
             break;
         }
         anyhow::ensure!(
-            started.elapsed() < Duration::from_secs(600),
-            "{unfinished} jobs still unfinished after 10 minutes"
+            started.elapsed() < Duration::from_secs(900),
+            "{} jobs still unfinished after 15 minutes",
+            open_ids.len()
         );
         std::thread::sleep(Duration::from_millis(200));
     }
@@ -244,38 +289,83 @@ fn main() -> anyhow::Result<()> {
     for t in threads {
         t.join().map_err(|_| anyhow::anyhow!("worker panicked"))??;
     }
-    let settled = ids
+    let settled: Vec<&market::JobResponse> = finals
         .iter()
-        .map(|&id| chain.market::<market::JobResponse>(&market::QueryMsg::Job { id }))
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
         .filter(|j| j.status == JobStatus::Settled)
-        .count();
-    // Each settled redundancy-1 job took a submit and the buyer's audit reveal (counted above),
-    // a commit and a reveal (two more for an audited job's second provider, not counted).
-    let total_txs = txs.load(Ordering::SeqCst) as usize + 2 * settled;
+        .collect();
+    // Every slot that revealed sent a commitment and a reveal.
+    let provider_msgs: u64 = settled
+        .iter()
+        .map(|j| 2 * j.slots.iter().filter(|s| s.output.is_some()).count() as u64)
+        .sum();
+    let mut latencies: Vec<u64> = settled
+        .iter()
+        .filter_map(|j| {
+            let last = j.slots.iter().filter_map(|s| s.revealed_height).max()?;
+            Some(last.saturating_sub(j.created_height))
+        })
+        .collect();
+    latencies.sort_unstable();
+    let pct = |p: f64| -> u64 {
+        if latencies.is_empty() {
+            return 0;
+        }
+        let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
+        latencies[i]
+    };
+    let (mut block_txs, mut block_gas, mut max_gas, mut full) = (0u64, 0u64, 0u64, 0u64);
+    for h in start_height + 1..=end_height {
+        let load = chain.block_load(h)?;
+        block_txs += load.txs;
+        block_gas += load.gas_used;
+        max_gas = max_gas.max(load.gas_used);
+        full += (load.txs > 0) as u64;
+    }
+    let blocks = (end_height - start_height).max(1);
+    let secs = elapsed.as_secs_f64();
+    let all_msgs = msgs.load(Ordering::SeqCst) + provider_msgs;
     println!("| figure | value |");
     println!("|---|---:|");
-    println!("| providers (worker loops, ndarray) | {providers} |");
-    println!("| parallel submitters | 2 |");
-    println!("| jobs submitted / settled | {} / {settled} |", ids.len());
+    println!("| providers (worker loops, ndarray) / redundancy | {providers} / {redundancy} |");
+    println!("| parallel submitters, submissions per transaction | 2, {per_tx} |");
+    println!(
+        "| jobs submitted / settled | {} / {} |",
+        ids.len(),
+        settled.len()
+    );
     println!("| all submitted after | {:.1} s |", submitted.as_secs_f64());
+    println!("| first submission → last settlement | {secs:.1} s |");
     println!(
-        "| first submission → last settlement | {:.1} s |",
-        elapsed.as_secs_f64()
+        "| **jobs settled per second** | **{:.2}** |",
+        settled.len() as f64 / secs
     );
     println!(
-        "| jobs settled per second | {:.2} |",
-        settled as f64 / elapsed.as_secs_f64()
+        "| messages per second (submit, audit, commit, reveal) | {:.1} |",
+        all_msgs as f64 / secs
     );
     println!(
-        "| transactions per second (submit, claim, commit, reveal) | {:.2} |",
-        total_txs as f64 / elapsed.as_secs_f64()
+        "| transactions (node's block results) / per second | {block_txs} / {:.2} |",
+        block_txs as f64 / secs
     );
     println!(
-        "| blocks | {} ({:.2} s/block) |",
-        end_height - start_height,
-        elapsed.as_secs_f64() / (end_height - start_height).max(1) as f64
+        "| blocks / with transactions / s per block | {blocks} / {full} / {:.2} |",
+        secs / blocks as f64
     );
+    println!(
+        "| gas per block: mean / max | {} / {max_gas} |",
+        block_gas / blocks
+    );
+    println!(
+        "| gas per settled job (all its transactions) | {} |",
+        block_gas / (settled.len() as u64).max(1)
+    );
+    println!(
+        "| latency submit → settled, blocks: p50 / p90 / max | {} / {} / {} |",
+        pct(0.5),
+        pct(0.9),
+        pct(1.0)
+    );
+    // Client-side transactions this process sent (buyers) — the workers' are in the block count.
+    println!("| buyer transactions | {} |", txs.load(Ordering::SeqCst));
     Ok(())
 }

@@ -8,7 +8,7 @@ use cosmwasm_std::{Binary, HexBinary};
 use rand::RngCore;
 use tracing::{debug, info, warn};
 
-use acn_client::{Chain, ChainError, ChainExt, TxResult};
+use acn_client::{Call, Chain, ChainError, ChainExt, TxResult};
 use acn_interface::market::{
     self, commitment, JobFilter, JobResponse, JobStatus, ModelSpec, ProviderResponse,
 };
@@ -40,6 +40,14 @@ impl TickReport {
     pub fn did_work(&self) -> bool {
         *self != TickReport::default()
     }
+}
+
+/// A commitment or reveal a pass sends, and the journal entry it moves on once included.
+struct Step {
+    /// The entry at its next stage (`Committed` or `Revealed`).
+    entry: Entry,
+    /// The market message.
+    msg: market::ExecuteMsg,
 }
 
 /// A provider worker bound to one chain, one executor and one journal.
@@ -238,17 +246,83 @@ impl<E: Executor> Worker<E> {
         if computed {
             self.journal.sync()?;
         }
+        let mut steps = vec![];
         for (entry, job) in jobs {
             if entry.stage == Stage::Claimed && !job.status.is_final() {
                 continue; // not computed (the failure is logged above): retry next pass
             }
             let id = entry.job_id;
-            if let Err(e) = self.advance(entry, job, now, &mut report) {
-                warn!(job_id = id, error = %e, "job step failed; will retry");
+            match self.advance(entry, job, now, &mut report) {
+                Ok(Some(step)) => steps.push(step),
+                Ok(None) => {}
+                Err(e) => warn!(job_id = id, error = %e, "job step failed; will retry"),
             }
         }
+        self.send_steps(steps, &mut report)?;
         self.take_assigned(now, &mut report)?;
         Ok(report)
+    }
+
+    /// Send the pass's commitments and reveals in one transaction; journal each entry's new
+    /// stage once it is included. If the transaction is refused (one job's message is enough:
+    /// a window that just closed, a job someone else settled), each message is sent on its own,
+    /// so one job never holds the others back. A message that is refused again is retried from
+    /// the chain's state next pass (the journal still holds its salt and output).
+    fn send_steps(&mut self, steps: Vec<Step>, report: &mut TickReport) -> anyhow::Result<()> {
+        if steps.is_empty() {
+            return Ok(());
+        }
+        let market = self.chain.deployment().market.clone();
+        let calls = steps
+            .iter()
+            .map(|s| Call::new(&market, &s.msg))
+            .collect::<Result<Vec<_>, _>>()?;
+        let batch = if calls.len() > 1 {
+            self.with_retry(|| self.chain.execute_batch(&self.config.account, &calls))
+        } else {
+            self.market_exec(&steps[0].msg)
+        };
+        match batch {
+            Ok(_) => {
+                for step in steps {
+                    self.included(step, report)?;
+                }
+            }
+            Err(e) if steps.len() > 1 => {
+                debug!(error = %e, messages = steps.len(), "batch refused; sending one by one");
+                for step in steps {
+                    match self.market_exec(&step.msg) {
+                        Ok(_) => self.included(step, report)?,
+                        Err(e) => {
+                            warn!(job_id = step.entry.job_id, error = %e, "job step failed; will retry")
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                warn!(job_id = steps[0].entry.job_id, error = %e, "job step failed; will retry")
+            }
+        }
+        Ok(())
+    }
+
+    /// A step's message is on chain: count it and journal the entry's new stage.
+    fn included(&mut self, step: Step, report: &mut TickReport) -> anyhow::Result<()> {
+        let id = step.entry.job_id;
+        match step.msg {
+            market::ExecuteMsg::CommitResult { .. } => {
+                report.committed += 1;
+                self.metrics.committed();
+                info!(job_id = id, "commitment sent");
+            }
+            _ => {
+                report.revealed += 1;
+                self.metrics.revealed();
+                info!(job_id = id, "revealed");
+            }
+        }
+        self.journal.record_with(step.entry, Durability::Written)?;
+        Ok(())
     }
 
     /// Run a claimed job's model, draw the salt and derive the commitment; journal all of it
@@ -280,13 +354,15 @@ impl<E: Executor> Worker<E> {
         self.journal.record_with(entry.clone(), Durability::Written)
     }
 
+    /// Move a job on from its journal stage: journal what the chain already shows, and return
+    /// the commitment or reveal to send, if one is due (sent by [`Self::send_steps`]).
     fn advance(
         &mut self,
         mut entry: Entry,
         job: JobResponse,
         now: u64,
         report: &mut TickReport,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Option<Step>> {
         let slot = job
             .slots
             .iter()
@@ -305,7 +381,7 @@ impl<E: Executor> Worker<E> {
             info!(job_id = job.id, status = ?job.status, outcome = ?entry.outcome, paid = entry.paid, "job final");
             self.journal.record_with(entry, Durability::Written)?;
             report.finished += 1;
-            return Ok(());
+            return Ok(None);
         }
         let Some(slot) = slot else {
             anyhow::bail!("job {} holds no slot of ours", job.id);
@@ -322,20 +398,20 @@ impl<E: Executor> Worker<E> {
                         self.finish_late(&job, now, report);
                         anyhow::bail!("job {}: commit window closed before we committed", job.id);
                     }
-                    info!(job_id = job.id, "sending commitment");
-                    self.market_exec(&market::ExecuteMsg::CommitResult {
-                        job_id: job.id,
-                        commitment: HexBinary::from(ours),
-                    })?;
-                    report.committed += 1;
-                    self.metrics.committed();
-                    info!(job_id = job.id, "commitment sent");
+                    entry.stage = Stage::Committed;
+                    return Ok(Some(Step {
+                        entry,
+                        msg: market::ExecuteMsg::CommitResult {
+                            job_id: job.id,
+                            commitment: HexBinary::from(ours),
+                        },
+                    }));
                 }
             }
             entry.stage = Stage::Committed;
             self.journal
                 .record_with(entry.clone(), Durability::Written)?;
-            return Ok(()); // reveal in a later pass, once the reveal phase is open
+            return Ok(None); // reveal in a later pass, once the reveal phase is open
         }
 
         if entry.stage == Stage::Committed {
@@ -366,25 +442,24 @@ impl<E: Executor> Worker<E> {
                     || all_committed
                     || now >= job.commit_deadline.seconds();
                 if !revealing {
-                    return Ok(());
+                    return Ok(None);
                 }
-                self.market_exec(&market::ExecuteMsg::RevealResult {
+                let msg = market::ExecuteMsg::RevealResult {
                     job_id: job.id,
                     output: Binary::from(hex_field(&entry.output)?),
                     salt: Binary::from(hex_field(&entry.salt)?),
-                })?;
-                report.revealed += 1;
-                self.metrics.revealed();
-                info!(job_id = job.id, "revealed");
+                };
+                entry.stage = Stage::Revealed;
+                return Ok(Some(Step { entry, msg }));
             }
             entry.stage = Stage::Revealed;
             self.journal.record_with(entry, Durability::Written)?;
-            return Ok(());
+            return Ok(None);
         }
 
         // Revealed: help liveness by settling once the reveal window is over.
         self.finish_late(&job, now, report);
-        Ok(())
+        Ok(None)
     }
 
     /// Liveness: settle a job whose reveal window is over, expire one past its deadline. Both

@@ -349,6 +349,32 @@ fn a_cheating_worker_is_outvoted_and_slashed() {
 struct Recording {
     inner: Arc<acn_testing::SuiteChain>,
     sent: std::sync::Mutex<Vec<String>>,
+    /// Messages per transaction, in order.
+    txs: std::sync::Mutex<Vec<usize>>,
+    /// A job whose messages the chain refuses, as if another party had just finalized it.
+    refuse_job: std::sync::Mutex<Option<u64>>,
+}
+
+impl Recording {
+    fn new(inner: Arc<acn_testing::SuiteChain>) -> Self {
+        Recording {
+            inner,
+            sent: Default::default(),
+            txs: Default::default(),
+            refuse_job: Default::default(),
+        }
+    }
+
+    fn refused(&self, msg: &[u8]) -> Result<(), acn_client::ChainError> {
+        let value: serde_json::Value = serde_json::from_slice(msg).unwrap();
+        let job_id = value.as_object().unwrap().values().next().unwrap()["job_id"].as_u64();
+        match *self.refuse_job.lock().unwrap() {
+            Some(id) if job_id == Some(id) => Err(acn_client::ChainError::Rejected(format!(
+                "job {id} is already final"
+            ))),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl Chain for Recording {
@@ -370,9 +396,27 @@ impl Chain for Recording {
     ) -> Result<acn_client::TxResult, acn_client::ChainError> {
         let value: serde_json::Value = serde_json::from_slice(msg).unwrap();
         let name = value.as_object().unwrap().keys().next().unwrap().clone();
+        self.refused(msg)?;
         self.sent.lock().unwrap().push(name);
+        self.txs.lock().unwrap().push(1);
         self.inner
             .execute_json_with_funds(account, contract, msg, funds)
+    }
+    fn execute_batch(
+        &self,
+        account: &str,
+        calls: &[acn_client::Call],
+    ) -> Result<acn_client::TxResult, acn_client::ChainError> {
+        for call in calls {
+            self.refused(&call.msg)?;
+        }
+        for call in calls {
+            let value: serde_json::Value = serde_json::from_slice(&call.msg).unwrap();
+            let name = value.as_object().unwrap().keys().next().unwrap().clone();
+            self.sent.lock().unwrap().push(name);
+        }
+        self.txs.lock().unwrap().push(calls.len());
+        self.inner.execute_batch(account, calls)
     }
     fn bank_balance(&self, address: &str, denom: &str) -> Result<u128, acn_client::ChainError> {
         self.inner.bank_balance(address, denom)
@@ -391,10 +435,7 @@ impl Chain for Recording {
 #[test]
 fn a_worker_sends_no_reveal_before_the_buyer_decides_the_audit() {
     let chain = chain(&["p1"]);
-    let recording = Arc::new(Recording {
-        inner: chain.clone(),
-        sent: Default::default(),
-    });
+    let recording = Arc::new(Recording::new(chain.clone()));
     let dir = tempfile::tempdir().unwrap();
     let mut w = Worker::new(
         recording.clone() as Arc<dyn Chain + Send + Sync>,
@@ -423,10 +464,7 @@ fn a_worker_sends_no_reveal_before_the_buyer_decides_the_audit() {
 #[test]
 fn a_worker_back_after_the_reveal_window_ends_the_job_instead_of_revealing() {
     let chain = chain(&["p1"]);
-    let recording = Arc::new(Recording {
-        inner: chain.clone(),
-        sent: Default::default(),
-    });
+    let recording = Arc::new(Recording::new(chain.clone()));
     let dir = tempfile::tempdir().unwrap();
     let mut w = Worker::new(
         recording.clone() as Arc<dyn Chain + Send + Sync>,
@@ -472,4 +510,71 @@ fn a_worker_back_after_the_reveal_window_ends_the_job_instead_of_revealing() {
         .unwrap_err()
         .to_string()
         .contains("not enough eligible providers"));
+}
+
+#[test]
+fn a_pass_sends_all_its_commitments_and_reveals_in_one_transaction() {
+    let chain = chain(&["p1"]);
+    let recording = Arc::new(Recording::new(chain.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = Worker::new(
+        recording.clone() as Arc<dyn Chain + Send + Sync>,
+        engine(),
+        config("p1", &dir.path().join("p1.journal")),
+        &specs(),
+    )
+    .unwrap();
+    let ids: Vec<u64> = (0..3).map(|_| submit_digits(&chain, 4, 1).0).collect();
+    assert_eq!(w.tick().unwrap().claimed, 3);
+    assert_eq!(w.tick().unwrap().committed, 3);
+    assert_eq!(
+        *recording.txs.lock().unwrap(),
+        [3],
+        "three commitments, one transaction"
+    );
+    for id in &ids {
+        release(&chain, *id);
+    }
+    assert_eq!(w.tick().unwrap().revealed, 3);
+    assert_eq!(
+        *recording.txs.lock().unwrap(),
+        [3, 3],
+        "three reveals, one transaction"
+    );
+    for id in ids {
+        assert_eq!(job(&chain, id).status, JobStatus::Settled);
+    }
+}
+
+#[test]
+fn a_refused_batch_is_sent_one_message_at_a_time_so_one_job_holds_back_no_other() {
+    let chain = chain(&["p1"]);
+    let recording = Arc::new(Recording::new(chain.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = Worker::new(
+        recording.clone() as Arc<dyn Chain + Send + Sync>,
+        engine(),
+        config("p1", &dir.path().join("p1.journal")),
+        &specs(),
+    )
+    .unwrap();
+    let ids: Vec<u64> = (0..3).map(|_| submit_digits(&chain, 4, 1).0).collect();
+    assert_eq!(w.tick().unwrap().claimed, 3);
+    assert_eq!(w.tick().unwrap().committed, 3);
+    for id in &ids {
+        release(&chain, *id);
+    }
+    // The chain refuses anything about the middle job: the batch of three reveals fails as a
+    // whole, then the other two go through one by one.
+    *recording.refuse_job.lock().unwrap() = Some(ids[1]);
+    assert_eq!(w.tick().unwrap().revealed, 2);
+    assert_eq!(*recording.txs.lock().unwrap(), [3, 1, 1]);
+    assert_eq!(job(&chain, ids[0]).status, JobStatus::Settled);
+    assert_eq!(job(&chain, ids[2]).status, JobStatus::Settled);
+    assert_eq!(job(&chain, ids[1]).status, JobStatus::Revealing);
+    // The journal kept the middle job's output and salt: once the chain accepts it, it is
+    // revealed by the next pass.
+    *recording.refuse_job.lock().unwrap() = None;
+    assert_eq!(w.tick().unwrap().revealed, 1);
+    assert_eq!(job(&chain, ids[1]).status, JobStatus::Settled);
 }

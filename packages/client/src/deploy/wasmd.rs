@@ -43,6 +43,9 @@ impl Chain for WasmdDeployer<'_> {
         self.chain
             .execute_json_with_funds(account, contract, msg, funds)
     }
+    fn execute_batch(&self, account: &str, calls: &[crate::Call]) -> Result<TxResult, ChainError> {
+        self.chain.execute_batch(account, calls)
+    }
     fn bank_balance(&self, address: &str, denom: &str) -> Result<u128, ChainError> {
         self.chain.bank_balance(address, denom)
     }

@@ -35,11 +35,11 @@ pub use keys::{
     address_of, delete_os_key, derive_key, store_os_key, AccountEntry, AccountsFile, KeyKind,
     KeySource, COSMOS_HD_PATH, ENV_MNEMONIC, KEYRING_SERVICE, LOCALNET_ACCOUNTS,
 };
-pub use query::ContractVersion;
+pub use query::{BlockLoad, ContractVersion};
 pub use tx::contract_message;
 
 use crate::deploy::DeploymentRecord;
-use crate::{Block, Chain, ChainError, Deployment, TxResult};
+use crate::{Block, Call, Chain, ChainError, Deployment, TxResult};
 use keys::Signer;
 
 /// A [`Chain`] on a wasmd node.
@@ -228,6 +228,10 @@ impl Chain for WasmdChain {
         funds: &[(String, u128)],
     ) -> Result<TxResult, ChainError> {
         self.execute_raw_with_funds(account, contract, msg, funds)
+    }
+
+    fn execute_batch(&self, account: &str, calls: &[Call]) -> Result<TxResult, ChainError> {
+        self.execute_calls(account, calls)
     }
 
     fn bank_balance(&self, address: &str, denom: &str) -> Result<u128, ChainError> {

@@ -190,6 +190,24 @@ impl WasmdChain {
         }
     }
 
+    /// Transactions in the block at `height` and the gas they used.
+    pub fn block_load(&self, height: u64) -> Result<BlockLoad, ChainError> {
+        self.rt.block_on(async {
+            let h = cosmrs::tendermint::block::Height::try_from(height)
+                .map_err(|e| ChainError::Config(format!("height {height}: {e}")))?;
+            let results = self
+                .client
+                .block_results(h)
+                .await
+                .map_err(|e| transient("block_results", e))?;
+            let txs = results.txs_results.unwrap_or_default();
+            Ok(BlockLoad {
+                txs: txs.len() as u64,
+                gas_used: txs.iter().map(|t| t.gas_used.max(0) as u64).sum(),
+            })
+        })
+    }
+
     pub(super) async fn latest_block(&self) -> Result<Block, ChainError> {
         // The application's last committed height, not the block store's: CometBFT stores a block
         // before the application has executed it, so `status` can name a block whose time the
@@ -235,4 +253,13 @@ impl WasmdChain {
             tokio::time::sleep(self.config.poll_interval).await;
         }
     }
+}
+
+/// What one block carried ([`WasmdChain::block_load`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BlockLoad {
+    /// Transactions in the block.
+    pub txs: u64,
+    /// Gas they used.
+    pub gas_used: u64,
 }

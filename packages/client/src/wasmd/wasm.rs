@@ -12,7 +12,7 @@ use cosmrs::{Any, Coin};
 use serde::Serialize;
 
 use super::{event_attr, WasmdChain};
-use crate::{Chain, ChainError, TxResult};
+use crate::{Call, Chain, ChainError, TxResult};
 
 pub(super) fn to_any<M: Msg>(msg: &M) -> Result<Any, ChainError> {
     msg.to_any()
@@ -143,23 +143,36 @@ impl WasmdChain {
         msg: &[u8],
         funds: &[(String, u128)],
     ) -> Result<TxResult, ChainError> {
-        let signer = self.signer(account)?;
-        let mut coins = vec![];
-        for (denom, amount) in funds {
-            coins.push(Coin {
-                denom: denom
-                    .parse()
-                    .map_err(|e| ChainError::Config(format!("denom {denom}: {e}")))?,
-                amount: *amount,
-            });
-        }
-        let msg = MsgExecuteContract {
-            sender: signer.address.clone(),
-            contract: self.account_id(contract)?,
+        let call = Call {
+            contract: contract.to_string(),
             msg: msg.to_vec(),
-            funds: coins,
+            funds: funds.to_vec(),
         };
-        self.execute_msgs(account, vec![to_any(&msg)?])
+        self.execute_calls(account, std::slice::from_ref(&call))
+    }
+
+    /// Several contract calls by `account` in one transaction (all or nothing).
+    pub fn execute_calls(&self, account: &str, calls: &[Call]) -> Result<TxResult, ChainError> {
+        let signer = self.signer(account)?;
+        let mut msgs = Vec::with_capacity(calls.len());
+        for call in calls {
+            let mut coins = vec![];
+            for (denom, amount) in &call.funds {
+                coins.push(Coin {
+                    denom: denom
+                        .parse()
+                        .map_err(|e| ChainError::Config(format!("denom {denom}: {e}")))?,
+                    amount: *amount,
+                });
+            }
+            msgs.push(to_any(&MsgExecuteContract {
+                sender: signer.address.clone(),
+                contract: self.account_id(&call.contract)?,
+                msg: call.msg.clone(),
+                funds: coins,
+            })?);
+        }
+        self.execute_msgs(account, msgs)
     }
 
     /// A contract execution by `account` as a protobuf `Any`, to batch several in one
