@@ -524,3 +524,49 @@ pub fn apply_adapter(
         (adapter, _) => Err(format!("{adapter:?} does not take this output")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::market::OutputSpec;
+
+    fn words(v: &[i32]) -> Vec<u8> {
+        v.iter().flat_map(|x| x.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn each_adapter_turns_an_output_into_the_next_input_item_by_item() {
+        let labels = OutputSpec::ClassLabels {
+            num_classes: 3,
+            labels: vec![],
+        };
+        let fixed = OutputSpec::FixedPoint {
+            shape: vec![2],
+            scale: 10_000,
+        };
+        // Direct: the same bytes.
+        let out = words(&[2, 0]);
+        assert_eq!(apply_adapter(&labels, &Adapter::Direct {}, 2, &out), Ok(out));
+        // Dequantize: value / scale as f32.
+        let out = words(&[15_000, -2_500]);
+        let f: Vec<u8> = [1.5f32, -0.25].iter().flat_map(|x| x.to_le_bytes()).collect();
+        assert_eq!(apply_adapter(&fixed, &Adapter::Dequantize {}, 1, &out), Ok(f));
+        // LabelText: each label becomes its text, length-prefixed.
+        let texts = Adapter::LabelText {
+            texts: vec!["a".into(), "bb".into(), "ccc".into()],
+        };
+        assert_eq!(
+            apply_adapter(&labels, &texts, 2, &words(&[2, 1])),
+            Ok(crate::market::encode_text_items(&["ccc", "bb"]))
+        );
+        // Wrong lengths and labels without a text are reasons, not panics.
+        assert_eq!(
+            apply_adapter(&labels, &Adapter::Direct {}, 2, &words(&[1])),
+            Err("the output is 4 bytes, 2 items need 8".into())
+        );
+        assert_eq!(
+            apply_adapter(&labels, &texts, 1, &words(&[7])),
+            Err("label 7 has no text".into())
+        );
+    }
+}
