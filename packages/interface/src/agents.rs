@@ -546,11 +546,20 @@ mod tests {
         };
         // Direct: the same bytes.
         let out = words(&[2, 0]);
-        assert_eq!(apply_adapter(&labels, &Adapter::Direct {}, 2, &out), Ok(out));
+        assert_eq!(
+            apply_adapter(&labels, &Adapter::Direct {}, 2, &out),
+            Ok(out)
+        );
         // Dequantize: value / scale as f32.
         let out = words(&[15_000, -2_500]);
-        let f: Vec<u8> = [1.5f32, -0.25].iter().flat_map(|x| x.to_le_bytes()).collect();
-        assert_eq!(apply_adapter(&fixed, &Adapter::Dequantize {}, 1, &out), Ok(f));
+        let f: Vec<u8> = [1.5f32, -0.25]
+            .iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect();
+        assert_eq!(
+            apply_adapter(&fixed, &Adapter::Dequantize {}, 1, &out),
+            Ok(f)
+        );
         // LabelText: each label becomes its text, length-prefixed.
         let texts = Adapter::LabelText {
             texts: vec!["a".into(), "bb".into(), "ccc".into()],
