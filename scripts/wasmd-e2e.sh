@@ -31,7 +31,7 @@ trap cleanup EXIT
 
 ensure_wasmd
 ensure_gpu_runtime
-for c in token staking treasury market emissions pool oracle buyback dao; do
+for c in token staking treasury market emissions pool oracle buyback agents dao; do
     [[ -f artifacts/acn_$c.wasm ]] || bash "$ACN_ROOT/scripts/build-wasm.sh"
 done
 
@@ -49,6 +49,8 @@ ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --lock
 ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd_roles -- --ignored || rc=1
 # The stable-priced market: a job paid in uusdc, one in ACN, the fees bought back and burned.
 ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd_pool -- --ignored --nocapture || rc=1
+# A three-step agent run paid in uusdc, settled step by step, with its gas and wall time.
+ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd_agents -- --ignored --nocapture || rc=1
 step "the README's quick start on the localnet: acn deploy, acn-worker, acn job, acn stake, CosmJS"
 bash "$ACN_ROOT/scripts/quickstart.sh" --keep || rc=1
 

@@ -1,19 +1,19 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Order, Response, StdResult,
+    to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Order, Reply, Response, StdResult,
 };
 use cw_storage_plus::Bound;
 
 use acn_interface::agents::{
     AgentParams, AgentResponse, AgentsResponse, ConfigResponse, ExecuteMsg, InstantiateMsg,
-    MigrateMsg, QueryMsg,
+    MigrateMsg, QueryMsg, RunsResponse,
 };
-use acn_interface::market;
 
 use crate::error::ContractError;
 use crate::publish::{self, validate_params};
-use crate::state::{LATEST, MARKET, PARAMS, VERSIONS};
+use crate::runs;
+use crate::state::{BUYER_RUNS, LATEST, MARKET, PARAMS, RUNS, VERSIONS};
 
 /// cw2 contract name.
 pub const CONTRACT_NAME: &str = "crates.io:acn-agents";
@@ -37,12 +37,10 @@ pub fn instantiate(
     cw_ownable::initialize_owner(deps.storage, deps.api, Some(&owner))?;
     validate_params(&msg.params)?;
     let market = deps.api.addr_validate(&msg.market)?;
-    deps.querier
-        .query_wasm_smart::<market::ConfigResponse>(&market, &market::QueryMsg::Config {})
-        .map_err(|e| ContractError::InvalidParams {
-            field: "market".into(),
-            reason: format!("{market} is not an ACN market: {e}"),
-        })?;
+    runs::market_config(deps.as_ref(), &market).map_err(|e| ContractError::InvalidParams {
+        field: "market".into(),
+        reason: format!("{market} is not an ACN market: {e}"),
+    })?;
     MARKET.save(deps.storage, &market)?;
     PARAMS.save(deps.storage, &msg.params)?;
     Ok(Response::new()
@@ -58,9 +56,38 @@ pub fn execute(
     info: MessageInfo,
     msg: ExecuteMsg,
 ) -> Result<Response, ContractError> {
-    cw_utils::nonpayable(&info)?;
+    if !matches!(msg, ExecuteMsg::Run { .. }) {
+        cw_utils::nonpayable(&info)?;
+    }
     match msg {
         ExecuteMsg::Publish { agent } => publish::publish(deps, env, info, agent),
+        ExecuteMsg::Run {
+            agent_id,
+            version,
+            input,
+            batch,
+            redundancy,
+            max_unit_price,
+            step_lifetime,
+            callback,
+        } => runs::run(
+            deps,
+            env,
+            info,
+            runs::RunRequest {
+                agent_id,
+                version,
+                input,
+                batch,
+                redundancy,
+                max_unit_price,
+                step_lifetime,
+                callback,
+            },
+        ),
+        ExecuteMsg::ReceiveResult(result) => runs::receive_result(deps, info, result),
+        ExecuteMsg::Advance { run_id } => runs::advance(deps, env, run_id),
+        ExecuteMsg::Cancel { run_id } => runs::cancel(deps, env, info, run_id),
         ExecuteMsg::UpdateParams { params } => update_params(deps, info, params),
         ExecuteMsg::UpdateOwnership(action) => Ok(acn_interface::lifecycle::update_ownership(
             deps,
@@ -86,7 +113,8 @@ fn update_params(
         .add_attribute("max_run_fee", params.max_run_fee))
 }
 
-fn load_version(
+/// One version of an agent (the latest when `version` is `None`).
+pub fn load_version(
     deps: Deps,
     id: String,
     version: Option<u32>,
@@ -148,8 +176,56 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> Result<Binary, ContractErr
                 .collect::<StdResult<Vec<_>>>()?;
             to_json_binary(&AgentsResponse { agents })?
         }
+        QueryMsg::Run { id } => to_json_binary(
+            &RUNS
+                .may_load(deps.storage, id)?
+                .ok_or(ContractError::RunNotFound { id })?,
+        )?,
+        QueryMsg::Runs {
+            buyer,
+            start_after,
+            limit,
+        } => to_json_binary(&query_runs(deps, buyer, start_after, limit)?)?,
         QueryMsg::Ownership {} => to_json_binary(&cw_ownable::get_ownership(deps.storage)?)?,
     })
+}
+
+/// Runs by id: all of them, or one buyer's.
+fn query_runs(
+    deps: Deps,
+    buyer: Option<String>,
+    start_after: Option<u64>,
+    limit: Option<u32>,
+) -> Result<RunsResponse, ContractError> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize;
+    let start = start_after.map(Bound::exclusive);
+    let runs = match buyer {
+        Some(buyer) => {
+            let buyer = deps.api.addr_validate(&buyer)?;
+            BUYER_RUNS
+                .prefix(&buyer)
+                .keys(deps.storage, start, None, Order::Ascending)
+                .take(limit)
+                .map(|id| RUNS.load(deps.storage, id?))
+                .collect::<StdResult<Vec<_>>>()?
+        }
+        None => RUNS
+            .range(deps.storage, start, None, Order::Ascending)
+            .take(limit)
+            .map(|r| r.map(|(_, run)| run))
+            .collect::<StdResult<Vec<_>>>()?,
+    };
+    Ok(RunsResponse { runs })
+}
+
+/// Replies: a step's submission (files its job id), a run callback that failed.
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn reply(deps: DepsMut, _env: Env, msg: Reply) -> Result<Response, ContractError> {
+    match msg.id {
+        runs::SUBMIT_REPLY => runs::submitted(deps, msg),
+        runs::RUN_CALLBACK_REPLY => runs::callback_failed(deps, msg),
+        id => Err(ContractError::UnknownReply { id }),
+    }
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]

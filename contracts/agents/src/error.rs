@@ -12,6 +12,10 @@ pub enum ContractError {
     #[error(transparent)]
     Ownership(#[from] cw_ownable::OwnershipError),
 
+    /// A checked sum or difference out of range.
+    #[error(transparent)]
+    Overflow(#[from] cosmwasm_std::OverflowError),
+
     /// Funds attached to the registry.
     #[error(transparent)]
     Payment(#[from] cw_utils::PaymentError),
@@ -101,5 +105,139 @@ pub enum ContractError {
         id: String,
         /// The version asked (`None`: the latest).
         version: Option<u32>,
+    },
+
+    /// The market takes no stable payments (runs are paid in its stable asset).
+    #[error("run: the market has no stable payment asset; runs are paid in it")]
+    NoStableAsset {},
+
+    /// A malformed field of a `Run`.
+    #[error("run.{field}: {reason}")]
+    InvalidRun {
+        /// The field.
+        field: String,
+        /// Why.
+        reason: String,
+    },
+
+    /// The run's escrow overflows.
+    #[error("run.max_unit_price: {max_unit_price} makes the run's escrow (Σ units × redundancy × max_unit_price + fee) overflow")]
+    EscrowOverflow {
+        /// The unit price asked.
+        max_unit_price: Uint128,
+    },
+
+    /// Less than the run's escrow was attached.
+    #[error("funds: {paid}{denom} attached, the run's escrow is {required}{denom}")]
+    InsufficientFunds {
+        /// The escrow.
+        required: Uint128,
+        /// What was attached.
+        paid: Uint128,
+        /// The stable denom.
+        denom: String,
+    },
+
+    /// The market's unit price is above the run's `max_unit_price`.
+    #[error("run {run_id} step {step}: the unit price {unit_price} is above the run's max_unit_price {max_unit_price}")]
+    PriceAboveMax {
+        /// Run id.
+        run_id: u64,
+        /// Step index.
+        step: u32,
+        /// The market's unit price now.
+        unit_price: Uint128,
+        /// The run's bound.
+        max_unit_price: Uint128,
+    },
+
+    /// No such run.
+    #[error("run {id} not found")]
+    RunNotFound {
+        /// Run id.
+        id: u64,
+    },
+
+    /// A `ReceiveResult` from someone other than the market.
+    #[error("receive_result: sent by {sender}, only the market {market} delivers results")]
+    NotTheMarket {
+        /// The market.
+        market: String,
+        /// The sender.
+        sender: String,
+    },
+
+    /// A result for a job the registry did not buy.
+    #[error("receive_result: job {job_id} is not a step of any run")]
+    UnknownJob {
+        /// Job id.
+        job_id: u64,
+    },
+
+    /// A second result for a step (a replayed callback).
+    #[error("receive_result: run {run_id} step {step} (job {job_id}) already has its outcome")]
+    StepAlreadyRecorded {
+        /// Run id.
+        run_id: u64,
+        /// Step index.
+        step: u32,
+        /// Job id.
+        job_id: u64,
+    },
+
+    /// `Advance` while the step's job has no outcome yet.
+    #[error("advance: run {run_id} step {step} (job {job_id}) is still in flight")]
+    StepInFlight {
+        /// Run id.
+        run_id: u64,
+        /// Step index.
+        step: u32,
+        /// Job id.
+        job_id: u64,
+    },
+
+    /// The run is over (or, cancelled, has nothing left to return).
+    #[error("run {run_id} is {status:?}: nothing to do")]
+    RunEnded {
+        /// Run id.
+        run_id: u64,
+        /// Its status.
+        status: acn_interface::agents::RunStatus,
+    },
+
+    /// Someone other than the buyer tried to cancel a run.
+    #[error("cancel: run {run_id} belongs to {buyer}; only its buyer cancels it")]
+    NotBuyer {
+        /// Run id.
+        run_id: u64,
+        /// Its buyer.
+        buyer: String,
+    },
+
+    /// A run callback asked for while callbacks are disabled, or with a gas limit out of bounds.
+    #[error("run.callback.gas_limit: {gas_limit} outside 1..={max} (max_callback_gas; 0 disables run callbacks)")]
+    InvalidCallbackGas {
+        /// The gas limit asked.
+        gas_limit: u64,
+        /// `max_callback_gas`.
+        max: u64,
+    },
+
+    /// A run callback asked for by an account that is not a contract.
+    #[error("run.callback: the buyer {address} is not a contract and cannot receive a callback")]
+    CallbackReceiverNotContract {
+        /// The buyer.
+        address: String,
+    },
+
+    /// The market's submission reply named no job id.
+    #[error("the market's submission reported no job_id")]
+    NoJobId {},
+
+    /// A reply to a submessage this contract never sent.
+    #[error("unknown reply id {id}")]
+    UnknownReply {
+        /// The id.
+        id: u64,
     },
 }

@@ -27,6 +27,13 @@ pub fn validate_params(p: &AgentParams) -> Result<(), ContractError> {
             reason: format!("{} outside 1..={MAX_STEPS_LIMIT}", p.max_steps),
         });
     }
+    let ceiling = acn_interface::market::MAX_CALLBACK_GAS_LIMIT;
+    if p.max_callback_gas > ceiling {
+        return Err(ContractError::InvalidParams {
+            field: "max_callback_gas".into(),
+            reason: format!("{} above {ceiling}", p.max_callback_gas),
+        });
+    }
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use acn_agents::contract;
 use acn_agents::ContractError;
 use acn_interface::agents::{
     Adapter, AgentParams, AgentResponse, AgentSpec, AgentsResponse, ConfigResponse, ExecuteMsg,
-    InstantiateMsg, QueryMsg, Step, MAX_STEPS_LIMIT,
+    InstantiateMsg, QueryMsg, Step, DEFAULT_RUN_CALLBACK_GAS, MAX_STEPS_LIMIT,
 };
 use acn_interface::market::{self, DType, InputSpec, ModelSpec, OutputSpec};
 use acn_testing::*;
@@ -91,6 +91,7 @@ fn world() -> World {
                 params: AgentParams {
                     max_steps: 4,
                     max_run_fee: Uint128::new(MAX_FEE),
+                    max_callback_gas: DEFAULT_RUN_CALLBACK_GAS,
                 },
             },
             &[],
@@ -619,6 +620,7 @@ fn the_parameters_are_bounded_and_only_the_owner_changes_them() {
     let params = AgentParams {
         max_steps: 2,
         max_run_fee: Uint128::new(TOKEN),
+        max_callback_gas: DEFAULT_RUN_CALLBACK_GAS,
     };
     let e =
         w.s.execute(

@@ -274,6 +274,7 @@ fn print_contracts(r: &DeploymentRecord) {
         ("pool", &d.pool, c.pool),
         ("oracle", &d.oracle, c.oracle),
         ("buyback", &d.buyback, c.buyback),
+        ("agents", &d.agents, c.agents),
     ] {
         if let Some(addr) = addr {
             rows.push((name, addr.as_str(), code));
@@ -414,6 +415,7 @@ pub fn run_status(args: &ChainArgs) -> anyhow::Result<()> {
         ("pool", &d.pool),
         ("oracle", &d.oracle),
         ("buyback", &d.buyback),
+        ("agents", &d.agents),
     ] {
         if let Some(addr) = addr {
             named.push((name, addr.clone()));

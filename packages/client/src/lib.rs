@@ -127,6 +127,9 @@ pub struct Deployment {
     /// The buyback vault, when deployed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buyback: Option<String>,
+    /// The agent registry (Agent Forge) and its runs, when deployed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agents: Option<String>,
 }
 
 /// One contract call of a batch ([`Chain::execute_batch`]).

@@ -25,7 +25,7 @@ fn root() -> PathBuf {
 fn artifacts() -> PathBuf {
     let dir = root().join("artifacts");
     let missing = [
-        "token", "staking", "treasury", "pool", "oracle", "buyback", "dao",
+        "token", "staking", "treasury", "pool", "oracle", "buyback", "agents", "dao",
     ]
     .iter()
     .any(|c| !dir.join(format!("acn_{c}.wasm")).is_file());

@@ -115,6 +115,19 @@ pub fn buyback_contract() -> Box<dyn Contract<Empty>> {
     )
 }
 
+/// The agent registry contract (replies: a step's submission, a run callback).
+pub fn agents_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(
+        ContractWrapper::new(
+            acn_agents::contract::execute,
+            acn_agents::contract::instantiate,
+            acn_agents::contract::query,
+        )
+        .with_reply(acn_agents::contract::reply)
+        .with_migrate(acn_agents::contract::migrate),
+    )
+}
+
 /// The wrapper of a contract kind.
 pub fn wrapper(kind: Kind) -> Box<dyn Contract<Empty>> {
     match kind {
@@ -127,5 +140,6 @@ pub fn wrapper(kind: Kind) -> Box<dyn Contract<Empty>> {
         Kind::Pool => pool_contract(),
         Kind::Oracle => oracle_contract(),
         Kind::Buyback => buyback_contract(),
+        Kind::Agents => agents_contract(),
     }
 }

@@ -73,7 +73,18 @@ fn the_genesis_economy_deploys_with_a_fixed_supply_and_the_dao_owning_everything
     assert_eq!(pool.balance.u128(), 2_000_000_000 * TOKEN);
 
     // Every contract is owned (cw-ownable) and administered (wasm admin) by the DAO.
-    for addr in [&d.token, &d.staking, &d.treasury, &d.market, &emissions] {
+    let agents = d
+        .agents
+        .clone()
+        .expect("the genesis plan deploys the agent registry");
+    for addr in [
+        &d.token,
+        &d.staking,
+        &d.treasury,
+        &d.market,
+        &emissions,
+        &agents,
+    ] {
         let o: cw_ownable::Ownership<String> = query(&app, addr, &staking::QueryMsg::Ownership {});
         assert_eq!(
             o.owner.as_deref(),

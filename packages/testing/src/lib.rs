@@ -281,6 +281,7 @@ impl acn_embedded::EmbeddedState for Suite {
             pool: self.pool.as_ref().map(|a| a.to_string()),
             oracle: self.oracle.as_ref().map(|a| a.to_string()),
             buyback: self.buyback.as_ref().map(|a| a.to_string()),
+            agents: None,
         }
     }
 }

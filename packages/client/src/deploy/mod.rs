@@ -17,8 +17,8 @@ mod routine;
 mod wasmd;
 
 pub use plan::{
-    DeployPlan, EmissionsPlan, MarketPlan, PoolPlan, StakingPlan, TokenPlan, TreasuryPlan,
-    VestingPlan,
+    AgentsPlan, DeployPlan, EmissionsPlan, MarketPlan, PoolPlan, StakingPlan, TokenPlan,
+    TreasuryPlan, VestingPlan,
 };
 pub use record::{CodeIds, DeploymentRecord};
 pub use routine::{deploy, DeployStep};
@@ -64,11 +64,13 @@ pub enum Contract {
     Oracle,
     /// The buyback vault.
     Buyback,
+    /// The agent registry (Agent Forge) and its runs.
+    Agents,
 }
 
 impl Contract {
     /// Every contract, in deployment order.
-    pub const ALL: [Contract; 9] = [
+    pub const ALL: [Contract; 10] = [
         Contract::Token,
         Contract::Staking,
         Contract::Treasury,
@@ -77,6 +79,7 @@ impl Contract {
         Contract::Pool,
         Contract::Oracle,
         Contract::Buyback,
+        Contract::Agents,
         Contract::Dao,
     ];
 
@@ -92,6 +95,7 @@ impl Contract {
             Contract::Pool => "pool",
             Contract::Oracle => "oracle",
             Contract::Buyback => "buyback",
+            Contract::Agents => "agents",
         }
     }
 

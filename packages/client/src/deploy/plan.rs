@@ -139,6 +139,27 @@ impl PoolPlan {
     }
 }
 
+/// The agent registry: its parameters (it runs agents on the plan's market).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentsPlan {
+    /// Steps per pipeline, the developer-fee bound, the run-callback gas bound.
+    pub params: acn_interface::agents::AgentParams,
+}
+
+impl Default for AgentsPlan {
+    /// At most 8 steps, a developer fee of at most 100 tokens of the market's unit (100 USDC in
+    /// a stable-priced market), run callbacks of at most 300 000 gas.
+    fn default() -> Self {
+        AgentsPlan {
+            params: acn_interface::agents::AgentParams {
+                max_steps: 8,
+                max_run_fee: cosmwasm_std::Uint128::new(100 * TOKEN),
+                max_callback_gas: acn_interface::agents::DEFAULT_RUN_CALLBACK_GAS,
+            },
+        }
+    }
+}
+
 /// Everything a deployment deploys.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeployPlan {
@@ -158,6 +179,8 @@ pub struct DeployPlan {
     pub emissions: Option<EmissionsPlan>,
     /// The ACN / stable pool, oracle and buyback vault (`None`: not deployed).
     pub pool: Option<PoolPlan>,
+    /// The agent registry on the market (needs the market; `None`: not deployed).
+    pub agents: Option<AgentsPlan>,
     /// Hand everything to a DAO with these parameters (`None`: the owner keeps it).
     pub dao: Option<dao::DaoParams>,
 }
@@ -194,6 +217,7 @@ impl DeployPlan {
             market: None,
             emissions: None,
             pool: None,
+            agents: None,
             dao: None,
         }
     }
@@ -210,6 +234,7 @@ impl DeployPlan {
             models: vec![],
         });
         plan.staking.link_market = true;
+        plan.agents = Some(AgentsPlan::default());
         plan.dao = Some(dao::DaoParams::localnet());
         plan
     }
@@ -304,6 +329,7 @@ impl DeployPlan {
                 params: genesis.emission_params()?,
             }),
             pool: genesis.amm_plan()?,
+            agents: Some(AgentsPlan::default()),
             dao: Some(dao::DaoParams::default()),
         })
     }

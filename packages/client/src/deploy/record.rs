@@ -33,6 +33,9 @@ pub struct CodeIds {
     /// Buyback vault code.
     #[serde(default)]
     pub buyback: u64,
+    /// Agent registry code.
+    #[serde(default)]
+    pub agents: u64,
 }
 
 /// The deployment file: contract addresses (the plain [`Deployment`] fields, flattened, so the

@@ -4,7 +4,9 @@ use cosmwasm_std::{to_json_binary, Uint128};
 use serde::Serialize;
 
 use acn_interface::pool::AssetInfo;
-use acn_interface::{buyback, dao, emissions, market, oracle, pool, staking, token, treasury};
+use acn_interface::{
+    agents, buyback, dao, emissions, market, oracle, pool, staking, token, treasury,
+};
 
 use super::{Contract, DeployPlan, Deployer, DeploymentRecord};
 use crate::{governance, ChainError, ChainExt, TxResult};
@@ -100,6 +102,7 @@ impl<D: Deployer + ?Sized> Run<'_, D> {
             Contract::Pool => d.pool = Some(addr.clone()),
             Contract::Oracle => d.oracle = Some(addr.clone()),
             Contract::Buyback => d.buyback = Some(addr.clone()),
+            Contract::Agents => d.agents = Some(addr.clone()),
             Contract::Dao => self.rec.dao = Some(addr.clone()),
         }
         self.finish(&step, contract.name(), Some(&tx))?;
@@ -117,6 +120,7 @@ impl<D: Deployer + ?Sized> Run<'_, D> {
             Contract::Pool => d.pool.clone(),
             Contract::Oracle => d.oracle.clone(),
             Contract::Buyback => d.buyback.clone(),
+            Contract::Agents => d.agents.clone(),
             Contract::Dao => self.rec.dao.clone(),
         };
         addr.filter(|a| !a.is_empty()).ok_or_else(|| {
@@ -138,6 +142,7 @@ impl<D: Deployer + ?Sized> Run<'_, D> {
             Contract::Pool => c.pool,
             Contract::Oracle => c.oracle,
             Contract::Buyback => c.buyback,
+            Contract::Agents => c.agents,
             Contract::Dao => c.dao,
         }
     }
@@ -151,6 +156,7 @@ impl<D: Deployer + ?Sized> Run<'_, D> {
                 Contract::Emissions => plan.emissions.is_some(),
                 Contract::Dao => plan.dao.is_some(),
                 Contract::Pool | Contract::Oracle | Contract::Buyback => plan.pool.is_some(),
+                Contract::Agents => plan.agents.is_some(),
                 _ => true,
             };
             let step = format!("store {}", contract.name());
@@ -168,6 +174,7 @@ impl<D: Deployer + ?Sized> Run<'_, D> {
                 Contract::Pool => &mut c.pool,
                 Contract::Oracle => &mut c.oracle,
                 Contract::Buyback => &mut c.buyback,
+                Contract::Agents => &mut c.agents,
                 Contract::Dao => &mut c.dao,
             } = id;
             self.finish(&step, contract.name(), Some(&tx))?;
@@ -234,6 +241,11 @@ pub fn deploy<D: Deployer + ?Sized>(
             "plan.emissions needs plan.market: emissions pay for work settled in the market".into(),
         ));
     }
+    if plan.agents.is_some() && plan.market.is_none() {
+        return Err(ChainError::Rejected(
+            "plan.agents needs plan.market: agent runs are market jobs".into(),
+        ));
+    }
     let mut run = Run {
         d,
         plan,
@@ -246,6 +258,7 @@ pub fn deploy<D: Deployer + ?Sized>(
     if !run.rec.is_complete() {
         run.store()?;
         contracts(&mut run)?;
+        agent_registry(&mut run)?;
         fund_treasury(&mut run)?;
         if let Some(params) = &plan.dao {
             hand_over(&mut run, params)?;
@@ -414,6 +427,23 @@ fn contracts<D: Deployer + ?Sized>(run: &mut Run<'_, D>) -> Result<(), ChainErro
             },
         )?;
     }
+    Ok(())
+}
+
+/// The agent registry on the market (after the market's models are registered).
+fn agent_registry<D: Deployer + ?Sized>(run: &mut Run<'_, D>) -> Result<(), ChainError> {
+    let Some(a) = &run.plan.agents else {
+        return Ok(());
+    };
+    let market = run.rec.deployment.market.clone();
+    run.instantiate(
+        Contract::Agents,
+        &agents::InstantiateMsg {
+            owner: None,
+            market,
+            params: a.params.clone(),
+        },
+    )?;
     Ok(())
 }
 
@@ -592,6 +622,7 @@ fn hand_over<D: Deployer + ?Sized>(
         (Contract::Pool, &d.pool),
         (Contract::Oracle, &d.oracle),
         (Contract::Buyback, &d.buyback),
+        (Contract::Agents, &d.agents),
     ] {
         if let Some(addr) = addr {
             owned.push((contract, addr.clone()));
