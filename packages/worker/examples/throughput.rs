@@ -49,11 +49,24 @@ fn arg(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// CPU seconds (user + system) a process has used so far, from `/proc/PID/stat` (Linux, in
+/// USER_HZ = 100 ticks per second); `None` where it cannot be read.
+fn cpu_secs(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces), which ends at the last ')'.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
 fn main() -> anyhow::Result<()> {
     let jobs = arg("--jobs", 200);
     let providers = arg("--providers", 4).clamp(1, 4);
     let redundancy = arg("--redundancy", 1).clamp(1, providers) as u8;
     let per_tx = arg("--per-tx", 25).max(1);
+    // The node's process id (e.g. `pgrep -f 'wasmd start'`), to report its CPU use.
+    let node_pid = arg("--node-pid", 0);
     let root: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let rpc = std::env::var("ACN_WASMD_RPC")
         .ok()
@@ -160,6 +173,7 @@ fn main() -> anyhow::Result<()> {
         buyer: None,
     })?;
     let start_height = chain.block()?.height;
+    let (client_cpu0, node_cpu0) = (cpu_secs("self"), cpu_secs(&node_pid.to_string()));
     let (txs, msgs) = (AtomicU64::new(0), AtomicU64::new(0));
     let started = Instant::now();
     let ids: Vec<u64> = std::thread::scope(|s| {
@@ -284,6 +298,7 @@ fn main() -> anyhow::Result<()> {
         std::thread::sleep(Duration::from_millis(200));
     }
     let elapsed = started.elapsed();
+    let (client_cpu1, node_cpu1) = (cpu_secs("self"), cpu_secs(&node_pid.to_string()));
     let end_height = chain.block()?.height;
     stop.store(true, Ordering::SeqCst);
     for t in threads {
@@ -367,5 +382,17 @@ fn main() -> anyhow::Result<()> {
     );
     // Client-side transactions this process sent (buyers) — the workers' are in the block count.
     println!("| buyer transactions | {} |", txs.load(Ordering::SeqCst));
+    let cores = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => format!("{:.1} s = {:.2} cores", b - a, (b - a) / secs),
+        _ => "not measured".to_string(),
+    };
+    println!(
+        "| CPU of this process (submitters, 4 workers, queries), same window | {} |",
+        cores(client_cpu0, client_cpu1)
+    );
+    println!(
+        "| CPU of the node (`--node-pid`), same window | {} |",
+        cores(node_cpu0, node_cpu1)
+    );
     Ok(())
 }
