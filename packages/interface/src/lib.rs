@@ -10,6 +10,7 @@ pub mod dao;
 pub mod emissions;
 pub mod lifecycle;
 pub mod market;
+pub mod market_view;
 pub mod moderation;
 pub mod oracle;
 pub mod pool;
