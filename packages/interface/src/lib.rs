@@ -15,6 +15,7 @@ pub mod moderation;
 pub mod oracle;
 pub mod pool;
 pub mod staking;
+pub mod subscriptions;
 pub mod token;
 pub mod treasury;
 
