@@ -151,7 +151,15 @@ pub fn run_deploy(args: &ChainArgs, opts: &DeployOptions) -> anyhow::Result<()> 
     let output = args.output;
     let plan = plan(opts, chain.chain_id(), &owner)?;
     for contract in Contract::ALL {
+        let wanted = match contract {
+            Contract::Subscriptions => plan.subscriptions.is_some(),
+            Contract::Moderation => plan.moderation.is_some(),
+            _ => true,
+        };
         let path = opts.artifacts.join(contract.artifact());
+        if !wanted {
+            continue;
+        }
         if !path.is_file() {
             bail!(
                 "{} is missing: build the contracts with `bash scripts/build-wasm.sh` or point \
@@ -274,6 +282,8 @@ fn print_contracts(r: &DeploymentRecord) {
         ("pool", &d.pool, c.pool),
         ("oracle", &d.oracle, c.oracle),
         ("buyback", &d.buyback, c.buyback),
+        ("subscriptions", &d.subscriptions, c.subscriptions),
+        ("moderation", &d.moderation, c.moderation),
     ] {
         if let Some(addr) = addr {
             rows.push((name, addr.as_str(), code));
@@ -283,7 +293,7 @@ fn print_contracts(r: &DeploymentRecord) {
         rows.push(("dao", dao.as_str(), c.dao));
     }
     for (name, addr, code) in rows {
-        println!("  {name:<10} {addr}  (code {code})");
+        println!("  {name:<13} {addr}  (code {code})");
     }
 }
 
@@ -414,6 +424,8 @@ pub fn run_status(args: &ChainArgs) -> anyhow::Result<()> {
         ("pool", &d.pool),
         ("oracle", &d.oracle),
         ("buyback", &d.buyback),
+        ("subscriptions", &d.subscriptions),
+        ("moderation", &d.moderation),
     ] {
         if let Some(addr) = addr {
             named.push((name, addr.clone()));
@@ -427,7 +439,7 @@ pub fn run_status(args: &ChainArgs) -> anyhow::Result<()> {
         let (admin, code_id) = chain
             .contract_info(&addr)
             .with_context(|| format!("{name} at {addr}"))?;
-        // Every contract but the DAO is cw-ownable.
+        // Every contract but the DAO and the moderation example is cw-ownable.
         let owner = (name != "dao")
             .then(|| {
                 chain

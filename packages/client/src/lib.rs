@@ -127,6 +127,12 @@ pub struct Deployment {
     /// The buyback vault, when deployed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buyback: Option<String>,
+    /// Subscriptions (recurring market jobs from a prepaid stable balance), when deployed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscriptions: Option<String>,
+    /// The moderation example (a consumer of result callbacks), when the plan asked for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moderation: Option<String>,
 }
 
 /// A chain the ACN contracts live on. Handles shared across threads are

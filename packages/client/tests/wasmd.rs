@@ -22,8 +22,8 @@ use acn_testing::{digits_model, TOKEN};
 
 /// Every contract crate under `contracts/`, by artifact name `acn_<name>.wasm`.
 /// The contracts `scripts/build-wasm.sh` builds that wasmd's VM accepts (the routine deploys
-/// them all).
-const CONTRACTS: [&str; 10] = [
+/// them all, except `gas_burner`: a test fixture, see `contracts/gas-burner`).
+const CONTRACTS: [&str; 12] = [
     "token",
     "staking",
     "treasury",
@@ -34,6 +34,8 @@ const CONTRACTS: [&str; 10] = [
     "oracle",
     "buyback",
     "moderation",
+    "subscriptions",
+    "gas_burner",
 ];
 
 /// Built artifacts wasmd's VM refuses today, with the reason it gives: the agent registry has a

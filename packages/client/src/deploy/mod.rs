@@ -17,8 +17,8 @@ mod routine;
 mod wasmd;
 
 pub use plan::{
-    DeployPlan, EmissionsPlan, MarketPlan, PoolPlan, StakingPlan, TokenPlan, TreasuryPlan,
-    VestingPlan,
+    DeployPlan, EmissionsPlan, MarketPlan, ModerationPlan, PoolPlan, StakingPlan,
+    SubscriptionsPlan, TokenPlan, TreasuryPlan, VestingPlan,
 };
 pub use record::{CodeIds, DeploymentRecord};
 pub use routine::{deploy, DeployStep};
@@ -64,11 +64,16 @@ pub enum Contract {
     Oracle,
     /// The buyback vault.
     Buyback,
+    /// Subscriptions: recurring market jobs paid from a prepaid stable balance.
+    Subscriptions,
+    /// The moderation example: classifies texts by market jobs with a result callback (an
+    /// optional example, deployed when the plan asks for it).
+    Moderation,
 }
 
 impl Contract {
     /// Every contract, in deployment order.
-    pub const ALL: [Contract; 9] = [
+    pub const ALL: [Contract; 11] = [
         Contract::Token,
         Contract::Staking,
         Contract::Treasury,
@@ -77,6 +82,8 @@ impl Contract {
         Contract::Pool,
         Contract::Oracle,
         Contract::Buyback,
+        Contract::Subscriptions,
+        Contract::Moderation,
         Contract::Dao,
     ];
 
@@ -92,6 +99,8 @@ impl Contract {
             Contract::Pool => "pool",
             Contract::Oracle => "oracle",
             Contract::Buyback => "buyback",
+            Contract::Subscriptions => "subscriptions",
+            Contract::Moderation => "moderation",
         }
     }
 

@@ -33,6 +33,12 @@ pub struct CodeIds {
     /// Buyback vault code.
     #[serde(default)]
     pub buyback: u64,
+    /// Subscriptions code.
+    #[serde(default)]
+    pub subscriptions: u64,
+    /// Moderation example code.
+    #[serde(default)]
+    pub moderation: u64,
 }
 
 /// The deployment file: contract addresses (the plain [`Deployment`] fields, flattened, so the
