@@ -71,7 +71,8 @@ pub fn trigger(
     }
     let now = env.block.time;
     let due_at = sub.next_due.unwrap_or(Timestamp::from_nanos(u64::MAX));
-    if due_at > now {
+    // Whole seconds, as the due queue (and the `Due` query) counts them.
+    if due_at.seconds() > now.seconds() {
         return Err(ContractError::NotDue { id, due_at, now });
     }
     QUEUE.remove(deps.storage, (due_at.seconds(), id));

@@ -69,10 +69,10 @@ fn request(chain: &SuiteChain, deposit: u128) -> (tempfile::TempDir, CreateReque
             model_id: MLP.into(),
             input,
             redundancy: Some(2),
-            every: 600,
+            every: 3_600,
             deposit,
             max_unit_price: None,
-            job_lifetime: 600,
+            job_lifetime: 3_600,
             callback_gas: 250_000,
         },
     )
@@ -93,7 +93,7 @@ fn create_trigger_topup_show_and_cancel_move_the_exact_amounts() {
         )),
         "{text}"
     );
-    assert!(text.contains("  runs       digits-mlp-v1 × 1 item(s), 2 slots, every 10 min\n"));
+    assert!(text.contains("  runs       digits-mlp-v1 × 1 item(s), 2 slots, every 60 min\n"));
     assert!(text.contains("  balance    0.1 USDC\n"), "{text}");
 
     // A keeper starts the due run and earns the reward; a worker runs it; the result comes back.
@@ -147,7 +147,7 @@ fn create_trigger_topup_show_and_cancel_move_the_exact_amounts() {
         err.starts_with(&format!("subscription {id} is due ")),
         "{err}"
     );
-    assert!(err.ends_with("(in 10 min)"), "{err}");
+    assert!(err.contains(" UTC (in "), "{err}");
 
     let topped = sub::top_up(&*chain, "buyer", id, 50_000).unwrap();
     assert_eq!(
