@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use cosmwasm_std::Uint128;
 
 use acn_cli::sub::{self, CreateRequest};
-use acn_client::{Chain, ChainExt};
+use acn_client::Chain;
 use acn_embedded::EmbeddedChain;
 use acn_interface::market::JobStatus;
 use acn_interface::subscriptions::{Params, SubscriptionStatus};
