@@ -50,6 +50,13 @@ fn the_genesis_economy_deploys_with_a_fixed_supply_and_the_dao_owning_everything
     let d = &rec.deployment;
     let dao_addr = rec.dao.clone().unwrap();
     let emissions = d.emissions.clone().unwrap();
+    // The genesis pool is seeded, so the market takes the stable asset and subscriptions are
+    // deployed with the rest.
+    let subscriptions = d.subscriptions.clone().expect("subscriptions deployed");
+    assert_eq!(
+        d.moderation, None,
+        "the moderation example only when a plan asks for it"
+    );
 
     // Supply: exactly the genesis 10 B, and the cap is that supply: nothing can ever be minted
     // (the DAO holds the minter role, bounded by the cap). The emissions pool came out of the
@@ -73,7 +80,14 @@ fn the_genesis_economy_deploys_with_a_fixed_supply_and_the_dao_owning_everything
     assert_eq!(pool.balance.u128(), 2_000_000_000 * TOKEN);
 
     // Every contract is owned (cw-ownable) and administered (wasm admin) by the DAO.
-    for addr in [&d.token, &d.staking, &d.treasury, &d.market, &emissions] {
+    for addr in [
+        &d.token,
+        &d.staking,
+        &d.treasury,
+        &d.market,
+        &emissions,
+        &subscriptions,
+    ] {
         let o: cw_ownable::Ownership<String> = query(&app, addr, &staking::QueryMsg::Ownership {});
         assert_eq!(
             o.owner.as_deref(),
