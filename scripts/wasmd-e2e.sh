@@ -31,7 +31,7 @@ trap cleanup EXIT
 
 ensure_wasmd
 ensure_gpu_runtime
-for c in token staking treasury market emissions pool oracle buyback dao; do
+for c in token staking treasury market emissions pool oracle buyback subscriptions dao; do
     [[ -f artifacts/acn_$c.wasm ]] || bash "$ACN_ROOT/scripts/build-wasm.sh"
 done
 
