@@ -245,6 +245,8 @@ fn the_binary_refuses_bad_amounts_and_ids_before_connecting() {
         "create",
         "--model",
         MLP,
+        "--input",
+        "digit.csv",
         "--every",
         "60",
         "--deposit",
