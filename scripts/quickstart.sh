@@ -24,7 +24,7 @@ KEEP=0
 [[ ${1:-} == --keep ]] && KEEP=1
 
 ensure_wasmd
-for c in token staking treasury market emissions pool oracle buyback agents dao; do
+for c in token staking treasury market emissions pool oracle buyback agents subscriptions dao; do
     [[ -f artifacts/acn_$c.wasm ]] || bash "$ACN_ROOT/scripts/build-wasm.sh"
 done
 step "build: acn, acn-worker (the installed binaries: no embedded chain)"

@@ -31,7 +31,7 @@ trap cleanup EXIT
 
 ensure_wasmd
 ensure_gpu_runtime
-for c in token staking treasury market emissions pool oracle buyback agents dao; do
+for c in token staking treasury market emissions pool oracle buyback agents subscriptions dao; do
     [[ -f artifacts/acn_$c.wasm ]] || bash "$ACN_ROOT/scripts/build-wasm.sh"
 done
 
@@ -51,6 +51,9 @@ ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --lock
 ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd_pool -- --ignored --nocapture || rc=1
 # A three-step agent run paid in uusdc, settled step by step, with its gas and wall time.
 ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd_agents -- --ignored --nocapture || rc=1
+# Result callbacks and subscriptions with real workers (the acn-worker binary the run above
+# built): the moderation example, a callback burning its gas, a subscription run three times.
+ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd_callbacks -- --ignored --nocapture || rc=1
 step "the README's quick start on the localnet: acn deploy, acn-worker, acn job, acn stake, CosmJS"
 bash "$ACN_ROOT/scripts/quickstart.sh" --keep || rc=1
 

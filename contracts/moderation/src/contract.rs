@@ -7,6 +7,7 @@ use cosmwasm_std::{
 use cw_storage_plus::Bound;
 
 use acn_interface::market::{self, encode_text_items, Callback, DType, JobResult, OutputSpec};
+use acn_interface::market_view::{JobPaymentView, MarketConfigView};
 use acn_interface::moderation::{
     ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg, RequestsResponse, Verdict,
 };
@@ -39,7 +40,7 @@ pub fn instantiate(
 ) -> Result<Response, ContractError> {
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     let market = deps.api.addr_validate(&msg.market)?;
-    let mcfg: market::ConfigResponse = deps
+    let mcfg: MarketConfigView = deps
         .querier
         .query_wasm_smart(&market, &market::QueryMsg::Config {})
         .map_err(|e| config_err("market", format!("{market} is not an ACN market: {e}")))?;
@@ -251,7 +252,7 @@ fn receive_result(
             }
         }
         None => {
-            let job: market::JobResponse = deps
+            let job: JobPaymentView = deps
                 .querier
                 .query_wasm_smart(&config.market, &market::QueryMsg::Job { id: job_id })?;
             let refunded = if job.pay_denom.as_deref() == Some(config.denom.as_str()) {

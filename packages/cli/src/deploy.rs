@@ -151,7 +151,15 @@ pub fn run_deploy(args: &ChainArgs, opts: &DeployOptions) -> anyhow::Result<()> 
     let output = args.output;
     let plan = plan(opts, chain.chain_id(), &owner)?;
     for contract in Contract::ALL {
+        let wanted = match contract {
+            Contract::Subscriptions => plan.subscriptions.is_some(),
+            Contract::Moderation => plan.moderation.is_some(),
+            _ => true,
+        };
         let path = opts.artifacts.join(contract.artifact());
+        if !wanted {
+            continue;
+        }
         if !path.is_file() {
             bail!(
                 "{} is missing: build the contracts with `bash scripts/build-wasm.sh` or point \
@@ -275,6 +283,8 @@ fn print_contracts(r: &DeploymentRecord) {
         ("oracle", &d.oracle, c.oracle),
         ("buyback", &d.buyback, c.buyback),
         ("agents", &d.agents, c.agents),
+        ("subscriptions", &d.subscriptions, c.subscriptions),
+        ("moderation", &d.moderation, c.moderation),
     ] {
         if let Some(addr) = addr {
             rows.push((name, addr.as_str(), code));
@@ -284,7 +294,7 @@ fn print_contracts(r: &DeploymentRecord) {
         rows.push(("dao", dao.as_str(), c.dao));
     }
     for (name, addr, code) in rows {
-        println!("  {name:<10} {addr}  (code {code})");
+        println!("  {name:<13} {addr}  (code {code})");
     }
 }
 
@@ -416,6 +426,8 @@ pub fn run_status(args: &ChainArgs) -> anyhow::Result<()> {
         ("oracle", &d.oracle),
         ("buyback", &d.buyback),
         ("agents", &d.agents),
+        ("subscriptions", &d.subscriptions),
+        ("moderation", &d.moderation),
     ] {
         if let Some(addr) = addr {
             named.push((name, addr.clone()));
@@ -429,7 +441,7 @@ pub fn run_status(args: &ChainArgs) -> anyhow::Result<()> {
         let (admin, code_id) = chain
             .contract_info(&addr)
             .with_context(|| format!("{name} at {addr}"))?;
-        // Every contract but the DAO is cw-ownable.
+        // Every contract but the DAO and the moderation example is cw-ownable.
         let owner = (name != "dao")
             .then(|| {
                 chain

@@ -4,6 +4,7 @@
 //!
 //! - [`job`]: `acn job quote|submit|show|wait|list|expire` (buyers).
 //! - [`stake`]: `acn stake bond|unbond|claim|rewards|status` (token holders).
+//! - [`sub`]: `acn sub create|topup|cancel|show|trigger|due` (subscribers and keepers).
 //! - [`ballots`]: `acn gov show` (tally, votes, your weight) and `acn gov close` (DAO members).
 
 pub mod ballots;
@@ -11,3 +12,4 @@ pub mod connect;
 pub mod job;
 pub mod output;
 pub mod stake;
+pub mod sub;

@@ -69,6 +69,9 @@ enum Command {
     Job(acn_cli::job::JobOptions),
     /// Stake the token: bond, unbond, claim, rewards, status (amounts in whole ACN).
     Stake(acn_cli::stake::StakeOptions),
+    /// Subscriptions: a job every N seconds from a prepaid stable balance — create, topup,
+    /// cancel, show; trigger and due for keepers.
+    Sub(acn_cli::sub::SubOptions),
     /// Signing keys: store one in the OS keyring, show an account's address, delete one.
     Keys(keys::KeysOptions),
     /// Simulate the token economy day by day on the embedded chain (real contracts) under an
@@ -100,6 +103,7 @@ fn main() -> ExitCode {
         Command::Gov(opts) => gov::run(opts),
         Command::Job(opts) => acn_cli::job::run(opts),
         Command::Stake(opts) => acn_cli::stake::run(opts),
+        Command::Sub(opts) => acn_cli::sub::run(opts),
         Command::Keys(opts) => keys::run(opts),
         #[cfg(feature = "embedded")]
         Command::Simulate(opts) => simulate::run(opts),

@@ -130,6 +130,12 @@ pub struct Deployment {
     /// The agent registry (Agent Forge) and its runs, when deployed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agents: Option<String>,
+    /// Subscriptions (recurring market jobs from a prepaid stable balance), when deployed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscriptions: Option<String>,
+    /// The moderation example (a consumer of result callbacks), when the plan asked for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moderation: Option<String>,
 }
 
 /// One contract call of a batch ([`Chain::execute_batch`]).

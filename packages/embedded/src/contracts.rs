@@ -128,6 +128,32 @@ pub fn agents_contract() -> Box<dyn Contract<Empty>> {
     )
 }
 
+/// The subscriptions contract.
+pub fn subscriptions_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(
+        ContractWrapper::new(
+            acn_subscriptions::contract::execute,
+            acn_subscriptions::contract::instantiate,
+            acn_subscriptions::contract::query,
+        )
+        .with_reply(acn_subscriptions::contract::reply)
+        .with_migrate(acn_subscriptions::contract::migrate),
+    )
+}
+
+/// The moderation example contract.
+pub fn moderation_contract() -> Box<dyn Contract<Empty>> {
+    Box::new(
+        ContractWrapper::new(
+            acn_moderation::contract::execute,
+            acn_moderation::contract::instantiate,
+            acn_moderation::contract::query,
+        )
+        .with_reply(acn_moderation::contract::reply)
+        .with_migrate(acn_moderation::contract::migrate),
+    )
+}
+
 /// The wrapper of a contract kind.
 pub fn wrapper(kind: Kind) -> Box<dyn Contract<Empty>> {
     match kind {
@@ -141,5 +167,7 @@ pub fn wrapper(kind: Kind) -> Box<dyn Contract<Empty>> {
         Kind::Oracle => oracle_contract(),
         Kind::Buyback => buyback_contract(),
         Kind::Agents => agents_contract(),
+        Kind::Subscriptions => subscriptions_contract(),
+        Kind::Moderation => moderation_contract(),
     }
 }

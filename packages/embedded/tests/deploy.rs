@@ -50,6 +50,13 @@ fn the_genesis_economy_deploys_with_a_fixed_supply_and_the_dao_owning_everything
     let d = &rec.deployment;
     let dao_addr = rec.dao.clone().unwrap();
     let emissions = d.emissions.clone().unwrap();
+    // The genesis pool is seeded, so the market takes the stable asset and subscriptions are
+    // deployed with the rest.
+    let subscriptions = d.subscriptions.clone().expect("subscriptions deployed");
+    assert_eq!(
+        d.moderation, None,
+        "the moderation example only when a plan asks for it"
+    );
 
     // Supply: exactly the genesis 10 B, and the cap is that supply: nothing can ever be minted
     // (the DAO holds the minter role, bounded by the cap). The emissions pool came out of the
@@ -84,6 +91,7 @@ fn the_genesis_economy_deploys_with_a_fixed_supply_and_the_dao_owning_everything
         &d.market,
         &emissions,
         &agents,
+        &subscriptions,
     ] {
         let o: cw_ownable::Ownership<String> = query(&app, addr, &staking::QueryMsg::Ownership {});
         assert_eq!(

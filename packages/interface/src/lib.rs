@@ -10,10 +10,12 @@ pub mod dao;
 pub mod emissions;
 pub mod lifecycle;
 pub mod market;
+pub mod market_view;
 pub mod moderation;
 pub mod oracle;
 pub mod pool;
 pub mod staking;
+pub mod subscriptions;
 pub mod token;
 pub mod treasury;
 

@@ -55,6 +55,8 @@ pub struct SuiteBuilder {
     market: Option<MarketSetup>,
     dao: Option<acn_interface::dao::DaoParams>,
     pool: Option<PoolPlan>,
+    subscriptions: Option<acn_client::deploy::SubscriptionsPlan>,
+    moderation: Option<acn_client::deploy::ModerationPlan>,
     native: Vec<(String, u128)>,
 }
 
@@ -95,6 +97,8 @@ impl SuiteBuilder {
             market: None,
             dao: None,
             pool: None,
+            subscriptions: None,
+            moderation: None,
             native: vec![],
         }
     }
@@ -115,6 +119,20 @@ impl SuiteBuilder {
         f(&mut p);
         self.native.push((OWNER.to_string(), seed_stable));
         self.pool = Some(p);
+        self
+    }
+
+    /// Deploy the subscriptions contract with `params` (needs [`SuiteBuilder::with_stable_pool`]
+    /// and a market).
+    pub fn with_subscriptions(mut self, params: acn_interface::subscriptions::Params) -> Self {
+        self.subscriptions = Some(acn_client::deploy::SubscriptionsPlan { params });
+        self
+    }
+
+    /// Deploy the moderation example (needs [`SuiteBuilder::with_stable_pool`] and the model
+    /// among the market's).
+    pub fn with_moderation(mut self, plan: acn_client::deploy::ModerationPlan) -> Self {
+        self.moderation = Some(plan);
         self
     }
 
@@ -229,6 +247,8 @@ impl SuiteBuilder {
         });
         plan.dao = self.dao.clone();
         plan.pool = self.pool.clone();
+        plan.subscriptions = self.subscriptions.clone();
+        plan.moderation = self.moderation.clone();
         plan
     }
 
@@ -282,6 +302,8 @@ impl acn_embedded::EmbeddedState for Suite {
             oracle: self.oracle.as_ref().map(|a| a.to_string()),
             buyback: self.buyback.as_ref().map(|a| a.to_string()),
             agents: None,
+            subscriptions: self.subscriptions.as_ref().map(|a| a.to_string()),
+            moderation: self.moderation.as_ref().map(|a| a.to_string()),
         }
     }
 }
@@ -309,6 +331,10 @@ pub struct Suite {
     pub oracle: Option<Addr>,
     /// The buyback vault (the market's fee recipient).
     pub buyback: Option<Addr>,
+    /// Subscriptions, when deployed (`SuiteBuilder::with_subscriptions`).
+    pub subscriptions: Option<Addr>,
+    /// The moderation example, when deployed (`SuiteBuilder::with_moderation`).
+    pub moderation: Option<Addr>,
     /// Stored code ids (0: not stored).
     pub code_ids: CodeIds,
     /// Total supply at genesis.
@@ -336,6 +362,8 @@ impl Suite {
             pool: d.pool.as_deref().and_then(addr),
             oracle: d.oracle.as_deref().and_then(addr),
             buyback: d.buyback.as_deref().and_then(addr),
+            subscriptions: d.subscriptions.as_deref().and_then(addr),
+            moderation: d.moderation.as_deref().and_then(addr),
             code_ids: record.code_ids,
             genesis_supply,
             app,

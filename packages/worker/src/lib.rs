@@ -6,6 +6,7 @@
 pub mod config;
 pub mod executor;
 pub mod journal;
+pub mod keeper;
 pub mod metrics;
 pub mod provider;
 pub mod status;

@@ -17,8 +17,8 @@ mod routine;
 mod wasmd;
 
 pub use plan::{
-    AgentsPlan, DeployPlan, EmissionsPlan, MarketPlan, PoolPlan, StakingPlan, TokenPlan,
-    TreasuryPlan, VestingPlan,
+    AgentsPlan, DeployPlan, EmissionsPlan, MarketPlan, ModerationPlan, PoolPlan, StakingPlan,
+    SubscriptionsPlan, TokenPlan, TreasuryPlan, VestingPlan,
 };
 pub use record::{CodeIds, DeploymentRecord};
 pub use routine::{deploy, DeployStep};
@@ -66,11 +66,16 @@ pub enum Contract {
     Buyback,
     /// The agent registry (Agent Forge) and its runs.
     Agents,
+    /// Subscriptions: recurring market jobs paid from a prepaid stable balance.
+    Subscriptions,
+    /// The moderation example: classifies texts by market jobs with a result callback (an
+    /// optional example, deployed when the plan asks for it).
+    Moderation,
 }
 
 impl Contract {
     /// Every contract, in deployment order.
-    pub const ALL: [Contract; 10] = [
+    pub const ALL: [Contract; 12] = [
         Contract::Token,
         Contract::Staking,
         Contract::Treasury,
@@ -80,6 +85,8 @@ impl Contract {
         Contract::Oracle,
         Contract::Buyback,
         Contract::Agents,
+        Contract::Subscriptions,
+        Contract::Moderation,
         Contract::Dao,
     ];
 
@@ -96,6 +103,8 @@ impl Contract {
             Contract::Oracle => "oracle",
             Contract::Buyback => "buyback",
             Contract::Agents => "agents",
+            Contract::Subscriptions => "subscriptions",
+            Contract::Moderation => "moderation",
         }
     }
 

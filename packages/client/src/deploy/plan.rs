@@ -160,6 +160,29 @@ impl Default for AgentsPlan {
     }
 }
 
+/// Subscriptions (needs a market that takes the stable asset): owned by the DAO with the rest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubscriptionsPlan {
+    /// The keeper reward and the shortest interval.
+    pub params: acn_interface::subscriptions::Params,
+}
+
+/// The moderation example (needs a market that takes the stable asset, and the model
+/// registered): instantiated by the deployer, its wasm admin handed to the DAO with the rest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModerationPlan {
+    /// A registered classifier with text input and class-label output.
+    pub model_id: String,
+    /// The labels that flag a text.
+    pub flagged_labels: Vec<u32>,
+    /// Provider slots per job.
+    pub redundancy: u8,
+    /// Gas the market gives the callback.
+    pub callback_gas: u64,
+    /// Seconds from a submission to its job's deadline.
+    pub job_lifetime: u64,
+}
+
 /// Everything a deployment deploys.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeployPlan {
@@ -181,6 +204,10 @@ pub struct DeployPlan {
     pub pool: Option<PoolPlan>,
     /// The agent registry on the market (needs the market; `None`: not deployed).
     pub agents: Option<AgentsPlan>,
+    /// Subscriptions (`None`: not deployed; needs a stable-priced market).
+    pub subscriptions: Option<SubscriptionsPlan>,
+    /// The moderation example (`None`: not deployed; needs a stable-priced market).
+    pub moderation: Option<ModerationPlan>,
     /// Hand everything to a DAO with these parameters (`None`: the owner keeps it).
     pub dao: Option<dao::DaoParams>,
 }
@@ -218,6 +245,8 @@ impl DeployPlan {
             emissions: None,
             pool: None,
             agents: None,
+            subscriptions: None,
+            moderation: None,
             dao: None,
         }
     }
@@ -255,8 +284,8 @@ impl DeployPlan {
     /// period, linked to the market; the treasury with the file's split, its reserve and every
     /// vesting schedule; the market with the file's fee, provider stake and prices (no models:
     /// add them to `market.models`); emissions funded with the pool, carved out of the community
-    /// treasury's allocation; and a DAO with the
-    /// default timing. `owner` names the deploying account.
+    /// treasury's allocation; subscriptions at their default parameters when the market takes
+    /// the stable asset; and a DAO with the default timing. `owner` names the deploying account.
     pub fn from_genesis(genesis: &Genesis, owner: &str) -> Result<Self> {
         genesis.validate()?;
         let held_by_treasury =
@@ -281,6 +310,13 @@ impl DeployPlan {
             }
         }
         let t = &genesis.treasury;
+        let pool = genesis.amm_plan()?;
+        let subscriptions =
+            pool.as_ref()
+                .filter(|p| p.stable_payments())
+                .map(|_| SubscriptionsPlan {
+                    params: acn_interface::subscriptions::Params::default(),
+                });
         Ok(DeployPlan {
             owner: owner.to_string(),
             label_prefix: "acn".into(),
@@ -328,8 +364,10 @@ impl DeployPlan {
                 epoch_seconds: genesis.emissions.epoch_days * DAY,
                 params: genesis.emission_params()?,
             }),
-            pool: genesis.amm_plan()?,
+            pool,
             agents: Some(AgentsPlan::default()),
+            subscriptions,
+            moderation: None,
             dao: Some(dao::DaoParams::default()),
         })
     }

@@ -36,6 +36,12 @@ pub struct CodeIds {
     /// Agent registry code.
     #[serde(default)]
     pub agents: u64,
+    /// Subscriptions code.
+    #[serde(default)]
+    pub subscriptions: u64,
+    /// Moderation example code.
+    #[serde(default)]
+    pub moderation: u64,
 }
 
 /// The deployment file: contract addresses (the plain [`Deployment`] fields, flattened, so the

@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use acn_interface::pool::AssetInfo;
 use acn_interface::{
-    agents, buyback, dao, emissions, market, oracle, pool, staking, token, treasury,
+    agents, buyback, dao, emissions, market, moderation, oracle, pool, staking, subscriptions,
+    token, treasury,
 };
 
 use super::{Contract, DeployPlan, Deployer, DeploymentRecord};
@@ -103,6 +104,8 @@ impl<D: Deployer + ?Sized> Run<'_, D> {
             Contract::Oracle => d.oracle = Some(addr.clone()),
             Contract::Buyback => d.buyback = Some(addr.clone()),
             Contract::Agents => d.agents = Some(addr.clone()),
+            Contract::Subscriptions => d.subscriptions = Some(addr.clone()),
+            Contract::Moderation => d.moderation = Some(addr.clone()),
             Contract::Dao => self.rec.dao = Some(addr.clone()),
         }
         self.finish(&step, contract.name(), Some(&tx))?;
@@ -121,6 +124,8 @@ impl<D: Deployer + ?Sized> Run<'_, D> {
             Contract::Oracle => d.oracle.clone(),
             Contract::Buyback => d.buyback.clone(),
             Contract::Agents => d.agents.clone(),
+            Contract::Subscriptions => d.subscriptions.clone(),
+            Contract::Moderation => d.moderation.clone(),
             Contract::Dao => self.rec.dao.clone(),
         };
         addr.filter(|a| !a.is_empty()).ok_or_else(|| {
@@ -143,6 +148,8 @@ impl<D: Deployer + ?Sized> Run<'_, D> {
             Contract::Oracle => c.oracle,
             Contract::Buyback => c.buyback,
             Contract::Agents => c.agents,
+            Contract::Subscriptions => c.subscriptions,
+            Contract::Moderation => c.moderation,
             Contract::Dao => c.dao,
         }
     }
@@ -157,6 +164,8 @@ impl<D: Deployer + ?Sized> Run<'_, D> {
                 Contract::Dao => plan.dao.is_some(),
                 Contract::Pool | Contract::Oracle | Contract::Buyback => plan.pool.is_some(),
                 Contract::Agents => plan.agents.is_some(),
+                Contract::Subscriptions => plan.subscriptions.is_some(),
+                Contract::Moderation => plan.moderation.is_some(),
                 _ => true,
             };
             let step = format!("store {}", contract.name());
@@ -175,6 +184,8 @@ impl<D: Deployer + ?Sized> Run<'_, D> {
                 Contract::Oracle => &mut c.oracle,
                 Contract::Buyback => &mut c.buyback,
                 Contract::Agents => &mut c.agents,
+                Contract::Subscriptions => &mut c.subscriptions,
+                Contract::Moderation => &mut c.moderation,
                 Contract::Dao => &mut c.dao,
             } = id;
             self.finish(&step, contract.name(), Some(&tx))?;
@@ -236,6 +247,15 @@ pub fn deploy<D: Deployer + ?Sized>(
         }
         None => DeploymentRecord::empty(&chain_id, &owner),
     };
+    let stable_market =
+        plan.market.is_some() && plan.pool.as_ref().is_some_and(|p| p.stable_payments());
+    if (plan.subscriptions.is_some() || plan.moderation.is_some()) && !stable_market {
+        return Err(ChainError::Rejected(
+            "plan.subscriptions and plan.moderation need a market that takes the stable asset \
+             (plan.market and a seeded plan.pool)"
+                .into(),
+        ));
+    }
     if plan.emissions.is_some() && plan.market.is_none() {
         return Err(ChainError::Rejected(
             "plan.emissions needs plan.market: emissions pay for work settled in the market".into(),
@@ -424,6 +444,38 @@ fn contracts<D: Deployer + ?Sized>(run: &mut Run<'_, D>) -> Result<(), ChainErro
             &market_addr,
             &market::ExecuteMsg::SetEmissions {
                 address: Some(emissions_addr),
+            },
+        )?;
+    }
+    consumers(run, &market_addr)
+}
+
+/// The contracts that buy jobs from the market: subscriptions and the moderation example.
+fn consumers<D: Deployer + ?Sized>(
+    run: &mut Run<'_, D>,
+    market_addr: &str,
+) -> Result<(), ChainError> {
+    let plan = run.plan;
+    if let Some(p) = &plan.subscriptions {
+        run.instantiate(
+            Contract::Subscriptions,
+            &subscriptions::InstantiateMsg {
+                owner: None,
+                market: market_addr.to_string(),
+                params: Some(p.params.clone()),
+            },
+        )?;
+    }
+    if let Some(m) = &plan.moderation {
+        run.instantiate(
+            Contract::Moderation,
+            &moderation::InstantiateMsg {
+                market: market_addr.to_string(),
+                model_id: m.model_id.clone(),
+                flagged_labels: m.flagged_labels.clone(),
+                redundancy: m.redundancy,
+                callback_gas: m.callback_gas,
+                job_lifetime: m.job_lifetime,
             },
         )?;
     }
@@ -623,6 +675,7 @@ fn hand_over<D: Deployer + ?Sized>(
         (Contract::Oracle, &d.oracle),
         (Contract::Buyback, &d.buyback),
         (Contract::Agents, &d.agents),
+        (Contract::Subscriptions, &d.subscriptions),
     ] {
         if let Some(addr) = addr {
             owned.push((contract, addr.clone()));
@@ -656,10 +709,14 @@ fn hand_over<D: Deployer + ?Sized>(
             new_minter: Some(dao_addr.clone()),
         },
     )?;
-    for (contract, addr) in owned
+    // The moderation example has no owner, only a wasm admin.
+    let admin_only = d
+        .moderation
         .iter()
-        .chain([(Contract::Dao, dao_addr.clone())].iter())
-    {
+        .map(|m| (Contract::Moderation, m.clone()))
+        .chain([(Contract::Dao, dao_addr.clone())])
+        .collect::<Vec<_>>();
+    for (contract, addr) in owned.iter().chain(admin_only.iter()) {
         let step = format!("{}: wasm admin to the dao", contract.name());
         if run.rec.is_done(&step) {
             continue;

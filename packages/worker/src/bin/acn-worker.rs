@@ -20,6 +20,9 @@
 //!   chain: run the model with burn, commit, reveal, settle; resumes from the journal after a
 //!   crash. With `--metrics-addr` or a `[metrics]` table it serves Prometheus `/metrics` and
 //!   `/healthz` (off otherwise).
+//! - `acn-worker keep --config worker.toml [--every-ms 2000]` — keep subscriptions running:
+//!   trigger the due runs of the deployment's subscriptions contract (each pays the keeper
+//!   reward); beside `run` or alone.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -105,6 +108,16 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
+    /// Keep subscriptions running until killed: every `--every-ms`, trigger the subscriptions
+    /// due now as the config's account (each pays the keeper reward). Runs beside `run`.
+    Keep {
+        /// Worker TOML config (with a `[chain]` table).
+        #[arg(long)]
+        config: PathBuf,
+        /// Milliseconds between looks at the due queue.
+        #[arg(long, default_value_t = 2_000)]
+        every_ms: u64,
+    },
     /// Work on the configured chain until killed.
     Run {
         /// Worker TOML config (with a `[chain]` table).
@@ -149,6 +162,7 @@ fn main() -> ExitCode {
             config,
             metrics_addr,
         } => run(&config, metrics_addr),
+        Command::Keep { config, every_ms } => keep(&config, every_ms),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -202,6 +216,21 @@ fn check(path: &Path) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// `keep`: trigger due subscriptions forever (a chain error is logged and retried).
+fn keep(path: &Path, every_ms: u64) -> anyhow::Result<()> {
+    let config = WorkerConfig::load(path)?;
+    let chain = connect(&config)?;
+    if chain.deployment().subscriptions.is_none() {
+        anyhow::bail!("the deployment has no subscriptions contract: nothing to keep");
+    }
+    loop {
+        if let Err(e) = acn_worker::keeper::trigger_due(&chain, &config.account, 30) {
+            tracing::warn!(error = %e, "keeper: chain unavailable; retrying");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(every_ms));
+    }
 }
 
 /// Connect to the chain named by the config's `[chain]` table.

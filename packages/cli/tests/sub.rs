@@ -1,0 +1,257 @@
+//! `acn sub` on the embedded chain (a stable-priced market with the subscriptions contract,
+//! deployed by the one routine): a subscription is created, run by a keeper's trigger and a
+//! real worker, topped up, shown (text and JSON) and cancelled with the exact refund; bad
+//! input is refused with the reason, and by the `acn` binary before it connects.
+
+mod common;
+
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cosmwasm_std::Uint128;
+
+use acn_cli::sub::{self, CreateRequest};
+use acn_client::Chain;
+use acn_embedded::EmbeddedChain;
+use acn_interface::market::JobStatus;
+use acn_interface::subscriptions::{Params, SubscriptionStatus};
+use acn_testing::{SuiteBuilder, SuiteChain, STABLE, TOKEN};
+
+use common::{digits_csv, file, provide, specs, Running, MLP};
+
+/// 5 compute units × 1 000 uusdc × 2 slots.
+const RUN_PRICE: u128 = 10_000;
+const REWARD: u128 = 10_000;
+const BUYER_USDC: u128 = 100 * TOKEN;
+
+fn sub_chain() -> Arc<SuiteChain> {
+    let specs = specs();
+    let chain = EmbeddedChain::start(move || {
+        SuiteBuilder::new()
+            .with_owner_funds(10_000_000 * TOKEN)
+            .with_market_params(|m| {
+                m.models = specs;
+                m.initial_unit_price = 1_000;
+                m.params.pricing.window = 86_400;
+            })
+            .with_funds("p1", 5_000 * TOKEN)
+            .with_funds("p2", 5_000 * TOKEN)
+            .with_stable("buyer", BUYER_USDC)
+            .with_stable_pool(500_000 * TOKEN, 25_000 * TOKEN, |_| {})
+            .with_subscriptions(Params {
+                keeper_reward: Uint128::new(REWARD),
+                min_interval: 60,
+            })
+            .build()
+    })
+    .unwrap();
+    provide(&chain, "p1");
+    provide(&chain, "p2");
+    // The oracle's first TWAP (a 30-minute window).
+    chain.wait_seconds(1_800).unwrap();
+    Arc::new(chain)
+}
+
+fn usdc(chain: &SuiteChain, account: &str) -> u128 {
+    let a = chain.address(account).unwrap();
+    chain.bank_balance(&a, STABLE).unwrap()
+}
+
+fn request(chain: &SuiteChain, deposit: u128) -> (tempfile::TempDir, CreateRequest) {
+    let spec = acn_cli::job::model(chain, MLP).unwrap().spec;
+    let (csv, _) = digits_csv(1);
+    let (dir, path) = file("digit.csv", &csv);
+    let input = acn_cli::job::read_input(&spec, &path, None).unwrap();
+    (
+        dir,
+        CreateRequest {
+            model_id: MLP.into(),
+            input,
+            redundancy: Some(2),
+            every: 3_600,
+            deposit,
+            max_unit_price: None,
+            job_lifetime: 3_600,
+            callback_gas: 250_000,
+        },
+    )
+}
+
+#[test]
+fn create_trigger_topup_show_and_cancel_move_the_exact_amounts() {
+    let chain = sub_chain();
+    let (_dir, req) = request(&chain, 100_000);
+    let created = sub::create(&*chain, "buyer", &req).unwrap();
+    let id = created.view.subscription.id;
+    assert_eq!(created.view.subscription.balance.u128(), 100_000);
+    assert_eq!(usdc(&chain, "buyer"), BUYER_USDC - 100_000);
+    let text = created.render();
+    assert!(
+        text.starts_with(&format!(
+            "subscription {id} created with 0.1 USDC\nsubscription {id}  active  owner "
+        )),
+        "{text}"
+    );
+    assert!(text.contains("  runs       digits-mlp-v1 × 1 item(s), 2 slots, every 60 min\n"));
+    assert!(text.contains("  balance    0.1 USDC\n"), "{text}");
+
+    // A keeper starts the due run and earns the reward; a worker runs it; the result comes back.
+    let started = sub::trigger(&*chain, "keeper", id).unwrap();
+    let job_id = started.job_id.expect("a job started");
+    assert_eq!(started.amount, REWARD);
+    assert!(
+        started.render().starts_with(&format!(
+            "started job {job_id} for subscription {id}; keeper reward 0.01 USDC\n"
+        )),
+        "{}",
+        started.render()
+    );
+    assert_eq!(usdc(&chain, "keeper"), REWARD);
+    let running = Running::start(&chain, &["p1", "p2"], 20);
+    let t = Instant::now();
+    let view = loop {
+        let v = sub::show(&*chain, id).unwrap();
+        if v.subscription.in_flight.is_none() {
+            break v;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(120),
+            "the run never ended"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    running.stop();
+    assert_eq!(view.runs.len(), 1);
+    assert_eq!(view.runs[0].status, Some(JobStatus::Settled));
+    assert_eq!(
+        view.subscription.balance.u128(),
+        100_000 - RUN_PRICE - REWARD
+    );
+    let text = view.render();
+    assert!(
+        text.contains(&format!("  run 1   job {job_id:<5} settled   0.01 USDC\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains("  spent      0.01 USDC on jobs, 0.01 USDC to keepers\n"),
+        "{text}"
+    );
+    let json = serde_json::to_value(&view).unwrap();
+    assert_eq!(json["subscription"]["runs"], 1);
+    assert_eq!(json["runs"][0]["job_id"], job_id);
+
+    // Not due again before its interval.
+    let err = sub::trigger(&*chain, "keeper", id).unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!("subscription {id} is due ")),
+        "{err}"
+    );
+    assert!(err.contains(" UTC (in "), "{err}");
+
+    let topped = sub::top_up(&*chain, "buyer", id, 50_000).unwrap();
+    assert_eq!(
+        topped.view.subscription.balance.u128(),
+        150_000 - RUN_PRICE - REWARD
+    );
+    assert!(topped
+        .render()
+        .starts_with(&format!("added 0.05 USDC to subscription {id}\n")));
+
+    // Only the owner cancels; the unspent balance comes back to the base unit.
+    let err = sub::cancel(&*chain, "keeper", id).unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!("subscription {id} belongs to ")),
+        "{err}"
+    );
+    let cancelled = sub::cancel(&*chain, "buyer", id).unwrap();
+    assert_eq!(cancelled.amount, 150_000 - RUN_PRICE - REWARD);
+    assert_eq!(
+        cancelled.view.subscription.status,
+        SubscriptionStatus::Cancelled
+    );
+    assert_eq!(
+        usdc(&chain, "buyer"),
+        BUYER_USDC - RUN_PRICE - REWARD,
+        "only the run and its reward were spent"
+    );
+    assert!(cancelled.render().starts_with(&format!(
+        "subscription {id} cancelled; 0.13 USDC refunded\n"
+    )));
+    let listed = sub::list(&*chain, &chain.address("buyer").unwrap()).unwrap();
+    assert_eq!(listed.len(), 1);
+}
+
+#[test]
+fn bad_subscriptions_are_refused_with_the_reason() {
+    let chain = sub_chain();
+    let (_dir, mut req) = request(&chain, 0);
+    let err = sub::create(&*chain, "buyer", &req).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "--deposit: give an amount above 0, such as 1.5"
+    );
+    req.deposit = BUYER_USDC + 1;
+    let err = sub::create(&*chain, "buyer", &req).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "buyer holds 100 USDC, less than the 100.000001 USDC to deposit"
+    );
+    // Below one run plus the reward: the contract's error, with the amounts.
+    req.deposit = RUN_PRICE + REWARD - 1;
+    let err = format!("{:#}", sub::create(&*chain, "buyer", &req).unwrap_err());
+    assert!(
+        err.contains("funds: 19999 attached, one run costs 20000 (the market's quote 10000 + the keeper reward 10000)"),
+        "{err}"
+    );
+    req.deposit = RUN_PRICE + REWARD;
+    req.every = 5;
+    let err = format!("{:#}", sub::create(&*chain, "buyer", &req).unwrap_err());
+    assert!(
+        err.contains("settings.interval: 5 s outside 60..="),
+        "{err}"
+    );
+    let err = sub::show(&*chain, 42).unwrap_err();
+    assert_eq!(err.to_string(), "no subscription 42");
+    assert_eq!(usdc(&chain, "buyer"), BUYER_USDC, "nothing moved");
+}
+
+/// Run `acn ARGS…`; (success, stdout, stderr).
+fn acn(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_acn"))
+        .args(args)
+        .output()
+        .expect("run acn");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_binary_refuses_bad_amounts_and_ids_before_connecting() {
+    let (ok, _, err) = acn(&["sub", "topup", "1", "1.0000001", "--from", "buyer"]);
+    assert!(!ok);
+    assert!(err.contains("has 7 decimals"), "{err}");
+    let (ok, _, err) = acn(&["sub", "cancel", "one", "--from", "buyer"]);
+    assert!(!ok);
+    assert!(
+        err.contains("invalid value 'one' for '<ID>': invalid digit found in string"),
+        "{err}"
+    );
+    let (ok, _, err) = acn(&[
+        "sub",
+        "create",
+        "--model",
+        MLP,
+        "--input",
+        "digit.csv",
+        "--every",
+        "60",
+        "--deposit",
+        "abc",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("\"abc\" is not an amount"), "{err}");
+}
