@@ -176,7 +176,7 @@ pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> Result<Binary, ContractErr
                 .collect::<StdResult<Vec<_>>>()?;
             to_json_binary(&AgentsResponse { agents })?
         }
-        QueryMsg::Run { id } => to_json_binary(
+        QueryMsg::RunInfo { id } => to_json_binary(
             &RUNS
                 .may_load(deps.storage, id)?
                 .ok_or(ContractError::RunNotFound { id })?,

@@ -300,7 +300,7 @@ impl World {
     }
 
     fn run(&self, id: u64) -> RunResponse {
-        self.s.query(&self.registry, &QueryMsg::Run { id })
+        self.s.query(&self.registry, &QueryMsg::RunInfo { id })
     }
 
     fn job_of(&self, run_id: u64, step: usize) -> u64 {

@@ -231,7 +231,7 @@ fn a_three_step_agent_run_settles_step_by_step_on_wasmd_with_its_gas() {
     }];
     let run = |chain: &WasmdChain| -> RunResponse {
         chain
-            .query(&registry, &agents::QueryMsg::Run { id: run_id })
+            .query(&registry, &agents::QueryMsg::RunInfo { id: run_id })
             .unwrap()
     };
     let outputs = [

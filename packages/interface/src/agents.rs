@@ -351,9 +351,9 @@ pub enum QueryMsg {
         /// Page size (at most 100, default 30).
         limit: Option<u32>,
     },
-    /// One run.
+    /// One run (named apart from the `Run` execute message, so generated clients can have both).
     #[returns(RunResponse)]
-    Run {
+    RunInfo {
         /// Run id.
         id: u64,
     },

@@ -6,7 +6,7 @@
 
 import { ICosmWasmClient, ISigningCosmWasmClient } from "./baseClient";
 import { Coin, StdFee } from "@interchainjs/types";
-import { Uint128, InstantiateMsg, AgentParams, ExecuteMsg, Adapter, Action, Expiration, Timestamp, Uint64, AgentSpec, Step, QueryMsg, MigrateMsg, Addr, AgentResponse, AgentsResponse, ConfigResponse, OwnershipForString } from "./AcnAgents.types";
+import { Uint128, InstantiateMsg, AgentParams, ExecuteMsg, Adapter, Binary, JobStatus, Action, Expiration, Timestamp, Uint64, AgentSpec, Step, Callback, JobResult, QueryMsg, MigrateMsg, Addr, AgentResponse, AgentsResponse, ConfigResponse, OwnershipForString, CallbackStatus, RunStatus, StepStatus, RunResponse, JobCallback, RunStep, RunsResponse } from "./AcnAgents.types";
 export interface AcnAgentsReadOnlyInterface {
   contractAddress: string;
   config: () => Promise<ConfigResponse>;
@@ -33,6 +33,20 @@ export interface AcnAgentsReadOnlyInterface {
     limit?: number;
     startAfter?: string;
   }) => Promise<AgentsResponse>;
+  runInfo: ({
+    id
+  }: {
+    id: number;
+  }) => Promise<RunResponse>;
+  runs: ({
+    buyer,
+    limit,
+    startAfter
+  }: {
+    buyer?: string;
+    limit?: number;
+    startAfter?: number;
+  }) => Promise<RunsResponse>;
   ownership: () => Promise<OwnershipForString>;
 }
 export class AcnAgentsQueryClient implements AcnAgentsReadOnlyInterface {
@@ -45,6 +59,8 @@ export class AcnAgentsQueryClient implements AcnAgentsReadOnlyInterface {
     this.agent = this.agent.bind(this);
     this.versions = this.versions.bind(this);
     this.agents = this.agents.bind(this);
+    this.runInfo = this.runInfo.bind(this);
+    this.runs = this.runs.bind(this);
     this.ownership = this.ownership.bind(this);
   }
   config = async (): Promise<ConfigResponse> => {
@@ -97,6 +113,34 @@ export class AcnAgentsQueryClient implements AcnAgentsReadOnlyInterface {
       }
     });
   };
+  runInfo = async ({
+    id
+  }: {
+    id: number;
+  }): Promise<RunResponse> => {
+    return this.client.queryContractSmart(this.contractAddress, {
+      run_info: {
+        id
+      }
+    });
+  };
+  runs = async ({
+    buyer,
+    limit,
+    startAfter
+  }: {
+    buyer?: string;
+    limit?: number;
+    startAfter?: number;
+  }): Promise<RunsResponse> => {
+    return this.client.queryContractSmart(this.contractAddress, {
+      runs: {
+        buyer,
+        limit,
+        start_after: startAfter
+      }
+    });
+  };
   ownership = async (): Promise<OwnershipForString> => {
     return this.client.queryContractSmart(this.contractAddress, {
       ownership: {}
@@ -116,6 +160,44 @@ export interface AcnAgentsInterface extends AcnAgentsReadOnlyInterface {
   }: {
     params: AgentParams;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  run: ({
+    agentId,
+    batch,
+    callback,
+    input,
+    maxUnitPrice,
+    redundancy,
+    stepLifetime,
+    version
+  }: {
+    agentId: string;
+    batch: number;
+    callback?: Callback;
+    input: Binary;
+    maxUnitPrice: Uint128;
+    redundancy: number;
+    stepLifetime: number;
+    version?: number;
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  receiveResult: ({
+    jobId,
+    output,
+    status
+  }: {
+    jobId: number;
+    output?: Binary;
+    status: JobStatus;
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  advance: ({
+    runId
+  }: {
+    runId: number;
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  cancel: ({
+    runId
+  }: {
+    runId: number;
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   updateOwnership: (action: Action, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
 }
 export class AcnAgentsClient extends AcnAgentsQueryClient implements AcnAgentsInterface {
@@ -129,6 +211,10 @@ export class AcnAgentsClient extends AcnAgentsQueryClient implements AcnAgentsIn
     this.contractAddress = contractAddress;
     this.publish = this.publish.bind(this);
     this.updateParams = this.updateParams.bind(this);
+    this.run = this.run.bind(this);
+    this.receiveResult = this.receiveResult.bind(this);
+    this.advance = this.advance.bind(this);
+    this.cancel = this.cancel.bind(this);
     this.updateOwnership = this.updateOwnership.bind(this);
   }
   publish = async ({
@@ -150,6 +236,77 @@ export class AcnAgentsClient extends AcnAgentsQueryClient implements AcnAgentsIn
     return await this.client.execute(this.sender, this.contractAddress, {
       update_params: {
         params
+      }
+    }, fee_, memo_, funds_);
+  };
+  run = async ({
+    agentId,
+    batch,
+    callback,
+    input,
+    maxUnitPrice,
+    redundancy,
+    stepLifetime,
+    version
+  }: {
+    agentId: string;
+    batch: number;
+    callback?: Callback;
+    input: Binary;
+    maxUnitPrice: Uint128;
+    redundancy: number;
+    stepLifetime: number;
+    version?: number;
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      run: {
+        agent_id: agentId,
+        batch,
+        callback,
+        input,
+        max_unit_price: maxUnitPrice,
+        redundancy,
+        step_lifetime: stepLifetime,
+        version
+      }
+    }, fee_, memo_, funds_);
+  };
+  receiveResult = async ({
+    jobId,
+    output,
+    status
+  }: {
+    jobId: number;
+    output?: Binary;
+    status: JobStatus;
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      receive_result: {
+        job_id: jobId,
+        output,
+        status
+      }
+    }, fee_, memo_, funds_);
+  };
+  advance = async ({
+    runId
+  }: {
+    runId: number;
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      advance: {
+        run_id: runId
+      }
+    }, fee_, memo_, funds_);
+  };
+  cancel = async ({
+    runId
+  }: {
+    runId: number;
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      cancel: {
+        run_id: runId
       }
     }, fee_, memo_, funds_);
   };

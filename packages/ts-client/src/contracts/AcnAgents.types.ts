@@ -11,6 +11,7 @@ export interface InstantiateMsg {
   params: AgentParams;
 }
 export interface AgentParams {
+  max_callback_gas?: number;
   max_run_fee: Uint128;
   max_steps: number;
 }
@@ -21,6 +22,27 @@ export type ExecuteMsg = {
 } | {
   update_params: {
     params: AgentParams;
+  };
+} | {
+  run: {
+    agent_id: string;
+    batch: number;
+    callback?: Callback | null;
+    input: Binary;
+    max_unit_price: Uint128;
+    redundancy: number;
+    step_lifetime: number;
+    version?: number | null;
+  };
+} | {
+  receive_result: JobResult;
+} | {
+  advance: {
+    run_id: number;
+  };
+} | {
+  cancel: {
+    run_id: number;
   };
 } | {
   update_ownership: Action;
@@ -34,6 +56,8 @@ export type Adapter = {
     texts: string[];
   };
 };
+export type Binary = string;
+export type JobStatus = "open" | "revealing" | "settled" | "disputed" | "resolved" | "expired";
 export type Action = {
   transfer_ownership: {
     expiry?: Expiration | null;
@@ -60,6 +84,14 @@ export interface Step {
   adapter?: Adapter | null;
   model_id: string;
 }
+export interface Callback {
+  gas_limit: number;
+}
+export interface JobResult {
+  job_id: number;
+  output?: Binary | null;
+  status: JobStatus;
+}
 export type QueryMsg = {
   config: {};
 } | {
@@ -77,6 +109,16 @@ export type QueryMsg = {
   agents: {
     limit?: number | null;
     start_after?: string | null;
+  };
+} | {
+  run_info: {
+    id: number;
+  };
+} | {
+  runs: {
+    buyer?: string | null;
+    limit?: number | null;
+    start_after?: number | null;
   };
 } | {
   ownership: {};
@@ -101,4 +143,55 @@ export interface OwnershipForString {
   owner?: string | null;
   pending_expiry?: Expiration | null;
   pending_owner?: string | null;
+}
+export type CallbackStatus = "pending" | "delivered" | {
+  failed: {
+    error: string;
+  };
+};
+export type RunStatus = "running" | "completed" | "failed" | "cancelled";
+export type StepStatus = "waiting" | "in_flight" | "done" | {
+  failed: {
+    job_status?: JobStatus | null;
+    reason: string;
+  };
+} | "skipped";
+export interface RunResponse {
+  agent_id: string;
+  batch: number;
+  buyer: Addr;
+  callback?: JobCallback | null;
+  created_at: Timestamp;
+  current: number;
+  denom: string;
+  developer: Addr;
+  developer_paid: Uint128;
+  escrow: Uint128;
+  fee: Uint128;
+  finished_at?: Timestamp | null;
+  id: number;
+  input: Binary;
+  max_unit_price: Uint128;
+  redundancy: number;
+  refunded: Uint128;
+  status: RunStatus;
+  step_lifetime: number;
+  steps: RunStep[];
+  version: number;
+}
+export interface JobCallback {
+  gas_limit: number;
+  status: CallbackStatus;
+}
+export interface RunStep {
+  budget: Uint128;
+  job_id?: number | null;
+  market_refund: Uint128;
+  model_id: string;
+  output?: Binary | null;
+  price: Uint128;
+  status: StepStatus;
+}
+export interface RunsResponse {
+  runs: RunResponse[];
 }
