@@ -49,6 +49,8 @@ ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --lock
 ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd_roles -- --ignored || rc=1
 # The stable-priced market: a job paid in uusdc, one in ACN, the fees bought back and burned.
 ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd_pool -- --ignored --nocapture || rc=1
+# The simulator's engine on the node: two 120-second days of the base scenario, conservation checked daily.
+ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd_sim -- --ignored --nocapture || rc=1
 step "the README's quick start on the localnet: acn deploy, acn-worker, acn job, acn stake, CosmJS"
 bash "$ACN_ROOT/scripts/quickstart.sh" --keep || rc=1
 

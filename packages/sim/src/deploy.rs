@@ -9,7 +9,7 @@
 //! [`sim_plan`] scales every period of the plan by `day_seconds / 86 400` — vesting, unbonding,
 //! the market's price window and job lifetime, the oracle's window, the vault's interval — within
 //! the contracts' own lower bounds (an emissions epoch lasts at least an hour, an oracle window
-//! at least a minute, commit and reveal windows get at least 15 s of real time).
+//! at least a minute, commit and reveal windows get at least 30 s of real time).
 
 use std::path::Path;
 
@@ -82,20 +82,26 @@ pub fn scaled(seconds: u64, day_seconds: u64, floor: u64) -> u64 {
     ((seconds as u128 * day_seconds as u128 / DAY as u128) as u64).max(floor)
 }
 
-/// Seconds from a submission to its deadline: an hour of a day (at least the commit and reveal
-/// windows on a scaled chain).
+/// Seconds from a submission to its deadline: an hour of a day; on a scaled chain midway
+/// between the market's bounds (commit + reveal windows ..= the longest job), so that the
+/// blocks between reading the time and the submission's inclusion do not push it out.
 pub fn job_deadline_seconds(day_seconds: u64) -> u64 {
     if day_seconds == DAY {
         3_600
     } else {
-        scaled(3_600, day_seconds, 2 * job_window(day_seconds))
+        (2 * job_window(day_seconds) + job_lifetime(day_seconds)) / 2
     }
 }
 
 /// The market's commit (and reveal) window on a scaled chain: 10 minutes of a day, at least
-/// 15 s of real time for the transactions.
+/// 30 s of real time for the transactions.
 fn job_window(day_seconds: u64) -> u64 {
-    scaled(600, day_seconds, 15)
+    scaled(600, day_seconds, 30)
+}
+
+/// The longest job on a scaled chain: a day, at least four windows.
+fn job_lifetime(day_seconds: u64) -> u64 {
+    scaled(DAY, day_seconds, 4 * job_window(day_seconds))
 }
 
 /// The simulator's plan for `genesis` ([`DeployPlan::from_genesis`] with the simulator's and
@@ -128,7 +134,7 @@ pub fn sim_plan(
         let p = &mut market.params;
         p.commit_window = job_window(d);
         p.reveal_window = job_window(d);
-        p.max_job_lifetime = scaled(DAY, d, 2 * job_window(d));
+        p.max_job_lifetime = job_lifetime(d);
         p.pricing.window = scaled(p.pricing.window, d, 1);
         let lifetime = p.max_job_lifetime;
         for v in &mut plan.treasury.vestings {

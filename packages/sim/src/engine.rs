@@ -776,15 +776,16 @@ impl<C: SimChain> Simulation<C> {
         }
         let total: u128 = quotes.iter().sum();
         self.pool.mint_usd(&self.chain, &buyers.addr, total)?;
-        let deadline = Timestamp::from_seconds(
-            self.chain.block()?.time + job_deadline_seconds(self.chain.day_seconds()),
-        );
         let mut served = 0u64;
         for i in 0..self.active.len() {
             let batch = batches[i];
             if batch == 0 {
                 continue;
             }
+            // (read for each job: on a node, time passes while the fleets work)
+            let deadline = Timestamp::from_seconds(
+                self.chain.block()?.time + job_deadline_seconds(self.chain.day_seconds()),
+            );
             let msg = market::ExecuteMsg::SubmitJob {
                 model_id: SIM_MODEL.into(),
                 input: Binary::from(vec![1u8; batch as usize]),
