@@ -54,6 +54,8 @@ ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --lock
 # Result callbacks and subscriptions with real workers (the acn-worker binary the run above
 # built): the moderation example, a callback burning its gas, a subscription run three times.
 ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd_callbacks -- --ignored --nocapture || rc=1
+# The simulator's engine on the node: two 120-second days of the base scenario, conservation checked daily.
+ACN_WASMD_VALIDATORS=1 cargo test --workspace --features acn-cli/embedded --locked --test wasmd_sim -- --ignored --nocapture || rc=1
 step "the README's quick start on the localnet: acn deploy, acn-worker, acn job, acn stake, CosmJS"
 bash "$ACN_ROOT/scripts/quickstart.sh" --keep || rc=1
 

@@ -10,8 +10,8 @@
 //! - `acn job quote|submit|show|wait|list|expire` — buy model jobs.
 //! - `acn stake bond|unbond|claim|rewards|status` — stake the token.
 //! - `acn keys add|show|delete` — signing keys in the OS keyring; any key source's address.
-//! - `acn simulate` — the tokenomics simulator over the real contracts, with CSV and plots
-//!   (feature `embedded`).
+//! - `acn simulate` — the tokenomics simulator over the real contracts, with CSV and plots, on
+//!   the embedded chain or a wasmd node (feature `embedded`).
 
 use std::process::ExitCode;
 
@@ -74,8 +74,9 @@ enum Command {
     Sub(acn_cli::sub::SubOptions),
     /// Signing keys: store one in the OS keyring, show an account's address, delete one.
     Keys(keys::KeysOptions),
-    /// Simulate the token economy day by day on the embedded chain (real contracts) under an
-    /// adoption scenario; write daily.csv and plots; print the summary.
+    /// Simulate the token economy day by day with the real contracts under an adoption
+    /// scenario — on the embedded chain, or for a few scaled-down days on a wasmd node
+    /// (`--chain localnet --days N`); write daily.csv and plots; print the summary.
     #[cfg(feature = "embedded")]
     Simulate(simulate::SimulateOptions),
 }

@@ -23,19 +23,21 @@
 //!    sum to the supply, and the USD balances of every address sum to the USD that exists (the
 //!    pool's seed plus everything minted). A violation stops the run with an error.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use acn_interface::{emissions, market, token, treasury};
-use acn_testing::{audit_commitment_for, job_id_from, labels_output};
+use acn_client::{ChainExt, Deployment};
+use acn_interface::{emissions, market, staking, token, treasury};
 use anyhow::{bail, ensure, Context, Result};
-use cosmwasm_std::{coins, Addr, Binary, Timestamp, Uint128};
-use cw_multi_test::Executor;
+use cosmwasm_std::{Binary, Timestamp, Uint128};
 
+use crate::chain::{EmbeddedSim, SimChain};
 use crate::config::{Genesis, Scenario, DAY, TOKEN};
-use crate::deploy::{deploy, World, ITEM_GPU_DAYS, SIM_MODEL};
-use crate::pool::Pool;
+use crate::deploy::{deploy_embedded, job_deadline_seconds, ITEM_GPU_DAYS, OWNER, SIM_MODEL};
+use crate::pool::{Actor, Pool};
 use crate::traders::SellBook;
 use crate::wash::WashTrader;
+use crate::work::{audit_commitment_for, labels_output, register, run_job, submit};
 
 /// Figures of one simulated day (ACN amounts in whole tokens, USD in dollars).
 #[derive(Clone, Debug, Default)]
@@ -144,7 +146,12 @@ pub struct Outcome {
     pub days: Vec<DayRecord>,
     /// When burn first exceeded emission, if it did.
     pub crossing: Option<Crossing>,
-    /// Transactions executed on the embedded chain.
+    /// The chain it ran on (`embedded`, or the node's chain id).
+    pub chain: String,
+    /// Seconds of chain time a simulated day lasted (86 400 on the embedded chain).
+    pub day_seconds: u64,
+    /// Transactions executed (contract executions, and on a node the bank sends that bring
+    /// USD in and pay the actors' gas).
     pub transactions: u64,
     /// Wall time of the run.
     pub wall: Duration,
@@ -158,23 +165,28 @@ pub struct Outcome {
     pub usd_minted: f64,
 }
 
-/// One provider fleet.
-struct Fleet {
-    name: String,
-    addr: Addr,
-}
-
-/// The simulation state around the deployed world.
-pub struct Simulation {
-    world: World,
+/// The simulation state around the deployed contracts, on the chain `C`.
+pub struct Simulation<C: SimChain = EmbeddedSim> {
+    chain: C,
+    genesis: Genesis,
+    contracts: Deployment,
+    emissions: String,
     pool: Pool,
     scenario: Scenario,
-    active: Vec<Fleet>,
-    exiting: Vec<(Fleet, Timestamp)>,
+    owner: Actor,
+    holders: Actor,
+    buyers: Actor,
+    keeper: Actor,
+    grantees: Actor,
+    active: Vec<Actor>,
+    exiting: Vec<(Actor, u64)>,
     next_fleet: u32,
-    holder_claims: Vec<Timestamp>,
-    known: Vec<Addr>,
-    txs: u64,
+    holder_claims: Vec<u64>,
+    /// Every address that ever held tokens or USD (the conservation checks sum them).
+    known: Vec<String>,
+    /// Every actor, by address (who signs for an address the market drew).
+    actors: BTreeMap<String, Actor>,
+    txs_at_start: u64,
     last_fleet_change: u64,
     income_window: Vec<(f64, f64)>,
     reward_window: Vec<f64>,
@@ -184,7 +196,7 @@ pub struct Simulation {
     wall: Duration,
     wash: WashTrader,
     book: SellBook,
-    genesis_time: Timestamp,
+    genesis_time: u64,
     initial_token_usd: f64,
     usd_seed: u128,
 }
@@ -198,34 +210,96 @@ fn tokens(base: u128) -> f64 {
     base as f64 / TOKEN as f64
 }
 
-impl Simulation {
-    /// Deploy `genesis` and set up the scenario's launch: the recipients of the liquid
-    /// allocations put their sell share on the book and pass the rest to holders,
-    /// holders bond their initial share, the launch fleets and the wash trader buy their stake
-    /// on the pool and register.
+/// The market capacity one fleet adds per price window under `scenario`, compute units.
+pub fn units_per_provider(genesis: &Genesis, scenario: &Scenario) -> u64 {
+    (scenario.adoption.gpus_per_provider as u128
+        * genesis.market.units_per_gpu_day as u128
+        * scenario.common.target_utilization_bps as u128
+        / 10_000) as u64
+}
+
+impl Simulation<EmbeddedSim> {
+    /// Deploy `genesis` on a fresh embedded chain and set up the scenario's launch (see
+    /// [`Simulation::on`]).
     pub fn new(genesis: &Genesis, scenario: Scenario) -> Result<Self> {
-        let units_per_provider = (scenario.adoption.gpus_per_provider as u128
-            * genesis.market.units_per_gpu_day as u128
-            * scenario.common.target_utilization_bps as u128
-            / 10_000) as u64;
-        let world = deploy(genesis, units_per_provider)?;
+        let chain = deploy_embedded(genesis, units_per_provider(genesis, &scenario))?;
+        Self::on(chain, genesis, scenario)
+    }
+}
+
+impl<C: SimChain> Simulation<C> {
+    /// Set up the scenario's launch on `chain`, where the simulator's plan for `genesis` is
+    /// deployed (`crate::deploy`): the recipients of the liquid allocations put their sell
+    /// share on the book and pass the rest to holders, holders bond their initial share, the
+    /// launch fleets and the wash trader buy their stake on the pool and register.
+    pub fn on(chain: C, genesis: &Genesis, scenario: Scenario) -> Result<Self> {
         let amm = genesis
             .amm
             .as_ref()
             .filter(|a| a.seed_stable > 0 && a.seed_acn > 0)
             .context("the simulator needs a seeded ACN / USD pool: genesis [amm] with seed_acn and seed_stable")?;
         let usd_seed = amm.seed_stable as u128 * TOKEN;
-        let pool = Pool::of(&world.suite, &amm.stable_denom, usd_seed)?;
+        let pool = Pool::of(&chain, &amm.stable_denom, usd_seed)?;
+        let contracts = chain.deployment().clone();
+        let emissions = contracts
+            .emissions
+            .clone()
+            .context("the genesis deployment has emissions")?;
+        let owner = Actor::open(&chain, OWNER)?;
+        let holders = Actor::open(&chain, HOLDERS)?;
+        let buyers = Actor::open(&chain, BUYERS)?;
+        let keeper = Actor::open(&chain, KEEPER)?;
+        let grantees = Actor::open(&chain, GRANTEES)?;
+        let mut known = vec![
+            owner.addr.clone(),
+            contracts.token.clone(),
+            contracts.staking.clone(),
+            contracts.treasury.clone(),
+            contracts.market.clone(),
+            emissions.clone(),
+            pool.pair.clone(),
+            pool.vault.clone(),
+            pool.oracle.clone(),
+            holders.addr.clone(),
+            buyers.addr.clone(),
+            keeper.addr.clone(),
+            grantees.addr.clone(),
+        ];
+        let mut actors = BTreeMap::new();
+        for a in [&owner, &holders, &buyers, &keeper, &grantees] {
+            actors.insert(a.addr.clone(), a.clone());
+        }
+        let mut liquid = vec![];
+        for a in &genesis.allocations {
+            for name in [&a.beneficiary, &a.recipient].into_iter().flatten() {
+                let actor = Actor::open(&chain, name)?;
+                known.push(actor.addr.clone());
+                actors.insert(actor.addr.clone(), actor.clone());
+                if a.recipient.as_ref() == Some(name) {
+                    liquid.push(actor);
+                }
+            }
+        }
+        let txs_at_start = chain.transactions();
         let mut sim = Simulation {
-            world,
+            chain,
+            genesis: genesis.clone(),
+            contracts,
+            emissions,
             pool,
             scenario,
+            owner,
+            holders,
+            buyers,
+            keeper,
+            grantees,
             active: vec![],
             exiting: vec![],
             next_fleet: 1,
             holder_claims: vec![],
-            known: vec![],
-            txs: 0,
+            known,
+            actors,
+            txs_at_start,
             last_fleet_change: 0,
             income_window: vec![],
             reward_window: vec![],
@@ -235,56 +309,33 @@ impl Simulation {
             wall: Duration::ZERO,
             wash: WashTrader::placeholder(),
             book: SellBook::default(),
-            genesis_time: Timestamp::from_seconds(0),
+            genesis_time: 0,
             initial_token_usd: 0.0,
             usd_seed,
         };
-        let s = &sim.world.suite;
-        let mut known = vec![
-            s.owner.clone(),
-            s.token.clone(),
-            s.staking.clone(),
-            s.treasury.clone(),
-            s.market(),
-            sim.world.emissions.clone(),
-            sim.pool.pair.clone(),
-            sim.pool.vault.clone(),
-            sim.pool.oracle.clone(),
-            s.addr(HOLDERS),
-            s.addr(BUYERS),
-            s.addr(KEEPER),
-            s.addr(GRANTEES),
-        ];
-        for a in &sim.world.genesis.allocations {
-            for name in [&a.beneficiary, &a.recipient].into_iter().flatten() {
-                known.push(s.addr(name));
-            }
-        }
-        sim.known = known;
-        sim.initial_token_usd = sim.pool.spot(&sim.world.suite);
+        sim.initial_token_usd = sim.pool.spot(&sim.chain)?;
 
-        let holders = sim.addr(HOLDERS);
-        let liquid: Vec<String> = sim
-            .world
-            .genesis
-            .allocations
-            .iter()
-            .filter_map(|a| a.recipient.clone())
-            .collect();
-        for r in liquid {
-            let from = sim.addr(&r);
-            let amount = sim.world.suite.balance(from.clone());
+        let holders = sim.holders.clone();
+        for from in liquid {
+            let amount = sim.chain.balance(&from.addr)?;
             let sell = amount * sim.scenario.common.liquid_sell_bps as u128 / 10_000;
             sim.book.add(&from, sell);
-            if amount > sell && from != holders {
-                sim.tx(|s| s.transfer_from(&from, &holders, amount - sell))?;
+            if amount > sell && from.addr != holders.addr {
+                sim.chain.execute(
+                    &from.name,
+                    &sim.contracts.token,
+                    &token::ExecuteMsg::Transfer {
+                        recipient: holders.addr.clone(),
+                        amount: Uint128::new(amount - sell),
+                    },
+                )?;
             }
         }
-        let initial_bond = sim.world.suite.balance(holders.clone())
+        let initial_bond = sim.chain.balance(&holders.addr)?
             * sim.scenario.common.holder_initial_bond_bps as u128
             / 10_000;
         if initial_bond > 0 {
-            sim.tx(|s| s.bond(HOLDERS, initial_bond))?;
+            sim.bond(&holders, initial_bond)?;
         }
         let fleet_gpus = sim.scenario.adoption.gpus_per_provider as f64;
         let util = sim.scenario.common.target_utilization_bps as f64 / 10_000.0;
@@ -296,21 +347,78 @@ impl Simulation {
         for _ in 0..launch {
             sim.join()?;
         }
-        sim.wash = WashTrader::launch(&mut sim.world, &mut sim.pool)?;
-        sim.txs += 6;
-        sim.known.extend(sim.wash.addresses().iter().cloned());
-        sim.genesis_time = sim.world.suite.block().time;
+        sim.wash = WashTrader::launch(&sim.chain, &sim.genesis, &mut sim.pool)?;
+        for a in sim.wash.actors().to_vec() {
+            sim.known.push(a.addr.clone());
+            sim.actors.insert(a.addr.clone(), a);
+        }
+        sim.genesis_time = sim.chain.block()?.time;
         Ok(sim)
     }
 
-    fn addr(&self, name: &str) -> Addr {
-        self.world.suite.addr(name)
+    fn bond(&self, who: &Actor, amount: u128) -> Result<()> {
+        self.chain
+            .send_tokens(
+                &who.name,
+                &self.contracts.staking,
+                amount,
+                &staking::ReceiveMsg::Bond { tier: None },
+            )
+            .with_context(|| format!("{} bonds {amount}", who.name))?;
+        Ok(())
     }
 
-    /// Run one transaction, counting it.
-    fn tx<T>(&mut self, f: impl FnOnce(&mut acn_testing::Suite) -> anyhow::Result<T>) -> Result<T> {
-        self.txs += 1;
-        f(&mut self.world.suite)
+    fn staking_exec(&self, who: &Actor, msg: &staking::ExecuteMsg) -> Result<()> {
+        self.chain
+            .execute(&who.name, &self.contracts.staking, msg)
+            .with_context(|| format!("{}: {msg:?}", who.name))?;
+        Ok(())
+    }
+
+    fn pending_rewards(&self, addr: &str) -> Result<u128> {
+        let r: staking::PendingRewardsResponse = self.chain.query(
+            &self.contracts.staking,
+            &staking::QueryMsg::PendingRewards {
+                address: addr.to_string(),
+            },
+        )?;
+        Ok(r.pending.u128())
+    }
+
+    fn staking_totals(&self) -> Result<staking::TotalsResponse> {
+        Ok(self
+            .chain
+            .query(&self.contracts.staking, &staking::QueryMsg::Totals {})?)
+    }
+
+    fn treasury_balances(&self) -> Result<treasury::BalancesResponse> {
+        Ok(self
+            .chain
+            .query(&self.contracts.treasury, &treasury::QueryMsg::Balances {})?)
+    }
+
+    fn emissions_claimable(&self, addr: &str) -> Result<u128> {
+        let p: emissions::ProviderResponse = self.chain.query(
+            &self.emissions,
+            &emissions::QueryMsg::Provider {
+                address: addr.to_string(),
+            },
+        )?;
+        Ok(p.claimable.u128())
+    }
+
+    fn claim_emissions_of(&self, who: &Actor) -> Result<()> {
+        self.chain
+            .execute(&who.name, &self.emissions, &emissions::ExecuteMsg::Claim {})
+            .with_context(|| format!("{} claims emissions", who.name))?;
+        Ok(())
+    }
+
+    fn emitted(&self) -> Result<u128> {
+        let t: emissions::TotalsResponse = self
+            .chain
+            .query(&self.emissions, &emissions::QueryMsg::Totals {})?;
+        Ok(t.paid().u128())
     }
 
     /// A fleet joins: buys the minimum stake on the pool (with USD it brings), bonds it,
@@ -318,16 +426,16 @@ impl Simulation {
     fn join(&mut self) -> Result<()> {
         let name = format!("provider-{:03}", self.next_fleet);
         self.next_fleet += 1;
-        let addr = self.addr(&name);
-        let stake = self.world.genesis.market.min_provider_stake as u128 * TOKEN;
-        self.txs += 1;
+        let fleet = Actor::open(&self.chain, &name)?;
+        let stake = self.genesis.market.min_provider_stake as u128 * TOKEN;
         self.pool
-            .buy_exact(&mut self.world.suite, &addr, stake)
+            .buy_exact(&self.chain, &fleet, stake)
             .with_context(|| format!("{name} buys its stake on the pool"))?;
-        self.tx(|s| s.bond(&name, stake))?;
-        self.tx(|s| s.register_provider(&name, &[SIM_MODEL]))?;
-        self.known.push(addr.clone());
-        self.active.push(Fleet { name, addr });
+        self.bond(&fleet, stake)?;
+        register(&self.chain, &fleet, &[SIM_MODEL])?;
+        self.known.push(fleet.addr.clone());
+        self.actors.insert(fleet.addr.clone(), fleet.clone());
+        self.active.push(fleet);
         Ok(())
     }
 
@@ -336,31 +444,41 @@ impl Simulation {
         let Some(fleet) = self.active.pop() else {
             return Ok(());
         };
-        let (market, name) = (self.world.suite.market(), fleet.name.clone());
-        let addr = fleet.addr.clone();
-        self.tx(|s| s.execute(&addr, &market, &market::ExecuteMsg::Deregister {}))?;
-        let bonded = self.world.suite.stake(&name).bonded.u128();
+        self.chain
+            .market_exec(&fleet.name, &market::ExecuteMsg::Deregister {})?;
+        let bonded = self.chain.stake(&fleet.addr)?.bonded.u128();
         if bonded > 0 {
-            self.tx(|s| s.unbond(&name, bonded))?;
+            self.staking_exec(
+                &fleet,
+                &staking::ExecuteMsg::Unbond {
+                    amount: Uint128::new(bonded),
+                },
+            )?;
         }
-        let mature = self
-            .world
-            .suite
-            .block()
-            .time
-            .plus_seconds(self.world.genesis.staking.unbonding_days * DAY);
+        let mature = self.chain.block()?.time + self.unbonding_seconds()?;
         self.exiting.push((fleet, mature));
         Ok(())
     }
 
-    /// The chain and its helpers (to inspect it, or — in tests — to tamper with it).
-    pub fn suite_mut(&mut self) -> &mut acn_testing::Suite {
-        &mut self.world.suite
+    /// The staking contract's unbonding period, seconds.
+    fn unbonding_seconds(&self) -> Result<u64> {
+        let cfg: staking::ConfigResponse = self
+            .chain
+            .query(&self.contracts.staking, &staking::QueryMsg::Config {})?;
+        match cfg.unbonding_period {
+            cw_utils::Duration::Time(t) => Ok(t),
+            cw_utils::Duration::Height(h) => bail!("an unbonding period of {h} blocks"),
+        }
     }
 
-    /// The deployed world.
-    pub fn world(&self) -> &World {
-        &self.world
+    /// The chain the simulation runs on (to inspect it, or — in tests — to tamper with it).
+    pub fn chain(&self) -> &C {
+        &self.chain
+    }
+
+    /// The account of a named actor of the simulation (`holders`, `keeper`, `provider-001`, …).
+    pub fn actor(&self, name: &str) -> Option<&Actor> {
+        self.actors.values().find(|a| a.name == name)
     }
 
     /// The pool, oracle and vault.
@@ -369,77 +487,69 @@ impl Simulation {
     }
 
     /// ACN burned so far, by the vault and by the treasury, from their books.
-    fn burned(&self) -> u128 {
-        let vault = self.pool.vault_state(&self.world.suite).totals;
-        vault.burned.u128() + self.world.suite.treasury_totals().burned.u128()
+    fn burned(&self) -> Result<u128> {
+        let vault = self.pool.vault_state(&self.chain)?.totals;
+        Ok(vault.burned.u128() + self.chain.treasury_totals()?.burned.u128())
     }
 
     /// ACN the community treasury received from fees so far (the vault's treasury share and
     /// the treasury's own kept share).
-    fn treasury_income(&self) -> u128 {
-        let vault = self.pool.vault_state(&self.world.suite).totals;
-        vault.to_treasury.u128() + self.world.suite.treasury_totals().kept.u128()
+    fn treasury_income(&self) -> Result<u128> {
+        let vault = self.pool.vault_state(&self.chain)?.totals;
+        Ok(vault.to_treasury.u128() + self.chain.treasury_totals()?.kept.u128())
     }
 
     /// Run `days` more days, calling `progress` after each. Stops with an error on the first
     /// day conservation does not hold.
     pub fn run(&mut self, days: u64, mut progress: impl FnMut(&DayRecord)) -> Result<()> {
         let start = Instant::now();
-        let genesis_supply = self.world.genesis.genesis_supply();
-        let mut prev_burned = self.burned();
-        let mut prev_emitted = {
-            let t: emissions::TotalsResponse = self
-                .world
-                .suite
-                .query(&self.world.emissions, &emissions::QueryMsg::Totals {});
-            t.paid().u128()
-        };
-        let mut prev_rewards = self.world.suite.staking_totals().rewards_funded.u128();
-        let mut prev_income = self.treasury_income();
-        let mut prev_locked = self.world.suite.treasury_balances().vesting_locked.u128();
-        let keeper = self.addr(KEEPER);
+        let genesis_supply = self.genesis.genesis_supply();
+        let day_seconds = self.chain.day_seconds();
+        let mut prev_burned = self.burned()?;
+        let mut prev_emitted = self.emitted()?;
+        let mut prev_rewards = self.staking_totals()?.rewards_funded.u128();
+        let mut prev_income = self.treasury_income()?;
+        let mut prev_locked = self.treasury_balances()?.vesting_locked.u128();
+        let keeper = self.keeper.clone();
         for _ in 0..days {
             self.day += 1;
             let day = self.day;
-            let day_start = self.genesis_time.plus_seconds(day * DAY);
-            let now = self.world.suite.block().time;
-            ensure!(
-                now < day_start,
-                "day {} ran past the start of day {day}",
-                day - 1
-            );
-            self.world
-                .suite
-                .advance_time(day_start.seconds() - now.seconds());
+            let day_start = self.genesis_time + day * day_seconds;
+            let now = self.chain.block()?.time;
+            if now < day_start {
+                self.chain.wait_seconds(day_start - now)?;
+            } else {
+                // On a node whose day is scaled down, a day's transactions may take longer
+                // than the day: the next one starts late. On the embedded chain (time only
+                // moves when told) it never does.
+                ensure!(
+                    day_seconds != DAY,
+                    "day {} ran past the start of day {day}",
+                    day - 1
+                );
+            }
             let mut rec = DayRecord {
                 day,
                 ..DayRecord::default()
             };
-            let usd_before: Vec<u128> = self
-                .active
-                .iter()
-                .map(|f| self.pool.usd_balance(&self.world.suite, &f.addr))
-                .collect();
+            let mut usd_before = vec![];
+            for f in &self.active {
+                usd_before.push(self.pool.usd_balance(&self.chain, &f.addr)?);
+            }
             let emission_income = self.claim_emissions()?;
-            self.txs += self
-                .wash
-                .collect(&mut self.world.suite, &self.world.emissions)?;
+            self.wash.collect(&self.chain)?;
             self.run_jobs(day, &mut rec)?;
             self.wash_trade(&mut rec)?;
-            let usd_income: u128 = self
-                .active
-                .iter()
-                .zip(&usd_before)
-                .map(|(f, b)| {
-                    self.pool
-                        .usd_balance(&self.world.suite, &f.addr)
-                        .saturating_sub(*b)
-                })
-                .sum();
+            let mut usd_income = 0u128;
+            for (f, b) in self.active.iter().zip(&usd_before) {
+                usd_income += self
+                    .pool
+                    .usd_balance(&self.chain, &f.addr)?
+                    .saturating_sub(*b);
+            }
 
             // Sellers' orders, the day's trades, the buybacks.
-            self.txs += 1;
-            self.pool.observe(&mut self.world.suite, &keeper)?;
+            self.pool.observe(&self.chain, &keeper)?;
             self.vesting()?;
             self.exits()?;
             self.providers_rewards(day)?;
@@ -447,30 +557,25 @@ impl Simulation {
                 rec.grants_day = tokens(self.grants()?);
             }
             let usd = self.scenario.outside_buy_usd(day) * TOKEN as f64;
-            let holders = self.addr(HOLDERS);
+            let holders = self.holders.clone();
             self.pool
-                .mint_usd(&mut self.world.suite, &holders, usd as u128)?;
+                .mint_usd(&self.chain, &holders.addr, usd as u128)?;
             let trades = self.book.trade(
-                &mut self.world.suite,
+                &self.chain,
                 &self.pool,
                 &holders,
                 self.scenario.common.sell_over_days,
             )?;
-            self.txs += trades.swaps;
             rec.sold_acn = tokens(trades.acn_sold);
             rec.outside_buy_usd = tokens(trades.usd_spent);
             rec.sell_backlog_acn = tokens(self.book.pending());
-            let window: acn_interface::oracle::ConfigResponse = self.world.suite.query(
-                &self.pool.oracle,
-                &acn_interface::oracle::QueryMsg::Config {},
-            );
-            self.world.suite.advance_time(window.params.window);
-            let buys = self.pool.buybacks(&mut self.world.suite, &keeper)?;
-            self.txs += u64::from(buys.buys + buys.waits);
+            let window = self.pool.twap_window(&self.chain)?;
+            self.chain.wait_seconds(window)?;
+            let buys = self.pool.buybacks(&self.chain, &keeper)?;
             rec.buybacks = buys.buys;
             rec.buyback_usd = tokens(buys.usd_spent);
             rec.buyback_acn = tokens(buys.acn_bought);
-            let price = self.pool.spot(&self.world.suite);
+            let price = self.pool.spot(&self.chain)?;
 
             // Providers' income at the pool's price.
             let gpu_days =
@@ -490,40 +595,40 @@ impl Simulation {
             } else {
                 0.0
             };
-            rec.wash_profit =
-                self.wash
-                    .close_day(&self.world.suite, &self.world.emissions, &self.pool, price);
+            rec.wash_profit = self.wash.close_day(&self.chain, &self.pool, price)?;
             self.holders_staking(day)?;
             self.fleet_decision(day, rec.income_per_gpu_day)?;
 
             // Figures and conservation.
-            let burned = self.burned();
-            let treasury_income = self.treasury_income();
-            let s = &self.world.suite;
-            let supply = s.total_supply();
-            let e_totals: emissions::TotalsResponse =
-                s.query(&self.world.emissions, &emissions::QueryMsg::Totals {});
+            let burned = self.burned()?;
+            let treasury_income = self.treasury_income()?;
+            let c = &self.chain;
+            let supply = c.total_supply()?;
             // Paid out of the emissions pool (moved there at genesis: nothing is minted).
-            let emitted = e_totals.paid().u128();
+            let emitted = self.emitted()?;
             if supply + burned != genesis_supply {
                 bail!(
                     "conservation broken on day {day}: supply {supply} + burned {burned} ≠ genesis {genesis_supply}"
                 );
             }
             let mint: token::MintStatusResponse =
-                s.query(&s.token, &token::QueryMsg::MintStatus {});
+                c.query(&self.contracts.token, &token::QueryMsg::MintStatus {})?;
             ensure!(
                 mint.total_minted.u128() == genesis_supply,
                 "{} ever minted on day {day}: more than the genesis supply {genesis_supply}",
                 mint.total_minted
             );
-            let held: u128 = self.known.iter().map(|a| s.balance(a.clone())).sum();
+            let mut held = 0u128;
+            let mut usd_held = 0u128;
+            for a in &self.known {
+                held += c.balance(a)?;
+                usd_held += self.pool.usd_balance(c, a)?;
+            }
             if held != supply {
                 bail!(
                     "conservation broken on day {day}: balances sum to {held}, supply is {supply}"
                 );
             }
-            let usd_held: u128 = self.known.iter().map(|a| self.pool.usd_balance(s, a)).sum();
             if usd_held != self.pool.usd_supply {
                 bail!(
                     "USD conservation broken on day {day}: balances sum to {usd_held}, {} exist",
@@ -531,11 +636,11 @@ impl Simulation {
                 );
             }
             ensure!(
-                supply <= self.world.genesis.cap(),
+                supply <= self.genesis.cap(),
                 "supply {supply} above the cap on day {day}"
             );
             self.checks += 1;
-            let st = s.staking_totals();
+            let st = self.staking_totals()?;
             let rewards = st.rewards_funded.u128();
             self.reward_window.push(tokens(rewards - prev_rewards));
             prev_rewards = rewards;
@@ -549,19 +654,20 @@ impl Simulation {
             } else {
                 0.0
             };
-            let treasury_balance = s.balance(s.treasury.clone());
-            let locked = s.treasury_balances().vesting_locked.u128();
+            let d = &self.contracts;
+            let treasury_balance = c.balance(&d.treasury)?;
+            let locked = self.treasury_balances()?.vesting_locked.u128();
             let in_contracts = treasury_balance
-                + s.balance(s.staking.clone())
-                + s.balance(s.market())
-                + s.balance(self.world.emissions.clone())
-                + s.balance(self.pool.vault.clone())
-                + s.balance(self.pool.pair.clone());
-            let (pool_acn, pool_usd) = self.pool.reserves(s);
-            rec.token_usd = self.pool.spot(s);
+                + c.balance(&d.staking)?
+                + c.balance(&d.market)?
+                + c.balance(&self.emissions)?
+                + c.balance(&self.pool.vault)?
+                + c.balance(&self.pool.pair)?;
+            let (pool_acn, pool_usd) = self.pool.reserves(c)?;
+            rec.token_usd = self.pool.spot(c)?;
             rec.pool_acn = tokens(pool_acn);
             rec.pool_usd = tokens(pool_usd);
-            rec.vault_usd = tokens(self.pool.usd_balance(s, &self.pool.vault));
+            rec.vault_usd = tokens(self.pool.usd_balance(c, &self.pool.vault)?);
             rec.burned_day = tokens(burned - prev_burned);
             rec.emitted_day = tokens(emitted - prev_emitted);
             prev_burned = burned;
@@ -589,8 +695,10 @@ impl Simulation {
         Outcome {
             scenario: self.scenario.name.clone(),
             days: self.records.clone(),
-            crossing: find_crossing(&self.records, self.world.genesis.market.units_per_gpu_day),
-            transactions: self.txs,
+            crossing: find_crossing(&self.records, self.genesis.market.units_per_gpu_day),
+            chain: self.chain.label(),
+            day_seconds: self.chain.day_seconds(),
+            transactions: self.chain.transactions() - self.txs_at_start,
             wall: self.wall,
             conservation_checks: self.checks,
             cost_usd_per_gpu_day: self.scenario.common.cost_usd_per_gpu_day,
@@ -603,11 +711,10 @@ impl Simulation {
     /// volume (at least one grid batch's worth is always allowed by the grid's smallest size).
     fn wash_trade(&mut self, rec: &mut DayRecord) -> Result<()> {
         let max_spend = ((rec.job_volume * TOKEN as f64) as u128).max(TOKEN * 1_000);
-        if let Some(trade) = self
-            .wash
-            .trade(&mut self.world, &mut self.pool, max_spend)?
+        if let Some(trade) =
+            self.wash
+                .trade(&self.chain, &self.genesis, &mut self.pool, max_spend)?
         {
-            self.txs += 9;
             rec.wash_fee = tokens(trade.fee);
             rec.wash_expected = trade.expected;
         }
@@ -617,16 +724,15 @@ impl Simulation {
     /// Providers claim what they earned in closed epochs and put their sell share on the book;
     /// returns the total claimed.
     fn claim_emissions(&mut self) -> Result<u128> {
-        let emissions = self.world.emissions.clone();
         let sell_bps = self.scenario.common.provider_sell_bps as u128;
         let mut claimed = 0;
         for i in 0..self.active.len() {
-            let addr = self.active[i].addr.clone();
-            let p = self.world.suite.emissions_provider(&emissions, &addr);
-            if !p.claimable.is_zero() {
-                self.tx(|s| s.claim_emissions(&emissions, &addr))?;
-                claimed += p.claimable.u128();
-                self.book.add(&addr, p.claimable.u128() * sell_bps / 10_000);
+            let fleet = self.active[i].clone();
+            let claimable = self.emissions_claimable(&fleet.addr)?;
+            if claimable > 0 {
+                self.claim_emissions_of(&fleet)?;
+                claimed += claimable;
+                self.book.add(&fleet, claimable * sell_bps / 10_000);
             }
         }
         Ok(claimed)
@@ -635,9 +741,9 @@ impl Simulation {
     /// The day's demand as one job per active fleet, paid in USD by buyers.
     fn run_jobs(&mut self, day: u64, rec: &mut DayRecord) -> Result<()> {
         // Buyers respond to the price in USD: the market's unit price (USD) × a GPU-day's units.
-        let unit_price = self.world.suite.unit_price();
-        let usd_per_gpu_day =
-            tokens(unit_price) * self.world.genesis.market.units_per_gpu_day as f64;
+        let r: market::UnitPriceResponse = self.chain.market(&market::QueryMsg::UnitPrice {})?;
+        let unit_price = r.unit_price.u128();
+        let usd_per_gpu_day = tokens(unit_price) * self.genesis.market.units_per_gpu_day as f64;
         let demand = self.scenario.demand(day) * self.scenario.price_response(usd_per_gpu_day);
         rec.demand_gpu_days = demand;
         rec.unit_price = tokens(unit_price);
@@ -653,31 +759,33 @@ impl Simulation {
         let batches: Vec<u32> = (0..n)
             .map(|i| (items / n + u64::from(i < items % n)) as u32)
             .collect();
-        let quotes: Vec<u128> = batches
-            .iter()
-            .map(|b| {
-                if *b == 0 {
-                    0
-                } else {
-                    self.world
-                        .suite
-                        .quote(BUYERS, SIM_MODEL, *b, 1)
-                        .price
-                        .u128()
-                }
-            })
-            .collect();
+        let buyers = self.buyers.clone();
+        let mut quotes = vec![];
+        for b in &batches {
+            quotes.push(if *b == 0 {
+                0
+            } else {
+                let q: market::QuoteResponse = self.chain.market(&market::QueryMsg::Quote {
+                    model_id: SIM_MODEL.into(),
+                    batch: *b,
+                    redundancy: 1,
+                    buyer: Some(buyers.addr.clone()),
+                })?;
+                q.price.u128()
+            });
+        }
         let total: u128 = quotes.iter().sum();
-        let buyers = self.addr(BUYERS);
-        self.pool.mint_usd(&mut self.world.suite, &buyers, total)?;
-        let deadline = self.world.suite.block().time.plus_seconds(3_600);
-        let (market, denom) = (self.world.suite.market(), self.pool.denom.clone());
+        self.pool.mint_usd(&self.chain, &buyers.addr, total)?;
         let mut served = 0u64;
         for i in 0..self.active.len() {
             let batch = batches[i];
             if batch == 0 {
                 continue;
             }
+            // (read for each job: on a node, time passes while the fleets work)
+            let deadline = Timestamp::from_seconds(
+                self.chain.block()?.time + job_deadline_seconds(self.chain.day_seconds()),
+            );
             let msg = market::ExecuteMsg::SubmitJob {
                 model_id: SIM_MODEL.into(),
                 input: Binary::from(vec![1u8; batch as usize]),
@@ -685,29 +793,24 @@ impl Simulation {
                 redundancy: 1,
                 max_unit_price: Uint128::MAX,
                 deadline,
-                audit_commitment: audit_commitment_for(&buyers, 1),
+                audit_commitment: audit_commitment_for(&buyers.addr, 1),
                 callback: None,
             };
-            let funds = coins(quotes[i], &denom);
-            let res = self.tx(|s| {
-                s.app
-                    .execute_contract(buyers.clone(), market.clone(), &msg, &funds)
-            })?;
-            let job = job_id_from(&res)?;
+            let job = submit(&self.chain, &buyers, &msg, &self.pool.denom, quotes[i])?;
             // The market draws who serves the job (stake-weighted); that fleet does the work.
-            let assigned = self.world.suite.assigned(job);
-            let name = self
+            let assigned = crate::work::job(&self.chain, job)?;
+            let fleet = self
                 .active
                 .iter()
-                .find(|f| assigned.contains(&f.addr))
-                .map(|f| f.name.clone())
+                .find(|f| assigned.slots.iter().any(|s| s.provider.as_str() == f.addr))
+                .cloned()
                 .ok_or_else(|| {
                     anyhow::anyhow!("day {day}: job {job} assigned to no active fleet")
                 })?;
             // Commit, the buyer's audit secret (every audit is certain in the simulator, so a
             // second drawn fleet re-runs the job and the two share its pay), reveal.
             let output = labels_output(&vec![1u32; batch as usize]);
-            self.tx(|s| s.run_job(job, &[(name.as_str(), output)]))?;
+            run_job(&self.chain, &buyers, job, &[(&fleet, output)], &self.actors)?;
             rec.jobs += 1;
             served += batch as u64;
         }
@@ -719,30 +822,32 @@ impl Simulation {
     /// Beneficiaries claim what vested and put their sell share on the book.
     fn vesting(&mut self) -> Result<()> {
         let beneficiaries: Vec<String> = self
-            .world
             .genesis
             .allocations
             .iter()
             .filter_map(|a| a.beneficiary.clone())
             .collect();
-        let treasury = self.world.suite.treasury.clone();
         for b in beneficiaries {
-            let addr = self.addr(&b);
-            let v: treasury::VestingsResponse = self.world.suite.query(
-                &treasury,
+            let who = Actor::open(&self.chain, &b)?;
+            let v: treasury::VestingsResponse = self.chain.query(
+                &self.contracts.treasury,
                 &treasury::QueryMsg::Vestings {
-                    beneficiary: addr.to_string(),
+                    beneficiary: who.addr.clone(),
                     start_after: None,
                     limit: None,
                 },
-            );
+            )?;
             let claimable: u128 = v.vestings.iter().map(|v| v.claimable.u128()).sum();
             if claimable == 0 {
                 continue;
             }
-            self.tx(|s| s.execute(&addr, &treasury, &treasury::ExecuteMsg::ClaimVested {}))?;
+            self.chain.execute(
+                &who.name,
+                &self.contracts.treasury,
+                &treasury::ExecuteMsg::ClaimVested {},
+            )?;
             let sell = claimable * self.scenario.common.vesting_sell_bps as u128 / 10_000;
-            self.book.add(&addr, sell);
+            self.book.add(&who, sell);
         }
         Ok(())
     }
@@ -752,18 +857,19 @@ impl Simulation {
     /// 1 % of their tokens a day toward that; they claim matured unbondings daily and rewards
     /// weekly.
     fn holders_staking(&mut self, day: u64) -> Result<()> {
-        let now = self.world.suite.block().time;
+        let now = self.chain.block()?.time;
+        let holders = self.holders.clone();
         if self.holder_claims.iter().any(|t| *t <= now) {
-            self.tx(|s| s.claim(HOLDERS))?;
+            self.staking_exec(&holders, &staking::ExecuteMsg::Claim {})?;
             self.holder_claims.retain(|t| *t > now);
         }
-        if day.is_multiple_of(7) && self.world.suite.pending_rewards(HOLDERS) > 0 {
-            self.tx(|s| s.claim_rewards(HOLDERS))?;
+        if day.is_multiple_of(7) && self.pending_rewards(&holders.addr)? > 0 {
+            self.staking_exec(&holders, &staking::ExecuteMsg::ClaimRewards {})?;
         }
         if self.reward_window.len() < 7 {
             return Ok(());
         }
-        let total_bonded = self.world.suite.staking_totals().bonded.u128();
+        let total_bonded = self.staking_totals()?.bonded.u128();
         let window: f64 = self.reward_window.iter().sum();
         let apr = if total_bonded > 0 {
             window * 365.0 / self.reward_window.len() as f64 / tokens(total_bonded)
@@ -772,23 +878,26 @@ impl Simulation {
         };
         let half = f64::from(self.scenario.common.staking_half_yield_bps) / 10_000.0;
         let want_share = apr / (apr + half);
-        let holders = self.addr(HOLDERS);
-        let liquid = self.world.suite.balance(holders);
-        let bonded = self.world.suite.stake(HOLDERS).bonded.u128();
+        let liquid = self.chain.balance(&holders.addr)?;
+        let bonded = self.chain.stake(&holders.addr)?.bonded.u128();
         let holdings = liquid + bonded;
         let want = (holdings as f64 * want_share) as u128;
         let step = holdings / 100;
         if want > bonded {
             let amount = step.min(want - bonded).min(liquid);
             if amount > 0 {
-                self.tx(|s| s.bond(HOLDERS, amount))?;
+                self.bond(&holders, amount)?;
             }
         } else if bonded > want && self.holder_claims.len() < 20 {
             let amount = step.min(bonded - want);
             if amount > 0 {
-                self.tx(|s| s.unbond(HOLDERS, amount))?;
-                let unbonding = self.world.genesis.staking.unbonding_days * DAY;
-                self.holder_claims.push(now.plus_seconds(unbonding));
+                self.staking_exec(
+                    &holders,
+                    &staking::ExecuteMsg::Unbond {
+                        amount: Uint128::new(amount),
+                    },
+                )?;
+                self.holder_claims.push(now + self.unbonding_seconds()?);
             }
         }
         Ok(())
@@ -797,29 +906,23 @@ impl Simulation {
     /// Fleets that left claim their matured stake, emissions and rewards, and put all of it on
     /// the book.
     fn exits(&mut self) -> Result<()> {
-        let now = self.world.suite.block().time;
+        let now = self.chain.block()?.time;
         let (done, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.exiting)
             .into_iter()
             .partition(|(_, t)| *t <= now);
         self.exiting = waiting;
-        let emissions = self.world.emissions.clone();
         for (fleet, _) in done {
-            let owed = self
-                .world
-                .suite
-                .emissions_provider(&emissions, &fleet.addr)
-                .claimable;
-            if !owed.is_zero() {
-                self.tx(|s| s.claim_emissions(&emissions, &fleet.addr))?;
+            if self.emissions_claimable(&fleet.addr)? > 0 {
+                self.claim_emissions_of(&fleet)?;
             }
-            if self.world.suite.stake(&fleet.name).unbonding.u128() > 0 {
-                self.tx(|s| s.claim(&fleet.name))?;
+            if self.chain.stake(&fleet.addr)?.unbonding.u128() > 0 {
+                self.staking_exec(&fleet, &staking::ExecuteMsg::Claim {})?;
             }
-            if self.world.suite.pending_rewards(&fleet.name) > 0 {
-                self.tx(|s| s.claim_rewards(&fleet.name))?;
+            if self.pending_rewards(&fleet.addr)? > 0 {
+                self.staking_exec(&fleet, &staking::ExecuteMsg::ClaimRewards {})?;
             }
-            let amount = self.world.suite.balance(fleet.addr.clone());
-            self.book.add(&fleet.addr, amount);
+            let amount = self.chain.balance(&fleet.addr)?;
+            self.book.add(&fleet, amount);
         }
         Ok(())
     }
@@ -831,13 +934,12 @@ impl Simulation {
         }
         let sell_bps = self.scenario.common.provider_sell_bps as u128;
         for i in 0..self.active.len() {
-            let (name, addr) = (self.active[i].name.clone(), self.active[i].addr.clone());
-            let pending = self.world.suite.pending_rewards(&name);
-            if pending > 0 {
-                let before = self.world.suite.balance(addr.clone());
-                self.tx(|s| s.claim_rewards(&name))?;
-                let got = self.world.suite.balance(addr.clone()) - before;
-                self.book.add(&addr, got * sell_bps / 10_000);
+            let fleet = self.active[i].clone();
+            if self.pending_rewards(&fleet.addr)? > 0 {
+                let before = self.chain.balance(&fleet.addr)?;
+                self.staking_exec(&fleet, &staking::ExecuteMsg::ClaimRewards {})?;
+                let got = self.chain.balance(&fleet.addr)? - before;
+                self.book.add(&fleet, got * sell_bps / 10_000);
             }
         }
         Ok(())
@@ -846,14 +948,22 @@ impl Simulation {
     /// The DAO grants part of the spendable reserve (ecosystem grants: the recipients pay USD
     /// costs with them, so all of it goes on the book); returns the amount granted.
     fn grants(&mut self) -> Result<u128> {
-        let spendable = self.world.suite.treasury_balances().spendable.u128();
+        let spendable = self.treasury_balances()?.spendable.u128();
         let amount =
             spendable * self.scenario.common.treasury_grants_bps_per_month as u128 / 10_000;
         if amount == 0 {
             return Ok(0);
         }
-        let (owner, grantees) = (self.world.suite.owner.clone(), self.addr(GRANTEES));
-        self.tx(|s| s.spend(&owner, &grantees, amount, "ecosystem grants"))?;
+        let grantees = self.grantees.clone();
+        self.chain.execute(
+            &self.owner.name,
+            &self.contracts.treasury,
+            &treasury::ExecuteMsg::Spend {
+                recipient: grantees.addr.clone(),
+                amount: Uint128::new(amount),
+                memo: "ecosystem grants".into(),
+            },
+        )?;
         self.book.add(&grantees, amount);
         Ok(amount)
     }
@@ -907,16 +1017,36 @@ pub fn find_crossing(days: &[DayRecord], units_per_gpu_day: u64) -> Option<Cross
     })
 }
 
-/// Deploy and run `days` days of `scenario`.
+/// Deploy and run `days` days of `scenario` on the embedded chain.
 pub fn simulate(
     genesis: &Genesis,
     scenario: Scenario,
     days: u64,
     progress: impl FnMut(&DayRecord),
 ) -> Result<Outcome> {
-    ensure!(days > 0, "the simulation needs at least one day");
-    ensure!(days <= 20 * 365, "at most 20 years");
+    check_days(days)?;
     let mut sim = Simulation::new(genesis, scenario)?;
     sim.run(days, progress)?;
     Ok(sim.outcome())
+}
+
+/// Run `days` days of `scenario` on `chain`, where the simulator's plan for `genesis`
+/// ([`crate::deploy::sim_plan`] at the chain's day) is deployed.
+pub fn simulate_on<C: SimChain>(
+    chain: C,
+    genesis: &Genesis,
+    scenario: Scenario,
+    days: u64,
+    progress: impl FnMut(&DayRecord),
+) -> Result<Outcome> {
+    check_days(days)?;
+    let mut sim = Simulation::on(chain, genesis, scenario)?;
+    sim.run(days, progress)?;
+    Ok(sim.outcome())
+}
+
+fn check_days(days: u64) -> Result<()> {
+    ensure!(days > 0, "the simulation needs at least one day");
+    ensure!(days <= 20 * 365, "at most 20 years");
+    Ok(())
 }

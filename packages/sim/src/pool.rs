@@ -11,12 +11,12 @@
 //!   waits a TWAP window (the pool idle, so the oracle serves its spot) when a buy is refused for
 //!   its distance to the TWAP.
 
+use acn_client::ChainExt;
 use acn_interface::{buyback, oracle, pool, token};
-use acn_testing::Suite;
 use anyhow::{bail, Context, Result};
-use cosmwasm_std::{coins, to_json_binary, Addr, Decimal, Uint128};
-use cw_multi_test::Executor;
+use cosmwasm_std::{to_json_binary, Decimal, Uint128};
 
+use crate::chain::SimChain;
 use crate::config::TOKEN;
 
 /// Largest share of the pool's reserve one simulated swap pays in (10 %): a trader works a
@@ -27,19 +27,40 @@ const MAX_BUYBACK_CALLS: u32 = 64;
 /// Smallest stable balance (base units) worth a buy: 1 USD.
 const MIN_BUY: u128 = TOKEN;
 
-/// The pool, its oracle and the vault, and the USD minted into the simulation.
+/// An actor of the simulation: the account name it signs with and its address.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Actor {
+    /// Account name (the chain signs for it).
+    pub name: String,
+    /// Address.
+    pub addr: String,
+}
+
+impl Actor {
+    /// Open the account `name` on `chain`.
+    pub fn open<C: SimChain + ?Sized>(chain: &C, name: &str) -> Result<Self> {
+        Ok(Actor {
+            name: name.to_string(),
+            addr: chain.open_account(name)?,
+        })
+    }
+}
+
+/// The pool, its oracle and the vault, and the USD brought into the simulation.
 #[derive(Clone, Debug)]
 pub struct Pool {
     /// The ACN / stable pair.
-    pub pair: Addr,
+    pub pair: String,
     /// The TWAP oracle.
-    pub oracle: Addr,
+    pub oracle: String,
     /// The buyback vault (the market's fee recipient).
-    pub vault: Addr,
+    pub vault: String,
+    /// The ACN token.
+    pub token: String,
     /// The stable bank denom.
     pub denom: String,
     /// Stable base units that exist in the simulation: the deployer's seed plus everything
-    /// minted since.
+    /// brought in since.
     pub usd_supply: u128,
 }
 
@@ -57,52 +78,38 @@ pub struct BuybackDay {
 }
 
 impl Pool {
-    /// The deployed pool, oracle and vault of `suite` (the genesis must seed them).
-    pub fn of(suite: &Suite, denom: &str, usd_seed: u128) -> Result<Self> {
+    /// The deployed pool, oracle and vault of `chain` (the genesis must seed them).
+    pub fn of<C: SimChain + ?Sized>(chain: &C, denom: &str, usd_seed: u128) -> Result<Self> {
+        let d = chain.deployment();
         Ok(Pool {
-            pair: suite.pool.clone().context("the genesis deploys the pool")?,
-            oracle: suite
-                .oracle
-                .clone()
-                .context("the genesis deploys the oracle")?,
-            vault: suite
-                .buyback
-                .clone()
-                .context("the genesis deploys the vault")?,
+            pair: d.pool.clone().context("the genesis deploys the pool")?,
+            oracle: d.oracle.clone().context("the genesis deploys the oracle")?,
+            vault: d.buyback.clone().context("the genesis deploys the vault")?,
+            token: d.token.clone(),
             denom: denom.to_string(),
             usd_supply: usd_seed,
         })
     }
 
-    /// Mint `amount` stable base units to `to`: money from outside the system.
-    pub fn mint_usd(&mut self, s: &mut Suite, to: &Addr, amount: u128) -> Result<()> {
+    /// Bring `amount` stable base units to the address `to`: money from outside the system.
+    pub fn mint_usd<C: SimChain + ?Sized>(&mut self, c: &C, to: &str, amount: u128) -> Result<()> {
         if amount == 0 {
             return Ok(());
         }
-        s.app
-            .sudo(cw_multi_test::SudoMsg::Bank(
-                cw_multi_test::BankSudo::Mint {
-                    to_address: to.to_string(),
-                    amount: coins(amount, &self.denom),
-                },
-            ))
-            .context("minting the stable")?;
+        c.bring(to, &self.denom, amount)
+            .context("bringing in the stable")?;
         self.usd_supply += amount;
         Ok(())
     }
 
-    /// Stable base units held by `addr`.
-    pub fn usd_balance(&self, s: &Suite, addr: &Addr) -> u128 {
-        s.app
-            .wrap()
-            .query_balance(addr, &self.denom)
-            .map(|c| c.amount.u128())
-            .unwrap_or_default()
+    /// Stable base units held by the address `addr`.
+    pub fn usd_balance<C: SimChain + ?Sized>(&self, c: &C, addr: &str) -> Result<u128> {
+        Ok(c.bank_balance(addr, &self.denom)?)
     }
 
     /// The pool's reserves: (ACN, stable), base units.
-    pub fn reserves(&self, s: &Suite) -> (u128, u128) {
-        let r: pool::PoolResponse = s.query(&self.pair, &pool::QueryMsg::Pool {});
+    pub fn reserves<C: SimChain + ?Sized>(&self, c: &C) -> Result<(u128, u128)> {
+        let r: pool::PoolResponse = c.query(&self.pair, &pool::QueryMsg::Pool {})?;
         let mut acn = 0;
         let mut usd = 0;
         for a in r.assets {
@@ -112,28 +119,33 @@ impl Pool {
                 acn = a.amount.u128();
             }
         }
-        (acn, usd)
+        Ok((acn, usd))
     }
 
     /// The pool's spot price, USD per ACN.
-    pub fn spot(&self, s: &Suite) -> f64 {
-        let (acn, usd) = self.reserves(s);
-        if acn == 0 {
+    pub fn spot<C: SimChain + ?Sized>(&self, c: &C) -> Result<f64> {
+        let (acn, usd) = self.reserves(c)?;
+        Ok(if acn == 0 {
             0.0
         } else {
             usd as f64 / acn as f64
-        }
+        })
     }
 
     /// Sell up to `amount` ACN base units from `seller` (at most [`MAX_TRADE_POOL_BPS`] of the
     /// pool's ACN reserve); returns the ACN sold and the stable received.
-    pub fn sell(&self, s: &mut Suite, seller: &Addr, amount: u128) -> Result<(u128, u128)> {
-        let (acn_reserve, _) = self.reserves(s);
+    pub fn sell<C: SimChain + ?Sized>(
+        &self,
+        c: &C,
+        seller: &Actor,
+        amount: u128,
+    ) -> Result<(u128, u128)> {
+        let (acn_reserve, _) = self.reserves(c)?;
         let amount = amount.min(acn_reserve * MAX_TRADE_POOL_BPS / 10_000);
         if amount == 0 {
             return Ok((0, 0));
         }
-        let before = self.usd_balance(s, seller);
+        let before = self.usd_balance(c, &seller.addr)?;
         let hook = pool::Cw20HookMsg::Swap {
             ask_asset_info: None,
             belief_price: None,
@@ -141,26 +153,32 @@ impl Pool {
             to: None,
         };
         let send = token::ExecuteMsg::Send {
-            contract: self.pair.to_string(),
+            contract: self.pair.clone(),
             amount: Uint128::new(amount),
             msg: to_json_binary(&hook)?,
         };
-        let token_addr = s.token.clone();
-        s.execute(seller, &token_addr, &send)
-            .with_context(|| format!("{seller} sells {amount} ACN base units on the pool"))?;
-        Ok((amount, self.usd_balance(s, seller) - before))
+        c.execute(&seller.name, &self.token, &send)
+            .with_context(|| {
+                format!("{} sells {amount} ACN base units on the pool", seller.name)
+            })?;
+        Ok((amount, self.usd_balance(c, &seller.addr)? - before))
     }
 
     /// Buy ACN for up to `usd` stable base units held by `buyer` (at most
     /// [`MAX_TRADE_POOL_BPS`] of the pool's stable reserve); returns the stable spent and the
     /// ACN received.
-    pub fn buy(&self, s: &mut Suite, buyer: &Addr, usd: u128) -> Result<(u128, u128)> {
-        let (_, usd_reserve) = self.reserves(s);
+    pub fn buy<C: SimChain + ?Sized>(
+        &self,
+        c: &C,
+        buyer: &Actor,
+        usd: u128,
+    ) -> Result<(u128, u128)> {
+        let (_, usd_reserve) = self.reserves(c)?;
         let usd = usd.min(usd_reserve * MAX_TRADE_POOL_BPS / 10_000);
         if usd == 0 {
             return Ok((0, 0));
         }
-        let before = s.balance(buyer.clone());
+        let before = c.balance(&buyer.addr)?;
         let swap = pool::ExecuteMsg::Swap {
             offer_asset: pool::AssetInfo::native(&self.denom).with(usd),
             ask_asset_info: None,
@@ -168,58 +186,66 @@ impl Pool {
             max_spread: Some(Decimal::percent(50)),
             to: None,
         };
-        s.app
-            .execute_contract(
-                buyer.clone(),
-                self.pair.clone(),
-                &swap,
-                &coins(usd, &self.denom),
-            )
-            .with_context(|| format!("{buyer} buys ACN for {usd} stable base units"))?;
-        Ok((usd, s.balance(buyer.clone()) - before))
+        let msg = serde_json::to_vec(&swap)?;
+        c.execute_json_with_funds(&buyer.name, &self.pair, &msg, &[(self.denom.clone(), usd)])
+            .with_context(|| format!("{} buys ACN for {usd} stable base units", buyer.name))?;
+        Ok((usd, c.balance(&buyer.addr)? - before))
     }
 
-    /// Buy exactly `acn` ACN base units for `buyer` with stable minted to it (a fleet buying its
-    /// stake): the amount the pool asks, plus a margin, is minted; what is left stays with the
-    /// buyer. Returns the stable spent.
-    pub fn buy_exact(&mut self, s: &mut Suite, buyer: &Addr, acn: u128) -> Result<u128> {
-        let before_acn = s.balance(buyer.clone());
+    /// Buy exactly `acn` ACN base units for `buyer` with stable brought to it (a fleet buying
+    /// its stake): the amount the pool asks, plus a margin, is brought in; what is left stays
+    /// with the buyer. Returns the stable spent.
+    pub fn buy_exact<C: SimChain + ?Sized>(
+        &mut self,
+        c: &C,
+        buyer: &Actor,
+        acn: u128,
+    ) -> Result<u128> {
+        let before_acn = c.balance(&buyer.addr)?;
         let mut spent = 0;
         // In swaps of at most MAX_TRADE_POOL_BPS of the stable reserve until it holds enough.
         for _ in 0..64 {
-            let got = s.balance(buyer.clone()) - before_acn;
+            let got = c.balance(&buyer.addr)? - before_acn;
             if got >= acn {
                 return Ok(spent);
             }
-            let r: pool::ReverseSimulationResponse = s.query(
+            let r: pool::ReverseSimulationResponse = c.query(
                 &self.pair,
                 &pool::QueryMsg::ReverseSimulation {
                     offer_asset_info: None,
-                    ask_asset: pool::AssetInfo::cw20(s.token.to_string()).with(acn - got),
+                    ask_asset: pool::AssetInfo::cw20(self.token.clone()).with(acn - got),
                 },
-            );
+            )?;
             let offer = r.offer_amount.u128() + r.offer_amount.u128() / 1_000 + 1;
-            let (_, usd_reserve) = self.reserves(s);
+            let (_, usd_reserve) = self.reserves(c)?;
             let offer = offer.min(usd_reserve * MAX_TRADE_POOL_BPS / 10_000);
-            self.mint_usd(s, buyer, offer)?;
-            let (paid, _) = self.buy(s, buyer, offer)?;
+            self.mint_usd(c, &buyer.addr, offer)?;
+            let (paid, _) = self.buy(c, buyer, offer)?;
             spent += paid;
         }
-        bail!("{buyer} could not buy {acn} ACN base units on the pool in 64 swaps")
+        bail!(
+            "{} could not buy {acn} ACN base units on the pool in 64 swaps",
+            buyer.name
+        )
     }
 
     /// Anyone records an oracle observation (the keeper, before the day's trades, so the
     /// buybacks after them have a TWAP window to read).
-    pub fn observe(&self, s: &mut Suite, keeper: &Addr) -> Result<()> {
-        let oracle_addr = self.oracle.clone();
-        s.execute(keeper, &oracle_addr, &oracle::ExecuteMsg::Update {})
+    pub fn observe<C: SimChain + ?Sized>(&self, c: &C, keeper: &Actor) -> Result<()> {
+        c.execute(&keeper.name, &self.oracle, &oracle::ExecuteMsg::Update {})
             .context("oracle Update")?;
         Ok(())
     }
 
     /// The vault's state.
-    pub fn vault_state(&self, s: &Suite) -> buyback::StateResponse {
-        s.query(&self.vault, &buyback::QueryMsg::State {})
+    pub fn vault_state<C: SimChain + ?Sized>(&self, c: &C) -> Result<buyback::StateResponse> {
+        Ok(c.query(&self.vault, &buyback::QueryMsg::State {})?)
+    }
+
+    /// The oracle's TWAP window, seconds.
+    pub fn twap_window<C: SimChain + ?Sized>(&self, c: &C) -> Result<u64> {
+        let o: oracle::ConfigResponse = c.query(&self.oracle, &oracle::QueryMsg::Config {})?;
+        Ok(o.params.window)
     }
 
     /// The keeper calls `Buyback {}` while the vault has stable to spend and today's cap is not
@@ -227,26 +253,24 @@ impl Pool {
     /// after the day's earlier buys moved the pool) is retried once after a TWAP window, when
     /// the pool has been idle long enough for the oracle to serve its spot. Any other refusal,
     /// or a second refusal in a row, stops the run with the vault's error.
-    pub fn buybacks(&self, s: &mut Suite, keeper: &Addr) -> Result<BuybackDay> {
-        let cfg: buyback::ConfigResponse = s.query(&self.vault, &buyback::QueryMsg::Config {});
-        let o: oracle::ConfigResponse = s.query(&self.oracle, &oracle::QueryMsg::Config {});
-        let (interval, window) = (cfg.params.min_interval, o.params.window);
+    pub fn buybacks<C: SimChain + ?Sized>(&self, c: &C, keeper: &Actor) -> Result<BuybackDay> {
+        let cfg: buyback::ConfigResponse = c.query(&self.vault, &buyback::QueryMsg::Config {})?;
+        let (interval, window) = (cfg.params.min_interval, self.twap_window(c)?);
         let mut day = BuybackDay::default();
-        let start = self.vault_state(s).totals;
+        let start = self.vault_state(c)?.totals;
         let mut refused_last = false;
         for _ in 0..MAX_BUYBACK_CALLS {
-            let st = self.vault_state(s);
+            let st = self.vault_state(c)?;
             if st.stable_balance.u128() < MIN_BUY || st.spent_today >= cfg.params.daily_cap {
                 break;
             }
-            let now = s.block().time.seconds();
+            let now = c.block()?.time;
             if let Some(last) = st.last_buy {
                 if now < last + interval {
-                    s.advance_time(last + interval - now);
+                    c.wait_seconds(last + interval - now)?;
                 }
             }
-            let vault = self.vault.clone();
-            match s.execute(keeper, &vault, &buyback::ExecuteMsg::Buyback {}) {
+            match c.execute(&keeper.name, &self.vault, &buyback::ExecuteMsg::Buyback {}) {
                 Ok(_) => refused_last = false,
                 Err(e) if !refused_last => {
                     let why = format!("{e:#}");
@@ -255,12 +279,12 @@ impl Pool {
                     }
                     refused_last = true;
                     day.waits += 1;
-                    s.advance_time(window);
+                    c.wait_seconds(window)?;
                 }
                 Err(e) => bail!("the vault refused a buyback after an idle TWAP window: {e:#}"),
             }
         }
-        let end = self.vault_state(s).totals;
+        let end = self.vault_state(c)?.totals;
         day.buys = (end.buys - start.buys) as u32;
         day.usd_spent = (end.stable_spent - start.stable_spent).u128();
         day.acn_bought = (end.acn_bought - start.acn_bought).u128();

@@ -608,11 +608,13 @@ pub fn summary(outcome: &Outcome) -> String {
     let days = outcome.days.len();
     let _ = writeln!(
         s,
-        "scenario {}: {} days ({:.1} years), {} transactions on the embedded chain, {:.1} s wall time, conservation (supply + burned == genesis, balances == supply) checked on {} days",
+        "scenario {}: {} days ({:.1} years), {} transactions on the {} chain (a day = {} s of chain time), {:.1} s wall time, conservation (supply + burned == genesis, balances == supply) checked on {} days",
         outcome.scenario,
         days,
         days as f64 / 365.0,
         outcome.transactions,
+        outcome.chain,
+        outcome.day_seconds,
         outcome.wall.as_secs_f64(),
         outcome.conservation_checks
     );

@@ -10,17 +10,18 @@
 
 use std::collections::BTreeMap;
 
-use acn_testing::Suite;
+use acn_client::ChainExt;
 use anyhow::Result;
-use cosmwasm_std::Addr;
 
+use crate::chain::SimChain;
 use crate::config::TOKEN;
-use crate::pool::Pool;
+use crate::pool::{Actor, Pool};
 
-/// What sellers still mean to sell, by address (base units of ACN).
+/// What sellers still mean to sell, by address (base units of ACN), with the account each
+/// sells from.
 #[derive(Clone, Debug, Default)]
 pub struct SellBook {
-    orders: BTreeMap<Addr, u128>,
+    orders: BTreeMap<String, (Actor, u128)>,
 }
 
 /// The day's trades on the pool.
@@ -40,38 +41,42 @@ pub struct TradeDay {
 
 impl SellBook {
     /// `seller` means to sell `amount` more.
-    pub fn add(&mut self, seller: &Addr, amount: u128) {
+    pub fn add(&mut self, seller: &Actor, amount: u128) {
         if amount > 0 {
-            *self.orders.entry(seller.clone()).or_default() += amount;
+            self.orders
+                .entry(seller.addr.clone())
+                .or_insert_with(|| (seller.clone(), 0))
+                .1 += amount;
         }
     }
 
     /// Everything sellers still mean to sell.
     pub fn pending(&self) -> u128 {
-        self.orders.values().sum()
+        self.orders.values().map(|(_, a)| a).sum()
     }
 
-    /// The day's swaps: `buyer` spends half its stable, each seller sells its slice, `buyer`
-    /// spends the rest (each swap within the pool's per-trade bound).
-    pub fn trade(
+    /// The day's swaps: `buyer` spends half its stable, each seller (in the order of their
+    /// addresses) sells its slice, `buyer` spends the rest (each swap within the pool's
+    /// per-trade bound).
+    pub fn trade<C: SimChain + ?Sized>(
         &mut self,
-        s: &mut Suite,
+        c: &C,
         pool: &Pool,
-        buyer: &Addr,
+        buyer: &Actor,
         sell_over_days: u32,
     ) -> Result<TradeDay> {
         let mut day = TradeDay::default();
-        let half = pool.usd_balance(s, buyer) / 2;
-        buy(s, pool, buyer, half, &mut day)?;
-        let sellers: Vec<Addr> = self.orders.keys().cloned().collect();
-        for seller in sellers {
-            let wanted = self.orders[&seller];
+        let half = pool.usd_balance(c, &buyer.addr)? / 2;
+        buy(c, pool, buyer, half, &mut day)?;
+        let sellers: Vec<String> = self.orders.keys().cloned().collect();
+        for key in sellers {
+            let (seller, wanted) = self.orders[&key].clone();
             let slice = wanted.div_ceil(sell_over_days as u128);
-            let amount = slice.min(s.balance(seller.clone()));
+            let amount = slice.min(c.balance(&seller.addr)?);
             if amount < TOKEN {
                 continue;
             }
-            let (sold, got) = pool.sell(s, &seller, amount)?;
+            let (sold, got) = pool.sell(c, &seller, amount)?;
             if sold > 0 {
                 day.swaps += 1;
             }
@@ -79,22 +84,28 @@ impl SellBook {
             day.usd_received += got;
             let left = wanted - sold.min(wanted);
             if left == 0 {
-                self.orders.remove(&seller);
+                self.orders.remove(&key);
             } else {
-                self.orders.insert(seller, left);
+                self.orders.insert(key, (seller, left));
             }
         }
-        let rest = pool.usd_balance(s, buyer);
-        buy(s, pool, buyer, rest, &mut day)?;
+        let rest = pool.usd_balance(c, &buyer.addr)?;
+        buy(c, pool, buyer, rest, &mut day)?;
         Ok(day)
     }
 }
 
-fn buy(s: &mut Suite, pool: &Pool, buyer: &Addr, usd: u128, day: &mut TradeDay) -> Result<()> {
+fn buy<C: SimChain + ?Sized>(
+    c: &C,
+    pool: &Pool,
+    buyer: &Actor,
+    usd: u128,
+    day: &mut TradeDay,
+) -> Result<()> {
     if usd < TOKEN {
         return Ok(());
     }
-    let (spent, got) = pool.buy(s, buyer, usd)?;
+    let (spent, got) = pool.buy(c, buyer, usd)?;
     day.usd_spent += spent;
     day.acn_bought += got;
     day.swaps += u64::from(spent > 0);

@@ -18,15 +18,18 @@
 //! the USD it brought in, plus the change of its ACN valued at the day's pool price (the
 //! revaluation of the ACN it already held is not a profit of its trade).
 
-use acn_interface::{emissions, staking};
-use anyhow::Result;
-use cosmwasm_std::{coins, Addr, Binary};
-use cw_multi_test::Executor;
+use std::collections::BTreeMap;
 
+use acn_client::ChainExt;
+use acn_interface::{emissions, market, staking};
+use anyhow::{Context, Result};
+use cosmwasm_std::Binary;
+
+use crate::chain::SimChain;
 use crate::config::{Genesis, TOKEN};
-use crate::deploy::{World, WASH_MODEL};
-use crate::pool::Pool;
-use acn_testing::{audit_commitment_for, labels_output, Suite};
+use crate::deploy::{job_deadline_seconds, WASH_MODEL};
+use crate::pool::{Actor, Pool};
+use crate::work::{audit_commitment_for, job, labels_output, register, run_job, submit};
 
 /// The buyer's account name.
 pub const BUYER: &str = "wash-buyer";
@@ -87,7 +90,7 @@ pub struct Trade {
 
 /// The attacker's state.
 pub struct WashTrader {
-    addrs: Vec<Addr>,
+    actors: Vec<Actor>,
     usd_in_today: u128,
     last_wealth: Wealth,
 }
@@ -101,93 +104,135 @@ pub struct Wealth {
     pub acn: u128,
 }
 
+fn emissions_addr<C: SimChain + ?Sized>(c: &C) -> Result<String> {
+    c.deployment()
+        .emissions
+        .clone()
+        .context("the deployment has emissions")
+}
+
+fn bond<C: SimChain + ?Sized>(c: &C, who: &Actor, amount: u128) -> Result<()> {
+    let staking = c.deployment().staking.clone();
+    c.send_tokens(
+        &who.name,
+        &staking,
+        amount,
+        &staking::ReceiveMsg::Bond { tier: None },
+    )
+    .with_context(|| format!("{} bonds {amount}", who.name))?;
+    Ok(())
+}
+
 impl WashTrader {
-    /// A trader not launched yet (no addresses).
+    /// A trader not launched yet (no accounts).
     pub fn placeholder() -> Self {
         WashTrader {
-            addrs: vec![],
+            actors: vec![],
             usd_in_today: 0,
             last_wealth: Wealth::default(),
         }
     }
 
-    /// Buy the minimum stake for both providers on the pool (with USD it brings) and bond it
-    /// (they register for `WASH_MODEL`, and nothing else, only while they trade).
-    pub fn launch(world: &mut World, pool: &mut Pool) -> Result<Self> {
-        let s = &mut world.suite;
-        let stake = world.genesis.market.min_provider_stake as u128 * TOKEN;
-        for p in PROVIDERS {
-            let addr = s.addr(p);
-            pool.buy_exact(s, &addr, stake)?;
-            s.bond(p, stake)?;
-        }
-        let addrs = [BUYER, PROVIDERS[0], PROVIDERS[1]]
+    /// Open its accounts, buy the minimum stake for both providers on the pool (with USD it
+    /// brings) and bond it (they register for `WASH_MODEL`, and nothing else, only while they
+    /// trade).
+    pub fn launch<C: SimChain + ?Sized>(c: &C, genesis: &Genesis, pool: &mut Pool) -> Result<Self> {
+        let actors = [BUYER, PROVIDERS[0], PROVIDERS[1]]
             .iter()
-            .map(|n| s.addr(n))
-            .collect();
+            .map(|n| Actor::open(c, n))
+            .collect::<Result<Vec<_>>>()?;
+        let stake = genesis.market.min_provider_stake as u128 * TOKEN;
+        for p in &actors[1..] {
+            pool.buy_exact(c, p, stake)?;
+            bond(c, p, stake)?;
+        }
         let mut trader = WashTrader {
-            addrs,
+            actors,
             usd_in_today: 0,
             last_wealth: Wealth::default(),
         };
-        trader.last_wealth = trader.wealth(s, &world.emissions, pool);
+        trader.last_wealth = trader.wealth(c, pool)?;
         Ok(trader)
     }
 
-    /// Its addresses (buyer and providers), for the conservation check.
-    pub fn addresses(&self) -> &[Addr] {
-        &self.addrs
+    /// Its accounts (buyer and providers), for the conservation check.
+    pub fn actors(&self) -> &[Actor] {
+        &self.actors
     }
 
     /// Its stable, and its ACN: liquid + bonded + unbonding + pending staking rewards +
     /// claimable emissions.
-    pub fn wealth(&self, s: &Suite, emissions_addr: &Addr, pool: &Pool) -> Wealth {
-        let acn = self
-            .addrs
-            .iter()
-            .map(|a| {
-                let stake = s.stake_of(a);
-                s.balance(a.clone())
-                    + stake.bonded.u128()
-                    + stake.unbonding.u128()
-                    + s.pending_rewards_of(a)
-                    + s.emissions_provider(emissions_addr, a).claimable.u128()
-            })
-            .sum();
-        let usd = self.addrs.iter().map(|a| pool.usd_balance(s, a)).sum();
-        Wealth { usd, acn }
+    pub fn wealth<C: SimChain + ?Sized>(&self, c: &C, pool: &Pool) -> Result<Wealth> {
+        let (staking_addr, emissions_addr) = (c.deployment().staking.clone(), emissions_addr(c)?);
+        let mut w = Wealth::default();
+        for a in &self.actors {
+            let stake = c.stake(&a.addr)?;
+            let pending: staking::PendingRewardsResponse = c.query(
+                &staking_addr,
+                &staking::QueryMsg::PendingRewards {
+                    address: a.addr.clone(),
+                },
+            )?;
+            let p: emissions::ProviderResponse = c.query(
+                &emissions_addr,
+                &emissions::QueryMsg::Provider {
+                    address: a.addr.clone(),
+                },
+            )?;
+            w.acn += c.balance(&a.addr)?
+                + stake.bonded.u128()
+                + stake.unbonding.u128()
+                + pending.pending.u128()
+                + p.claimable.u128();
+            w.usd += pool.usd_balance(c, &a.addr)?;
+        }
+        Ok(w)
     }
 
     /// Claim the providers' emissions and staking rewards (moves nothing out of its wealth).
-    pub fn collect(&self, s: &mut Suite, emissions_addr: &Addr) -> Result<u64> {
-        let mut txs = 0;
-        for a in &self.addrs[1..] {
-            if !s.emissions_provider(emissions_addr, a).claimable.is_zero() {
-                s.claim_emissions(emissions_addr, a)?;
-                txs += 1;
+    pub fn collect<C: SimChain + ?Sized>(&self, c: &C) -> Result<()> {
+        let (staking_addr, emissions_addr) = (c.deployment().staking.clone(), emissions_addr(c)?);
+        for a in &self.actors[1..] {
+            let p: emissions::ProviderResponse = c.query(
+                &emissions_addr,
+                &emissions::QueryMsg::Provider {
+                    address: a.addr.clone(),
+                },
+            )?;
+            if !p.claimable.is_zero() {
+                c.execute(&a.name, &emissions_addr, &emissions::ExecuteMsg::Claim {})?;
             }
-            if s.pending_rewards_of(a) > 0 {
-                let staking_addr = s.staking.clone();
-                s.execute(a, &staking_addr, &staking::ExecuteMsg::ClaimRewards {})?;
-                txs += 1;
+            let pending: staking::PendingRewardsResponse = c.query(
+                &staking_addr,
+                &staking::QueryMsg::PendingRewards {
+                    address: a.addr.clone(),
+                },
+            )?;
+            if pending.pending.u128() > 0 {
+                c.execute(
+                    &a.name,
+                    &staking_addr,
+                    &staking::ExecuteMsg::ClaimRewards {},
+                )?;
             }
         }
-        Ok(txs)
+        Ok(())
     }
 
     /// The rules as the chain has them now.
-    pub fn rules(&self, world: &World) -> Rules {
-        let s = &world.suite;
-        let e: emissions::EpochResponse = s.query(
-            &world.emissions,
-            &emissions::QueryMsg::Epoch { epoch: None },
-        );
+    pub fn rules<C: SimChain + ?Sized>(&self, c: &C, g: &Genesis) -> Result<Rules> {
+        let emissions_addr = emissions_addr(c)?;
+        let e: emissions::EpochResponse =
+            c.query(&emissions_addr, &emissions::QueryMsg::Epoch { epoch: None })?;
         let cfg: emissions::ConfigResponse =
-            s.query(&world.emissions, &emissions::QueryMsg::Config {});
-        let g: &Genesis = &world.genesis;
-        let totals = s.staking_totals();
-        let own_weight: u128 = self.addrs.iter().map(|a| s.stake_of(a).bonded.u128()).sum();
-        Rules {
+            c.query(&emissions_addr, &emissions::QueryMsg::Config {})?;
+        let totals: staking::TotalsResponse =
+            c.query(&c.deployment().staking, &staking::QueryMsg::Totals {})?;
+        let mut own_weight = 0u128;
+        for a in &self.actors {
+            own_weight += c.stake(&a.addr)?.bonded.u128();
+        }
+        Ok(Rules {
             fee_bps: g.market.protocol_fee_bps,
             budget: e.budget.u128() as f64 / TOKEN as f64,
             fees: e.fees.u128() as f64 / TOKEN as f64,
@@ -199,22 +244,32 @@ impl WashTrader {
             } else {
                 own_weight as f64 / totals.reward_weight.u128() as f64
             },
-        }
+        })
     }
 
-    /// Trade the best batch of the grid, paying in USD it brings (minted: outside money), at
-    /// most `max_spend` stable base units; returns the trade, or `None` if none fits.
-    pub fn trade(
+    /// Trade the best batch of the grid, paying in USD it brings (outside money), at most
+    /// `max_spend` stable base units; returns the trade, or `None` if none fits.
+    pub fn trade<C: SimChain + ?Sized>(
         &mut self,
-        world: &mut World,
+        c: &C,
+        g: &Genesis,
         pool: &mut Pool,
         max_spend: u128,
     ) -> Result<Option<Trade>> {
-        let rules = self.rules(world);
-        let s = &mut world.suite;
-        let best = GRID
-            .iter()
-            .map(|b| (*b, s.quote(BUYER, WASH_MODEL, *b, 2)))
+        let rules = self.rules(c, g)?;
+        let buyer = self.actors[0].clone();
+        let mut quotes = vec![];
+        for b in GRID {
+            let q: market::QuoteResponse = c.market(&market::QueryMsg::Quote {
+                model_id: WASH_MODEL.into(),
+                batch: b,
+                redundancy: 2,
+                buyer: Some(buyer.addr.clone()),
+            })?;
+            quotes.push((b, q));
+        }
+        let best = quotes
+            .into_iter()
             .filter(|(_, q)| q.price.u128() <= max_spend)
             .filter_map(|(b, q)| {
                 // Emissions count the fee in ACN at the job's ACN price (the quote's TWAP).
@@ -227,38 +282,32 @@ impl WashTrader {
         let Some((batch, price, expected)) = best else {
             return Ok(None);
         };
-        for p in PROVIDERS {
-            s.register_provider(p, &[WASH_MODEL])?;
+        for p in &self.actors[1..] {
+            register(c, p, &[WASH_MODEL])?;
         }
-        let buyer = s.addr(BUYER);
-        pool.mint_usd(s, &buyer, price)?;
+        pool.mint_usd(c, &buyer.addr, price)?;
         self.usd_in_today += price;
-        let market = s.market();
-        let msg = acn_interface::market::ExecuteMsg::SubmitJob {
+        let now = c.block()?.time;
+        let msg = market::ExecuteMsg::SubmitJob {
             model_id: WASH_MODEL.into(),
             input: Binary::from(vec![1u8; batch as usize]),
             batch,
             redundancy: 2,
             max_unit_price: cosmwasm_std::Uint128::MAX,
-            deadline: s.default_deadline(),
-            audit_commitment: audit_commitment_for(&buyer, 2),
+            deadline: cosmwasm_std::Timestamp::from_seconds(
+                now + job_deadline_seconds(c.day_seconds()),
+            ),
+            audit_commitment: audit_commitment_for(&buyer.addr, 2),
             callback: None,
         };
-        let res =
-            s.app
-                .execute_contract(buyer, market.clone(), &msg, &coins(price, &pool.denom))?;
-        let job = acn_testing::job_id_from(&res)?;
+        let job_id = submit(c, &buyer, &msg, &pool.denom, price)?;
         let out = labels_output(&vec![1u32; batch as usize]);
-        s.run_job(job, &[(PROVIDERS[0], out.clone()), (PROVIDERS[1], out)])?;
-        for p in PROVIDERS {
-            let addr = s.addr(p);
-            s.execute(
-                &addr,
-                &market,
-                &acn_interface::market::ExecuteMsg::Deregister {},
-            )?;
+        let work = [(&self.actors[1], out.clone()), (&self.actors[2], out)];
+        run_job(c, &buyer, job_id, &work, &BTreeMap::new())?;
+        for p in &self.actors[1..] {
+            c.market_exec(&p.name, &market::ExecuteMsg::Deregister {})?;
         }
-        let fee = s.job(job).fee.u128();
+        let fee = job(c, job_id)?.fee.u128();
         Ok(Some(Trade {
             batch,
             price,
@@ -270,19 +319,18 @@ impl WashTrader {
     /// The day's realised profit in USD: the change of its stable less the stable it brought
     /// in, plus the change of its ACN at `acn_usd` (the day's pool price). Call once a day, after
     /// the buybacks.
-    pub fn close_day(
+    pub fn close_day<C: SimChain + ?Sized>(
         &mut self,
-        s: &Suite,
-        emissions_addr: &Addr,
+        c: &C,
         pool: &Pool,
         acn_usd: f64,
-    ) -> f64 {
-        let w = self.wealth(s, emissions_addr, pool);
+    ) -> Result<f64> {
+        let w = self.wealth(c, pool)?;
         let usd = w.usd as f64 - self.last_wealth.usd as f64 - self.usd_in_today as f64;
         let acn = w.acn as f64 - self.last_wealth.acn as f64;
         self.last_wealth = w;
         self.usd_in_today = 0;
-        (usd + acn * acn_usd) / TOKEN as f64
+        Ok((usd + acn * acn_usd) / TOKEN as f64)
     }
 }
 

@@ -6,7 +6,9 @@
 
 use acn_interface::{buyback, emissions as em, token};
 use acn_sim::config::{Genesis, DEFAULT_GENESIS, TOKEN};
-use acn_sim::deploy::deploy;
+use support::deploy;
+
+mod support;
 use cosmwasm_std::{coins, Uint128};
 use cw_multi_test::Executor;
 use proptest::prelude::*;

@@ -5,8 +5,10 @@
 use acn_interface::emissions as em;
 use acn_interface::treasury;
 use acn_sim::config::{AllocationKind, Genesis, DEFAULT_GENESIS, TOKEN};
-use acn_sim::deploy::{deploy, World};
+mod support;
+
 use cosmwasm_std::Decimal;
+use support::{deploy, World};
 
 const DAY: u64 = 86_400;
 

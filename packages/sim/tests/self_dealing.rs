@@ -20,7 +20,10 @@
 
 use acn_interface::{buyback, market};
 use acn_sim::config::{Genesis, DEFAULT_GENESIS, TOKEN};
-use acn_sim::deploy::{deploy, SIM_MODEL};
+use acn_sim::deploy::SIM_MODEL;
+use support::deploy;
+
+mod support;
 use acn_testing::{labels_output, Suite};
 use cosmwasm_std::{coins, Binary, Uint128};
 use cw_multi_test::Executor;

@@ -3,6 +3,7 @@
 //! pool's price and burn 70 % of what they buy, the check catches tokens destroyed behind its
 //! back, and the CSV and plots are written, labelled.
 
+use acn_client::{Chain, ChainExt};
 use acn_sim::config::{Genesis, Scenario, TOKEN};
 use acn_sim::engine::{simulate, Simulation};
 use acn_sim::report::{summary, write_outputs, CSV_HEADER};
@@ -65,28 +66,29 @@ fn buybacks_raise_the_pool_price_and_burn_seventy_percent_of_what_they_buy() {
     let mut sim = Simulation::new(&genesis, scenario).unwrap();
     sim.run(2, |_| {}).unwrap();
     let mut pool = sim.pool().clone();
-    let s = sim.suite_mut();
-    let (keeper, vault) = (s.addr("keeper"), pool.vault.clone());
-    pool.mint_usd(s, &keeper, 3_000 * TOKEN).unwrap();
-    s.app
-        .execute_contract(
-            keeper.clone(),
-            vault.clone(),
-            &acn_interface::buyback::ExecuteMsg::Deposit {},
-            &cosmwasm_std::coins(3_000 * TOKEN, "uusdc"),
-        )
-        .unwrap();
+    let keeper = sim.actor("keeper").unwrap().clone();
+    let s = sim.chain();
+    let vault = pool.vault.clone();
+    pool.mint_usd(s, &keeper.addr, 3_000 * TOKEN).unwrap();
+    s.execute_json_with_funds(
+        &keeper.name,
+        &vault,
+        &serde_json::to_vec(&acn_interface::buyback::ExecuteMsg::Deposit {}).unwrap(),
+        &[("uusdc".to_string(), 3_000 * TOKEN)],
+    )
+    .unwrap();
     // The pool has been idle since yesterday: the oracle serves its spot.
-    let (price, supply) = (pool.spot(s), s.total_supply());
-    let before = pool.vault_state(s).totals;
+    let (price, supply) = (pool.spot(s).unwrap(), s.total_supply().unwrap());
+    let before = pool.vault_state(s).unwrap().totals;
     let day = pool.buybacks(s, &keeper).unwrap();
-    let after = pool.vault_state(s).totals;
+    let after = pool.vault_state(s).unwrap().totals;
     // 0.2 % of a ~1 M USD reserve per buy: two buys, five minutes apart.
     assert!(day.buys >= 2, "{day:?}");
     assert!(day.usd_spent >= 3_000 * TOKEN, "{day:?}");
-    assert!(pool.spot(s) > price * 1.004, "{} → {}", price, pool.spot(s));
+    let spot = pool.spot(s).unwrap();
+    assert!(spot > price * 1.004, "{price} → {spot}");
     let burned = (after.burned - before.burned).u128();
-    assert_eq!(supply - s.total_supply(), burned);
+    assert_eq!(supply - s.total_supply().unwrap(), burned);
     assert!(
         burned.abs_diff(day.acn_bought * 7 / 10) <= 2,
         "{burned} of {}",
@@ -132,17 +134,19 @@ fn the_conservation_check_catches_tokens_destroyed_outside_the_protocol() {
     let mut sim = Simulation::new(&genesis, scenario).unwrap();
     sim.run(3, |_| {}).unwrap();
     // Holders burn a token directly: no treasury distribution recorded it.
-    let suite = sim.suite_mut();
-    let (holders, token) = (suite.addr("holders"), suite.token.clone());
-    suite
-        .execute(
-            &holders,
-            &token,
+    let holders = sim.actor("holders").unwrap().clone();
+    let token = sim.chain().deployment().token.clone();
+    sim.chain().with_app(|app| {
+        app.execute_contract(
+            cosmwasm_std::Addr::unchecked(&holders.addr),
+            cosmwasm_std::Addr::unchecked(&token),
             &acn_interface::token::ExecuteMsg::Burn {
                 amount: cosmwasm_std::Uint128::new(TOKEN),
             },
+            &[],
         )
         .unwrap();
+    });
     let err = sim.run(1, |_| {}).unwrap_err().to_string();
     assert!(err.contains("conservation broken on day 4"), "{err}");
 }

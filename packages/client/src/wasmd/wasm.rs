@@ -209,6 +209,32 @@ impl WasmdChain {
         })
     }
 
+    /// A bank send of `coins` (`(denom, amount)`, any denoms) from `account` to the address `to`,
+    /// in its own transaction.
+    pub fn bank_send(
+        &self,
+        account: &str,
+        to: &str,
+        coins: &[(String, u128)],
+    ) -> Result<TxResult, ChainError> {
+        let signer = self.signer(account)?;
+        let mut amount = vec![];
+        for (denom, a) in coins {
+            amount.push(Coin {
+                denom: denom
+                    .parse()
+                    .map_err(|e| ChainError::Config(format!("denom {denom}: {e}")))?,
+                amount: *a,
+            });
+        }
+        let msg = cosmrs::bank::MsgSend {
+            from_address: signer.address.clone(),
+            to_address: self.account_id(to)?,
+            amount,
+        };
+        self.execute_msgs(account, vec![to_any(&msg)?])
+    }
+
     /// Execute a typed message (what [`crate::ChainExt::execute`] does, usable before a
     /// deployment is set).
     pub fn execute_typed<M: Serialize>(
