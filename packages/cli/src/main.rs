@@ -72,6 +72,9 @@ enum Command {
     /// Subscriptions: a job every N seconds from a prepaid stable balance — create, topup,
     /// cancel, show; trigger and due for keepers.
     Sub(acn_cli::sub::SubOptions),
+    /// Agents: publish a pipeline of market models, run it for one escrow paid step by step,
+    /// follow a run to its end — publish, show, list, run, wait.
+    Agent(acn_cli::agent::AgentOptions),
     /// Signing keys: store one in the OS keyring, show an account's address, delete one.
     Keys(keys::KeysOptions),
     /// Simulate the token economy day by day with the real contracts under an adoption
@@ -105,6 +108,7 @@ fn main() -> ExitCode {
         Command::Job(opts) => acn_cli::job::run(opts),
         Command::Stake(opts) => acn_cli::stake::run(opts),
         Command::Sub(opts) => acn_cli::sub::run(opts),
+        Command::Agent(opts) => acn_cli::agent::run_command(opts),
         Command::Keys(opts) => keys::run(opts),
         #[cfg(feature = "embedded")]
         Command::Simulate(opts) => simulate::run(opts),

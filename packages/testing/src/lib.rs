@@ -57,6 +57,7 @@ pub struct SuiteBuilder {
     pool: Option<PoolPlan>,
     subscriptions: Option<acn_client::deploy::SubscriptionsPlan>,
     moderation: Option<acn_client::deploy::ModerationPlan>,
+    agents: Option<acn_client::deploy::AgentsPlan>,
     native: Vec<(String, u128)>,
 }
 
@@ -99,6 +100,7 @@ impl SuiteBuilder {
             pool: None,
             subscriptions: None,
             moderation: None,
+            agents: None,
             native: vec![],
         }
     }
@@ -126,6 +128,13 @@ impl SuiteBuilder {
     /// and a market).
     pub fn with_subscriptions(mut self, params: acn_interface::subscriptions::Params) -> Self {
         self.subscriptions = Some(acn_client::deploy::SubscriptionsPlan { params });
+        self
+    }
+
+    /// Deploy the agent registry with `params` (runs need [`SuiteBuilder::with_stable_pool`]
+    /// and a market).
+    pub fn with_agents(mut self, params: acn_interface::agents::AgentParams) -> Self {
+        self.agents = Some(acn_client::deploy::AgentsPlan { params });
         self
     }
 
@@ -249,6 +258,7 @@ impl SuiteBuilder {
         plan.pool = self.pool.clone();
         plan.subscriptions = self.subscriptions.clone();
         plan.moderation = self.moderation.clone();
+        plan.agents = self.agents.clone();
         plan
     }
 
@@ -301,7 +311,7 @@ impl acn_embedded::EmbeddedState for Suite {
             pool: self.pool.as_ref().map(|a| a.to_string()),
             oracle: self.oracle.as_ref().map(|a| a.to_string()),
             buyback: self.buyback.as_ref().map(|a| a.to_string()),
-            agents: None,
+            agents: self.agents.as_ref().map(|a| a.to_string()),
             subscriptions: self.subscriptions.as_ref().map(|a| a.to_string()),
             moderation: self.moderation.as_ref().map(|a| a.to_string()),
         }
@@ -333,6 +343,8 @@ pub struct Suite {
     pub buyback: Option<Addr>,
     /// Subscriptions, when deployed (`SuiteBuilder::with_subscriptions`).
     pub subscriptions: Option<Addr>,
+    /// The agent registry, when deployed (`SuiteBuilder::with_agents`).
+    pub agents: Option<Addr>,
     /// The moderation example, when deployed (`SuiteBuilder::with_moderation`).
     pub moderation: Option<Addr>,
     /// Stored code ids (0: not stored).
@@ -363,6 +375,7 @@ impl Suite {
             oracle: d.oracle.as_deref().and_then(addr),
             buyback: d.buyback.as_deref().and_then(addr),
             subscriptions: d.subscriptions.as_deref().and_then(addr),
+            agents: d.agents.as_deref().and_then(addr),
             moderation: d.moderation.as_deref().and_then(addr),
             code_ids: record.code_ids,
             genesis_supply,

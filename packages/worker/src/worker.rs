@@ -272,6 +272,11 @@ impl<E: Executor> Worker<E> {
         if steps.is_empty() {
             return Ok(());
         }
+        for step in &steps {
+            if let market::ExecuteMsg::CommitResult { job_id, .. } = &step.msg {
+                info!(job_id = *job_id, "sending commitment");
+            }
+        }
         let market = self.chain.deployment().market.clone();
         let calls = steps
             .iter()
