@@ -253,11 +253,7 @@ pub fn run(
 ) -> anyhow::Result<RunView> {
     let denom = stable_denom(chain)?;
     let agent = show(chain, &req.agent_id, req.version)?;
-    let first = agent
-        .spec
-        .steps
-        .first()
-        .context("the agent has no steps")?;
+    let first = agent.spec.steps.first().context("the agent has no steps")?;
     let max_unit_price = match req.max_unit_price {
         Some(p) => p,
         None => {
@@ -271,7 +267,13 @@ pub fn run(
             p + p.div_ceil(8)
         }
     };
-    let escrow = escrow(chain, &agent, req.input.batch, req.redundancy, max_unit_price)?;
+    let escrow = escrow(
+        chain,
+        &agent,
+        req.input.batch,
+        req.redundancy,
+        max_unit_price,
+    )?;
     let address = chain.address(account)?;
     let held = chain.bank_balance(&address, &denom)?;
     if held < escrow {
@@ -308,8 +310,7 @@ pub fn run(
 
 /// Run `id` with its last output decoded.
 pub fn run_view(chain: &(impl Chain + ?Sized), id: u64) -> anyhow::Result<RunView> {
-    let run: RunResponse = match chain.query(&registry(chain)?, &agents::QueryMsg::RunInfo { id })
-    {
+    let run: RunResponse = match chain.query(&registry(chain)?, &agents::QueryMsg::RunInfo { id }) {
         Ok(r) => r,
         Err(ChainError::Query(e)) => bail!("no run {id}: {e}"),
         Err(e) => return Err(e.into()),
@@ -318,7 +319,10 @@ pub fn run_view(chain: &(impl Chain + ?Sized), id: u64) -> anyhow::Result<RunVie
         (RunStatus::Completed, Some(last)) => match &last.output {
             Some(out) => {
                 let spec = model(chain, &last.model_id)?.spec;
-                Some(decode_output(&spec, out, run.batch)?.render())
+                let decoded = decode_output(&spec, out, run.batch).map_err(|e| {
+                    anyhow::anyhow!("run {id}'s output does not fit {}: {e}", spec.id)
+                })?;
+                Some(decoded.render())
             }
             None => None,
         },
@@ -489,9 +493,7 @@ impl AgentCommand {
     pub fn with_from(mut self, conn: &Connection) -> anyhow::Result<Self> {
         let need = || conn.signer().map(str::to_string);
         match &mut self {
-            AgentCommand::Publish { from, .. } | AgentCommand::Run { from, .. } => {
-                *from = need()?
-            }
+            AgentCommand::Publish { from, .. } | AgentCommand::Run { from, .. } => *from = need()?,
             AgentCommand::Wait { from, .. } => *from = conn.from.clone(),
             AgentCommand::Show { .. } | AgentCommand::List { .. } => {}
         }

@@ -92,9 +92,15 @@ fn run_request(chain: &SuiteChain, agent_id: &str) -> (tempfile::TempDir, RunReq
 #[test]
 fn publish_show_list_run_and_wait_move_the_exact_amounts() {
     let chain = agent_chain();
-    let (_d, path) = file("agent.json", &spec_json("digit-intents", "minilm-intent-v1"));
+    let (_d, path) = file(
+        "agent.json",
+        &spec_json("digit-intents", "minilm-intent-v1"),
+    );
     let published = agent::publish(&*chain, "dev", agent::read_spec(&path).unwrap()).unwrap();
-    assert_eq!((published.id.as_str(), published.version), ("digit-intents", 1));
+    assert_eq!(
+        (published.id.as_str(), published.version),
+        ("digit-intents", 1)
+    );
     let shown = agent::show(&*chain, "digit-intents", None).unwrap();
     assert_eq!(shown, published);
     assert_eq!(agent::list(&*chain, 10).unwrap(), vec![published.clone()]);
@@ -138,9 +144,17 @@ fn publish_show_list_run_and_wait_move_the_exact_amounts() {
     assert_eq!(usdc(&chain, "buyer"), BUYER_USDC - spent - FEE);
     assert_eq!(run.refunded.u128(), expected_escrow - spent - FEE);
     let text = done.render();
-    assert!(text.starts_with(&format!("run {id}  completed  agent digit-intents v1")), "{text}");
+    assert!(
+        text.starts_with(&format!("run {id}  completed  agent digit-intents v1")),
+        "{text}"
+    );
     assert!(text.contains("result:\nitem 1: "), "{text}");
-    assert!(lines.iter().any(|l| l.contains("step 2/2 (minilm-intent-v1)")), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("step 2/2 (minilm-intent-v1)")),
+        "{lines:?}"
+    );
     let json = serde_json::to_value(&done).unwrap();
     assert_eq!(json["run"]["status"], "completed");
 }
@@ -158,7 +172,10 @@ fn bad_input_is_refused_with_the_reason_and_moves_nothing() {
     let e = agent::read_spec(&nonsense).unwrap_err();
     assert!(format!("{e:#}").contains("is not an agent spec"), "{e:#}");
     // An unknown agent, and a buyer without the escrow: refused before anything is sent.
-    let (_p, path) = file("agent.json", &spec_json("digit-intents", "minilm-intent-v1"));
+    let (_p, path) = file(
+        "agent.json",
+        &spec_json("digit-intents", "minilm-intent-v1"),
+    );
     agent::publish(&*chain, "dev", agent::read_spec(&path).unwrap()).unwrap();
     let (_i, mut req) = run_request(&chain, "nobody");
     let e = agent::run(&*chain, "buyer", &req).unwrap_err();
