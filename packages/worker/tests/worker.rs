@@ -432,18 +432,27 @@ impl Chain for Recording {
     }
 }
 
-#[test]
-fn a_worker_sends_no_reveal_before_the_buyer_decides_the_audit() {
-    let chain = chain(&["p1"]);
+/// The worker of `p1` on `chain` through a [`Recording`] of what it sends (its journal in `dir`).
+fn recorded_worker(
+    chain: &Arc<acn_testing::SuiteChain>,
+    dir: &tempfile::TempDir,
+) -> (Arc<Recording>, Worker<acn_models::Engine>) {
     let recording = Arc::new(Recording::new(chain.clone()));
-    let dir = tempfile::tempdir().unwrap();
-    let mut w = Worker::new(
+    let worker = Worker::new(
         recording.clone() as Arc<dyn Chain + Send + Sync>,
         engine(),
         config("p1", &dir.path().join("p1.journal")),
         &specs(),
     )
     .unwrap();
+    (recording, worker)
+}
+
+#[test]
+fn a_worker_sends_no_reveal_before_the_buyer_decides_the_audit() {
+    let chain = chain(&["p1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let (recording, mut w) = recorded_worker(&chain, &dir);
     let (id, _) = submit_digits(&chain, 4, 1);
     w.tick().unwrap(); // takes the job
     w.tick().unwrap(); // commits: the only slot, but the audit is undecided
@@ -464,15 +473,8 @@ fn a_worker_sends_no_reveal_before_the_buyer_decides_the_audit() {
 #[test]
 fn a_worker_back_after_the_reveal_window_ends_the_job_instead_of_revealing() {
     let chain = chain(&["p1"]);
-    let recording = Arc::new(Recording::new(chain.clone()));
     let dir = tempfile::tempdir().unwrap();
-    let mut w = Worker::new(
-        recording.clone() as Arc<dyn Chain + Send + Sync>,
-        engine(),
-        config("p1", &dir.path().join("p1.journal")),
-        &specs(),
-    )
-    .unwrap();
+    let (recording, mut w) = recorded_worker(&chain, &dir);
     let (id, _) = submit_digits(&chain, 4, 1);
     w.tick().unwrap();
     w.tick().unwrap(); // commits; the buyer never reveals its audit secret
@@ -515,15 +517,8 @@ fn a_worker_back_after_the_reveal_window_ends_the_job_instead_of_revealing() {
 #[test]
 fn a_pass_sends_all_its_commitments_and_reveals_in_one_transaction() {
     let chain = chain(&["p1"]);
-    let recording = Arc::new(Recording::new(chain.clone()));
     let dir = tempfile::tempdir().unwrap();
-    let mut w = Worker::new(
-        recording.clone() as Arc<dyn Chain + Send + Sync>,
-        engine(),
-        config("p1", &dir.path().join("p1.journal")),
-        &specs(),
-    )
-    .unwrap();
+    let (recording, mut w) = recorded_worker(&chain, &dir);
     let ids: Vec<u64> = (0..3).map(|_| submit_digits(&chain, 4, 1).0).collect();
     assert_eq!(w.tick().unwrap().claimed, 3);
     assert_eq!(w.tick().unwrap().committed, 3);
@@ -549,15 +544,8 @@ fn a_pass_sends_all_its_commitments_and_reveals_in_one_transaction() {
 #[test]
 fn a_refused_batch_is_sent_one_message_at_a_time_so_one_job_holds_back_no_other() {
     let chain = chain(&["p1"]);
-    let recording = Arc::new(Recording::new(chain.clone()));
     let dir = tempfile::tempdir().unwrap();
-    let mut w = Worker::new(
-        recording.clone() as Arc<dyn Chain + Send + Sync>,
-        engine(),
-        config("p1", &dir.path().join("p1.journal")),
-        &specs(),
-    )
-    .unwrap();
+    let (recording, mut w) = recorded_worker(&chain, &dir);
     let ids: Vec<u64> = (0..3).map(|_| submit_digits(&chain, 4, 1).0).collect();
     assert_eq!(w.tick().unwrap().claimed, 3);
     assert_eq!(w.tick().unwrap().committed, 3);
