@@ -345,7 +345,7 @@ pub fn advance(chain: &(impl Chain + ?Sized), account: &str, id: u64) -> anyhow:
 }
 
 /// Follow run `id` until it ends (or `timeout`), as `account` if given: a step whose job is
-/// final is advanced, a job whose time is up is settled or expired. `progress` is told each
+/// final is advanced, a job whose time is up is settled or expired ([`crate::job::nudge`]). `progress` is told each
 /// change (a line of text).
 pub fn wait(
     chain: &(impl Chain + ?Sized),
@@ -357,6 +357,8 @@ pub fn wait(
 ) -> anyhow::Result<RunView> {
     let started = Instant::now();
     let mut last = String::new();
+    // A step's job has redundancy ≥ 2: no audit secret is ever asked for.
+    let secrets = crate::job::SecretStore::at(None)?;
     loop {
         let view = run_view(chain, id)?;
         let run = &view.run;
@@ -376,19 +378,9 @@ pub fn wait(
                 if let Err(e) = advance(chain, account, id) {
                     progress(&format!("advance refused for now: {e}"));
                 }
-            } else {
-                let now = chain.block()?.time;
-                let msg = if now >= job.deadline.seconds() {
-                    Some(market::ExecuteMsg::Expire { job_id })
-                } else if job.reveal_deadline.is_some_and(|d| now >= d.seconds()) {
-                    Some(market::ExecuteMsg::Settle { job_id })
-                } else {
-                    None
-                };
-                if let Some(msg) = msg {
-                    // Someone may have been faster: a refusal only means there is nothing to do.
-                    let _ = chain.market_exec(account, &msg);
-                }
+            } else if let Some(note) = crate::job::nudge(chain, Some(account), &job, &secrets)? {
+                // The job's settling or expiry, by the buyer's own rule (`acn job wait`'s).
+                progress(&format!("step {}: {note}", run.current + 1));
             }
         }
         std::thread::sleep(poll);
