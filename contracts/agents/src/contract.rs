@@ -56,35 +56,13 @@ pub fn execute(
     info: MessageInfo,
     msg: ExecuteMsg,
 ) -> Result<Response, ContractError> {
-    if !matches!(msg, ExecuteMsg::Run { .. }) {
+    if !matches!(msg, ExecuteMsg::Run(_)) {
         cw_utils::nonpayable(&info)?;
     }
     match msg {
         ExecuteMsg::Publish { agent } => publish::publish(deps, env, info, agent),
-        ExecuteMsg::Run {
-            agent_id,
-            version,
-            input,
-            batch,
-            redundancy,
-            max_unit_price,
-            step_lifetime,
-            callback,
-        } => runs::run(
-            deps,
-            env,
-            info,
-            runs::RunRequest {
-                agent_id,
-                version,
-                input,
-                batch,
-                redundancy,
-                max_unit_price,
-                step_lifetime,
-                callback,
-            },
-        ),
+        ExecuteMsg::Run(req) => runs::run_stable(deps, env, info, req),
+        ExecuteMsg::Receive(hook) => runs::run_acn(deps, env, info, hook),
         ExecuteMsg::ReceiveResult(result) => runs::receive_result(deps, info, result),
         ExecuteMsg::Advance { run_id } => runs::advance(deps, env, run_id),
         ExecuteMsg::Cancel { run_id } => runs::cancel(deps, env, info, run_id),

@@ -107,9 +107,25 @@ pub enum ContractError {
         version: Option<u32>,
     },
 
-    /// The market takes no stable payments (runs are paid in its stable asset).
-    #[error("run: the market has no stable payment asset; runs are paid in it")]
+    /// `Run` with funds in a market priced in ACN.
+    #[error("run: the market is priced in ACN; pay the run through the token: `send` the escrow to the registry with a `run` hook message")]
     NoStableAsset {},
+
+    /// A `run` hook paid in ACN in a market priced in its stable asset.
+    #[error("receive: the market is priced in {denom}; attach the escrow in {denom} to `run`")]
+    StableMarket {
+        /// The market's stable denom.
+        denom: String,
+    },
+
+    /// A CW20 receive hook from a contract other than the market's token.
+    #[error("receive: only the market's token {token} pays runs, not {sender}")]
+    NotTheToken {
+        /// The market's token.
+        token: String,
+        /// The sender of the hook.
+        sender: String,
+    },
 
     /// A malformed field of a `Run`.
     #[error("run.{field}: {reason}")]
@@ -134,7 +150,7 @@ pub enum ContractError {
         required: Uint128,
         /// What was attached.
         paid: Uint128,
-        /// The stable denom.
+        /// The asset (the stable denom, or `cw20:<token>`).
         denom: String,
     },
 

@@ -1,21 +1,23 @@
 //! Agent runs, settled per step: `Run` (escrow, first step), the market's `ReceiveResult`
 //! (records a step's outcome, nothing else), `Advance` (next step or the run's end), `Cancel`.
 //!
-//! Money: a run holds `escrow = Σ budgets + fee` in the stable denom. A step sends its quoted
+//! Money: a run holds `escrow = Σ budgets + fee` in the market's unit (its stable denom, or ACN
+//! in a market priced in ACN, paid and refunded by CW20 transfers). A step sends its quoted
 //! price to the market; the market pays the step's providers and refunds the registry what it
 //! does not pay out (recorded as the step's `market_refund`). Whatever the run still owes its
 //! buyer is always `escrow − Σ (price − market_refund) − developer_paid − refunded`, paid out
 //! when the run ends, and again for a cancelled run's in-flight step once its refund is known.
 
 use cosmwasm_std::{
-    coins, to_json_binary, wasm_execute, Addr, BankMsg, Binary, CosmosMsg, Deps, DepsMut, Env,
-    MessageInfo, Reply, Response, StdError, SubMsg, SubMsgResult, Uint128,
+    coins, from_json, to_json_binary, wasm_execute, Addr, BankMsg, Binary, CosmosMsg, Deps,
+    DepsMut, Env, MessageInfo, Reply, Response, StdError, SubMsg, SubMsgResult, Uint128,
 };
+use cw20::{Cw20ExecuteMsg, Cw20ReceiveMsg};
 use serde::Deserialize;
 
 use acn_interface::agents::{
-    apply_adapter, AgentResponse, RunCallbackMsg, RunResponse, RunResult, RunStatus, RunStep,
-    StepStatus, STEP_CALLBACK_GAS,
+    apply_adapter, AgentResponse, ReceiveMsg, RunCallbackMsg, RunMsg, RunResponse, RunResult,
+    RunStatus, RunStep, StepStatus, CW20_DENOM_PREFIX, STEP_CALLBACK_GAS,
 };
 use acn_interface::market::{
     self, Callback, CallbackStatus, JobCallback, JobResult, JobStatus, MAX_CALLBACK_ERROR_LEN,
@@ -28,26 +30,6 @@ use crate::state::{BUYER_RUNS, JOB_STEPS, MARKET, PARAMS, RUNS, RUN_SEQ};
 pub const SUBMIT_REPLY: u64 = 1;
 /// Reply id of a run's own result callback (payload: the run id, big-endian).
 pub const RUN_CALLBACK_REPLY: u64 = 2;
-
-/// What `Run` asks for (the fields of `ExecuteMsg::Run`).
-pub struct RunRequest {
-    /// Agent id.
-    pub agent_id: String,
-    /// Version (`None`: the latest).
-    pub version: Option<u32>,
-    /// The first step's input.
-    pub input: Binary,
-    /// Items per step.
-    pub batch: u32,
-    /// Slots per step.
-    pub redundancy: u8,
-    /// Most paid per unit.
-    pub max_unit_price: Uint128,
-    /// Each step's job lifetime.
-    pub step_lifetime: u64,
-    /// The run's own result callback.
-    pub callback: Option<Callback>,
-}
 
 /// The part of the market's `ConfigResponse` the registry reads: read without its large
 /// parameters, whose deserializer (inlined into `instantiate`) had more locals than wasmd's VM
@@ -128,14 +110,6 @@ pub fn market_config(deps: Deps, market: &Addr) -> cosmwasm_std::StdResult<Marke
         .query_wasm_smart(market, &market::QueryMsg::Config {})
 }
 
-#[inline(never)]
-fn stable_denom(deps: Deps, market: &Addr) -> Result<String, ContractError> {
-    market_config(deps, market)?
-        .stable
-        .map(|s| s.denom)
-        .ok_or(ContractError::NoStableAsset {})
-}
-
 /// Each step's budget: `cost_units_per_item × batch × redundancy × max_unit_price`, checked
 /// against every model (active, batch, redundancy).
 #[inline(never)]
@@ -143,7 +117,7 @@ fn budgets(
     deps: Deps,
     market: &Addr,
     agent: &AgentResponse,
-    req: &RunRequest,
+    req: &RunMsg,
 ) -> Result<Vec<RunStep>, ContractError> {
     let overflow = || ContractError::EscrowOverflow {
         max_unit_price: req.max_unit_price,
@@ -193,13 +167,65 @@ fn budgets(
     Ok(steps)
 }
 
-/// `Run`: check, escrow, submit the first step.
-pub fn run(
+/// What pays for a run: who, how much, in which asset (a bank denom, or `cw20:<token>`).
+struct Payment {
+    buyer: Addr,
+    amount: Uint128,
+    denom: String,
+}
+
+/// `Run` with the escrow attached in the market's stable asset.
+pub fn run_stable(
     deps: DepsMut,
     env: Env,
     info: MessageInfo,
-    req: RunRequest,
+    req: RunMsg,
 ) -> Result<Response, ContractError> {
+    let market = MARKET.load(deps.storage)?;
+    let denom = market_config(deps.as_ref(), &market)?
+        .stable
+        .map(|s| s.denom)
+        .ok_or(ContractError::NoStableAsset {})?;
+    let amount = cw_utils::must_pay(&info, &denom)?;
+    let payment = Payment {
+        buyer: info.sender,
+        amount,
+        denom,
+    };
+    run(deps, env, payment, req)
+}
+
+/// The `run` hook: a run paid in ACN by the market's token, in a market priced in ACN.
+pub fn run_acn(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    hook: Cw20ReceiveMsg,
+) -> Result<Response, ContractError> {
+    let market = MARKET.load(deps.storage)?;
+    let config = market_config(deps.as_ref(), &market)?;
+    if info.sender != config.token {
+        return Err(ContractError::NotTheToken {
+            token: config.token.into_string(),
+            sender: info.sender.into_string(),
+        });
+    }
+    if let Some(stable) = config.stable {
+        return Err(ContractError::StableMarket {
+            denom: stable.denom,
+        });
+    }
+    let ReceiveMsg::Run(req) = from_json(&hook.msg)?;
+    let payment = Payment {
+        buyer: deps.api.addr_validate(&hook.sender)?,
+        amount: hook.amount,
+        denom: format!("{CW20_DENOM_PREFIX}{}", config.token),
+    };
+    run(deps, env, payment, req)
+}
+
+/// Check, escrow, submit the first step.
+fn run(deps: DepsMut, env: Env, payment: Payment, req: RunMsg) -> Result<Response, ContractError> {
     let market = MARKET.load(deps.storage)?;
     let params = PARAMS.load(deps.storage)?;
     let agent = crate::contract::load_version(deps.as_ref(), req.agent_id.clone(), req.version)?;
@@ -215,7 +241,11 @@ pub fn run(
             ),
         ));
     }
-    let denom = stable_denom(deps.as_ref(), &market)?;
+    let Payment {
+        buyer,
+        amount: paid,
+        denom,
+    } = payment;
     let steps = budgets(deps.as_ref(), &market, &agent, &req)?;
     let escrow = steps
         .iter()
@@ -223,13 +253,7 @@ pub fn run(
         .map_err(|_| ContractError::EscrowOverflow {
             max_unit_price: req.max_unit_price,
         })?;
-    let callback = check_callback(
-        deps.as_ref(),
-        params.max_callback_gas,
-        &info.sender,
-        req.callback,
-    )?;
-    let paid = cw_utils::must_pay(&info, &denom)?;
+    let callback = check_callback(deps.as_ref(), params.max_callback_gas, &buyer, req.callback)?;
     if paid < escrow {
         return Err(ContractError::InsufficientFunds {
             required: escrow,
@@ -241,7 +265,7 @@ pub fn run(
     RUN_SEQ.save(deps.storage, &id)?;
     let mut run = RunResponse {
         id,
-        buyer: info.sender.clone(),
+        buyer: buyer.clone(),
         agent_id: agent.id,
         version: agent.version,
         developer: agent.developer,
@@ -264,7 +288,7 @@ pub fn run(
     };
     let submit = submit_step(deps.as_ref(), &env, &market, &mut run, req.input)?;
     RUNS.save(deps.storage, id, &run)?;
-    BUYER_RUNS.save(deps.storage, (&info.sender, id), &())?;
+    BUYER_RUNS.save(deps.storage, (&buyer, id), &())?;
     let mut res = Response::new()
         .add_attribute("action", "run")
         .add_attribute("run_id", id.to_string())
@@ -274,7 +298,7 @@ pub fn run(
         .add_submessage(submit);
     let excess = paid - escrow;
     if !excess.is_zero() {
-        res = res.add_message(bank(&info.sender, excess, &denom));
+        res = res.add_message(pay(&buyer, excess, &denom)?);
     }
     Ok(res.set_data(to_json_binary(&id)?))
 }
@@ -305,12 +329,24 @@ fn check_callback(
     }))
 }
 
-fn bank(to: &Addr, amount: Uint128, denom: &str) -> CosmosMsg {
-    BankMsg::Send {
-        to_address: to.to_string(),
-        amount: coins(amount.u128(), denom),
-    }
-    .into()
+/// Pay `amount` of a run's asset: a bank send, or a CW20 transfer for `cw20:<token>`.
+fn pay(to: &Addr, amount: Uint128, denom: &str) -> Result<CosmosMsg, ContractError> {
+    Ok(match denom.strip_prefix(CW20_DENOM_PREFIX) {
+        Some(token) => wasm_execute(
+            token,
+            &Cw20ExecuteMsg::Transfer {
+                recipient: to.to_string(),
+                amount,
+            },
+            vec![],
+        )?
+        .into(),
+        None => BankMsg::Send {
+            to_address: to.to_string(),
+            amount: coins(amount.u128(), denom),
+        }
+        .into(),
+    })
 }
 
 /// Buy the current step's job at the quoted price (its budget bounds it), with a result
@@ -344,23 +380,50 @@ fn submit_step(
     }
     step.price = quote.price;
     step.status = StepStatus::InFlight;
-    let msg = market::ExecuteMsg::SubmitJob {
-        model_id: step.model_id.clone(),
-        input,
-        batch: run.batch,
-        redundancy: run.redundancy,
-        max_unit_price: run.max_unit_price,
-        deadline: env.block.time.plus_seconds(run.step_lifetime),
-        audit_commitment: None,
-        callback: Some(Callback {
-            gas_limit: STEP_CALLBACK_GAS,
-        }),
+    let (model_id, batch, redundancy) = (step.model_id.clone(), run.batch, run.redundancy);
+    let (max_unit_price, deadline) = (
+        run.max_unit_price,
+        env.block.time.plus_seconds(run.step_lifetime),
+    );
+    let callback = Some(Callback {
+        gas_limit: STEP_CALLBACK_GAS,
+    });
+    let submit = match run.token() {
+        // ACN: the token's `Send` to the market with its `SubmitJob` hook.
+        Some(token) => wasm_execute(
+            token,
+            &Cw20ExecuteMsg::Send {
+                contract: market.to_string(),
+                amount: quote.price,
+                msg: to_json_binary(&market::ReceiveMsg::SubmitJob {
+                    model_id,
+                    input,
+                    batch,
+                    redundancy,
+                    max_unit_price,
+                    deadline,
+                    audit_commitment: None,
+                    callback,
+                })?,
+            },
+            vec![],
+        )?,
+        None => wasm_execute(
+            market,
+            &market::ExecuteMsg::SubmitJob {
+                model_id,
+                input,
+                batch,
+                redundancy,
+                max_unit_price,
+                deadline,
+                audit_commitment: None,
+                callback,
+            },
+            coins(quote.price.u128(), &run.denom),
+        )?,
     };
-    Ok(SubMsg::reply_on_success(
-        wasm_execute(market, &msg, coins(quote.price.u128(), &run.denom))?,
-        SUBMIT_REPLY,
-    )
-    .with_payload(run.id.to_be_bytes().to_vec()))
+    Ok(SubMsg::reply_on_success(submit, SUBMIT_REPLY).with_payload(run.id.to_be_bytes().to_vec()))
 }
 
 /// The market's reply to a step's `SubmitJob`: file the job under its run and step.
@@ -496,13 +559,13 @@ fn end(env: &Env, run: &mut RunResponse, status: RunStatus) -> Result<Response, 
     if status == RunStatus::Completed && !run.fee.is_zero() {
         run.developer_paid = run.fee;
         res = res
-            .add_message(bank(&run.developer, run.fee, &run.denom))
+            .add_message(pay(&run.developer, run.fee, &run.denom)?)
             .add_attribute("developer_paid", run.fee);
     }
     let refund = owed(run)?;
     if !refund.is_zero() {
         run.refunded = run.refunded.checked_add(refund)?;
-        res = res.add_message(bank(&run.buyer, refund, &run.denom));
+        res = res.add_message(pay(&run.buyer, refund, &run.denom)?);
     }
     res = res.add_attribute("refund", refund);
     if let Some(cb) = run.callback.as_mut() {
@@ -561,7 +624,7 @@ pub fn advance(deps: DepsMut, env: Env, run_id: u64) -> Result<Response, Contrac
             .add_attribute("action", "advance")
             .add_attribute("run_id", run_id.to_string())
             .add_attribute("refund", refund)
-            .add_message(bank(&run.buyer, refund, &run.denom)));
+            .add_message(pay(&run.buyer, refund, &run.denom)?));
     }
     let res = match run.steps[idx].status {
         StepStatus::Done if idx + 1 == run.steps.len() => {

@@ -3,17 +3,18 @@
 //! cancelling mid-step, and every refused or forged message with its exact error and nothing
 //! moved. Every party's money is computed and asserted.
 
-use acn_agents::contract;
+mod common;
+
 use acn_agents::ContractError;
 use acn_interface::agents::{
-    Adapter, AgentParams, AgentSpec, ExecuteMsg, InstantiateMsg, QueryMsg, RunResponse, RunResult,
-    RunStatus, RunsResponse, Step, StepStatus, DEFAULT_RUN_CALLBACK_GAS,
+    ExecuteMsg, QueryMsg, RunMsg, RunResponse, RunResult, RunStatus, RunsResponse, StepStatus,
+    DEFAULT_RUN_CALLBACK_GAS,
 };
 use acn_interface::market::{
-    self, encode_text_items, Callback, CallbackStatus, DType, InputSpec, JobResult, JobStatus,
-    ModelSpec, OutputSpec,
+    self, encode_text_items, Callback, CallbackStatus, JobResult, JobStatus,
 };
 use acn_testing::*;
+use common::*;
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{
     coins, to_json_binary, Addr, Binary, Deps, DepsMut, Empty, Env, MessageInfo, Response,
@@ -21,89 +22,6 @@ use cosmwasm_std::{
 };
 use cw_multi_test::{AppResponse, ContractWrapper, Executor};
 use cw_storage_plus::Item;
-
-const USDC: u128 = 100 * TOKEN;
-/// The developer's fee per run (0.5 USDC).
-const FEE: u128 = TOKEN / 2;
-/// The run's price bound per unit: twice the market's 1 000 uusdc.
-const MAX_UNIT_PRICE: u128 = 2_000;
-/// Each step: 1 item × 1 unit × 3 slots × 2 000.
-const BUDGET: u128 = 6_000;
-/// Each step's price: 1 item × 1 unit × 3 slots × 1 000.
-const PRICE: u128 = 3_000;
-/// Three budgets and the fee.
-const ESCROW: u128 = 3 * BUDGET + FEE;
-const PROVIDERS: [&str; 3] = ["p1", "p2", "p3"];
-
-fn model(id: &str, input: InputSpec, output: OutputSpec) -> ModelSpec {
-    ModelSpec {
-        id: id.into(),
-        name: id.into(),
-        architecture: "test".into(),
-        weights_sha256: "ab".repeat(32),
-        weights_uri: format!("file://{id}"),
-        input,
-        output,
-        tolerance: 0,
-        cost_units_per_item: 1,
-        min_redundancy: 1,
-    }
-}
-
-fn labels(n: u32) -> OutputSpec {
-    OutputSpec::ClassLabels {
-        num_classes: n,
-        labels: vec![],
-    }
-}
-
-fn models() -> Vec<ModelSpec> {
-    let text = InputSpec {
-        shape: vec![32, 16],
-        dtype: DType::Utf8,
-        max_batch: 8,
-    };
-    let i32_1 = InputSpec {
-        shape: vec![1],
-        dtype: DType::I32,
-        max_batch: 8,
-    };
-    vec![
-        digits_model(), // u8 [64] → 10 labels
-        model("toxicity-v1", text, labels(2)),
-        model("route-v1", i32_1, labels(3)),
-    ]
-}
-
-fn digit_text(d: u32) -> String {
-    format!("the digit {d}")
-}
-
-/// Digits → the digit's name as text → a text classifier → its label routed by an i32 model.
-fn digit_router(fee: u128) -> AgentSpec {
-    AgentSpec {
-        id: "digit-router".into(),
-        name: "Digit router".into(),
-        description: "reads a digit, classifies its name, routes it".into(),
-        steps: vec![
-            Step {
-                model_id: "digits-mlp-v1".into(),
-                adapter: None,
-            },
-            Step {
-                model_id: "toxicity-v1".into(),
-                adapter: Some(Adapter::LabelText {
-                    texts: (0..10).map(digit_text).collect(),
-                }),
-            },
-            Step {
-                model_id: "route-v1".into(),
-                adapter: Some(Adapter::Direct {}),
-            },
-        ],
-        fee: Uint128::new(fee),
-    }
-}
 
 // ---- A buyer contract: forwards a run request, records (or re-enters on) its result. ----
 
@@ -172,67 +90,12 @@ fn world() -> World {
         .with_stable("bob", USDC)
         .with_stable_pool(500_000 * TOKEN, 25_000 * TOKEN, |_| {})
         .build();
-    for p in PROVIDERS {
-        s.make_provider(
-            p,
-            PROVIDER_STAKE,
-            &["digits-mlp-v1", "toxicity-v1", "route-v1"],
-        )
-        .unwrap();
-    }
-    s.advance_time(1_800);
-    let code = s.app.store_code(Box::new(
-        ContractWrapper::new(contract::execute, contract::instantiate, contract::query)
-            .with_reply(contract::reply),
-    ));
-    let owner = s.owner.clone();
-    let registry = s
-        .app
-        .instantiate_contract(
-            code,
-            owner,
-            &InstantiateMsg {
-                owner: None,
-                market: s.market().to_string(),
-                params: AgentParams {
-                    max_steps: 4,
-                    max_run_fee: Uint128::new(5 * TOKEN),
-                    max_callback_gas: DEFAULT_RUN_CALLBACK_GAS,
-                },
-            },
-            &[],
-            "agents",
-            None,
-        )
-        .unwrap();
-    let mut w = World { s, registry };
-    let dev = w.s.addr("dev");
-    w.s.execute(
-        &dev,
-        &w.registry.clone(),
-        &ExecuteMsg::Publish {
-            agent: digit_router(FEE),
-        },
-    )
-    .unwrap();
-    w
-}
-
-fn err(e: anyhow::Error) -> ContractError {
-    e.downcast().expect("a registry error")
+    let registry = registry_with_digit_router(&mut s);
+    World { s, registry }
 }
 
 fn run_msg(callback: Option<Callback>) -> ExecuteMsg {
-    ExecuteMsg::Run {
-        agent_id: "digit-router".into(),
-        version: None,
-        input: digits_input(1),
-        batch: 1,
-        redundancy: 3,
-        max_unit_price: Uint128::new(MAX_UNIT_PRICE),
-        step_lifetime: 3_600,
-        callback,
-    }
+    ExecuteMsg::Run(run_args(callback))
 }
 
 /// Everyone's stable balance and the registry's runs: what a refused message must not change.
@@ -569,7 +432,7 @@ fn refused_runs_move_nothing() {
     let market = w.s.market();
     // Overflow of the escrow sum.
     let mut msg = run_msg(None);
-    if let ExecuteMsg::Run { max_unit_price, .. } = &mut msg {
+    if let ExecuteMsg::Run(RunMsg { max_unit_price, .. }) = &mut msg {
         *max_unit_price = Uint128::MAX / Uint128::new(4);
     }
     w.refused(
@@ -593,7 +456,7 @@ fn refused_runs_move_nothing() {
     );
     // Redundancy 1 (an audit needs the buyer's secret).
     let mut msg = run_msg(None);
-    if let ExecuteMsg::Run { redundancy, .. } = &mut msg {
+    if let ExecuteMsg::Run(RunMsg { redundancy, .. }) = &mut msg {
         *redundancy = 1;
     }
     w.refused(

@@ -1,5 +1,6 @@
 //! `acn agent publish|show|list|run|wait`: agents (pipelines of market models) and their runs,
-//! paid in the market's stable asset (the agent registry).
+//! paid in the market's unit: its stable asset, or ACN through the token in a market priced in
+//! ACN (the agent registry).
 //!
 //! ```text
 //! acn agent publish --from dev-1 --file digit-router.json    # an AgentSpec as JSON
@@ -73,8 +74,8 @@ pub enum AgentCommand {
         #[arg(long, default_value_t = 30)]
         limit: u32,
     },
-    /// Start a run: pay its escrow in the market's stable asset; the first step's job is bought
-    /// at once.
+    /// Start a run: pay its escrow in the market's unit (its stable asset, or ACN through the
+    /// token in a market priced in ACN); the first step's job is bought at once.
     Run {
         /// Buyer account that pays.
         #[arg(skip)]
@@ -97,7 +98,7 @@ pub enum AgentCommand {
         /// Provider slots of every step (at least 2).
         #[arg(long, default_value_t = 2)]
         redundancy: u8,
-        /// Highest unit price any step pays, in the stable asset (default: the market's + 12.5 %).
+        /// Highest unit price any step pays, in the market's unit (default: the market's + 12.5 %).
         #[arg(long, value_parser = parse_amount)]
         max_unit_price: Option<u128>,
         /// Seconds from a step's submission to its job's deadline.
@@ -132,7 +133,7 @@ pub struct RunRequest {
     pub input: EncodedInput,
     /// Provider slots of every step.
     pub redundancy: u8,
-    /// Highest unit price (stable base units); `None`: the market's + 12.5 %.
+    /// Highest unit price (base units of the market's unit); `None`: the market's + 12.5 %.
     pub max_unit_price: Option<u128>,
     /// Seconds from a step's submission to its deadline.
     pub step_lifetime: u64,
@@ -156,12 +157,20 @@ fn registry(chain: &(impl Chain + ?Sized)) -> anyhow::Result<String> {
     )
 }
 
-/// The market's stable denom (runs are paid in it).
-fn stable_denom(chain: &(impl Chain + ?Sized)) -> anyhow::Result<String> {
+/// The market's stable denom, or `None` in a market priced in ACN (runs are paid in the
+/// market's unit).
+fn stable_denom(chain: &(impl Chain + ?Sized)) -> anyhow::Result<Option<String>> {
     let cfg: market::ConfigResponse = chain.market(&market::QueryMsg::Config {})?;
-    cfg.stable.map(|s| s.denom).context(
-        "the market takes no stable asset: agent runs are paid in it, so this market cannot run agents",
-    )
+    Ok(cfg.stable.map(|s| s.denom))
+}
+
+/// The display of a run's amount: `denom` is the stable denom, or `cw20:<token>` for ACN.
+fn run_amount(base: u128, denom: &str) -> String {
+    if denom.starts_with(agents::CW20_DENOM_PREFIX) {
+        asset(base, None)
+    } else {
+        asset(base, Some(denom))
+    }
 }
 
 /// Publish `spec` as `account`; the version the registry recorded.
@@ -222,7 +231,7 @@ pub fn list(chain: &(impl Chain + ?Sized), limit: u32) -> anyhow::Result<Vec<Age
 }
 
 /// The escrow a run must send: every step's budget (`cost_units × batch × redundancy ×
-/// max_unit_price`) plus the developer's fee, in stable base units.
+/// max_unit_price`) plus the developer's fee, in base units of the market's unit.
 pub fn escrow(
     chain: &(impl Chain + ?Sized),
     agent: &AgentResponse,
@@ -275,15 +284,18 @@ pub fn run(
         max_unit_price,
     )?;
     let address = chain.address(account)?;
-    let held = chain.bank_balance(&address, &denom)?;
+    let held = match &denom {
+        Some(denom) => chain.bank_balance(&address, denom)?,
+        None => chain.balance(&address)?,
+    };
     if held < escrow {
         bail!(
             "{account} holds {}, less than the run's escrow of {}",
-            asset(held, Some(&denom)),
-            asset(escrow, Some(&denom))
+            asset(held, denom.as_deref()),
+            asset(escrow, denom.as_deref())
         );
     }
-    let msg = agents::ExecuteMsg::Run {
+    let msg = agents::RunMsg {
         agent_id: agent.id.clone(),
         version: Some(agent.version),
         input: Binary::from(req.input.bytes.clone()),
@@ -293,12 +305,17 @@ pub fn run(
         step_lifetime: req.step_lifetime,
         callback: None,
     };
-    let tx = chain.execute_json_with_funds(
-        account,
-        &registry(chain)?,
-        &serde_json::to_vec(&msg)?,
-        &[(denom, escrow)],
-    )?;
+    let registry = registry(chain)?;
+    let tx = match denom {
+        Some(denom) => chain.execute_json_with_funds(
+            account,
+            &registry,
+            &serde_json::to_vec(&agents::ExecuteMsg::Run(msg))?,
+            &[(denom, escrow)],
+        )?,
+        // A market priced in ACN: the escrow goes through the token with the `run` hook.
+        None => chain.send_tokens(account, &registry, escrow, &agents::ReceiveMsg::Run(msg))?,
+    };
     let id: u64 = tx
         .attr("run_id")
         .and_then(|v| v.parse().ok())
@@ -345,8 +362,8 @@ pub fn advance(chain: &(impl Chain + ?Sized), account: &str, id: u64) -> anyhow:
 }
 
 /// Follow run `id` until it ends (or `timeout`), as `account` if given: a step whose job is
-/// final is advanced, a job whose time is up is settled or expired ([`crate::job::nudge`]). `progress` is told each
-/// change (a line of text).
+/// final is advanced, a job whose time is up is settled or expired ([`crate::job::nudge`]).
+/// `progress` is told each change (a line of text).
 pub fn wait(
     chain: &(impl Chain + ?Sized),
     account: Option<&str>,
@@ -361,30 +378,45 @@ pub fn wait(
     let secrets = crate::job::SecretStore::at(None)?;
     loop {
         let view = run_view(chain, id)?;
-        let run = &view.run;
-        let line = phase(run);
+        let line = phase(&view.run);
         if line != last {
             progress(&line);
             last = line;
         }
-        if run.status != RunStatus::Running || timeout.is_some_and(|t| started.elapsed() >= t) {
+        if view.run.is_over() || timeout.is_some_and(|t| started.elapsed() >= t) {
             return Ok(view);
         }
-        let step = &run.steps[run.current as usize];
-        if let (Some(account), Some(job_id)) = (account, step.job_id) {
-            let job: market::JobResponse = chain.market(&market::QueryMsg::Job { id: job_id })?;
-            if job.status.is_final() {
-                // The callback recorded the outcome (or failed: `Advance` reads the market).
-                if let Err(e) = advance(chain, account, id) {
-                    progress(&format!("advance refused for now: {e}"));
-                }
-            } else if let Some(note) = crate::job::nudge(chain, Some(account), &job, &secrets)? {
-                // The job's settling or expiry, by the buyer's own rule (`acn job wait`'s).
-                progress(&format!("step {}: {note}", run.current + 1));
-            }
+        if let Some(account) = account {
+            move_on(chain, account, &view.run, &secrets, &mut progress)?;
         }
         std::thread::sleep(poll);
     }
+}
+
+/// One look at a running run, as `account`: advance it when its step's job is final, else settle
+/// or expire that job when its time is up ([`crate::job::nudge`]). `progress` is told what was
+/// done or refused.
+pub fn move_on(
+    chain: &(impl Chain + ?Sized),
+    account: &str,
+    run: &RunResponse,
+    secrets: &crate::job::SecretStore,
+    progress: &mut impl FnMut(&str),
+) -> anyhow::Result<()> {
+    let Some(job_id) = run.steps.get(run.current as usize).and_then(|s| s.job_id) else {
+        return Ok(());
+    };
+    let job: market::JobResponse = chain.market(&market::QueryMsg::Job { id: job_id })?;
+    if job.status.is_final() {
+        // The callback recorded the outcome (or failed: `Advance` reads the market).
+        if let Err(e) = advance(chain, account, run.id) {
+            progress(&format!("advance refused for now: {e}"));
+        }
+    } else if let Some(note) = crate::job::nudge(chain, Some(account), &job, secrets)? {
+        // The job's settling or expiry, by the buyer's own rule (`acn job wait`'s).
+        progress(&format!("step {}: {note}", run.current + 1));
+    }
+    Ok(())
 }
 
 /// One line: the run's status and its current step.
@@ -412,7 +444,7 @@ impl RunView {
     /// The run, its steps, money, and the decoded result.
     pub fn render(&self) -> String {
         let r = &self.run;
-        let amount = |v: Uint128| asset(v.u128(), Some(&r.denom));
+        let amount = |v: Uint128| run_amount(v.u128(), &r.denom);
         let mut out = format!(
             "run {}  {}  agent {} v{} (developer {})\n  escrow {}  fee {}  refunded {}  developer paid {}\n",
             r.id,

@@ -206,7 +206,7 @@ fn a_three_step_agent_run_settles_step_by_step_on_wasmd_with_its_gas() {
     let providers0: Vec<u128> = PROVIDERS.iter().map(|p| usdc(&addr(p))).collect();
 
     let started = Instant::now();
-    let run_msg = agents::ExecuteMsg::Run {
+    let run_msg = agents::ExecuteMsg::Run(agents::RunMsg {
         agent_id: "digit-router".into(),
         version: None,
         input: digits_input(1),
@@ -215,7 +215,7 @@ fn a_three_step_agent_run_settles_step_by_step_on_wasmd_with_its_gas() {
         max_unit_price: Uint128::new(max_unit_price),
         step_lifetime: 3_600,
         callback: None,
-    };
+    });
     let tx = chain
         .execute_json_with_funds(
             "buyer-1",

@@ -9,7 +9,8 @@
 //! publication names the step and what does not fit.
 //!
 //! **Runs, settled per step.** A buyer (an address or a contract) pays one escrow in the market's
-//! stable asset for a [`ExecuteMsg::Run`]: per step, `cost_units_per_item × batch × redundancy ×
+//! stable asset for a [`ExecuteMsg::Run`] (in a market priced in ACN: in ACN, through the token's
+//! `Send` with [`ReceiveMsg::Run`]): per step, `cost_units_per_item × batch × redundancy ×
 //! max_unit_price` (the step's budget), plus the developer's fee. Each step is a market job the
 //! registry buys (as the job's buyer, with a result callback to itself), under the market's
 //! assignment, commit–reveal, agreement, slashing and fee rules; the market pays the step's
@@ -24,6 +25,7 @@
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Binary, Timestamp, Uint128};
+use cw20::Cw20ReceiveMsg;
 use cw_ownable::{cw_ownable_execute, cw_ownable_query};
 
 use crate::market::{Callback, JobCallback, JobResult, JobStatus};
@@ -130,30 +132,12 @@ pub enum ExecuteMsg {
     },
     /// Start a run of an agent, paying its escrow in the market's stable asset (exactly one
     /// coin of that denom, at least `Σ step budgets + fee`; any excess is sent back at once).
-    /// Submits the first step in the same transaction.
-    Run {
-        /// Agent id.
-        agent_id: String,
-        /// Version (the latest when `None`).
-        version: Option<u32>,
-        /// The first step's input: `batch` items per its model's input spec.
-        input: Binary,
-        /// Items (kept through every step; at most every model's `max_batch`).
-        batch: u32,
-        /// Provider slots of every step's job (2..=the market's `max_redundancy`, and at least
-        /// each model's `min_redundancy`).
-        redundancy: u8,
-        /// The most each step may pay per unit (stable base units); sizes the escrow.
-        max_unit_price: Uint128,
-        /// Each step's job deadline is its submission time plus this (seconds; at least the
-        /// market's commit + reveal windows, at most its `max_job_lifetime`).
-        step_lifetime: u64,
-        /// Tell the buyer (the sender, which must then be a contract) when the run ends, by
-        /// [`RunCallbackMsg::ReceiveRunResult`] with this gas limit (at most
-        /// `max_callback_gas`), a reply-on-error submessage: a failing receiver changes nothing.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        callback: Option<Callback>,
-    },
+    /// Submits the first step in the same transaction. In a market priced in ACN, a run is
+    /// paid through the token instead: [`ExecuteMsg::Receive`] with [`ReceiveMsg::Run`].
+    Run(RunMsg),
+    /// CW20 receive hook, only from the market's token and only in a market priced in ACN:
+    /// [`ReceiveMsg::Run`] paid by the tokens sent (the sender of the tokens is the buyer).
+    Receive(Cw20ReceiveMsg),
     /// Market only: a step's job reached its outcome (the market's result callback). Records
     /// it; nothing is paid or submitted here.
     ReceiveResult(JobResult),
@@ -172,6 +156,43 @@ pub enum ExecuteMsg {
         /// Run id.
         run_id: u64,
     },
+}
+
+/// What a run asks for: the fields of [`ExecuteMsg::Run`] and [`ReceiveMsg::Run`].
+#[cw_serde]
+pub struct RunMsg {
+    /// Agent id.
+    pub agent_id: String,
+    /// Version (the latest when `None`).
+    pub version: Option<u32>,
+    /// The first step's input: `batch` items per its model's input spec.
+    pub input: Binary,
+    /// Items (kept through every step; at most every model's `max_batch`).
+    pub batch: u32,
+    /// Provider slots of every step's job (2..=the market's `max_redundancy`, and at least
+    /// each model's `min_redundancy`).
+    pub redundancy: u8,
+    /// The most each step may pay per unit (base units of the market's unit: its stable asset,
+    /// or ACN); sizes the escrow.
+    pub max_unit_price: Uint128,
+    /// Each step's job deadline is its submission time plus this (seconds; at least the
+    /// market's commit + reveal windows, at most its `max_job_lifetime`).
+    pub step_lifetime: u64,
+    /// Tell the buyer (which must then be a contract) when the run ends, by
+    /// [`RunCallbackMsg::ReceiveRunResult`] with this gas limit (at most `max_callback_gas`),
+    /// a reply-on-error submessage: a failing receiver changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<Callback>,
+}
+
+/// Messages of the CW20 receive hook (`Cw20ReceiveMsg.msg`).
+#[cw_serde]
+pub enum ReceiveMsg {
+    /// Start a run paid in ACN (a market priced in ACN): the tokens sent are the escrow (at
+    /// least `Σ step budgets + fee`, any excess sent back at once); each step is bought from
+    /// the market with the token's `Send`, and every refund and the developer's fee are paid
+    /// in ACN.
+    Run(RunMsg),
 }
 
 /// What the registry sends a run's buyer contract when the run ends (its JSON is
@@ -269,7 +290,8 @@ pub struct RunResponse {
     pub developer: Addr,
     /// The developer's fee, escrowed.
     pub fee: Uint128,
-    /// The asset of the escrow (the market's stable denom).
+    /// The asset of the escrow: the market's stable denom, or `cw20:<token address>` for a run
+    /// paid in ACN (see [`RunResponse::token`]).
     pub denom: String,
     /// The first step's input.
     pub input: Binary,
@@ -303,10 +325,18 @@ pub struct RunResponse {
     pub callback: Option<JobCallback>,
 }
 
+/// Prefix of [`RunResponse::denom`] for a run paid in a CW20 token (ACN).
+pub const CW20_DENOM_PREFIX: &str = "cw20:";
+
 impl RunResponse {
     /// Whether the run has ended (completed, failed or cancelled).
     pub fn is_over(&self) -> bool {
         self.status != RunStatus::Running
+    }
+
+    /// The CW20 token the run is paid in (ACN), or `None` for a run paid in a bank denom.
+    pub fn token(&self) -> Option<&str> {
+        self.denom.strip_prefix(CW20_DENOM_PREFIX)
     }
 }
 

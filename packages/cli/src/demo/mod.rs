@@ -1,5 +1,7 @@
 //! The demo: the whole ACN economy on the embedded chain, with the real contracts and real
-//! models run by provider workers on burn.
+//! models run by provider workers on burn, and one agent run among the jobs ([`agent`]).
+
+mod agent;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,7 +13,7 @@ use anyhow::Context;
 use cosmwasm_std::{Binary, Timestamp, Uint128};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use acn_client::deploy::{DeployPlan, MarketPlan};
+use acn_client::deploy::{AgentsPlan, DeployPlan, MarketPlan};
 use acn_client::{Chain, ChainError, ChainExt};
 use acn_embedded::EmbeddedChain;
 use acn_interface::market::{self, Hardware, JobStatus, ModelSpec, OutputSpec};
@@ -85,6 +87,8 @@ pub struct DemoReport {
     pub slashed: u128,
     /// Supply before and after.
     pub supply: (u128, u128),
+    /// The agent run: its status, and its items routed to the intent their digit stands for.
+    pub agent_run: Option<(acn_interface::agents::RunStatus, (usize, usize))>,
 }
 
 /// How the text embeddings revealed by providers on different backends compared, over every
@@ -205,6 +209,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
         initial_unit_price: 10,
         models: chain_specs,
     });
+    plan.agents = Some(AgentsPlan::default());
     for p in &p_names {
         plan.token.balances.push((p.clone(), 5_000 * TOKEN));
     }
@@ -215,7 +220,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     let d = chain.deployment().clone();
     let supply_before = chain.total_supply()?;
     say(format!(
-        "deployed token, staking, treasury, market on the embedded chain; supply {}",
+        "deployed token, staking, treasury, market, agent registry on the embedded chain; supply {}",
         tokens(supply_before)
     ));
 
@@ -325,6 +330,26 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    // One agent run among the jobs: 4 handwritten menu choices, paid in ACN by the first buyer.
+    let picks: Vec<usize> = (0..4).map(|i| 7 * i + 3).collect();
+    let images: Vec<&[u8]> = picks.iter().map(|i| &digits.images[*i][..]).collect();
+    let run_labels: Vec<u8> = picks.iter().map(|i| digits.labels[*i]).collect();
+    let (demo_run, started_run) = agent::start(
+        &*chain,
+        "developer",
+        &buyers[0],
+        &images,
+        &run_labels,
+        opts.redundancy,
+    )?;
+    say(format!(
+        "agent {} published; run {} paid {} (escrow), first step in job {}",
+        agent::AGENT_ID,
+        demo_run.id,
+        tokens(started_run.run.escrow.u128()),
+        started_run.run.steps[0].job_id.unwrap_or_default()
+    ));
+    let mut run_done: Option<acn_cli::agent::RunView> = None;
     let batch = opts.batch as usize;
     for k in 0..opts.jobs {
         let spec = &specs[k % specs.len()];
@@ -451,6 +476,9 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
                 final_jobs.insert(*id, job);
             }
         }
+        if run_done.is_none() {
+            run_done = demo_run.poll(&*chain)?;
+        }
         let totals: market::TotalsResponse = chain.market(&market::QueryMsg::Totals {})?;
         bar.set_position(final_jobs.len() as u64);
         bar.set_message(format!(
@@ -460,6 +488,14 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
         thread::sleep(Duration::from_millis(opts.block_ms));
     }
     bar.finish();
+    let run_view = match run_done {
+        Some(view) => view,
+        None => demo_run.finish(
+            &*chain,
+            Duration::from_millis(opts.block_ms.max(10)),
+            deadline.saturating_duration_since(Instant::now()),
+        )?,
+    };
     // Let workers record the final state, then stop them.
     thread::sleep(Duration::from_millis(opts.block_ms * 3));
     stop.store(true, Ordering::Relaxed);
@@ -535,6 +571,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     report.slashed = m.slashed.u128();
     report.burned = t.burned.u128();
     report.supply = (supply_before, chain.total_supply()?);
+    report.agent_run = Some((run_view.run.status, demo_run.correct(&run_view)));
 
     println!();
     println!("| figure | value |");
@@ -573,6 +610,35 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
             e.jobs
         );
     }
+    let r = &run_view.run;
+    let (ok, items) = demo_run.correct(&run_view);
+    // The run's step jobs, for what each provider earned.
+    let run_jobs: Vec<market::JobResponse> = r
+        .steps
+        .iter()
+        .filter_map(|s| s.job_id)
+        .map(|id| chain.market(&market::QueryMsg::Job { id }))
+        .collect::<Result<_, _>>()?;
+    println!(
+        "| agent run {} ({}, {} steps, jobs {}): status / final intents / routed as the digits say | {} / {} / {ok} of {items} |",
+        r.id,
+        r.agent_id,
+        r.steps.len(),
+        r.steps
+            .iter()
+            .map(|s| s.job_id.map_or("-".into(), |j| j.to_string()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        format!("{:?}", r.status).to_lowercase(),
+        agent::intents(&run_view),
+    );
+    println!(
+        "| agent run: escrow / spent on steps / developer fee / refunded to the buyer | {} / {} / {} / {} |",
+        tokens(r.escrow.u128()),
+        tokens(r.steps.iter().map(|s| s.price.u128() - s.market_refund.u128()).sum()),
+        tokens(r.developer_paid.u128()),
+        tokens(r.refunded.u128()),
+    );
     println!("| paid to providers | {} |", tokens(report.paid));
     println!(
         "| protocol fees to the treasury | {} |",
@@ -600,6 +666,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
         })?;
         let earned: u128 = final_jobs
             .values()
+            .chain(&run_jobs)
             .flat_map(|j| j.slots.iter())
             .filter(|s| s.provider.as_str() == addr)
             .map(|s| s.paid.u128())
@@ -631,6 +698,15 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
         report.burned
     );
     anyhow::ensure!(report.settled > 0, "no job settled");
+    anyhow::ensure!(
+        r.status == acn_interface::agents::RunStatus::Completed,
+        "the agent run ended {:?}",
+        r.status
+    );
+    anyhow::ensure!(
+        4 * ok >= 3 * items,
+        "the agent run routed only {ok} of {items} items as their digits say"
+    );
     if report.digits_correct.1 > 0 {
         let acc = report.digits_correct.0 as f64 / report.digits_correct.1 as f64;
         anyhow::ensure!(
