@@ -18,7 +18,8 @@ use cosmwasm_std::Uint128;
 use acn_client::deploy::{deploy_wasmd, DeployPlan};
 use acn_client::wasmd::WasmdConfig;
 use acn_client::{Chain, ChainExt, WasmdChain};
-use acn_interface::{market, staking};
+use acn_interface::{agents, market, staking};
+use acn_models::intent::INTENT_ID;
 use acn_models::{Backend, Engine};
 use acn_testing::{hardware, TOKEN};
 use acn_worker::{Behaviour, Worker, WorkerConfig};
@@ -38,7 +39,8 @@ fn acn(rpc: &str, deployment: &Path, group: &str, args: &[&str]) -> String {
         .output()
         .expect("run acn");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    eprintln!("$ acn {group} {}\n{stdout}", args.join(" "));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!("$ acn {group} {}\n{stdout}{stderr}", args.join(" "));
     assert!(
         out.status.success(),
         "acn {group} {args:?} failed: {}",
@@ -81,12 +83,16 @@ fn every_role_command_works_through_the_binary_on_wasmd() {
     plan.label_prefix = format!("acn-cli-roles-{}", std::process::id());
     plan.market_mut().models = common::specs()
         .into_iter()
-        .filter(|s| s.id == common::MLP)
+        .filter(|s| s.id == common::MLP || s.id == INTENT_ID)
         .collect();
     plan.token.balances.extend(vec![
         ("buyer-2".into(), 1_000 * TOKEN),
+        ("provider-3".into(), 5_000 * TOKEN),
         ("provider-4".into(), 5_000 * TOKEN),
     ]);
+    // 0.00001 ACN per compute unit (the demo's price): a MiniLM text (344 003 units) costs
+    // 3.44 ACN per slot, within what a provider's 2 000 ACN bond can put at risk.
+    plan.market_mut().initial_unit_price = 10;
     plan.market_mut().params.commit_window = 45;
     plan.market_mut().params.reveal_window = 30;
     let (deployment, _) = deploy_wasmd(&chain, artifacts_dir, &plan).unwrap();
@@ -94,60 +100,14 @@ fn every_role_command_works_through_the_binary_on_wasmd() {
     let file = dir.path().join("deployment.json");
     deployment.save(&file).unwrap();
     chain.set_deployment(deployment.deployment.clone()).unwrap();
-    let d = chain.deployment().clone();
 
-    // The provider bonds, registers and runs the worker loop (ndarray).
-    chain
-        .send_tokens(
-            "provider-4",
-            &d.staking,
-            2_000 * TOKEN,
-            &staking::ReceiveMsg::Bond { tier: None },
-        )
-        .unwrap();
-    chain
-        .market_exec(
-            "provider-4",
-            &market::ExecuteMsg::RegisterProvider {
-                hardware: hardware(),
-                models: vec![common::MLP.into()],
-                min_unit_price: Uint128::zero(),
-            },
-        )
-        .unwrap();
+    // Two providers bond, register and run the worker loop (ndarray).
     let chain = Arc::new(chain);
-    let mut engine = Engine::new(Backend::Ndarray).unwrap();
-    for entry in common::registry() {
-        engine
-            .load(&entry, &acn_models::registry::default_weights_dir())
-            .unwrap();
-    }
-    let mut worker = Worker::new(
-        chain.clone() as Arc<dyn Chain + Send + Sync>,
-        engine,
-        WorkerConfig {
-            account: "provider-4".into(),
-            backend: Backend::Ndarray,
-            models: vec![common::MLP.into()],
-            registry: acn_models::registry::default_registry_path(),
-            weights_dir: None,
-            journal: dir.path().join("provider-4.journal"),
-            capacity: 4,
-            poll_interval_ms: 300,
-            min_unit_price: 0,
-            max_retries: 4,
-            behaviour: Behaviour::Honest,
-            chain: None,
-            metrics: None,
-        },
-        &common::specs(),
-    )
-    .unwrap();
     let stop = Arc::new(AtomicBool::new(false));
-    let worker_thread = {
-        let stop = stop.clone();
-        std::thread::spawn(move || worker.run(|| stop.load(Ordering::Relaxed)))
-    };
+    let workers: Vec<_> = ["provider-3", "provider-4"]
+        .into_iter()
+        .map(|p| provide(&chain, p, dir.path(), stop.clone()))
+        .collect();
 
     // The buyer.
     let (csv, truth) = common::digits_csv(4);
@@ -205,7 +165,8 @@ fn every_role_command_works_through_the_binary_on_wasmd() {
             &id.to_string(),
         ],
     );
-    assert!(out.contains("redundancy 1 — settled\n"), "{out}");
+    // Redundancy 1, or 2 when the buyer's audit drew the second provider.
+    assert!(out.contains(" — settled\n"), "{out}");
     let out = acn(
         &rpc,
         &file,
@@ -228,8 +189,14 @@ fn every_role_command_works_through_the_binary_on_wasmd() {
     assert!(correct >= 3, "{labels:?} vs {truth:?}");
     let out = acn(&rpc, &file, "job", &["list", "--from", "buyer-2"]);
     assert!(out.contains("Settled"), "{out}");
+
+    // An agent developer and a buyer: a run paid in ACN (this market is priced in ACN), its
+    // two steps (the MLP, then the intent classifier on the digit's sentence) worked by both.
+    agent_run(&rpc, &file, &chain, dir.path());
     stop.store(true, Ordering::Relaxed);
-    worker_thread.join().unwrap().unwrap();
+    for w in workers {
+        w.join().unwrap().unwrap();
+    }
 
     // The holder.
     let out = acn(&rpc, &file, "stake", &["bond", "--from", "buyer-2", "12.5"]);
@@ -294,4 +261,155 @@ fn every_role_command_works_through_the_binary_on_wasmd() {
         out.contains(&format!("proposal {pid} closed (Rejected, phase Rejected)")),
         "{out}"
     );
+}
+
+/// `name` bonds, registers for the two models and runs the worker loop (ndarray) until `stop`.
+fn provide(
+    chain: &Arc<WasmdChain>,
+    name: &str,
+    dir: &Path,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<anyhow::Result<()>> {
+    let d = chain.deployment().clone();
+    chain
+        .send_tokens(
+            name,
+            &d.staking,
+            2_000 * TOKEN,
+            &staking::ReceiveMsg::Bond { tier: None },
+        )
+        .unwrap();
+    let models = vec![common::MLP.to_string(), INTENT_ID.to_string()];
+    chain
+        .market_exec(
+            name,
+            &market::ExecuteMsg::RegisterProvider {
+                hardware: hardware(),
+                models: models.clone(),
+                min_unit_price: Uint128::zero(),
+            },
+        )
+        .unwrap();
+    let mut engine = Engine::new(Backend::Ndarray).unwrap();
+    for entry in common::registry()
+        .iter()
+        .filter(|e| models.contains(&e.spec.id))
+    {
+        engine
+            .load(entry, &acn_models::registry::default_weights_dir())
+            .unwrap();
+    }
+    let mut worker = Worker::new(
+        chain.clone() as Arc<dyn Chain + Send + Sync>,
+        engine,
+        WorkerConfig {
+            account: name.into(),
+            backend: Backend::Ndarray,
+            models,
+            registry: acn_models::registry::default_registry_path(),
+            weights_dir: None,
+            journal: dir.join(format!("{name}.journal")),
+            capacity: 4,
+            poll_interval_ms: 300,
+            min_unit_price: 0,
+            max_retries: 4,
+            behaviour: Behaviour::Honest,
+            chain: None,
+            metrics: None,
+        },
+        &common::specs(),
+    )
+    .unwrap();
+    std::thread::spawn(move || worker.run(|| stop.load(Ordering::Relaxed)))
+}
+
+/// `acn agent publish|show|run|wait` on the node: `buyer-1` publishes a two-step agent,
+/// `buyer-2` pays a run in ACN through the token and follows it to its end; the developer's fee
+/// and the buyer's refund are exact.
+fn agent_run(rpc: &str, file: &Path, chain: &WasmdChain, dir: &Path) {
+    let texts: Vec<String> = (0..10)
+        .map(|d| format!("\"please move {d} dollars to my savings account\""))
+        .collect();
+    let spec = format!(
+        r#"{{"id":"digit-transfer","name":"Digit transfer","description":"reads a digit, classifies a transfer of that many dollars",
+"steps":[{{"model_id":"{}","adapter":null}},{{"model_id":"{INTENT_ID}","adapter":{{"label_text":{{"texts":[{}]}}}}}}],
+"fee":"250000"}}"#,
+        common::MLP,
+        texts.join(",")
+    );
+    let spec_file = dir.join("agent.json");
+    std::fs::write(&spec_file, spec).unwrap();
+    let spec_file = spec_file.to_str().unwrap();
+    let out = acn(
+        rpc,
+        file,
+        "agent",
+        &["publish", "--from", "buyer-1", "--file", spec_file],
+    );
+    assert!(out.contains("digit-transfer"), "{out}");
+    let (csv, _) = common::digits_csv(2);
+    let input = dir.join("two-digits.csv");
+    std::fs::write(&input, csv).unwrap();
+    let balance = |n: &str| chain.balance(&chain.address(n).unwrap()).unwrap();
+    let (dev0, buyer0) = (balance("buyer-1"), balance("buyer-2"));
+    let started = std::time::Instant::now();
+    let out = acn(
+        rpc,
+        file,
+        "agent",
+        &[
+            "run",
+            "--from",
+            "buyer-2",
+            "--agent",
+            "digit-transfer",
+            "--input",
+            input.to_str().unwrap(),
+            "--redundancy",
+            "2",
+            "--step-lifetime",
+            "600",
+        ],
+    );
+    let run_id = number_after(&out, "run ");
+    let out = acn(
+        rpc,
+        file,
+        "agent",
+        &[
+            "wait",
+            "--from",
+            "buyer-2",
+            "--poll-ms",
+            "300",
+            "--timeout-secs",
+            "180",
+            &run_id.to_string(),
+        ],
+    );
+    eprintln!(
+        "agent run {run_id}: {:.1} s from `acn agent run` to the end of `acn agent wait`",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(out.contains("completed"), "{out}");
+    let run: agents::RunResponse = chain
+        .query(
+            chain.deployment().agents.as_ref().unwrap(),
+            &agents::QueryMsg::RunInfo { id: run_id },
+        )
+        .unwrap();
+    assert_eq!(run.status, agents::RunStatus::Completed);
+    assert_eq!(run.token(), Some(chain.deployment().token.as_str()));
+    let spent: u128 = run
+        .steps
+        .iter()
+        .map(|s| s.price.u128() - s.market_refund.u128())
+        .sum();
+    assert_eq!(balance("buyer-1"), dev0 + 250_000, "the developer's fee");
+    assert_eq!(
+        balance("buyer-2"),
+        buyer0 - spent - 250_000,
+        "the buyer paid the steps and the fee, nothing else"
+    );
+    assert_eq!(run.refunded.u128(), run.escrow.u128() - spent - 250_000);
 }
