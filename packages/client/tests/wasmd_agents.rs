@@ -4,8 +4,9 @@
 //! digits → label text → text classifier → i32 router; a buyer pays one uusdc escrow; each
 //! step is a market job the registry buys with a callback to itself, worked by two providers
 //! (commit, reveal: the last reveal settles it and the market's `ReceiveResult` records it),
-//! then a keeper's `Advance` adapts the output and buys the next step. Prints the gas of every
-//! message, per step and per run, and the run's wall time.
+//! then a keeper's `Advance` adapts the output and buys the next step. Then a second run whose
+//! step 1 expires unworked: the run fails and the buyer gets back all but step 0's price.
+//! Prints the gas of every message, per step and per run, and the run's wall time.
 
 mod common;
 
@@ -126,6 +127,9 @@ fn a_three_step_agent_run_settles_step_by_step_on_wasmd_with_its_gas() {
         .expect("load accounts");
     let mut plan = DeployPlan::localnet();
     plan.market_mut().models = models();
+    // Short windows: the failing run's step expires within a minute.
+    plan.market_mut().params.commit_window = 20;
+    plan.market_mut().params.reveal_window = 20;
     for p in PROVIDERS {
         plan.token.balances.push((p.to_string(), 5_000 * TOKEN));
     }
@@ -330,6 +334,109 @@ fn a_three_step_agent_run_settles_step_by_step_on_wasmd_with_its_gas() {
         paid + fees,
         spent,
         "each step's providers were paid its price less the fee"
+    );
+
+    // A second run whose step 1 nobody works on: its job expires (the market refunds the
+    // registry and calls it back), the run fails, and the buyer gets back everything but step
+    // 0's price: step 0's unspent budget, steps 1 and 2 whole, and the fee.
+    let failing = agents::ExecuteMsg::Run(agents::RunMsg {
+        step_lifetime: 45,
+        ..match run_msg {
+            agents::ExecuteMsg::Run(m) => m,
+            _ => unreachable!(),
+        }
+    });
+    let buyer1 = usdc(&buyer);
+    let tx = chain
+        .execute_json_with_funds(
+            "buyer-1",
+            &registry,
+            &serde_json::to_vec(&failing).unwrap(),
+            &[(STABLE.into(), escrow)],
+        )
+        .expect("second run");
+    let failing_id: u64 = tx.attr("run_id").unwrap().parse().unwrap();
+    let info = |chain: &WasmdChain| -> RunResponse {
+        chain
+            .query(&registry, &agents::QueryMsg::RunInfo { id: failing_id })
+            .unwrap()
+    };
+    let job0 = info(&chain).steps[0].job_id.unwrap();
+    for (k, name) in PROVIDERS.iter().enumerate() {
+        let out = labels_output(&[7]);
+        let c = commitment(&out, &salt(k as u8 + 1), &addr(name), job0, &d.market);
+        chain
+            .market_exec(
+                name,
+                &market::ExecuteMsg::CommitResult {
+                    job_id: job0,
+                    commitment: HexBinary::from(c.to_vec()),
+                },
+            )
+            .unwrap();
+    }
+    chain.wait_blocks(1).unwrap();
+    for (k, name) in PROVIDERS.iter().enumerate() {
+        chain
+            .market_exec(
+                name,
+                &market::ExecuteMsg::RevealResult {
+                    job_id: job0,
+                    output: labels_output(&[7]),
+                    salt: salt(k as u8 + 1),
+                },
+            )
+            .unwrap();
+    }
+    chain
+        .execute(
+            "keeper",
+            &registry,
+            &agents::ExecuteMsg::Advance { run_id: failing_id },
+        )
+        .expect("advance to step 1");
+    let job1 = info(&chain).steps[1].job_id.unwrap();
+    let job: market::JobResponse = chain.market(&market::QueryMsg::Job { id: job1 }).unwrap();
+    let wait = job
+        .deadline
+        .seconds()
+        .saturating_sub(chain.block().unwrap().time)
+        + 1;
+    chain.wait_seconds(wait).unwrap();
+    let expire = chain
+        .market_exec("keeper", &market::ExecuteMsg::Expire { job_id: job1 })
+        .expect("expire step 1's job");
+    assert!(matches!(
+        info(&chain).steps[1].status,
+        StepStatus::Failed {
+            job_status: Some(JobStatus::Expired),
+            ..
+        }
+    ));
+    let end = chain
+        .execute(
+            "keeper",
+            &registry,
+            &agents::ExecuteMsg::Advance { run_id: failing_id },
+        )
+        .expect("advance ends the failed run");
+    let f = info(&chain);
+    assert_eq!(f.status, RunStatus::Failed);
+    assert_eq!(f.steps[2].status, StepStatus::Skipped);
+    let price0 = f.steps[0].price.u128();
+    assert_eq!(
+        f.steps[1].market_refund, f.steps[1].price,
+        "the market refunded step 1"
+    );
+    assert_eq!(f.refunded.u128(), escrow - price0);
+    assert_eq!(usdc(&buyer), buyer1 - price0, "only step 0 was paid for");
+    assert_eq!(usdc(&dev) - dev0, FEE, "no fee for a failed run");
+    assert_eq!(usdc(&registry), 0);
+    eprintln!(
+        "failed run {failing_id}: Expire of step 1's job {} gas, the Advance that ends the run and refunds {} uusdc {} gas",
+        expire.gas_used,
+        f.refunded,
+        end.gas_used
     );
 
     eprintln!("publish: {} gas", publish.gas_used);
