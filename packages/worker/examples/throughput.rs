@@ -3,7 +3,7 @@
 //! ```text
 //! bash scripts/localnet.sh up
 //! cargo run --release -p acn-worker --example throughput -- [--jobs N] [--providers P]
-//!     [--redundancy R] [--per-tx K]
+//!     [--redundancy R] [--per-tx K] [--poll-ms MS] [--node-pid PID]
 //! ```
 //!
 //! Deploys a fresh instance of the contracts with the registry's models, registers `P` providers
@@ -14,7 +14,8 @@
 //! batch their audit decisions the same way). Prints a table: jobs/s from the first submission
 //! to the last settlement, messages/s, transactions/s and gas per block (from the node's block
 //! results), and the latency of each settled job in blocks, from its submission to its last
-//! reveal (the one that settles it). The RPC URL is `$ACN_WASMD_RPC` or
+//! reveal (the one that settles it). Every client looks at the chain every `MS` milliseconds
+//! (default 100: the workers' idle passes, the buyers' passes, the waits for inclusion). The RPC URL is `$ACN_WASMD_RPC` or
 //! `http://127.0.0.1:26657`.
 
 use std::path::{Path, PathBuf};
@@ -67,6 +68,8 @@ fn main() -> anyhow::Result<()> {
     let per_tx = arg("--per-tx", 25).max(1);
     // The node's process id (e.g. `pgrep -f 'wasmd start'`), to report its CPU use.
     let node_pid = arg("--node-pid", 0);
+    // How often every client (workers, buyers, waits for inclusion) looks at the chain.
+    let poll_ms = arg("--poll-ms", 100).max(10) as u64;
     let root: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let rpc = std::env::var("ACN_WASMD_RPC")
         .ok()
@@ -76,7 +79,9 @@ fn main() -> anyhow::Result<()> {
     let registry = acn_models::load_registry(&registry_path)?;
     let specs: Vec<ModelSpec> = registry.iter().map(|e| e.spec.clone()).collect();
 
-    let mut chain = WasmdChain::new(WasmdConfig::new(&rpc))?;
+    let mut config = WasmdConfig::new(&rpc);
+    config.poll_interval = Duration::from_millis(poll_ms);
+    let mut chain = WasmdChain::new(config)?;
     chain.load_accounts(root.join("scripts/localnet-accounts.json"))?;
     let names: Vec<String> = (1..=providers).map(|i| format!("provider-{i}")).collect();
     let mut plan = DeployPlan::localnet();
@@ -140,7 +145,7 @@ fn main() -> anyhow::Result<()> {
             weights_dir: None,
             journal: journals.path().join(format!("{name}.journal")),
             capacity: 256,
-            poll_interval_ms: 100,
+            poll_interval_ms: poll_ms,
             min_unit_price: 0,
             max_retries: 8,
             behaviour: Behaviour::Honest,
@@ -295,7 +300,7 @@ fn main() -> anyhow::Result<()> {
             "{} jobs still unfinished after 15 minutes",
             open_ids.len()
         );
-        std::thread::sleep(Duration::from_millis(200));
+        std::thread::sleep(Duration::from_millis(poll_ms));
     }
     let elapsed = started.elapsed();
     let (client_cpu1, node_cpu1) = (cpu_secs("self"), cpu_secs(&node_pid.to_string()));
