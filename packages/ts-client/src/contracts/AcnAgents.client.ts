@@ -6,7 +6,7 @@
 
 import { ICosmWasmClient, ISigningCosmWasmClient } from "./baseClient";
 import { Coin, StdFee } from "@interchainjs/types";
-import { Uint128, InstantiateMsg, AgentParams, ExecuteMsg, Adapter, Binary, JobStatus, Action, Expiration, Timestamp, Uint64, AgentSpec, Step, Callback, JobResult, QueryMsg, MigrateMsg, Addr, AgentResponse, AgentsResponse, ConfigResponse, OwnershipForString, CallbackStatus, RunStatus, StepStatus, RunResponse, JobCallback, RunStep, RunsResponse } from "./AcnAgents.types";
+import { Uint128, InstantiateMsg, AgentParams, ExecuteMsg, Adapter, Binary, JobStatus, Action, Expiration, Timestamp, Uint64, AgentSpec, Step, RunMsg, Callback, Cw20ReceiveMsg, JobResult, QueryMsg, MigrateMsg, Addr, AgentResponse, AgentsResponse, ConfigResponse, OwnershipForString, CallbackStatus, RunStatus, StepStatus, RunResponse, JobCallback, RunStep, RunsResponse } from "./AcnAgents.types";
 export interface AcnAgentsReadOnlyInterface {
   contractAddress: string;
   config: () => Promise<ConfigResponse>;
@@ -179,6 +179,15 @@ export interface AcnAgentsInterface extends AcnAgentsReadOnlyInterface {
     stepLifetime: number;
     version?: number;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  receive: ({
+    amount,
+    msg,
+    sender
+  }: {
+    amount: Uint128;
+    msg: Binary;
+    sender: string;
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   receiveResult: ({
     jobId,
     output,
@@ -212,6 +221,7 @@ export class AcnAgentsClient extends AcnAgentsQueryClient implements AcnAgentsIn
     this.publish = this.publish.bind(this);
     this.updateParams = this.updateParams.bind(this);
     this.run = this.run.bind(this);
+    this.receive = this.receive.bind(this);
     this.receiveResult = this.receiveResult.bind(this);
     this.advance = this.advance.bind(this);
     this.cancel = this.cancel.bind(this);
@@ -268,6 +278,23 @@ export class AcnAgentsClient extends AcnAgentsQueryClient implements AcnAgentsIn
         redundancy,
         step_lifetime: stepLifetime,
         version
+      }
+    }, fee_, memo_, funds_);
+  };
+  receive = async ({
+    amount,
+    msg,
+    sender
+  }: {
+    amount: Uint128;
+    msg: Binary;
+    sender: string;
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      receive: {
+        amount,
+        msg,
+        sender
       }
     }, fee_, memo_, funds_);
   };

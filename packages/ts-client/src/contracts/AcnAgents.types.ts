@@ -24,16 +24,9 @@ export type ExecuteMsg = {
     params: AgentParams;
   };
 } | {
-  run: {
-    agent_id: string;
-    batch: number;
-    callback?: Callback | null;
-    input: Binary;
-    max_unit_price: Uint128;
-    redundancy: number;
-    step_lifetime: number;
-    version?: number | null;
-  };
+  run: RunMsg;
+} | {
+  receive: Cw20ReceiveMsg;
 } | {
   receive_result: JobResult;
 } | {
@@ -84,8 +77,23 @@ export interface Step {
   adapter?: Adapter | null;
   model_id: string;
 }
+export interface RunMsg {
+  agent_id: string;
+  batch: number;
+  callback?: Callback | null;
+  input: Binary;
+  max_unit_price: Uint128;
+  redundancy: number;
+  step_lifetime: number;
+  version?: number | null;
+}
 export interface Callback {
   gas_limit: number;
+}
+export interface Cw20ReceiveMsg {
+  amount: Uint128;
+  msg: Binary;
+  sender: string;
 }
 export interface JobResult {
   job_id: number;
