@@ -12,9 +12,11 @@ use std::time::Duration;
 
 use acn_cli::agent::{self, RunRequest, RunView};
 use acn_cli::job::SecretStore;
+use acn_client::amount::tokens;
 use acn_client::codec::EncodedInput;
-use acn_client::Chain;
+use acn_client::{Chain, ChainExt};
 use acn_interface::agents::{Adapter, AgentSpec, RunStatus, Step};
+use acn_interface::market;
 use acn_models::intent::{INTENT_ID, INTENT_LABELS};
 use acn_models::ModelKind;
 use cosmwasm_std::Uint128;
@@ -103,31 +105,35 @@ pub fn start(
 }
 
 impl DemoRun {
-    /// One look: move the run on if its step's job is final. The run, once it has ended.
+    /// One look: move the run on if its step's job is final. The run, once it has ended or
+    /// its step's job is disputed (the run then waits for the market owner's resolution).
     pub fn poll(&self, chain: &(impl Chain + ?Sized)) -> anyhow::Result<Option<RunView>> {
         let view = agent::run_view(chain, self.id)?;
-        if view.run.is_over() {
+        if view.run.is_over() || disputed(chain, &view)? {
             return Ok(Some(view));
         }
         agent::move_on(chain, &self.buyer, &view.run, &self.secrets, &mut |_| {})?;
         Ok(None)
     }
 
-    /// Follow the run to its end (blocks go on being produced), at most `timeout`.
+    /// Follow the run until [`DemoRun::poll`] has it (blocks go on being produced), at most
+    /// `timeout`; then the run as it is.
     pub fn finish(
         &self,
         chain: &(impl Chain + ?Sized),
         poll: Duration,
         timeout: Duration,
     ) -> anyhow::Result<RunView> {
-        agent::wait(
-            chain,
-            Some(&self.buyer),
-            self.id,
-            poll,
-            Some(timeout),
-            |_| {},
-        )
+        let until = std::time::Instant::now() + timeout;
+        loop {
+            if let Some(view) = self.poll(chain)? {
+                return Ok(view);
+            }
+            if std::time::Instant::now() >= until {
+                return agent::run_view(chain, self.id);
+            }
+            std::thread::sleep(poll);
+        }
     }
 
     /// Items whose final intent is the one their true digit's menu entry belongs to, of all.
@@ -139,6 +145,20 @@ impl DemoRun {
             .count();
         (ok, self.expected.len())
     }
+}
+
+/// Whether the job of the run's current step is disputed.
+pub fn disputed(chain: &(impl Chain + ?Sized), view: &RunView) -> anyhow::Result<bool> {
+    let Some(job_id) = view
+        .run
+        .steps
+        .get(view.run.current as usize)
+        .and_then(|s| s.job_id)
+    else {
+        return Ok(false);
+    };
+    let job: market::JobResponse = chain.market(&market::QueryMsg::Job { id: job_id })?;
+    Ok(job.status == market::JobStatus::Disputed)
 }
 
 /// The intent label of each item of a completed run (none otherwise).
@@ -167,5 +187,98 @@ pub fn intents(view: &RunView) -> String {
         "-".into()
     } else {
         names.join(", ")
+    }
+}
+
+/// What the demo reports of its run.
+pub struct RunOutcome {
+    /// The run as it ended (or stalled on a disputed step).
+    pub view: RunView,
+    /// Its steps' market jobs.
+    pub jobs: Vec<market::JobResponse>,
+    /// Items routed as their digits say, of all.
+    pub correct: (usize, usize),
+    /// Whether it waits on a disputed step (a cheater among too few providers).
+    pub disputed: bool,
+}
+
+/// Read what the demo reports of `run`, seen as `view`.
+pub fn outcome(
+    chain: &(impl Chain + ?Sized),
+    run: &DemoRun,
+    view: RunView,
+) -> anyhow::Result<RunOutcome> {
+    let jobs = view
+        .run
+        .steps
+        .iter()
+        .filter_map(|s| s.job_id)
+        .map(|id| chain.market(&market::QueryMsg::Job { id }))
+        .collect::<Result<_, _>>()?;
+    Ok(RunOutcome {
+        correct: run.correct(&view),
+        disputed: disputed(chain, &view)?,
+        view,
+        jobs,
+    })
+}
+
+impl RunOutcome {
+    /// Its rows of the demo's table.
+    pub fn rows(&self) -> Vec<String> {
+        let r = &self.view.run;
+        let (ok, items) = self.correct;
+        let status = match r.status {
+            RunStatus::Running if self.disputed => {
+                format!("waiting: step {}'s job is disputed", r.current + 1)
+            }
+            s => format!("{s:?}").to_lowercase(),
+        };
+        let spent: u128 = r
+            .steps
+            .iter()
+            .map(|s| s.price.u128() - s.market_refund.u128())
+            .sum();
+        vec![
+            format!(
+                "| agent run {} ({}, {} steps, jobs {}): status / final intents / routed as the digits say | {status} / {} / {ok} of {items} |",
+                r.id,
+                r.agent_id,
+                r.steps.len(),
+                r.steps
+                    .iter()
+                    .map(|s| s.job_id.map_or("-".into(), |j| j.to_string()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                intents(&self.view),
+            ),
+            format!(
+                "| agent run: escrow / spent on steps / developer fee / refunded to the buyer | {} / {} / {} / {} |",
+                tokens(r.escrow.u128()),
+                tokens(spent),
+                tokens(r.developer_paid.u128()),
+                tokens(r.refunded.u128()),
+            ),
+        ]
+    }
+
+    /// The demo's check: the run completed with at least 3 of 4 items routed as their digits
+    /// say — unless a cheater among too few providers had a step disputed.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.disputed {
+            return Ok(());
+        }
+        let r = &self.view.run;
+        anyhow::ensure!(
+            r.status == RunStatus::Completed,
+            "the agent run ended {:?}",
+            r.status
+        );
+        let (ok, items) = self.correct;
+        anyhow::ensure!(
+            4 * ok >= 3 * items,
+            "the agent run routed only {ok} of {items} items as their digits say"
+        );
+        Ok(())
     }
 }
