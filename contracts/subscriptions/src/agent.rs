@@ -52,7 +52,10 @@ struct RegistryParamsView {
 
 /// The configured registry.
 pub fn registry(config: &Config) -> Result<&Addr, ContractError> {
-    config.agents.as_ref().ok_or(ContractError::NoAgentRegistry {})
+    config
+        .agents
+        .as_ref()
+        .ok_or(ContractError::NoAgentRegistry {})
 }
 
 /// `agents` must be an agent registry running agents on `market`.
@@ -96,7 +99,11 @@ fn load_agent(
         })
 }
 
-fn load_model(deps: Deps, config: &Config, model_id: &str) -> Result<market::ModelResponse, ContractError> {
+fn load_model(
+    deps: Deps,
+    config: &Config,
+    model_id: &str,
+) -> Result<market::ModelResponse, ContractError> {
     Ok(deps.querier.query_wasm_smart(
         &config.market,
         &market::QueryMsg::Model {
@@ -168,7 +175,10 @@ pub fn check(
         let model = load_model(deps, config, &step.model_id).map_err(|e| {
             field_err(
                 "target.agent_id",
-                format!("step {i} names {}, which is not registered: {e}", step.model_id),
+                format!(
+                    "step {i} names {}, which is not registered: {e}",
+                    step.model_id
+                ),
             )
         })?;
         if !model.active {
@@ -269,7 +279,10 @@ pub fn run_msg(
 }
 
 /// The registry's answer to a `Run`: the run id and the escrow it kept (from its `run` event).
-pub fn started(config: &Config, response: &SubMsgResponse) -> Result<(u64, Uint128), ContractError> {
+pub fn started(
+    config: &Config,
+    response: &SubMsgResponse,
+) -> Result<(u64, Uint128), ContractError> {
     let registry = registry(config)?;
     let event = response
         .events
@@ -321,9 +334,7 @@ pub fn receive_run_result(
     let config = crate::state::CONFIG.load(deps.storage)?;
     if config.agents.as_ref() != Some(&info.sender) {
         return Err(ContractError::NotTheAgentRegistry {
-            registry: config
-                .agents
-                .map_or("none".to_string(), Addr::into_string),
+            registry: config.agents.map_or("none".to_string(), Addr::into_string),
             sender: info.sender.into_string(),
         });
     }

@@ -7,9 +7,9 @@ use cw_storage_plus::Bound;
 
 use acn_interface::market_view::MarketConfigView;
 use acn_interface::subscriptions::{
-    AgentRunInFlight, AgentRunsInFlightResponse, ConfigResponse, DueEntry, DueResponse, ExecuteMsg, InstantiateMsg, MigrateMsg, Params,
-    QueryMsg, RunsResponse, SubscriptionsResponse, TotalsResponse, MAX_KEEPER_REWARD,
-    MIN_INTERVAL_FLOOR,
+    AgentRunInFlight, AgentRunsInFlightResponse, ConfigResponse, DueEntry, DueResponse, ExecuteMsg,
+    InstantiateMsg, MigrateMsg, Params, QueryMsg, RunsResponse, SubscriptionsResponse,
+    TotalsResponse, MAX_KEEPER_REWARD, MIN_INTERVAL_FLOOR,
 };
 
 use crate::error::ContractError;

@@ -125,7 +125,9 @@ pub enum ContractError {
     },
 
     /// `ReceiveRunResult` from anyone but the configured agent registry.
-    #[error("receive_run_result: only the agent registry {registry} delivers run results, not {sender}")]
+    #[error(
+        "receive_run_result: only the agent registry {registry} delivers run results, not {sender}"
+    )]
     NotTheAgentRegistry {
         /// The configured registry (`none` when there is none).
         registry: String,
@@ -142,7 +144,9 @@ pub enum ContractError {
     },
 
     /// An `Agent` target with no agent registry configured.
-    #[error("target: no agent registry is configured (the owner sets one with update_agent_registry)")]
+    #[error(
+        "target: no agent registry is configured (the owner sets one with update_agent_registry)"
+    )]
     NoAgentRegistry {},
 
     /// The registry's run reply carried no run id or escrow.

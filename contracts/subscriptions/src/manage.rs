@@ -258,13 +258,11 @@ pub fn cancel(deps: DepsMut, info: MessageInfo, id: u64) -> Result<Response, Con
         .add_attribute("refunded", refund)
         .add_attribute(
             "run_in_flight",
-            sub.in_flight
-                .as_ref()
-                .map_or("none".to_string(), |f| {
-                    // A job's id, as before agent runs; `agent run N` for an agent run.
-                    f.job_id
-                        .map_or_else(|| crate::run::in_flight_name(f), |j| j.to_string())
-                }),
+            sub.in_flight.as_ref().map_or("none".to_string(), |f| {
+                // A job's id, as before agent runs; `agent run N` for an agent run.
+                f.job_id
+                    .map_or_else(|| crate::run::in_flight_name(f), |j| j.to_string())
+            }),
         );
     if !refund.is_zero() {
         res = res.add_message(refund_msg(&sub.owner, refund, &config.denom));

@@ -1,6 +1,6 @@
 use cosmwasm_std::{
-    coins, from_json, to_json_binary, wasm_execute, Binary, Deps, DepsMut, Env, MessageInfo,
-    Reply, Response, SubMsg, SubMsgResponse, SubMsgResult, Timestamp, Uint128,
+    coins, from_json, to_json_binary, wasm_execute, Binary, Deps, DepsMut, Env, MessageInfo, Reply,
+    Response, SubMsg, SubMsgResponse, SubMsgResult, Timestamp, Uint128,
 };
 
 use acn_interface::agents::RunStatus;

@@ -19,11 +19,14 @@ fn a_trigger_before_due_or_with_a_run_in_flight_is_refused_and_moves_nothing() {
     let job_id = w.job_in_flight(id);
     let before = w.snapshot();
     let e = w.trigger("keeper", id).unwrap_err();
-    assert_eq!(err(e), ContractError::RunInFlight {
+    assert_eq!(
+        err(e),
+        ContractError::RunInFlight {
             id,
             run: 1,
             what: format!("job {job_id}")
-        });
+        }
+    );
     assert_eq!(w.snapshot(), before);
 
     let started = w.sub(id).in_flight.unwrap().started_at;

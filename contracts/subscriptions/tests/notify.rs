@@ -43,7 +43,9 @@ fn exec(
         return Err(StdError::generic_err("the subscriber refuses"));
     }
     let SubscriptionCallbackMsg::SubscriptionResult { id, run, result } = msg else {
-        return Err(StdError::generic_err("a job subscription's result expected"));
+        return Err(StdError::generic_err(
+            "a job subscription's result expected",
+        ));
     };
     let mut got = GOT.load(deps.storage)?;
     got.push((info.sender, id, run, result));
