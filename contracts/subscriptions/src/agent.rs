@@ -64,7 +64,7 @@ pub fn check_registry(deps: Deps, market: &Addr, agents: &Addr) -> Result<(), Co
         .querier
         .query_wasm_smart(agents, &agents::QueryMsg::Config {})
         .map_err(|e| field_err("agents", format!("{agents} is not an agent registry: {e}")))?;
-    if &r.market != market {
+    if r.market != *market {
         return Err(field_err(
             "agents",
             format!(
