@@ -167,13 +167,15 @@ pub enum ExecuteMsg {
         id: u64,
     },
     /// The owner: end the subscription and receive its unspent balance now; a run in flight
-    /// finishes, and what the market refunds for it goes to the owner too.
+    /// finishes, and what the market (or the agent registry) refunds for it goes to the owner
+    /// too.
     Cancel {
         /// Subscription id.
         id: u64,
     },
     /// Anyone: start the due run of a subscription (paying the caller the keeper reward), or
-    /// mark it `Drained` when its balance no longer covers a run plus the reward.
+    /// mark it `Drained` when its balance no longer covers a run plus the reward (a job's
+    /// quote, or an agent run's escrow).
     Trigger {
         /// Subscription id.
         id: u64,
