@@ -7,14 +7,16 @@ use cw_storage_plus::Bound;
 
 use acn_interface::market_view::MarketConfigView;
 use acn_interface::subscriptions::{
-    ConfigResponse, DueEntry, DueResponse, ExecuteMsg, InstantiateMsg, MigrateMsg, Params,
-    QueryMsg, RunsResponse, SubscriptionsResponse, TotalsResponse, MAX_KEEPER_REWARD,
-    MIN_INTERVAL_FLOOR,
+    AgentRunInFlight, AgentRunsInFlightResponse, ConfigResponse, DueEntry, DueResponse, ExecuteMsg,
+    InstantiateMsg, MigrateMsg, Params, QueryMsg, RunsResponse, SubscriptionsResponse,
+    TotalsResponse, MAX_KEEPER_REWARD, MIN_INTERVAL_FLOOR,
 };
 
 use crate::error::ContractError;
-use crate::state::{Config, BY_OWNER, CONFIG, LAST_ID, PARAMS, QUEUE, RUNS, SUBSCRIPTIONS, TOTALS};
-use crate::{manage, run};
+use crate::state::{
+    Config, AGENT_RUNS, BY_OWNER, CONFIG, LAST_ID, PARAMS, QUEUE, RUNS, SUBSCRIPTIONS, TOTALS,
+};
+use crate::{agent, manage, run};
 
 /// cw2 contract name.
 pub const CONTRACT_NAME: &str = "crates.io:acn-subscriptions";
@@ -83,11 +85,20 @@ pub fn instantiate(
         })?;
     let params = msg.params.unwrap_or_default();
     check_params(&params)?;
+    let agents = msg
+        .agents
+        .map(|a| deps.api.addr_validate(&a))
+        .transpose()
+        .map_err(|e| field_err("agents", e.to_string()))?;
+    if let Some(agents) = &agents {
+        agent::check_registry(deps.as_ref(), &market, agents)?;
+    }
     CONFIG.save(
         deps.storage,
         &Config {
             market: market.clone(),
             denom,
+            agents,
         },
     )?;
     PARAMS.save(deps.storage, &params)?;
@@ -116,6 +127,27 @@ pub fn execute(
         ExecuteMsg::Cancel { id } => manage::cancel(deps, info, id),
         ExecuteMsg::Trigger { id } => run::trigger(deps, env, info, id),
         ExecuteMsg::ReceiveResult(result) => run::receive_result(deps, info, result),
+        ExecuteMsg::ReceiveRunResult(result) => agent::receive_run_result(deps, info, result),
+        ExecuteMsg::UpdateAgentRegistry { agents } => {
+            cw_utils::nonpayable(&info)?;
+            cw_ownable::assert_owner(deps.storage, &info.sender)?;
+            let mut config = CONFIG.load(deps.storage)?;
+            let agents = agents
+                .map(|a| deps.api.addr_validate(&a))
+                .transpose()
+                .map_err(|e| field_err("agents", e.to_string()))?;
+            if let Some(agents) = &agents {
+                agent::check_registry(deps.as_ref(), &config.market, agents)?;
+            }
+            config.agents = agents;
+            CONFIG.save(deps.storage, &config)?;
+            Ok(Response::new()
+                .add_attribute("action", "update_agent_registry")
+                .add_attribute(
+                    "agents",
+                    config.agents.map_or("none".into(), |a| a.into_string()),
+                ))
+        }
         ExecuteMsg::UpdateParams { params } => {
             cw_utils::nonpayable(&info)?;
             cw_ownable::assert_owner(deps.storage, &info.sender)?;
@@ -140,7 +172,7 @@ pub fn execute(
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn reply(deps: DepsMut, env: Env, msg: Reply) -> Result<Response, ContractError> {
     match msg.id {
-        run::SUBMIT_REPLY => run::submitted(deps, env, msg),
+        run::SUBMIT_REPLY | agent::RUN_REPLY => run::submitted(deps, env, msg),
         run::NOTIFY_REPLY => run::notify_failed(deps, msg),
         id => Err(ContractError::UnknownReply { id }),
     }
@@ -156,6 +188,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 market: c.market,
                 denom: c.denom,
                 params: PARAMS.load(deps.storage)?,
+                agents: c.agents,
             })
         }
         QueryMsg::Subscription { id } => to_json_binary(&SUBSCRIPTIONS.load(deps.storage, id)?),
@@ -221,6 +254,19 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
             to_json_binary(&RunsResponse { runs })
         }
         QueryMsg::Totals {} => to_json_binary(&TOTALS.load(deps.storage)?),
+        QueryMsg::AgentRunsInFlight { start_after, limit } => {
+            let runs = AGENT_RUNS
+                .range(
+                    deps.storage,
+                    start_after.map(Bound::exclusive),
+                    None,
+                    Order::Ascending,
+                )
+                .take(page(limit))
+                .map(|r| r.map(|(run_id, id)| AgentRunInFlight { run_id, id }))
+                .collect::<StdResult<Vec<_>>>()?;
+            to_json_binary(&AgentRunsInFlightResponse { runs })
+        }
         QueryMsg::Ownership {} => to_json_binary(&cw_ownable::get_ownership(deps.storage)?),
     }
 }

@@ -86,14 +86,14 @@ pub enum ContractError {
     },
 
     /// `Trigger` of a subscription with a run in flight.
-    #[error("subscription {id} has run {run} in flight (job {job_id})")]
+    #[error("subscription {id} has run {run} in flight ({what})")]
     RunInFlight {
         /// The id.
         id: u64,
         /// The run.
         run: u64,
-        /// Its market job.
-        job_id: u64,
+        /// Its market job (`job 7`) or agent run (`agent run 3`).
+        what: String,
     },
 
     /// `Trigger` before the subscription is due.
@@ -122,6 +122,38 @@ pub enum ContractError {
     UnknownJob {
         /// The job id.
         job_id: u64,
+    },
+
+    /// `ReceiveRunResult` from anyone but the configured agent registry.
+    #[error(
+        "receive_run_result: only the agent registry {registry} delivers run results, not {sender}"
+    )]
+    NotTheAgentRegistry {
+        /// The configured registry (`none` when there is none).
+        registry: String,
+        /// The sender.
+        sender: String,
+    },
+
+    /// `ReceiveRunResult` for an agent run that is not in flight here (never started here, or
+    /// its result already received).
+    #[error("receive_run_result: agent run {run_id} is not a run in flight")]
+    UnknownAgentRun {
+        /// The registry's run id.
+        run_id: u64,
+    },
+
+    /// An `Agent` target with no agent registry configured.
+    #[error(
+        "target: no agent registry is configured (the owner sets one with update_agent_registry)"
+    )]
+    NoAgentRegistry {},
+
+    /// The registry's run reply carried no run id or escrow.
+    #[error("the agent registry's run reported no {attribute}")]
+    NoRunAttribute {
+        /// The missing attribute (`run_id`, `escrow`).
+        attribute: String,
     },
 
     /// The market's submission reply carried no job id.

@@ -1,22 +1,58 @@
 use cosmwasm_std::{coins, Addr, BankMsg, Deps, DepsMut, Env, MessageInfo, Response, Uint128};
 
 use acn_interface::market::{self, ModelResponse};
-use acn_interface::market_view::MarketConfigView;
+use acn_interface::market_view::{MarketConfigView, MarketParamsView};
 use acn_interface::subscriptions::{
     RunSettings, SubscriptionStatus, Target, MAX_INPUT_BYTES, MAX_INTERVAL,
 };
 
 use crate::contract::field_err;
 use crate::error::ContractError;
-use crate::run::quote;
+use crate::run::run_cost;
 use crate::state::{
     Config, Subscription, BY_OWNER, CONFIG, LAST_ID, PARAMS, QUEUE, SUBSCRIPTIONS, TOTALS,
 };
 
-/// Check the target against the market (a registered, active model; its input spec; the
-/// market's and the model's redundancy bounds) and the settings against the market's windows,
-/// its callback gas bound and the governed shortest interval.
-fn check(
+/// The market's parameters and the settings' bounds every target shares: the governed
+/// shortest interval.
+fn check_interval(deps: Deps, settings: &RunSettings) -> Result<(), ContractError> {
+    let min_interval = PARAMS.load(deps.storage)?.min_interval;
+    if settings.interval < min_interval || settings.interval > MAX_INTERVAL {
+        return Err(field_err(
+            "settings.interval",
+            format!(
+                "{} s outside {min_interval}..={MAX_INTERVAL} s",
+                settings.interval
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A job's (or a step's) lifetime within the market's commit + reveal windows and its
+/// `max_job_lifetime`.
+pub(crate) fn check_lifetime(
+    p: &MarketParamsView,
+    field: &str,
+    lifetime: u64,
+) -> Result<(), ContractError> {
+    let earliest = p.commit_window + p.reveal_window;
+    if lifetime < earliest || lifetime > p.max_job_lifetime {
+        return Err(field_err(
+            field,
+            format!(
+                "{lifetime} s outside {earliest}..={} s (the market's windows and max job lifetime)",
+                p.max_job_lifetime
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A `Job` target against the market (a registered, active model; its input spec; the market's
+/// and the model's redundancy bounds) and the settings against the market's windows and its
+/// callback gas bound.
+fn check_job(
     deps: Deps,
     config: &Config,
     target: &Target,
@@ -28,7 +64,10 @@ fn check(
         batch,
         redundancy,
         ..
-    } = target;
+    } = target
+    else {
+        unreachable!("check_job takes a job target");
+    };
     let m: MarketConfigView = deps
         .querier
         .query_wasm_smart(&config.market, &market::QueryMsg::Config {})?;
@@ -68,26 +107,7 @@ fn check(
             ),
         ));
     }
-    let min_interval = PARAMS.load(deps.storage)?.min_interval;
-    if settings.interval < min_interval || settings.interval > MAX_INTERVAL {
-        return Err(field_err(
-            "settings.interval",
-            format!(
-                "{} s outside {min_interval}..={MAX_INTERVAL} s",
-                settings.interval
-            ),
-        ));
-    }
-    let earliest = p.commit_window + p.reveal_window;
-    if settings.job_lifetime < earliest || settings.job_lifetime > p.max_job_lifetime {
-        return Err(field_err(
-            "settings.job_lifetime",
-            format!(
-                "{} s outside {earliest}..={} s (the market's windows and max job lifetime)",
-                settings.job_lifetime, p.max_job_lifetime
-            ),
-        ));
-    }
+    check_lifetime(p, "settings.job_lifetime", settings.job_lifetime)?;
     if settings.callback_gas == 0 || settings.callback_gas > p.max_callback_gas {
         return Err(field_err(
             "settings.callback_gas",
@@ -111,7 +131,14 @@ pub fn create(
 ) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let paid = cw_utils::must_pay(&info, &config.denom)?;
-    check(deps.as_ref(), &config, &target, &settings)?;
+    check_interval(deps.as_ref(), &settings)?;
+    let target = match target {
+        Target::Job { .. } => {
+            check_job(deps.as_ref(), &config, &target, &settings)?;
+            target
+        }
+        Target::Agent { .. } => crate::agent::check(deps.as_ref(), &config, target, &settings)?,
+    };
     let notify = notify
         .map(|n| {
             deps.api
@@ -120,7 +147,7 @@ pub fn create(
         })
         .transpose()?;
     let reward = PARAMS.load(deps.storage)?.keeper_reward;
-    let price = quote(deps.as_ref(), &env, &config, &target)?.price;
+    let price = run_cost(deps.as_ref(), &env, &config, &target)?;
     let required = price.checked_add(reward)?;
     if paid < required {
         return Err(ContractError::InsufficientFunds {
@@ -231,9 +258,11 @@ pub fn cancel(deps: DepsMut, info: MessageInfo, id: u64) -> Result<Response, Con
         .add_attribute("refunded", refund)
         .add_attribute(
             "run_in_flight",
-            sub.in_flight
-                .as_ref()
-                .map_or("none".to_string(), |f| f.job_id.to_string()),
+            sub.in_flight.as_ref().map_or("none".to_string(), |f| {
+                // A job's id, as before agent runs; `agent run N` for an agent run.
+                f.job_id
+                    .map_or_else(|| crate::run::in_flight_name(f), |j| j.to_string())
+            }),
         );
     if !refund.is_zero() {
         res = res.add_message(refund_msg(&sub.owner, refund, &config.denom));

@@ -11,6 +11,9 @@ pub struct Config {
     pub market: Addr,
     /// The market's stable denom.
     pub denom: String,
+    /// The agent registry agent subscriptions run on, if any.
+    #[serde(default)]
+    pub agents: Option<Addr>,
 }
 
 /// A subscription as stored is the subscription the queries return.
@@ -44,6 +47,8 @@ pub const BY_OWNER: Map<(&Addr, u64), ()> = Map::new("by_owner");
 pub const QUEUE: Map<(u64, u64), ()> = Map::new("queue");
 /// Subscription id by the market job of its run in flight.
 pub const JOBS: Map<u64, u64> = Map::new("jobs");
+/// Subscription id by the registry's agent run in flight.
+pub const AGENT_RUNS: Map<u64, u64> = Map::new("agent_runs");
 /// Runs by (subscription id, run number).
 pub const RUNS: Map<(u64, u64), RunRecord> = Map::new("runs");
 /// Totals.

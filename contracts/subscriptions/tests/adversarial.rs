@@ -19,7 +19,14 @@ fn a_trigger_before_due_or_with_a_run_in_flight_is_refused_and_moves_nothing() {
     let job_id = w.job_in_flight(id);
     let before = w.snapshot();
     let e = w.trigger("keeper", id).unwrap_err();
-    assert_eq!(err(e), ContractError::RunInFlight { id, run: 1, job_id });
+    assert_eq!(
+        err(e),
+        ContractError::RunInFlight {
+            id,
+            run: 1,
+            what: format!("job {job_id}")
+        }
+    );
     assert_eq!(w.snapshot(), before);
 
     let started = w.sub(id).in_flight.unwrap().started_at;
@@ -302,7 +309,9 @@ fn bad_subscriptions_are_refused_with_the_field_named_and_nothing_moved() {
         (
             create(
                 with(&|t| {
-                    let Target::Job { model_id, .. } = t;
+                    let Target::Job { model_id, .. } = t else {
+                        unreachable!()
+                    };
                     *model_id = "nope-v1".into();
                 }),
                 settings(),
@@ -313,7 +322,9 @@ fn bad_subscriptions_are_refused_with_the_field_named_and_nothing_moved() {
         (
             create(
                 with(&|t| {
-                    let Target::Job { redundancy, .. } = t;
+                    let Target::Job { redundancy, .. } = t else {
+                        unreachable!()
+                    };
                     *redundancy = 1;
                 }),
                 settings(),
@@ -324,7 +335,9 @@ fn bad_subscriptions_are_refused_with_the_field_named_and_nothing_moved() {
         (
             create(
                 with(&|t| {
-                    let Target::Job { batch, .. } = t;
+                    let Target::Job { batch, .. } = t else {
+                        unreachable!()
+                    };
                     *batch = 2;
                 }),
                 settings(),

@@ -42,7 +42,11 @@ fn exec(
     if FAIL.load(deps.storage)? {
         return Err(StdError::generic_err("the subscriber refuses"));
     }
-    let SubscriptionCallbackMsg::SubscriptionResult { id, run, result } = msg;
+    let SubscriptionCallbackMsg::SubscriptionResult { id, run, result } = msg else {
+        return Err(StdError::generic_err(
+            "a job subscription's result expected",
+        ));
+    };
     let mut got = GOT.load(deps.storage)?;
     got.push((info.sender, id, run, result));
     GOT.save(deps.storage, &got)?;

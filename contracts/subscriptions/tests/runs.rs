@@ -46,7 +46,8 @@ fn a_subscription_runs_several_times_and_refunds_its_balance_on_cancel() {
             sub.in_flight,
             Some(InFlight {
                 run,
-                job_id,
+                job_id: Some(job_id),
+                agent_run_id: None,
                 price: Uint128::new(PRICE),
                 started_at: started,
             })

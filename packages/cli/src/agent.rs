@@ -254,6 +254,24 @@ pub fn escrow(
     Ok(total)
 }
 
+/// The default `--max-unit-price` of a run: the market's unit price (quoted for the first
+/// step's model) + 12.5 %, one price window's largest move.
+pub fn default_max_unit_price(
+    chain: &(impl Chain + ?Sized),
+    first_model: &str,
+    batch: u32,
+    redundancy: u8,
+) -> anyhow::Result<u128> {
+    let q: market::QuoteResponse = chain.market(&market::QueryMsg::Quote {
+        model_id: first_model.to_string(),
+        batch,
+        redundancy,
+        buyer: None,
+    })?;
+    let p = q.unit_price.u128();
+    Ok(p + p.div_ceil(8))
+}
+
 /// Start a run of `req` as `account`, paying its escrow.
 pub fn run(
     chain: &(impl Chain + ?Sized),
@@ -265,16 +283,7 @@ pub fn run(
     let first = agent.spec.steps.first().context("the agent has no steps")?;
     let max_unit_price = match req.max_unit_price {
         Some(p) => p,
-        None => {
-            let q: market::QuoteResponse = chain.market(&market::QueryMsg::Quote {
-                model_id: first.model_id.clone(),
-                batch: req.input.batch,
-                redundancy: req.redundancy,
-                buyer: None,
-            })?;
-            let p = q.unit_price.u128();
-            p + p.div_ceil(8)
-        }
+        None => default_max_unit_price(chain, &first.model_id, req.input.batch, req.redundancy)?,
     };
     let escrow = escrow(
         chain,

@@ -1,8 +1,9 @@
-//! `acn sub create|topup|cancel|show|trigger|due`: recurring jobs from a prepaid balance in the
-//! market's stable asset (the subscriptions contract).
+//! `acn sub create|topup|cancel|show|trigger|due`: recurring jobs or agent runs from a prepaid
+//! balance in the market's stable asset (the subscriptions contract).
 //!
 //! ```text
 //! acn sub create  --from buyer-1 --model digits-mlp-v1 --input digit.csv --every 600 --deposit 1.5
+//! acn sub create  --from buyer-1 --agent digit-router --input digit.csv --every 600 --deposit 1.5
 //! acn sub topup   --from buyer-1 3 0.5         # anyone may top up; a drained one restarts
 //! acn sub cancel  --from buyer-1 3             # the unspent balance comes back
 //! acn sub show    3                            # or `acn sub show --owner ADDR` / `--from NAME`
@@ -10,7 +11,9 @@
 //! acn sub due                                  # what is due now
 //! ```
 //!
-//! Amounts are whole units of the stable asset with up to 6 decimals (`1.5` = 1.5 USDC).
+//! Amounts are whole units of the stable asset with up to 6 decimals (`1.5` = 1.5 USDC). An
+//! agent subscription pins the agent's version at creation (the latest unless `--version`);
+//! each run is an agent run whose steps keepers (`acn-worker keep`) or anyone move on.
 
 use anyhow::{bail, Context};
 use cosmwasm_std::{Binary, Uint128};
@@ -45,16 +48,24 @@ pub struct SubOptions {
 /// The subscriber's and the keeper's commands.
 #[derive(clap::Subcommand, Clone, Debug)]
 pub enum SubCommand {
-    /// Open a subscription: a job of `--model` on `--input` every `--every` seconds, paid from
-    /// `--deposit` (at least one run plus the keeper reward). The first run is due at once.
+    /// Open a subscription: a job of `--model` (or a run of `--agent`) on `--input` every
+    /// `--every` seconds, paid from `--deposit` (at least one run plus the keeper reward). The
+    /// first run is due at once.
     Create {
         /// Owner account that pays.
         #[arg(skip)]
         from: String,
-        /// Model id.
+        /// Model id (a job per run).
+        #[arg(long, required_unless_present = "agent", conflicts_with = "agent")]
+        model: Option<String>,
+        /// Agent id (an agent run per run, paid its escrow; see `acn agent show`).
         #[arg(long)]
-        model: String,
-        /// Input file (CSV rows, a JSON array or array of arrays, or text lines).
+        agent: Option<String>,
+        /// The agent's version, pinned (default: the latest at creation).
+        #[arg(long, requires = "agent")]
+        version: Option<u32>,
+        /// Input file for the model (the agent's first step's model): CSV rows, a JSON array or
+        /// array of arrays, or text lines.
         #[arg(long, required_unless_present = "text", conflicts_with = "text")]
         input: Option<std::path::PathBuf>,
         /// A text item for a model taking text (repeat for a batch), instead of --input.
@@ -63,7 +74,8 @@ pub enum SubCommand {
         /// Input format (default: from the file's extension).
         #[arg(long)]
         format: Option<InputFormat>,
-        /// Provider slots (default: the model's minimum, at least 2).
+        /// Provider slots (default: the model's minimum, every step model's for an agent; at
+        /// least 2).
         #[arg(long)]
         redundancy: Option<u8>,
         /// Seconds between runs.
@@ -72,14 +84,17 @@ pub enum SubCommand {
         /// Stable deposited, e.g. 1.5 (USDC).
         #[arg(long, value_parser = parse_amount)]
         deposit: u128,
-        /// Highest unit price a run accepts, in the stable asset (default: any; a run above it is
-        /// skipped, nothing paid).
+        /// Highest unit price a run accepts, in the stable asset (a run above it is skipped,
+        /// nothing paid). Default: any for a job; for an agent, whose escrow it sizes, the
+        /// market's unit price + 12.5 %.
         #[arg(long, value_parser = parse_amount)]
         max_unit_price: Option<u128>,
-        /// Seconds from a run's start to its job's deadline (default 600).
+        /// Seconds from a run's start to its job's deadline, or from each agent step's
+        /// submission to its job's deadline (default 600).
         #[arg(long, default_value_t = 600)]
         job_lifetime: u64,
-        /// Gas the market gives the result callback (default 250 000).
+        /// Gas the market (the agent registry, for an agent) gives the result callback
+        /// (default 250 000).
         #[arg(long, default_value_t = 250_000)]
         callback_gas: u64,
     },
@@ -130,22 +145,37 @@ pub enum SubCommand {
     },
 }
 
+/// What a subscription runs, as `acn sub create` names it.
+#[derive(Clone, Debug)]
+pub enum Subject {
+    /// A job of this model per run.
+    Model(String),
+    /// A run of this agent per run.
+    Agent {
+        /// Agent id.
+        id: String,
+        /// Version (`None`: the latest, pinned at creation).
+        version: Option<u32>,
+    },
+}
+
 /// What `acn sub create` asks for.
 #[derive(Clone, Debug)]
 pub struct CreateRequest {
-    /// Model id.
-    pub model_id: String,
-    /// The encoded input.
+    /// The model or agent.
+    pub subject: Subject,
+    /// The encoded input (for the model, or the agent's first step's model).
     pub input: EncodedInput,
-    /// Provider slots (default: the model's minimum, at least 2).
+    /// Provider slots (default: the model's minimum — every step model's for an agent —, at
+    /// least 2).
     pub redundancy: Option<u8>,
     /// Seconds between runs.
     pub every: u64,
     /// Stable base units deposited.
     pub deposit: u128,
-    /// Highest unit price (default: any).
+    /// Highest unit price (default: any for a job; the market's + 12.5 % for an agent).
     pub max_unit_price: Option<u128>,
-    /// Seconds from a run's start to its job's deadline.
+    /// Seconds from a run's start to its job's deadline (each step's, for an agent).
     pub job_lifetime: u64,
     /// Gas of the result callback.
     pub callback_gas: u64,
@@ -171,8 +201,10 @@ pub struct SubChange {
     pub action: String,
     /// Stable moved by it: deposited, added, refunded, or the keeper reward earned.
     pub amount: u128,
-    /// Market job started (`trigger`).
+    /// Market job started (`trigger` of a job subscription).
     pub job_id: Option<u64>,
+    /// Agent run started (`trigger` of an agent subscription).
+    pub agent_run_id: Option<u64>,
     /// Gas used (0 on the embedded chain).
     pub gas_used: u64,
     /// Transaction hash (empty on the embedded chain).
@@ -251,6 +283,9 @@ fn change(
         action: action.into(),
         amount,
         job_id: tx.attr("subscription_job_id").and_then(|v| v.parse().ok()),
+        agent_run_id: tx
+            .attr("subscription_agent_run_id")
+            .and_then(|v| v.parse().ok()),
         gas_used: tx.gas_used,
         tx_hash: tx.tx_hash.clone(),
         view: show(chain, id)?,
@@ -272,8 +307,7 @@ pub fn create(
 ) -> anyhow::Result<SubChange> {
     nonzero(req.deposit, "--deposit")?;
     let cfg = config(chain)?;
-    let spec = model(chain, &req.model_id)?.spec;
-    let redundancy = req.redundancy.unwrap_or(spec.min_redundancy.max(2));
+    let target = target(chain, req)?;
     let address = chain.address(account)?;
     let held = chain.bank_balance(&address, &cfg.denom)?;
     if held < req.deposit {
@@ -284,13 +318,7 @@ pub fn create(
         );
     }
     let msg = subs::ExecuteMsg::Create {
-        target: Target::Job {
-            model_id: req.model_id.clone(),
-            input: Binary::from(req.input.bytes.clone()),
-            batch: req.input.batch,
-            redundancy,
-            max_unit_price: req.max_unit_price.map_or(Uint128::MAX, Uint128::new),
-        },
+        target,
         settings: RunSettings {
             interval: req.every,
             job_lifetime: req.job_lifetime,
@@ -309,6 +337,66 @@ pub fn create(
         .and_then(|v| v.parse().ok())
         .context("the create transaction named no subscription_id")?;
     change(chain, "create", req.deposit, &tx, id)
+}
+
+/// The subscription target `req` names: a job, or an agent run with its version pinned, its
+/// redundancy defaulting to every step model's minimum (at least 2) and its unit price bound to
+/// the market's + 12.5 % (as `acn agent run`).
+fn target(chain: &(impl Chain + ?Sized), req: &CreateRequest) -> anyhow::Result<Target> {
+    let input = Binary::from(req.input.bytes.clone());
+    let batch = req.input.batch;
+    Ok(match &req.subject {
+        Subject::Model(model_id) => {
+            let spec = model(chain, model_id)?.spec;
+            Target::Job {
+                model_id: model_id.clone(),
+                input,
+                batch,
+                redundancy: req.redundancy.unwrap_or(spec.min_redundancy.max(2)),
+                max_unit_price: req.max_unit_price.map_or(Uint128::MAX, Uint128::new),
+            }
+        }
+        Subject::Agent { id, version } => {
+            let agent = crate::agent::show(chain, id, *version)?;
+            let first = agent.spec.steps.first().context("the agent has no steps")?;
+            let mut min = 2;
+            for step in &agent.spec.steps {
+                min = min.max(model(chain, &step.model_id)?.spec.min_redundancy);
+            }
+            let redundancy = req.redundancy.unwrap_or(min);
+            let max_unit_price = match req.max_unit_price {
+                Some(p) => p,
+                None => {
+                    crate::agent::default_max_unit_price(chain, &first.model_id, batch, redundancy)?
+                }
+            };
+            Target::Agent {
+                agent_id: agent.id,
+                version: Some(agent.version),
+                input,
+                batch,
+                redundancy,
+                max_unit_price: Uint128::new(max_unit_price),
+                step_lifetime: req.job_lifetime,
+            }
+        }
+    })
+}
+
+/// The model whose input spec the request's input must fit: the model, or the agent's first
+/// step's.
+pub fn input_model(
+    chain: &(impl Chain + ?Sized),
+    subject: &Subject,
+) -> anyhow::Result<acn_interface::market::ModelSpec> {
+    match subject {
+        Subject::Model(id) => Ok(model(chain, id)?.spec),
+        Subject::Agent { id, version } => {
+            let agent = crate::agent::show(chain, id, *version)?;
+            let first = agent.spec.steps.first().context("the agent has no steps")?;
+            Ok(model(chain, &first.model_id)?.spec)
+        }
+    }
 }
 
 /// Add `amount` stable base units to subscription `id`.
@@ -377,12 +465,28 @@ impl SubView {
     pub fn render(&self) -> String {
         let s = &self.subscription;
         let d = Some(self.denom.as_str());
-        let Target::Job {
-            model_id,
-            batch,
-            redundancy,
-            ..
-        } = &s.target;
+        let what = match &s.target {
+            Target::Job {
+                model_id,
+                batch,
+                redundancy,
+                ..
+            } => format!("{model_id} × {batch} item(s), {redundancy} slots"),
+            Target::Agent {
+                agent_id,
+                version,
+                batch,
+                redundancy,
+                max_unit_price,
+                step_lifetime,
+                ..
+            } => format!(
+                "agent {agent_id} v{} × {batch} item(s), {redundancy} slots, at most {} per unit, steps of {}",
+                version.map_or("?".to_string(), |v| v.to_string()),
+                asset(max_unit_price.u128(), d),
+                format_span(*step_lifetime)
+            ),
+        };
         let mut out = format!(
             "subscription {}  {}  owner {}\n",
             s.id,
@@ -394,18 +498,30 @@ impl SubView {
             s.owner
         );
         out += &format!(
-            "  runs       {model_id} × {batch} item(s), {redundancy} slots, every {}\n",
+            "  runs       {what}, every {}\n",
             format_span(s.settings.interval)
         );
         out += &format!("  balance    {}\n", asset(s.balance.u128(), d));
         out += &format!(
-            "  spent      {} on jobs, {} to keepers\n",
+            "  spent      {} on {}, {} to keepers\n",
             asset(s.spent.u128(), d),
+            match s.target {
+                Target::Job { .. } => "jobs",
+                Target::Agent { .. } => "agent runs",
+            },
             asset(s.rewards_paid.u128(), d)
         );
         match (&s.in_flight, s.next_due) {
             (Some(f), _) => {
-                out += &format!("  in flight  run {} = job {}\n", f.run, f.job_id);
+                out += &format!(
+                    "  in flight  run {} = {}\n",
+                    f.run,
+                    match (f.job_id, f.agent_run_id) {
+                        (Some(job), _) => format!("job {job}"),
+                        (None, Some(run)) => format!("agent run {run}"),
+                        (None, None) => "starting".to_string(),
+                    }
+                );
             }
             (None, Some(due)) => {
                 out += &format!(
@@ -417,13 +533,21 @@ impl SubView {
             (None, None) => {}
         }
         for r in &self.runs {
+            let (what, status) = match (r.job_id, r.agent_run_id) {
+                (Some(job), _) => (
+                    format!("job {job:<5}"),
+                    r.status.map(|st| format!("{st:?}")),
+                ),
+                (None, Some(run)) => (
+                    format!("agent run {run:<5}"),
+                    r.run_status.map(|st| format!("{st:?}")),
+                ),
+                (None, None) => ("-".to_string(), None),
+            };
             out += &format!(
-                "  run {:<3} job {:<5} {:<9} {}{}\n",
+                "  run {:<3} {what} {:<9} {}{}\n",
                 r.run,
-                r.job_id,
-                r.status
-                    .map_or("in flight".to_string(), |st| format!("{st:?}")
-                        .to_lowercase()),
+                status.map_or("in flight".to_string(), |st| st.to_lowercase()),
                 asset(r.price.u128(), d),
                 if r.refunded.is_zero() {
                     String::new()
@@ -448,12 +572,16 @@ impl SubChange {
                 "subscription {id} cancelled; {} refunded",
                 asset(self.amount, d)
             ),
-            _ => match self.job_id {
-                Some(job) => format!(
+            _ => match (self.job_id, self.agent_run_id) {
+                (Some(job), _) => format!(
                     "started job {job} for subscription {id}; keeper reward {}",
                     asset(self.amount, d)
                 ),
-                None => format!(
+                (None, Some(run)) => format!(
+                    "started agent run {run} for subscription {id}; keeper reward {}",
+                    asset(self.amount, d)
+                ),
+                (None, None) => format!(
                     "subscription {id} not run: its balance no longer covers a run and the reward"
                 ),
             },
@@ -495,6 +623,8 @@ pub fn execute(
         SubCommand::Create {
             from,
             model: model_id,
+            agent,
+            version,
             input,
             text,
             format,
@@ -505,7 +635,12 @@ pub fn execute(
             job_lifetime,
             callback_gas,
         } => {
-            let spec = model(chain, &model_id)?.spec;
+            let subject = match (model_id, agent) {
+                (Some(m), None) => Subject::Model(m),
+                (None, Some(id)) => Subject::Agent { id, version },
+                _ => bail!("create needs --model ID or --agent ID (one of them)"),
+            };
+            let spec = input_model(chain, &subject)?;
             let input = match input {
                 Some(path) => read_input(&spec, &path, format)?,
                 None => text_input(&spec, &text)?,
@@ -514,7 +649,7 @@ pub fn execute(
                 chain,
                 &from,
                 &CreateRequest {
-                    model_id,
+                    subject,
                     input,
                     redundancy,
                     every,

@@ -1,7 +1,8 @@
 //! `acn sub` on the embedded chain (a stable-priced market with the subscriptions contract,
 //! deployed by the one routine): a subscription is created, run by a keeper's trigger and a
 //! real worker, topped up, shown (text and JSON) and cancelled with the exact refund; bad
-//! input is refused with the reason, and by the `acn` binary before it connects.
+//! input is refused with the reason, and by the `acn` binary before it connects. An agent
+//! subscription runs by a keeper (`acn-worker keep`'s trigger and advance) and real workers.
 
 mod common;
 
@@ -11,12 +12,17 @@ use std::time::{Duration, Instant};
 
 use cosmwasm_std::Uint128;
 
-use acn_cli::sub::{self, CreateRequest};
+use acn_cli::sub::{self, CreateRequest, Subject};
 use acn_client::Chain;
+use acn_client::ChainExt;
 use acn_embedded::EmbeddedChain;
+use acn_interface::agents::{
+    self, AgentParams, AgentSpec, RunResponse, RunStatus, Step, DEFAULT_RUN_CALLBACK_GAS,
+};
 use acn_interface::market::JobStatus;
 use acn_interface::subscriptions::{Params, SubscriptionStatus};
 use acn_testing::{SuiteBuilder, SuiteChain, STABLE, TOKEN};
+use acn_worker::keeper;
 
 use common::{digits_csv, file, provide, specs, Running, MLP};
 
@@ -39,6 +45,11 @@ fn sub_chain() -> Arc<SuiteChain> {
             .with_funds("p2", 5_000 * TOKEN)
             .with_stable("buyer", BUYER_USDC)
             .with_stable_pool(500_000 * TOKEN, 25_000 * TOKEN, |_| {})
+            .with_agents(AgentParams {
+                max_steps: 4,
+                max_run_fee: Uint128::new(TOKEN),
+                max_callback_gas: DEFAULT_RUN_CALLBACK_GAS,
+            })
             .with_subscriptions(Params {
                 keeper_reward: Uint128::new(REWARD),
                 min_interval: 60,
@@ -66,7 +77,7 @@ fn request(chain: &SuiteChain, deposit: u128) -> (tempfile::TempDir, CreateReque
     (
         dir,
         CreateRequest {
-            model_id: MLP.into(),
+            subject: sub::Subject::Model(MLP.into()),
             input,
             redundancy: Some(2),
             every: 3_600,
@@ -254,4 +265,117 @@ fn the_binary_refuses_bad_amounts_and_ids_before_connecting() {
     ]);
     assert!(!ok);
     assert!(err.contains("\"abc\" is not an amount"), "{err}");
+}
+
+/// The developer's fee of the one-step digit reader.
+const AGENT_FEE: u128 = 1_000;
+/// The agent run's price bound per unit.
+const AGENT_MAX_UNIT_PRICE: u128 = 2_000;
+/// Its escrow: 5 units × 1 item × 2 slots × 2 000, plus the fee.
+const AGENT_ESCROW: u128 = 5 * 2 * AGENT_MAX_UNIT_PRICE + AGENT_FEE;
+
+#[test]
+fn an_agent_subscription_is_run_by_a_keeper_and_workers_and_refunds_on_cancel() {
+    let chain = sub_chain();
+    let spec = AgentSpec {
+        id: "digit-reader".into(),
+        name: "Digit reader".into(),
+        description: "reads a digit".into(),
+        steps: vec![Step {
+            model_id: MLP.into(),
+            adapter: None,
+        }],
+        fee: Uint128::new(AGENT_FEE),
+    };
+    acn_cli::agent::publish(&*chain, "dev", spec).unwrap();
+    let (_dir, mut req) = request(&chain, 100_000);
+    req.subject = Subject::Agent {
+        id: "digit-reader".into(),
+        version: None,
+    };
+    req.max_unit_price = Some(AGENT_MAX_UNIT_PRICE);
+    let created = sub::create(&*chain, "buyer", &req).unwrap();
+    let id = created.view.subscription.id;
+    let text = created.render();
+    assert!(
+        text.contains(
+            "  runs       agent digit-reader v1 × 1 item(s), 2 slots, at most 0.002 USDC per unit, \
+             steps of 60 min, every 60 min\n"
+        ),
+        "{text}"
+    );
+
+    // The keeper starts the run (the registry holds the escrow) and earns the reward.
+    let started = keeper::trigger_due(&*chain, "keeper", 10).unwrap();
+    assert_eq!(started.len(), 1);
+    let run_id = started[0].agent_run_id.expect("an agent run started");
+    assert_eq!(started[0].reward, REWARD);
+    let registry = chain.deployment().agents.clone().unwrap();
+    let run = |c: &SuiteChain| -> RunResponse {
+        c.query(&registry, &agents::QueryMsg::RunInfo { id: run_id })
+            .unwrap()
+    };
+    assert_eq!(run(&chain).escrow.u128(), AGENT_ESCROW);
+    assert_eq!(
+        run(&chain).buyer.as_str(),
+        chain.deployment().subscriptions.clone().unwrap()
+    );
+
+    // Workers run the step; the keeper moves the run on once the step has its outcome; the
+    // registry's result comes back to the subscription.
+    let running = Running::start(&chain, &["p1", "p2"], 20);
+    let t = Instant::now();
+    let mut advanced = vec![];
+    let view = loop {
+        advanced.extend(keeper::advance_runs(&*chain, "keeper", 10).unwrap());
+        let v = sub::show(&*chain, id).unwrap();
+        if v.subscription.in_flight.is_none() {
+            break v;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(120),
+            "the run never ended"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    running.stop();
+    assert_eq!(
+        advanced
+            .iter()
+            .map(|a| (a.id, a.run_id, a.step, a.ended))
+            .collect::<Vec<_>>(),
+        vec![(id, run_id, 0, true)]
+    );
+    let r = run(&chain);
+    assert_eq!(r.status, RunStatus::Completed);
+    let price = r.steps[0].price.u128();
+    assert_eq!(r.refunded.u128(), AGENT_ESCROW - price - AGENT_FEE);
+    assert_eq!(usdc(&chain, "dev"), AGENT_FEE);
+    let spent = AGENT_ESCROW - r.refunded.u128();
+    assert_eq!(view.subscription.balance.u128(), 100_000 - spent - REWARD);
+    assert_eq!(view.runs[0].run_status, Some(RunStatus::Completed));
+    let text = view.render();
+    assert!(
+        text.contains(&format!(
+            "  run 1   agent run {run_id:<5} completed 0.021 USDC, refunded {}\n",
+            acn_client::amount::asset(r.refunded.u128(), Some(STABLE))
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "  spent      {} on agent runs, 0.01 USDC to keepers\n",
+            acn_client::amount::asset(spent, Some(STABLE))
+        )),
+        "{text}"
+    );
+    // Nothing left to advance.
+    assert!(keeper::advance_runs(&*chain, "keeper", 10)
+        .unwrap()
+        .is_empty());
+
+    // Cancel: the balance comes back to the base unit.
+    let cancelled = sub::cancel(&*chain, "buyer", id).unwrap();
+    assert_eq!(cancelled.amount, 100_000 - spent - REWARD);
+    assert_eq!(usdc(&chain, "buyer"), BUYER_USDC - spent - REWARD);
 }

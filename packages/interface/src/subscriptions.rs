@@ -1,5 +1,5 @@
-//! Subscriptions: a recurring market job every `interval` seconds, paid from a prepaid balance
-//! in the market's stable asset.
+//! Subscriptions: a recurring market job or agent run every `interval` seconds, paid from a
+//! prepaid balance in the market's stable asset.
 //!
 //! * `Create` (with the stable attached) opens a subscription due at once; `TopUp` adds to its
 //!   balance; `Cancel` (its owner) ends it and returns the unspent balance.
@@ -19,6 +19,18 @@
 //!   (a failing receiver is recorded and undoes nothing).
 //! * Due subscriptions are found through a queue ordered by due time ([`QueryMsg::Due`],
 //!   paginated): no transaction loops over the subscriptions.
+//!
+//! **Agent runs** ([`Target::Agent`]): a due `Trigger` sends the agent registry
+//! [`crate::agents::ExecuteMsg::Run`] for the pinned version, paying the registry's escrow
+//! (`Σ cost_units_per_item × batch × redundancy × max_unit_price + fee`, computed here by the
+//! registry's rule; any excess the registry sends back at once is credited to the balance), with
+//! a run callback to this contract. The registry's
+//! [`crate::agents::RunCallbackMsg::ReceiveRunResult`] (accepted only from the configured
+//! registry) records the run's outcome and credits what the registry refunded (the budgets the
+//! run did not spend, the fee of a run that did not complete) — to the owner when the
+//! subscription was cancelled meanwhile. A run moves from step to step by the registry's
+//! `Advance`, which anyone may send; [`QueryMsg::AgentRunsInFlight`] lists the runs in flight
+//! so a keeper can move them on.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Binary, Timestamp, Uint128};
@@ -68,6 +80,10 @@ pub struct InstantiateMsg {
     pub market: String,
     /// Parameters; defaults to [`Params::default`].
     pub params: Option<Params>,
+    /// The agent registry agent subscriptions run on (it must run agents on the same market);
+    /// `None`: no agent subscriptions until the owner sets one (`UpdateAgentRegistry`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agents: Option<String>,
 }
 
 /// What a subscription runs.
@@ -89,6 +105,28 @@ pub enum Target {
         /// skipped, nothing paid).
         max_unit_price: Uint128,
     },
+    /// One agent run per run, bought from the configured agent registry.
+    Agent {
+        /// A published agent.
+        agent_id: String,
+        /// Its version. `None` at `Create` means the latest, resolved and pinned then: the
+        /// stored subscription always names a version, so a newer version never changes it.
+        version: Option<u32>,
+        /// The first step's input (`batch` items per its model's input spec; at most
+        /// [`MAX_INPUT_BYTES`] and the market's `max_input_bytes`).
+        input: Binary,
+        /// Items (kept through every step; at most every step model's `max_batch`).
+        batch: u32,
+        /// Provider slots of every step's job (at least 2 and every step model's
+        /// `min_redundancy`, at most the market's `max_redundancy`).
+        redundancy: u8,
+        /// The most each step pays per unit; sizes each run's escrow (a step quoted above it
+        /// is refused by the registry: the run is skipped, nothing paid).
+        max_unit_price: Uint128,
+        /// Seconds from a step's submission to its job's deadline (within the market's commit
+        /// + reveal windows and `max_job_lifetime`).
+        step_lifetime: u64,
+    },
 }
 
 /// A subscription's run settings besides its target.
@@ -97,11 +135,13 @@ pub struct RunSettings {
     /// Seconds between the starts of two runs (at least the governed `min_interval`, at most
     /// [`MAX_INTERVAL`]).
     pub interval: u64,
-    /// Seconds from a run's start to its job's deadline (within the market's commit + reveal
-    /// windows and `max_job_lifetime`).
+    /// `Job` target: seconds from a run's start to its job's deadline (within the market's
+    /// commit + reveal windows and `max_job_lifetime`). Not used by an `Agent` target, whose
+    /// steps take the target's `step_lifetime` (any value is accepted).
     pub job_lifetime: u64,
-    /// Gas the market gives the callback to this contract (at most the market's
-    /// `max_callback_gas`; 250 000 is plenty without `notify`).
+    /// Gas the market (`Job` target) or the agent registry (`Agent` target) gives the result
+    /// callback to this contract (at most that contract's `max_callback_gas`; 250 000 is plenty
+    /// without `notify`).
     pub callback_gas: u64,
 }
 
@@ -127,19 +167,31 @@ pub enum ExecuteMsg {
         id: u64,
     },
     /// The owner: end the subscription and receive its unspent balance now; a run in flight
-    /// finishes, and what the market refunds for it goes to the owner too.
+    /// finishes, and what the market (or the agent registry) refunds for it goes to the owner
+    /// too.
     Cancel {
         /// Subscription id.
         id: u64,
     },
     /// Anyone: start the due run of a subscription (paying the caller the keeper reward), or
-    /// mark it `Drained` when its balance no longer covers a run plus the reward.
+    /// mark it `Drained` when its balance no longer covers a run plus the reward (a job's
+    /// quote, or an agent run's escrow).
     Trigger {
         /// Subscription id.
         id: u64,
     },
     /// The market's result callback: only the market, only for a run in flight.
     ReceiveResult(crate::market::JobResult),
+    /// The agent registry's run callback (`{"receive_run_result":{…}}`): only the configured
+    /// registry, only for an agent run in flight.
+    ReceiveRunResult(crate::agents::RunResult),
+    /// Owner only: set (or clear) the agent registry. It must run agents on this contract's
+    /// market. Runs in flight keep reporting to the registry that started them: change it only
+    /// when no agent run is in flight ([`QueryMsg::AgentRunsInFlight`] is empty).
+    UpdateAgentRegistry {
+        /// The registry (`None`: no new agent runs).
+        agents: Option<String>,
+    },
     /// Owner only: new parameters (bounded).
     UpdateParams {
         /// The parameters.
@@ -158,6 +210,15 @@ pub enum SubscriptionCallbackMsg {
         run: u64,
         /// The market's result.
         result: crate::market::JobResult,
+    },
+    /// An agent run's outcome (an `Agent` target).
+    SubscriptionRunResult {
+        /// Subscription id.
+        id: u64,
+        /// Run number (1, 2, …).
+        run: u64,
+        /// The registry's result.
+        result: crate::agents::RunResult,
     },
 }
 
@@ -204,6 +265,31 @@ pub enum QueryMsg {
     /// Totals over every subscription.
     #[returns(TotalsResponse)]
     Totals {},
+    /// The agent runs in flight, by registry run id (ascending): what a keeper moves on with
+    /// the registry's `Advance`.
+    #[returns(AgentRunsInFlightResponse)]
+    AgentRunsInFlight {
+        /// Exclusive start (registry run id).
+        start_after: Option<u64>,
+        /// Page size (at most 100, default 30).
+        limit: Option<u32>,
+    },
+}
+
+/// One agent run in flight.
+#[cw_serde]
+pub struct AgentRunInFlight {
+    /// The registry's run id.
+    pub run_id: u64,
+    /// The subscription it runs for.
+    pub id: u64,
+}
+
+/// The agent runs in flight.
+#[cw_serde]
+pub struct AgentRunsInFlightResponse {
+    /// By registry run id.
+    pub runs: Vec<AgentRunInFlight>,
 }
 
 /// Market, stable denom and parameters.
@@ -215,6 +301,9 @@ pub struct ConfigResponse {
     pub denom: String,
     /// The parameters.
     pub params: Params,
+    /// The agent registry agent subscriptions run on, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agents: Option<Addr>,
 }
 
 /// A subscription's state.
@@ -235,9 +324,13 @@ pub enum SubscriptionStatus {
 pub struct InFlight {
     /// Run number.
     pub run: u64,
-    /// The market job.
-    pub job_id: u64,
-    /// Paid to the market for it.
+    /// The market job (`Job` target).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<u64>,
+    /// The registry's agent run (`Agent` target).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_run_id: Option<u64>,
+    /// Paid for it: the job's price, or the agent run's escrow.
     pub price: Uint128,
     /// When it started.
     pub started_at: Timestamp,
@@ -266,7 +359,7 @@ pub struct SubscriptionResponse {
     pub in_flight: Option<InFlight>,
     /// Runs started.
     pub runs: u64,
-    /// Paid to the market, net of its refunds.
+    /// Paid to the market (or the agent registry), net of refunds.
     pub spent: Uint128,
     /// Paid to keepers.
     pub rewards_paid: Uint128,
@@ -302,9 +395,14 @@ pub struct DueResponse {
 pub struct RunRecord {
     /// Run number.
     pub run: u64,
-    /// The market job.
-    pub job_id: u64,
-    /// Paid to the market.
+    /// The market job (`Job` target).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<u64>,
+    /// The registry's agent run (`Agent` target).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_run_id: Option<u64>,
+    /// Paid for it: the job's price to the market, or the agent run's escrow to the registry
+    /// (net of any excess it sent back).
     pub price: Uint128,
     /// Paid to the keeper that started it.
     pub keeper_reward: Uint128,
@@ -312,12 +410,15 @@ pub struct RunRecord {
     pub keeper: Addr,
     /// When it started.
     pub started_at: Timestamp,
-    /// The job's final status (`None` while in flight).
+    /// The job's final status (`Job` target; `None` while in flight).
     pub status: Option<JobStatus>,
-    /// The agreed output, if any.
+    /// The agent run's final status (`Agent` target; `None` while in flight).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_status: Option<crate::agents::RunStatus>,
+    /// The agreed output (an agent run's last step's), if any.
     pub output: Option<Binary>,
-    /// Refunded by the market for the job (credited to the balance, or sent to the owner of a
-    /// cancelled subscription).
+    /// Refunded by the market for the job, or by the registry for the agent run (credited to
+    /// the balance, or sent to the owner of a cancelled subscription).
     pub refunded: Uint128,
 }
 
@@ -338,7 +439,7 @@ pub struct TotalsResponse {
     pub runs: u64,
     /// Runs whose result came back.
     pub results: u64,
-    /// Runs the market refused at submission (nothing paid).
+    /// Runs the market (or the agent registry) refused at submission (nothing paid).
     pub skipped: u64,
     /// Sum of the balances held (must equal the contract's stable balance).
     pub balances: Uint128,

@@ -158,7 +158,11 @@ impl World {
 
     /// The job of the subscription's run in flight.
     pub fn job_in_flight(&self, id: u64) -> u64 {
-        self.sub(id).in_flight.expect("a run in flight").job_id
+        self.sub(id)
+            .in_flight
+            .expect("a run in flight")
+            .job_id
+            .expect("a job")
     }
 
     /// Every assigned provider commits and reveals `label`; the last reveal settles and

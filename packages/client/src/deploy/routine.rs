@@ -279,6 +279,7 @@ pub fn deploy<D: Deployer + ?Sized>(
         run.store()?;
         contracts(&mut run)?;
         agent_registry(&mut run)?;
+        subscriptions(&mut run)?;
         fund_treasury(&mut run)?;
         if let Some(params) = &plan.dao {
             hand_over(&mut run, params)?;
@@ -450,22 +451,13 @@ fn contracts<D: Deployer + ?Sized>(run: &mut Run<'_, D>) -> Result<(), ChainErro
     consumers(run, &market_addr)
 }
 
-/// The contracts that buy jobs from the market: subscriptions and the moderation example.
+/// The contracts that buy jobs from the market: the moderation example (subscriptions, which
+/// also buy agent runs, come after the agent registry: [`subscriptions`]).
 fn consumers<D: Deployer + ?Sized>(
     run: &mut Run<'_, D>,
     market_addr: &str,
 ) -> Result<(), ChainError> {
     let plan = run.plan;
-    if let Some(p) = &plan.subscriptions {
-        run.instantiate(
-            Contract::Subscriptions,
-            &subscriptions::InstantiateMsg {
-                owner: None,
-                market: market_addr.to_string(),
-                params: Some(p.params.clone()),
-            },
-        )?;
-    }
     if let Some(m) = &plan.moderation {
         run.instantiate(
             Contract::Moderation,
@@ -496,6 +488,23 @@ fn agent_registry<D: Deployer + ?Sized>(run: &mut Run<'_, D>) -> Result<(), Chai
             params: a.params.clone(),
         },
     )?;
+    Ok(())
+}
+
+/// Subscriptions on the market, running agents on the registry when the plan has one (after
+/// the agent registry, whose address they take).
+fn subscriptions<D: Deployer + ?Sized>(run: &mut Run<'_, D>) -> Result<(), ChainError> {
+    let Some(p) = &run.plan.subscriptions else {
+        return Ok(());
+    };
+    let d = &run.rec.deployment;
+    let msg = subscriptions::InstantiateMsg {
+        owner: None,
+        market: d.market.clone(),
+        params: Some(p.params.clone()),
+        agents: d.agents.clone(),
+    };
+    run.instantiate(Contract::Subscriptions, &msg)?;
     Ok(())
 }
 

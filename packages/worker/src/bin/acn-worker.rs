@@ -22,7 +22,8 @@
 //!   `/healthz` (off otherwise).
 //! - `acn-worker keep --config worker.toml [--every-ms 2000]` — keep subscriptions running:
 //!   trigger the due runs of the deployment's subscriptions contract (each pays the keeper
-//!   reward); beside `run` or alone.
+//!   reward) and move their agent runs on (`Advance` once a step has an outcome); beside `run`
+//!   or alone.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -109,7 +110,8 @@ enum Command {
         output: Output,
     },
     /// Keep subscriptions running until killed: every `--every-ms`, trigger the subscriptions
-    /// due now as the config's account (each pays the keeper reward). Runs beside `run`.
+    /// due now as the config's account (each pays the keeper reward), and advance their agent
+    /// runs whose step has an outcome. Runs beside `run`.
     Keep {
         /// Worker TOML config (with a `[chain]` table).
         #[arg(long)]
@@ -218,7 +220,8 @@ fn check(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `keep`: trigger due subscriptions forever (a chain error is logged and retried).
+/// `keep`: trigger due subscriptions and move their agent runs on, forever (a chain error is
+/// logged and retried).
 fn keep(path: &Path, every_ms: u64) -> anyhow::Result<()> {
     let config = WorkerConfig::load(path)?;
     let chain = connect(&config)?;
@@ -227,6 +230,10 @@ fn keep(path: &Path, every_ms: u64) -> anyhow::Result<()> {
     }
     loop {
         if let Err(e) = acn_worker::keeper::trigger_due(&chain, &config.account, 30) {
+            tracing::warn!(error = %e, "keeper: chain unavailable; retrying");
+        }
+        // Agent runs of subscriptions wait after each step for an `Advance`.
+        if let Err(e) = acn_worker::keeper::advance_runs(&chain, &config.account, 30) {
             tracing::warn!(error = %e, "keeper: chain unavailable; retrying");
         }
         std::thread::sleep(std::time::Duration::from_millis(every_ms));
