@@ -262,7 +262,7 @@ pub fn run_msg(
     };
     Ok(wasm_execute(
         registry(config)?,
-        &agents::ExecuteMsg::Run {
+        &agents::ExecuteMsg::Run(agents::RunMsg {
             agent_id: agent_id.clone(),
             version: *version,
             input: input.clone(),
@@ -273,7 +273,7 @@ pub fn run_msg(
             callback: Some(Callback {
                 gas_limit: settings.callback_gas,
             }),
-        },
+        }),
         coins(escrow.u128(), &config.denom),
     )?)
 }
