@@ -482,7 +482,7 @@ mod tests {
         assert!(e.to_string().contains("3072 bytes for a batch of 1"), "{e}");
         let e = run_lookup(&spec, &index, &[], 0).unwrap_err();
         assert!(e.to_string().contains("batch 0 outside 1..=64"), "{e}");
-        let e = run_lookup(&spec, &index, &vec![0u8; 1536 * 65], 65).unwrap_err();
+        let e = run_lookup(&spec, &index, &[0u8; 1536 * 65], 65).unwrap_err();
         assert!(e.to_string().contains("batch 65 outside 1..=64"), "{e}");
         assert_eq!(index.nearest(&[1, 2, 3]), None);
     }

@@ -228,5 +228,8 @@ fn the_answers_read_as_the_intents_of_their_topics() {
 #[ignore = "rewrites weights/faq-lookup-v1.idx and registry.json"]
 fn regenerate_the_faq_index() {
     let entry = acn_models::lookup::regenerate_lookup(&acn_models::registry::models_dir()).unwrap();
-    println!("{} sha256 {}", entry.weights_file, entry.spec.weights_sha256);
+    println!(
+        "{} sha256 {}",
+        entry.weights_file, entry.spec.weights_sha256
+    );
 }
