@@ -292,7 +292,7 @@ fn a_three_step_faq_agent_finds_the_answer_to_a_paraphrased_question_and_routes_
     assert_eq!(usdc(&chain, "buyer"), BUYER_USDC - spent - FEE);
     assert_eq!(run.refunded.u128(), expected_escrow - spent - FEE);
     let text = done.render();
-    assert!(text.contains("result:\nitem 1: banking"), "{text}");
+    assert!(text.contains("result:\nitem 1: 5 (banking)"), "{text}");
     println!("{text}");
 }
 
