@@ -2,7 +2,9 @@
 //! by the one routine, and providers running the real worker loop): an agent of two real models
 //! — the digits MLP, its label turned into a sentence, the intent classifier on MiniLM — is
 //! published from a JSON file, shown, listed, run for one escrow and followed to its end with the
-//! exact money of every party; bad input is refused with the reason and moves nothing.
+//! exact money of every party; a three-step FAQ agent (MiniLM, the `faq-lookup-v1` tool step,
+//! the intent classifier) answers a paraphrased question; bad input is refused with the reason
+//! and moves nothing.
 
 mod common;
 
@@ -12,9 +14,17 @@ use std::time::Duration;
 use cosmwasm_std::Uint128;
 
 use acn_cli::agent::{self, RunRequest};
-use acn_client::Chain;
+use acn_client::{Chain, ChainExt};
 use acn_embedded::EmbeddedChain;
-use acn_interface::agents::{AgentParams, RunStatus, StepStatus, DEFAULT_RUN_CALLBACK_GAS};
+use acn_interface::agents::{
+    Adapter, AgentParams, AgentSpec, RunStatus, Step, StepStatus, DEFAULT_RUN_CALLBACK_GAS,
+};
+use acn_interface::market::{encode_text_items, JobResponse, QueryMsg};
+use acn_models::engine::outputs_agree;
+use acn_models::intent::{INTENT_ID, INTENT_LABELS};
+use acn_models::lookup::{faq_answers, faq_entries, LOOKUP_ID};
+use acn_models::registry::MINILM_ID;
+use acn_models::{Backend, Engine};
 use acn_testing::{SuiteBuilder, SuiteChain, STABLE, TOKEN};
 
 use common::{digits_csv, file, provide, specs, Running, MLP};
@@ -157,6 +167,133 @@ fn publish_show_list_run_and_wait_move_the_exact_amounts() {
     );
     let json = serde_json::to_value(&done).unwrap();
     assert_eq!(json["run"]["status"], "completed");
+}
+
+/// The FAQ agent: a customer's question → its `minilm-l6-v2` embedding → (direct) the nearest
+/// entry of the `faq-lookup-v1` index → (label_text) that entry's answer → the intent the
+/// answer is routed to, by `minilm-intent-v1`.
+fn faq_agent() -> AgentSpec {
+    AgentSpec {
+        id: "faq-router".into(),
+        name: "FAQ answer and routing".into(),
+        description: "finds the FAQ answer to a question and the desk it belongs to".into(),
+        steps: vec![
+            Step {
+                model_id: MINILM_ID.into(),
+                adapter: None,
+            },
+            Step {
+                model_id: LOOKUP_ID.into(),
+                adapter: Some(Adapter::Direct {}),
+            },
+            Step {
+                model_id: INTENT_ID.into(),
+                adapter: Some(Adapter::LabelText {
+                    texts: faq_answers().unwrap(),
+                }),
+            },
+        ],
+        fee: Uint128::new(FEE),
+    }
+}
+
+fn labels(bytes: &[u8]) -> Vec<u32> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+#[test]
+fn a_three_step_faq_agent_finds_the_answer_to_a_paraphrased_question_and_routes_it() {
+    let chain = agent_chain();
+    let published = agent::publish(&*chain, "dev", faq_agent()).unwrap();
+    assert_eq!(published.spec.steps.len(), 3);
+    // 344 000 (MiniLM) + 10 (lookup: 384 × 24 MACs) + 344 003 (intent) units, 2 slots, ≤ 2
+    // uusdc a unit, plus the fee.
+    let expected_escrow = (344_000 + 10 + 344_003) * 2 * 2 + FEE;
+    assert_eq!(
+        agent::escrow(&*chain, &published, 1, 2, 2).unwrap(),
+        expected_escrow
+    );
+    // Not a question of the FAQ: its entry `card-lost` asks "I lost my bank card, what
+    // should I do?".
+    let question = "My debit card is missing, I think someone stole it".to_string();
+    let minilm = acn_cli::job::model(&*chain, MINILM_ID).unwrap().spec;
+    let req = RunRequest {
+        agent_id: "faq-router".into(),
+        version: None,
+        input: acn_cli::job::text_input(&minilm, &[question]).unwrap(),
+        redundancy: 2,
+        max_unit_price: Some(2),
+        step_lifetime: 3_600,
+    };
+    let started = agent::run(&*chain, "buyer", &req).unwrap();
+    let id = started.run.id;
+    assert_eq!(started.run.escrow.u128(), expected_escrow);
+
+    let running = Running::start(&chain, &["p1", "p2"], 20);
+    let mut lines = vec![];
+    let done = agent::wait(
+        &*chain,
+        Some("buyer"),
+        id,
+        Duration::from_millis(20),
+        Some(Duration::from_secs(300)),
+        |l| lines.push(l.to_string()),
+    )
+    .unwrap();
+    running.stop();
+    let run = &done.run;
+    assert_eq!(run.status, RunStatus::Completed, "{lines:?}");
+    let jobs: Vec<JobResponse> = run
+        .steps
+        .iter()
+        .map(|s| {
+            assert_eq!(s.status, StepStatus::Done, "{s:?}");
+            chain
+                .market(&QueryMsg::Job {
+                    id: s.job_id.unwrap(),
+                })
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<&[u8]> = run
+        .steps
+        .iter()
+        .map(|s| s.output.as_ref().unwrap().as_slice())
+        .collect();
+    // Step 1: the question's embedding, as one engine computes it (within MiniLM's tolerance).
+    let mut engine = Engine::new(Backend::Ndarray).unwrap();
+    for entry in common::registry() {
+        engine
+            .load(&entry, &acn_models::registry::default_weights_dir())
+            .unwrap();
+    }
+    let alone = engine.run(MINILM_ID, jobs[0].input.as_slice(), 1).unwrap();
+    assert_eq!(jobs[0].input.as_slice(), req.input.bytes.as_slice());
+    assert!(outputs_agree(&minilm, outputs[0], &alone));
+    // Step 2: the embedding itself is the lookup's input; it finds `card-lost`.
+    let faq = faq_entries().unwrap();
+    assert_eq!(jobs[1].input.as_slice(), outputs[0]);
+    let found = labels(outputs[1]);
+    assert_eq!(faq[found[0] as usize].name, "card-lost", "{found:?}");
+    assert_eq!(engine.run(LOOKUP_ID, outputs[0], 1).unwrap(), outputs[1]);
+    // Step 3: the entry's answer, routed to the banking desk.
+    assert_eq!(
+        jobs[2].input.as_slice(),
+        encode_text_items(&[&faq[found[0] as usize].answer]).as_slice()
+    );
+    let intent = labels(outputs[2]);
+    assert_eq!(INTENT_LABELS[intent[0] as usize], "banking");
+    // Paid: the three jobs' prices and the fee; the rest came back.
+    let spent: u128 = run.steps.iter().map(|s| s.price.u128()).sum();
+    assert_eq!(usdc(&chain, "dev"), FEE);
+    assert_eq!(usdc(&chain, "buyer"), BUYER_USDC - spent - FEE);
+    assert_eq!(run.refunded.u128(), expected_escrow - spent - FEE);
+    let text = done.render();
+    assert!(text.contains("result:\nitem 1: 5 (banking)"), "{text}");
+    println!("{text}");
 }
 
 #[test]

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::EngineError;
 use crate::intent::{head_classes, TextHead};
+use crate::lookup::{check_lookup_spec, run_lookup, VectorIndex, LOOKUP_ARCHITECTURE};
 use crate::model::{DenseCnn, ModelKind, Net};
 use crate::registry::{PinnedFile, RegistryEntry, MINILM_ARCHITECTURE};
 use crate::text::TextEncoder;
@@ -162,6 +163,9 @@ enum Runner {
         /// The head.
         head: TextHead,
     },
+    /// A tool step: the nearest entry of a vector index by exact integer dot product, on the
+    /// CPU whatever the backend (see [`crate::lookup`]).
+    Lookup(VectorIndex),
 }
 
 /// A loaded text encoder, with what identifies it.
@@ -304,7 +308,7 @@ impl Engine {
                         )?
                     }
                 };
-                self.insert_text_model(&entry.spec, Runner::Text(encoder));
+                self.insert_model(&entry.spec, Runner::Text(encoder));
                 Ok(())
             }
             (Some(tokenizer), Some(weights)) => {
@@ -396,8 +400,8 @@ impl Engine {
         Ok(encoder)
     }
 
-    fn insert_text_model(&mut self, spec: &ModelSpec, run: Runner) {
-        tracing::debug!(model = %spec.id, backend = %self.backend, "text model loaded");
+    fn insert_model(&mut self, spec: &ModelSpec, run: Runner) {
+        tracing::debug!(model = %spec.id, backend = %self.backend, "model loaded");
         self.models.insert(
             spec.id.clone(),
             LoadedModel {
@@ -437,7 +441,7 @@ impl Engine {
                 head.dims()
             )));
         }
-        self.insert_text_model(spec, Runner::TextClassifier { encoder, head });
+        self.insert_model(spec, Runner::TextClassifier { encoder, head });
         Ok(())
     }
 
@@ -468,13 +472,17 @@ impl Engine {
             &tokenizer_pin,
             max_tokens as usize,
         )?;
-        self.insert_text_model(spec, Runner::Text(encoder));
+        self.insert_model(spec, Runner::Text(encoder));
         Ok(())
     }
 
     /// Load a model from its weights file's bytes, verifying their sha256 against
-    /// `spec.weights_sha256` (a mismatch is refused). Replaces a model of the same id.
+    /// `spec.weights_sha256` (a mismatch is refused). Replaces a model of the same id. A lookup
+    /// ([`LOOKUP_ARCHITECTURE`]) takes its index file's bytes.
     pub fn load_bytes(&mut self, spec: &ModelSpec, weights: Vec<u8>) -> Result<(), EngineError> {
+        if spec.architecture == LOOKUP_ARCHITECTURE {
+            return self.load_lookup(spec, &weights);
+        }
         let kind = check_spec(spec)?;
         check_hash(spec, &weights)?;
         let decode_err = |reason: String| EngineError::WeightsDecode {
@@ -498,6 +506,30 @@ impl Engine {
                 run: Runner::Net { net, lowered },
             },
         );
+        Ok(())
+    }
+
+    /// Load a lookup from its index file's bytes (sha256 checked against
+    /// `spec.weights_sha256`), whose dimension and entries must be the spec's.
+    fn load_lookup(&mut self, spec: &ModelSpec, index: &[u8]) -> Result<(), EngineError> {
+        let (dim, entries) = check_lookup_spec(spec)?;
+        check_hash(spec, index)?;
+        let index =
+            VectorIndex::from_bytes(index).map_err(|reason| EngineError::WeightsDecode {
+                model: spec.id.clone(),
+                reason,
+            })?;
+        if (index.dim(), index.entries()) != (dim, entries) {
+            return Err(EngineError::WeightsDecode {
+                model: spec.id.clone(),
+                reason: format!(
+                    "the index holds {} entries of dimension {}, the spec {entries} of {dim}",
+                    index.entries(),
+                    index.dim()
+                ),
+            });
+        }
+        self.insert_model(spec, Runner::Lookup(index));
         Ok(())
     }
 
@@ -527,13 +559,18 @@ impl Engine {
     /// Malformed input (wrong length, batch 0 or above `max_batch`, non-finite floats) is an
     /// error, never a panic.
     pub fn run(&self, model_id: &str, input: &[u8], batch: u32) -> Result<Vec<u8>, EngineError> {
+        let model = self.model(model_id)?;
+        if let Runner::Lookup(index) = &model.run {
+            return run_lookup(&model.spec, index, input, batch);
+        }
         let outputs = self.run_raw(model_id, input, batch)?;
         encode_output(&self.model(model_id)?.spec, &outputs, batch as usize)
     }
 
     /// Run the forward pass on decoded inputs and return the raw float outputs
     /// (`[batch, outputs]` row-major): logits for classifiers (text classifiers included),
-    /// values for regressors, unit vectors for the text encoder.
+    /// values for regressors, unit vectors for the text encoder. A lookup has no float outputs
+    /// (an error: use [`Engine::run`]).
     pub fn run_raw(
         &self,
         model_id: &str,
@@ -576,6 +613,9 @@ impl Engine {
                 .and_then(|r| r);
                 logits.map_err(EngineError::Backend)
             }
+            Runner::Lookup(_) => Err(EngineError::Backend(format!(
+                "{model_id} is a lookup: its outputs are exact integer labels, see Engine::run"
+            ))),
         }
     }
 
@@ -591,6 +631,9 @@ impl Engine {
             Runner::Net { net, .. } => net.parameters().map_err(EngineError::Backend),
             Runner::Text(_) | Runner::TextClassifier { .. } => Err(EngineError::Backend(format!(
                 "{model_id} is a pretrained text model; its parameters are its safetensors file"
+            ))),
+            Runner::Lookup(_) => Err(EngineError::Backend(format!(
+                "{model_id} is a lookup; its parameters are its index file"
             ))),
         }
     }

@@ -29,6 +29,14 @@ pub enum DataError {
         /// What is wrong.
         reason: String,
     },
+    /// A line of the FAQ (`data/faq.tsv`) is malformed.
+    #[error("FAQ (data/faq.tsv) line {line}: {reason}")]
+    Faq {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
     /// The dataset does not have the expected number of samples.
     #[error("digits dataset has {found} samples, expected {expected}")]
     Count {

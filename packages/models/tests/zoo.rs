@@ -79,10 +79,21 @@ fn registry_matches_shipped_files() {
             "digits-cnn-v1",
             "regressor-v1",
             "minilm-l6-v2",
-            "minilm-intent-v1"
+            "minilm-intent-v1",
+            "faq-lookup-v1"
         ]
     );
     for entry in &entries {
+        if entry.spec.id == acn_models::lookup::LOOKUP_ID {
+            // The FAQ index: checked against its generator in tests/lookup.rs.
+            let bytes = std::fs::read(default_weights_dir().join(&entry.weights_file)).unwrap();
+            let faq = acn_models::lookup::faq_entries().unwrap();
+            assert_eq!(
+                *entry,
+                acn_models::lookup::lookup_entry(&sha256_hex(&bytes), &faq)
+            );
+            continue;
+        }
         if entry.encoder.is_some() {
             // The intent classifier: the crate's entry for the shipped head.
             let bytes = std::fs::read(default_weights_dir().join(&entry.weights_file)).unwrap();
