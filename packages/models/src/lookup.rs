@@ -52,7 +52,7 @@ impl VectorIndex {
     /// An index of the rows of `vectors` (`[entries, dim]` row-major); at least one entry of at
     /// least one value.
     pub fn new(dim: usize, vectors: Vec<i32>) -> Result<VectorIndex, String> {
-        if dim == 0 || vectors.is_empty() || vectors.len() % dim != 0 {
+        if dim == 0 || vectors.is_empty() || !vectors.len().is_multiple_of(dim) {
             return Err(format!(
                 "{} values do not make whole vectors of dimension {dim}",
                 vectors.len()

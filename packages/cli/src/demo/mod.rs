@@ -358,8 +358,14 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     };
     let mut run_done: Option<acn_cli::agent::RunView> = None;
     let batch = opts.batch as usize;
+    // Jobs for every model the buyers have inputs for: a tool step (the FAQ lookup, whose input
+    // is an embedding) runs inside agents.
+    let job_specs: Vec<&ModelSpec> = specs
+        .iter()
+        .filter(|s| s.architecture != acn_models::lookup::LOOKUP_ARCHITECTURE)
+        .collect();
     for k in 0..opts.jobs {
-        let spec = &specs[k % specs.len()];
+        let spec = job_specs[k % job_specs.len()];
         let buyer = &buyers[k % buyers.len()];
         let (input, t) = match &spec.output {
             _ if spec.input.dtype == market::DType::Utf8 => {

@@ -6,7 +6,7 @@
 
 import { ICosmWasmClient, ISigningCosmWasmClient } from "./baseClient";
 import { Coin, StdFee } from "@interchainjs/types";
-import { Uint128, InstantiateMsg, Params, ExecuteMsg, Target, Binary, JobStatus, Action, Expiration, Timestamp, Uint64, RunSettings, JobResult, QueryMsg, MigrateMsg, Addr, ConfigResponse, DueResponse, DueEntry, OwnershipForString, RunsResponse, RunRecord, SubscriptionStatus, SubscriptionResponse, InFlight, SubscriptionsResponse, TotalsResponse } from "./AcnSubscriptions.types";
+import { Uint128, InstantiateMsg, Params, ExecuteMsg, Target, Binary, JobStatus, RunStatus, Action, Expiration, Timestamp, Uint64, RunSettings, JobResult, RunResult, QueryMsg, MigrateMsg, AgentRunsInFlightResponse, AgentRunInFlight, Addr, ConfigResponse, DueResponse, DueEntry, OwnershipForString, RunsResponse, RunRecord, SubscriptionStatus, SubscriptionResponse, InFlight, SubscriptionsResponse, TotalsResponse } from "./AcnSubscriptions.types";
 export interface AcnSubscriptionsReadOnlyInterface {
   contractAddress: string;
   config: () => Promise<ConfigResponse>;
@@ -39,6 +39,13 @@ export interface AcnSubscriptionsReadOnlyInterface {
     startAfter?: number;
   }) => Promise<RunsResponse>;
   totals: () => Promise<TotalsResponse>;
+  agentRunsInFlight: ({
+    limit,
+    startAfter
+  }: {
+    limit?: number;
+    startAfter?: number;
+  }) => Promise<AgentRunsInFlightResponse>;
   ownership: () => Promise<OwnershipForString>;
 }
 export class AcnSubscriptionsQueryClient implements AcnSubscriptionsReadOnlyInterface {
@@ -53,6 +60,7 @@ export class AcnSubscriptionsQueryClient implements AcnSubscriptionsReadOnlyInte
     this.due = this.due.bind(this);
     this.runs = this.runs.bind(this);
     this.totals = this.totals.bind(this);
+    this.agentRunsInFlight = this.agentRunsInFlight.bind(this);
     this.ownership = this.ownership.bind(this);
   }
   config = async (): Promise<ConfigResponse> => {
@@ -121,6 +129,20 @@ export class AcnSubscriptionsQueryClient implements AcnSubscriptionsReadOnlyInte
       totals: {}
     });
   };
+  agentRunsInFlight = async ({
+    limit,
+    startAfter
+  }: {
+    limit?: number;
+    startAfter?: number;
+  }): Promise<AgentRunsInFlightResponse> => {
+    return this.client.queryContractSmart(this.contractAddress, {
+      agent_runs_in_flight: {
+        limit,
+        start_after: startAfter
+      }
+    });
+  };
   ownership = async (): Promise<OwnershipForString> => {
     return this.client.queryContractSmart(this.contractAddress, {
       ownership: {}
@@ -163,6 +185,22 @@ export interface AcnSubscriptionsInterface extends AcnSubscriptionsReadOnlyInter
     output?: Binary;
     status: JobStatus;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  receiveRunResult: ({
+    output,
+    refunded,
+    runId,
+    status
+  }: {
+    output?: Binary;
+    refunded: Uint128;
+    runId: number;
+    status: RunStatus;
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  updateAgentRegistry: ({
+    agents
+  }: {
+    agents?: string;
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   updateParams: ({
     params
   }: {
@@ -184,6 +222,8 @@ export class AcnSubscriptionsClient extends AcnSubscriptionsQueryClient implemen
     this.cancel = this.cancel.bind(this);
     this.trigger = this.trigger.bind(this);
     this.receiveResult = this.receiveResult.bind(this);
+    this.receiveRunResult = this.receiveRunResult.bind(this);
+    this.updateAgentRegistry = this.updateAgentRegistry.bind(this);
     this.updateParams = this.updateParams.bind(this);
     this.updateOwnership = this.updateOwnership.bind(this);
   }
@@ -251,6 +291,37 @@ export class AcnSubscriptionsClient extends AcnSubscriptionsQueryClient implemen
         job_id: jobId,
         output,
         status
+      }
+    }, fee_, memo_, funds_);
+  };
+  receiveRunResult = async ({
+    output,
+    refunded,
+    runId,
+    status
+  }: {
+    output?: Binary;
+    refunded: Uint128;
+    runId: number;
+    status: RunStatus;
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      receive_run_result: {
+        output,
+        refunded,
+        run_id: runId,
+        status
+      }
+    }, fee_, memo_, funds_);
+  };
+  updateAgentRegistry = async ({
+    agents
+  }: {
+    agents?: string;
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      update_agent_registry: {
+        agents
       }
     }, fee_, memo_, funds_);
   };

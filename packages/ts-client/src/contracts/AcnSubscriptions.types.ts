@@ -6,6 +6,7 @@
 
 export type Uint128 = string;
 export interface InstantiateMsg {
+  agents?: string | null;
   market: string;
   owner?: string | null;
   params?: Params | null;
@@ -35,6 +36,12 @@ export type ExecuteMsg = {
 } | {
   receive_result: JobResult;
 } | {
+  receive_run_result: RunResult;
+} | {
+  update_agent_registry: {
+    agents?: string | null;
+  };
+} | {
   update_params: {
     params: Params;
   };
@@ -49,9 +56,20 @@ export type Target = {
     model_id: string;
     redundancy: number;
   };
+} | {
+  agent: {
+    agent_id: string;
+    batch: number;
+    input: Binary;
+    max_unit_price: Uint128;
+    redundancy: number;
+    step_lifetime: number;
+    version?: number | null;
+  };
 };
 export type Binary = string;
 export type JobStatus = "open" | "revealing" | "settled" | "disputed" | "resolved" | "expired";
+export type RunStatus = "running" | "completed" | "failed" | "cancelled";
 export type Action = {
   transfer_ownership: {
     expiry?: Expiration | null;
@@ -76,6 +94,12 @@ export interface JobResult {
   job_id: number;
   output?: Binary | null;
   status: JobStatus;
+}
+export interface RunResult {
+  output?: Binary | null;
+  refunded: Uint128;
+  run_id: number;
+  status: RunStatus;
 }
 export type QueryMsg = {
   config: {};
@@ -102,11 +126,24 @@ export type QueryMsg = {
 } | {
   totals: {};
 } | {
+  agent_runs_in_flight: {
+    limit?: number | null;
+    start_after?: number | null;
+  };
+} | {
   ownership: {};
 };
 export interface MigrateMsg {}
+export interface AgentRunsInFlightResponse {
+  runs: AgentRunInFlight[];
+}
+export interface AgentRunInFlight {
+  id: number;
+  run_id: number;
+}
 export type Addr = string;
 export interface ConfigResponse {
+  agents?: Addr | null;
   denom: string;
   market: Addr;
   params: Params;
@@ -127,13 +164,15 @@ export interface RunsResponse {
   runs: RunRecord[];
 }
 export interface RunRecord {
-  job_id: number;
+  agent_run_id?: number | null;
+  job_id?: number | null;
   keeper: Addr;
   keeper_reward: Uint128;
   output?: Binary | null;
   price: Uint128;
   refunded: Uint128;
   run: number;
+  run_status?: RunStatus | null;
   started_at: Timestamp;
   status?: JobStatus | null;
 }
@@ -154,7 +193,8 @@ export interface SubscriptionResponse {
   target: Target;
 }
 export interface InFlight {
-  job_id: number;
+  agent_run_id?: number | null;
+  job_id?: number | null;
   price: Uint128;
   run: number;
   started_at: Timestamp;
