@@ -3,11 +3,12 @@
 //! the registry's `ReceiveRunResult`.
 
 use cosmwasm_std::{
-    coins, wasm_execute, Addr, Deps, DepsMut, MessageInfo, Response, SubMsgResponse, Uint128,
+    coins, wasm_execute, Addr, Binary, Deps, DepsMut, MessageInfo, Response, SubMsgResponse,
+    Uint128,
 };
 use serde::Deserialize;
 
-use acn_interface::agents::{self, RunResult};
+use acn_interface::agents::{self, RunResult, RunStatus};
 use acn_interface::market::{self, Callback};
 use acn_interface::market_view::MarketConfigView;
 use acn_interface::subscriptions::{RunSettings, SubscriptionCallbackMsg, Target, MAX_INPUT_BYTES};
@@ -320,6 +321,70 @@ pub fn started(
             attribute: "escrow".into(),
         })?;
     Ok((run_id, Uint128::new(escrow)))
+}
+
+/// The part of the registry's `RunResponse` a `Sync` reads.
+#[derive(Deserialize)]
+struct RunOutcomeView {
+    status: RunStatus,
+    refunded: Uint128,
+    steps: Vec<RunStepView>,
+}
+
+#[derive(Deserialize)]
+struct RunStepView {
+    #[serde(default)]
+    output: Option<Binary>,
+}
+
+/// `Sync` of an agent run in flight: once the registry has ended it, apply what its callback
+/// would have delivered (the last output of a completed run, the refund in all).
+pub fn sync_run(
+    deps: DepsMut,
+    config: &Config,
+    id: u64,
+    run_id: u64,
+) -> Result<Response, ContractError> {
+    let run: RunOutcomeView = deps
+        .querier
+        .query_wasm_smart(registry(config)?, &agents::QueryMsg::RunInfo { id: run_id })?;
+    if run.status == RunStatus::Running {
+        return Err(ContractError::StillGoing {
+            id,
+            what: format!("agent run {run_id}"),
+            status: "Running".into(),
+        });
+    }
+    let output = match run.status {
+        RunStatus::Completed => run.steps.last().and_then(|s| s.output.clone()),
+        _ => None,
+    };
+    AGENT_RUNS.remove(deps.storage, run_id);
+    let result = RunResult {
+        run_id,
+        status: run.status,
+        output: output.clone(),
+        refunded: run.refunded,
+    };
+    let outcome = Outcome {
+        job_status: None,
+        run_status: Some(run.status),
+        output,
+        refunded: run.refunded,
+    };
+    finish(
+        deps,
+        config,
+        id,
+        |f| f.agent_run_id == Some(run_id),
+        ContractError::UnknownAgentRun { run_id },
+        outcome,
+        |id, run| SubscriptionCallbackMsg::SubscriptionRunResult { id, run, result },
+    )
+    .map(|res| {
+        res.add_attribute("action", "sync_run")
+            .add_attribute("agent_run_id", run_id.to_string())
+    })
 }
 
 /// `ReceiveRunResult`: from the configured registry only, for an agent run in flight, once.

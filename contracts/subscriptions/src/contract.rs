@@ -127,6 +127,7 @@ pub fn execute(
         ExecuteMsg::Cancel { id } => manage::cancel(deps, info, id),
         ExecuteMsg::Trigger { id } => run::trigger(deps, env, info, id),
         ExecuteMsg::ReceiveResult(result) => run::receive_result(deps, info, result),
+        ExecuteMsg::Sync { id } => run::sync(deps, info, id),
         ExecuteMsg::ReceiveRunResult(result) => agent::receive_run_result(deps, info, result),
         ExecuteMsg::UpdateAgentRegistry { agents } => {
             cw_utils::nonpayable(&info)?;

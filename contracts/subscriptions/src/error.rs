@@ -156,6 +156,24 @@ pub enum ContractError {
         attribute: String,
     },
 
+    /// `Sync` of a subscription with no run in flight.
+    #[error("sync: subscription {id} has no run in flight")]
+    NothingInFlight {
+        /// Subscription id.
+        id: u64,
+    },
+
+    /// `Sync` while the job or run in flight is still going.
+    #[error("sync: subscription {id}'s {what} is still going ({status})")]
+    StillGoing {
+        /// Subscription id.
+        id: u64,
+        /// `job 7` or `agent run 3`.
+        what: String,
+        /// Its status.
+        status: String,
+    },
+
     /// The market's submission reply carried no job id.
     #[error("the market's submission reported no job_id")]
     NoJobId {},

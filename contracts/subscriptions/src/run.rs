@@ -347,13 +347,28 @@ pub fn receive_result(
         });
     }
     let job_id = result.job_id;
+    if !JOBS.has(deps.storage, job_id) {
+        return Err(ContractError::UnknownJob { job_id });
+    }
+    let job: JobPaymentView = deps
+        .querier
+        .query_wasm_smart(&config.market, &market::QueryMsg::Job { id: job_id })?;
+    job_finished(deps, &config, result, &job)
+}
+
+/// A job in flight reached `result` (its record `job`): take it off the flight and [`finish`]
+/// its run with the market's refund.
+fn job_finished(
+    deps: DepsMut,
+    config: &Config,
+    result: JobResult,
+    job: &JobPaymentView,
+) -> Result<Response, ContractError> {
+    let job_id = result.job_id;
     let id = JOBS
         .may_load(deps.storage, job_id)?
         .ok_or(ContractError::UnknownJob { job_id })?;
     JOBS.remove(deps.storage, job_id);
-    let job: JobPaymentView = deps
-        .querier
-        .query_wasm_smart(&config.market, &market::QueryMsg::Job { id: job_id })?;
     let refunded = if job.pay_denom.as_deref() == Some(config.denom.as_str()) {
         job.refunded
     } else {
@@ -368,7 +383,7 @@ pub fn receive_result(
     };
     let res = finish(
         deps,
-        &config,
+        config,
         id,
         |f| f.job_id == Some(job_id),
         ContractError::UnknownJob { job_id },
@@ -380,6 +395,42 @@ pub fn receive_result(
         .add_attribute("job_id", job_id.to_string())
         .add_attribute("status", format!("{status:?}")))
 }
+
+/// `Sync`: anyone finishes a run whose result callback never arrived, from the market's (or
+/// the registry's) own record of its outcome.
+pub fn sync(deps: DepsMut, info: MessageInfo, id: u64) -> Result<Response, ContractError> {
+    cw_utils::nonpayable(&info)?;
+    let config = CONFIG.load(deps.storage)?;
+    let sub = SUBSCRIPTIONS
+        .may_load(deps.storage, id)?
+        .ok_or(ContractError::UnknownSubscription { id })?;
+    let flight = sub.in_flight.ok_or(ContractError::NothingInFlight { id })?;
+    let res = match (flight.job_id, flight.agent_run_id) {
+        (Some(job_id), _) => {
+            let job: JobPaymentView = deps
+                .querier
+                .query_wasm_smart(&config.market, &market::QueryMsg::Job { id: job_id })?;
+            // A disputed job still holds its escrow: its resolution is its outcome.
+            if !job.status.is_final() || job.status == market::JobStatus::Disputed {
+                return Err(ContractError::StillGoing {
+                    id,
+                    what: format!("job {job_id}"),
+                    status: format!("{:?}", job.status),
+                });
+            }
+            let result = JobResult {
+                job_id,
+                status: job.status,
+                output: job.result.clone(),
+            };
+            job_finished(deps, &config, result, &job)?
+        }
+        (None, Some(run_id)) => crate::agent::sync_run(deps, &config, id, run_id)?,
+        (None, None) => return Err(ContractError::NothingInFlight { id }),
+    };
+    Ok(res.add_attribute("synced", id.to_string()))
+}
+
 /// A `notify` contract failed on a result: count it; the run's accounting stands.
 pub fn notify_failed(deps: DepsMut, msg: Reply) -> Result<Response, ContractError> {
     let id: u64 = from_json(&msg.payload)?;

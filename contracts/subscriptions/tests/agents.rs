@@ -21,7 +21,7 @@ use acn_testing::*;
 use cosmwasm_std::{coins, Addr, Binary, Uint128};
 use cw_multi_test::{AppResponse, Executor};
 
-use common::{attr, err};
+use common::{attr, callbacks_fail, err};
 
 const ROUTE: &str = "route-v1";
 const AGENT: &str = "digit-route";
@@ -701,4 +701,52 @@ fn bad_agent_targets_are_refused_with_the_field_named() {
         matches!(err(e), ContractError::InvalidField { field, .. } if field == "agents"),
         "the market is not an agent registry"
     );
+}
+
+#[test]
+fn an_agent_run_whose_callback_failed_is_finished_by_anyones_sync() {
+    let mut w = world();
+    let id = w.create("alice", None, 2 * RUN).unwrap();
+    callbacks_fail(&mut w.s, &w.subs);
+    let res = w.trigger(id).unwrap();
+    let run_id: u64 = attr(&res, "subscription_agent_run_id")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let before = w.snapshot();
+    let e = w.exec("bob", &ExecuteMsg::Sync { id }, 0).unwrap_err();
+    assert_eq!(
+        err(e),
+        ContractError::StillGoing {
+            id,
+            what: format!("agent run {run_id}"),
+            status: "Running".into(),
+        }
+    );
+    assert_eq!(w.snapshot(), before, "nothing moved");
+    // The run completes; the registry's callback fails, its refund reached the contract.
+    w.complete(run_id);
+    assert_eq!(w.run(run_id).status, RunStatus::Completed);
+    let balance = w.sub(id).balance.u128();
+    assert_eq!(balance, RUN);
+    assert_eq!(w.subs_usdc(), balance + COMPLETED_REFUND);
+    assert!(w.sub(id).in_flight.is_some());
+    // Sync applies the registry's record.
+    w.exec("bob", &ExecuteMsg::Sync { id }, 0).unwrap();
+    let sub = w.sub(id);
+    assert_eq!(sub.in_flight, None);
+    assert_eq!(sub.balance.u128(), balance + COMPLETED_REFUND);
+    assert!(w.in_flight_runs().is_empty());
+    assert_eq!(w.totals().balances.u128(), w.subs_usdc());
+    let runs: acn_interface::subscriptions::RunsResponse = w.s.query(
+        &w.subs,
+        &QueryMsg::Runs {
+            id,
+            start_after: None,
+            limit: None,
+        },
+    );
+    assert_eq!(runs.runs[0].run_status, Some(RunStatus::Completed));
+    assert_eq!(runs.runs[0].output, Some(labels_output(&[2])));
+    assert_eq!(runs.runs[0].refunded.u128(), COMPLETED_REFUND);
 }

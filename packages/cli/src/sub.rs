@@ -1,4 +1,4 @@
-//! `acn sub create|topup|cancel|show|trigger|due`: recurring jobs or agent runs from a prepaid
+//! `acn sub create|topup|cancel|show|trigger|sync|due`: recurring jobs or agent runs from a prepaid
 //! balance in the market's stable asset (the subscriptions contract).
 //!
 //! ```text
@@ -8,6 +8,7 @@
 //! acn sub cancel  --from buyer-1 3             # the unspent balance comes back
 //! acn sub show    3                            # or `acn sub show --owner ADDR` / `--from NAME`
 //! acn sub trigger --from keeper 3              # a keeper starts a due run (and earns the reward)
+//! acn sub sync    --from keeper 3              # finish a run whose result callback failed
 //! acn sub due                                  # what is due now
 //! ```
 //!
@@ -132,6 +133,15 @@ pub enum SubCommand {
     /// Start a due run (a keeper; paid the keeper reward from the subscription's balance).
     Trigger {
         /// Keeper account.
+        #[arg(skip)]
+        from: String,
+        /// Subscription id.
+        id: u64,
+    },
+    /// Finish a run whose result callback failed (e.g. out of gas): its outcome read from the
+    /// market or the agent registry and applied as the callback would have (anyone may).
+    Sync {
+        /// Account that sends it.
         #[arg(skip)]
         from: String,
         /// Subscription id.
@@ -436,6 +446,17 @@ pub fn cancel(chain: &(impl Chain + ?Sized), account: &str, id: u64) -> anyhow::
     change(chain, "cancel", refunded, &tx, id)
 }
 
+/// Finish subscription `id`'s run whose result callback failed, as `account`; the refund it
+/// credited.
+pub fn sync(chain: &(impl Chain + ?Sized), account: &str, id: u64) -> anyhow::Result<SubChange> {
+    let tx = chain.execute(account, &contract(chain)?, &subs::ExecuteMsg::Sync { id })?;
+    let refunded = tx
+        .attr("refunded")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_default();
+    change(chain, "sync", refunded, &tx, id)
+}
+
 /// Start the due run of subscription `id` as keeper `account`.
 pub fn trigger(chain: &(impl Chain + ?Sized), account: &str, id: u64) -> anyhow::Result<SubChange> {
     let before = show(chain, id)?;
@@ -572,6 +593,10 @@ impl SubChange {
                 "subscription {id} cancelled; {} refunded",
                 asset(self.amount, d)
             ),
+            "sync" => format!(
+                "subscription {id}'s run finished from the market's record; {} refunded",
+                asset(self.amount, d)
+            ),
             _ => match (self.job_id, self.agent_run_id) {
                 (Some(job), _) => format!(
                     "started job {job} for subscription {id}; keeper reward {}",
@@ -605,7 +630,8 @@ impl SubCommand {
             SubCommand::Create { from, .. }
             | SubCommand::Topup { from, .. }
             | SubCommand::Cancel { from, .. }
-            | SubCommand::Trigger { from, .. } => *from = need()?,
+            | SubCommand::Trigger { from, .. }
+            | SubCommand::Sync { from, .. } => *from = need()?,
             SubCommand::Show { from, .. } => *from = conn.from.clone(),
             SubCommand::Due { .. } => {}
         }
@@ -672,6 +698,7 @@ pub fn execute(
         SubCommand::Trigger { from, id } => {
             emit(output, &trigger(chain, &from, id)?, SubChange::render)
         }
+        SubCommand::Sync { from, id } => emit(output, &sync(chain, &from, id)?, SubChange::render),
         SubCommand::Show { id, owner, from } => match (id, owner, from) {
             (Some(id), _, _) => emit(output, &show(chain, id)?, SubView::render),
             (None, Some(owner), _) => emit(output, &list(chain, &owner)?, |v| render_list(v)),

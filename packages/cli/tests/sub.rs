@@ -152,6 +152,13 @@ fn create_trigger_topup_show_and_cancel_move_the_exact_amounts() {
     assert_eq!(json["subscription"]["runs"], 1);
     assert_eq!(json["runs"][0]["job_id"], job_id);
 
+    // Its callback arrived: nothing to sync.
+    let err = sub::sync(&*chain, "keeper", id).unwrap_err().to_string();
+    assert!(
+        err.contains(&format!("sync: subscription {id} has no run in flight")),
+        "{err}"
+    );
+
     // Not due again before its interval.
     let err = sub::trigger(&*chain, "keeper", id).unwrap_err().to_string();
     assert!(

@@ -60,6 +60,9 @@ pub struct JobPaymentView {
     /// The bank denom the job was paid in; absent: paid in ACN.
     #[serde(default)]
     pub pay_denom: Option<String>,
+    /// The agreed (or accepted) output, once settled or resolved.
+    #[serde(default)]
+    pub result: Option<cosmwasm_std::Binary>,
 }
 
 #[cfg(test)]

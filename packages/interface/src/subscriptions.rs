@@ -182,6 +182,15 @@ pub enum ExecuteMsg {
     },
     /// The market's result callback: only the market, only for a run in flight.
     ReceiveResult(crate::market::JobResult),
+    /// Anyone: finish the run in flight whose result callback never arrived (it failed, e.g.
+    /// out of the gas the subscription gave it): the outcome is read from the market (a job)
+    /// or the agent registry (a run) and applied exactly as the callback would have — the
+    /// refund credited (to the owner of a cancelled subscription), the next run queued, `notify`
+    /// told. Refused while the job or run is still going. Nothing is ever stuck in flight.
+    Sync {
+        /// Subscription id.
+        id: u64,
+    },
     /// The agent registry's run callback (`{"receive_run_result":{…}}`): only the configured
     /// registry, only for an agent run in flight.
     ReceiveRunResult(crate::agents::RunResult),

@@ -7,10 +7,14 @@ use acn_interface::subscriptions::{
     DueResponse, ExecuteMsg, Params, QueryMsg, RunRecord, RunSettings, RunsResponse,
     SubscriptionResponse, Target, TotalsResponse,
 };
+use acn_subscriptions::contract;
 use acn_subscriptions::ContractError;
 use acn_testing::*;
-use cosmwasm_std::{coins, Addr, Uint128};
-use cw_multi_test::{AppResponse, Executor};
+use cosmwasm_std::{
+    coins, Addr, Deps, DepsMut, Env, MessageInfo, Response, StdError, StdResult, Uint128,
+};
+use cw_multi_test::{AppResponse, ContractWrapper, Executor};
+use cw_storage_plus::Item;
 
 pub use acn_testing::{Suite, STABLE, TOKEN};
 
@@ -208,4 +212,57 @@ impl World {
             due: self.s.query(&self.subs, &QueryMsg::Due { limit: None }),
         }
     }
+}
+
+/// Set by the wrapper's migrate: fail every `ReceiveResult`.
+const FAIL_RESULTS: Item<bool> = Item::new("test_fail_results");
+
+fn failing_execute(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> Result<Response, ContractError> {
+    if matches!(
+        msg,
+        ExecuteMsg::ReceiveResult(_) | ExecuteMsg::ReceiveRunResult(_)
+    ) && FAIL_RESULTS.may_load(deps.storage)?.unwrap_or(false)
+    {
+        return Err(StdError::generic_err("out of gas in the result callback (simulated)").into());
+    }
+    contract::execute(deps, env, info, msg)
+}
+
+fn set_failing(deps: DepsMut, _env: Env, fail: bool) -> Result<Response, ContractError> {
+    FAIL_RESULTS.save(deps.storage, &fail)?;
+    Ok(Response::new())
+}
+
+fn query(
+    deps: Deps,
+    env: Env,
+    msg: acn_interface::subscriptions::QueryMsg,
+) -> StdResult<cosmwasm_std::Binary> {
+    contract::query(deps, env, msg)
+}
+
+/// Make the deployed contract's result callbacks (`ReceiveResult`, `ReceiveRunResult`) fail,
+/// keeping its state: what a callback out of its gas does on a node (the embedded chain does
+/// not meter gas). The real code runs for every other message.
+pub fn callbacks_fail(s: &mut Suite, subs: &Addr) {
+    let code = s.app.store_code(Box::new(
+        ContractWrapper::new(failing_execute, contract::instantiate, query)
+            .with_reply(contract::reply)
+            .with_migrate(set_failing),
+    ));
+    let admin = s
+        .app
+        .wrap()
+        .query_wasm_contract_info(subs.clone())
+        .unwrap()
+        .admin
+        .expect("the routine sets an admin");
+    s.app
+        .migrate_contract(admin, subs.clone(), &true, code)
+        .unwrap();
 }

@@ -185,6 +185,11 @@ export interface AcnSubscriptionsInterface extends AcnSubscriptionsReadOnlyInter
     output?: Binary;
     status: JobStatus;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  sync: ({
+    id
+  }: {
+    id: number;
+  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   receiveRunResult: ({
     output,
     refunded,
@@ -222,6 +227,7 @@ export class AcnSubscriptionsClient extends AcnSubscriptionsQueryClient implemen
     this.cancel = this.cancel.bind(this);
     this.trigger = this.trigger.bind(this);
     this.receiveResult = this.receiveResult.bind(this);
+    this.sync = this.sync.bind(this);
     this.receiveRunResult = this.receiveRunResult.bind(this);
     this.updateAgentRegistry = this.updateAgentRegistry.bind(this);
     this.updateParams = this.updateParams.bind(this);
@@ -291,6 +297,17 @@ export class AcnSubscriptionsClient extends AcnSubscriptionsQueryClient implemen
         job_id: jobId,
         output,
         status
+      }
+    }, fee_, memo_, funds_);
+  };
+  sync = async ({
+    id
+  }: {
+    id: number;
+  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+    return await this.client.execute(this.sender, this.contractAddress, {
+      sync: {
+        id
       }
     }, fee_, memo_, funds_);
   };

@@ -36,6 +36,10 @@ export type ExecuteMsg = {
 } | {
   receive_result: JobResult;
 } | {
+  sync: {
+    id: number;
+  };
+} | {
   receive_run_result: RunResult;
 } | {
   update_agent_registry: {
