@@ -8,28 +8,17 @@ mod common;
 
 use acn_agents::ContractError;
 use acn_interface::agents::{
-    ExecuteMsg, QueryMsg, ReceiveMsg, RunResponse, RunStatus, RunsResponse, StepStatus,
-    CW20_DENOM_PREFIX,
+    ExecuteMsg, QueryMsg, ReceiveMsg, RunStatus, RunsResponse, StepStatus, CW20_DENOM_PREFIX,
 };
 use acn_interface::market::{encode_text_items, JobStatus};
 use acn_testing::*;
 use common::*;
-use cosmwasm_std::{coins, to_json_binary, Addr, Binary, Uint128};
+use cosmwasm_std::{coins, to_json_binary, Binary, Uint128};
 use cw_multi_test::{AppResponse, Executor};
-
-struct World {
-    s: Suite,
-    registry: Addr,
-}
 
 /// A market priced in ACN (no pool): alice and bob hold ACN only.
 fn acn_world() -> World {
-    let mut s = SuiteBuilder::new()
-        .with_owner_funds(10_000_000 * TOKEN)
-        .with_market_params(|m| {
-            m.models = models();
-            m.params.pricing.window = 86_400;
-        })
+    let mut s = base_suite()
         .with_funds("alice", USDC)
         .with_funds("bob", USDC)
         .build();
@@ -76,28 +65,6 @@ impl World {
         self.s
             .send_tokens(&sender, &registry, amount, &ReceiveMsg::Run(run_args(None)))
     }
-
-    fn run(&self, id: u64) -> RunResponse {
-        self.s.query(&self.registry, &QueryMsg::RunInfo { id })
-    }
-
-    fn job_of(&self, run_id: u64, step: usize) -> u64 {
-        self.run(run_id).steps[step].job_id.expect("submitted")
-    }
-
-    fn advance(&mut self, run_id: u64) {
-        let keeper = self.s.addr("keeper");
-        let registry = self.registry.clone();
-        self.s
-            .execute(&keeper, &registry, &ExecuteMsg::Advance { run_id })
-            .unwrap();
-    }
-
-    fn work(&mut self, job_id: u64, output: Binary) {
-        let names = self.s.assigned_names(job_id, &PROVIDERS);
-        let work: Vec<(&str, Binary)> = names.iter().map(|n| (*n, output.clone())).collect();
-        self.s.run_job(job_id, &work).unwrap();
-    }
 }
 
 #[test]
@@ -137,7 +104,7 @@ fn a_run_paid_in_acn_settles_step_by_step_in_acn() {
         assert_eq!(paid + job.fee.u128(), PRICE, "the step's price, in ACN");
         paid_out += paid;
         assert_eq!(w.run(1).steps[step].status, StepStatus::Done);
-        w.advance(1);
+        w.advance("keeper", 1).unwrap();
         if step == 0 {
             let next = w.s.job(w.job_of(1, 1));
             assert_eq!(
@@ -179,7 +146,7 @@ fn a_cancelled_acn_run_returns_every_token_once_its_step_expires() {
     w.s.advance_time(3_601);
     w.s.expire("keeper", 1).unwrap();
     assert_eq!(w.s.balance(&w.registry), PRICE);
-    w.advance(1);
+    w.advance("keeper", 1).unwrap();
     assert_eq!(w.acn("alice"), alice0);
     assert_eq!(w.s.balance(&w.registry), 0);
     assert_eq!(w.run(1).refunded.u128(), ESCROW);
@@ -281,12 +248,7 @@ fn refused_acn_payments_move_nothing() {
 
 #[test]
 fn an_acn_run_hook_in_a_stable_priced_market_is_refused() {
-    let mut s = SuiteBuilder::new()
-        .with_owner_funds(10_000_000 * TOKEN)
-        .with_market_params(|m| {
-            m.models = models();
-            m.params.pricing.window = 86_400;
-        })
+    let mut s = base_suite()
         .with_funds("alice", USDC)
         .with_stable_pool(500_000 * TOKEN, 25_000 * TOKEN, |_| {})
         .build();

@@ -2,6 +2,8 @@
 //! routine: a valid three-step pipeline, immutable versions, the queries, and every refused
 //! publication with its exact error and nothing stored.
 
+mod common;
+
 use acn_agents::contract;
 use acn_agents::ContractError;
 use acn_interface::agents::{
@@ -10,25 +12,11 @@ use acn_interface::agents::{
 };
 use acn_interface::market::{self, DType, InputSpec, ModelSpec, OutputSpec};
 use acn_testing::*;
+use common::model as spec;
 use cosmwasm_std::{Addr, Uint128};
 use cw_multi_test::{ContractWrapper, Executor};
 
 const MAX_FEE: u128 = 5 * TOKEN;
-
-fn spec(id: &str, input: InputSpec, output: OutputSpec) -> ModelSpec {
-    ModelSpec {
-        id: id.into(),
-        name: id.into(),
-        architecture: "test".into(),
-        weights_sha256: "ab".repeat(32),
-        weights_uri: format!("file://{id}"),
-        input,
-        output,
-        tolerance: 0,
-        cost_units_per_item: 1,
-        min_redundancy: 1,
-    }
-}
 
 fn input(shape: &[u32], dtype: DType) -> InputSpec {
     InputSpec {

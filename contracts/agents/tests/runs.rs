@@ -7,7 +7,7 @@ mod common;
 
 use acn_agents::ContractError;
 use acn_interface::agents::{
-    ExecuteMsg, QueryMsg, RunMsg, RunResponse, RunResult, RunStatus, RunsResponse, StepStatus,
+    ExecuteMsg, QueryMsg, RunMsg, RunResult, RunStatus, RunsResponse, StepStatus,
     DEFAULT_RUN_CALLBACK_GAS,
 };
 use acn_interface::market::{
@@ -74,18 +74,8 @@ fn buyer_query(deps: Deps, _: Env, _: Empty) -> StdResult<Binary> {
 
 // ---- The world. ----
 
-struct World {
-    s: Suite,
-    registry: Addr,
-}
-
 fn world() -> World {
-    let mut s = SuiteBuilder::new()
-        .with_owner_funds(10_000_000 * TOKEN)
-        .with_market_params(|m| {
-            m.models = models();
-            m.params.pricing.window = 86_400;
-        })
+    let mut s = base_suite()
         .with_stable("alice", USDC)
         .with_stable("bob", USDC)
         .with_stable_pool(500_000 * TOKEN, 25_000 * TOKEN, |_| {})
@@ -159,32 +149,6 @@ impl World {
             self.registry.clone(),
             &run_msg(None),
             &coins(pay, STABLE),
-        )
-    }
-
-    fn run(&self, id: u64) -> RunResponse {
-        self.s.query(&self.registry, &QueryMsg::RunInfo { id })
-    }
-
-    fn job_of(&self, run_id: u64, step: usize) -> u64 {
-        self.run(run_id).steps[step].job_id.expect("submitted")
-    }
-
-    /// Every assigned provider commits and reveals `output`; the last reveal settles the job
-    /// and the market's callback records it in the run.
-    fn work(&mut self, job_id: u64, output: Binary) -> Vec<&'static str> {
-        let names = self.s.assigned_names(job_id, &PROVIDERS);
-        let work: Vec<(&str, Binary)> = names.iter().map(|n| (*n, output.clone())).collect();
-        self.s.run_job(job_id, &work).unwrap();
-        names
-    }
-
-    fn advance(&mut self, who: &str, run_id: u64) -> anyhow::Result<AppResponse> {
-        let sender = self.s.addr(who);
-        self.s.execute(
-            &sender,
-            &self.registry.clone(),
-            &ExecuteMsg::Advance { run_id },
         )
     }
 

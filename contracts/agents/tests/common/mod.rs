@@ -6,13 +6,13 @@
 use acn_agents::contract;
 use acn_agents::ContractError;
 use acn_interface::agents::{
-    Adapter, AgentParams, AgentSpec, ExecuteMsg, InstantiateMsg, RunMsg, Step,
-    DEFAULT_RUN_CALLBACK_GAS,
+    Adapter, AgentParams, AgentSpec, ExecuteMsg, InstantiateMsg, QueryMsg, RunMsg, RunResponse,
+    Step, DEFAULT_RUN_CALLBACK_GAS,
 };
 use acn_interface::market::{Callback, DType, InputSpec, ModelSpec, OutputSpec};
 use acn_testing::*;
-use cosmwasm_std::{Addr, Uint128};
-use cw_multi_test::{ContractWrapper, Executor};
+use cosmwasm_std::{Addr, Binary, Uint128};
+use cw_multi_test::{AppResponse, ContractWrapper, Executor};
 
 /// Each buyer's genesis balance (100 tokens of the market's unit).
 pub const USDC: u128 = 100 * TOKEN;
@@ -161,5 +161,55 @@ pub fn run_args(callback: Option<Callback>) -> RunMsg {
         max_unit_price: Uint128::new(MAX_UNIT_PRICE),
         step_lifetime: 3_600,
         callback,
+    }
+}
+
+/// The suite every run test starts from: the three models on the market, prices steady for a
+/// day. Each test adds its buyers' funds (and a pool for a stable-priced market).
+pub fn base_suite() -> SuiteBuilder {
+    SuiteBuilder::new()
+        .with_owner_funds(10_000_000 * TOKEN)
+        .with_market_params(|m| {
+            m.models = models();
+            m.params.pricing.window = 86_400;
+        })
+}
+
+/// A suite and its registry (with `digit-router` published).
+pub struct World {
+    /// The chain and every contract.
+    pub s: Suite,
+    /// The agent registry.
+    pub registry: Addr,
+}
+
+impl World {
+    /// Run `id` as the registry holds it.
+    pub fn run(&self, id: u64) -> RunResponse {
+        self.s.query(&self.registry, &QueryMsg::RunInfo { id })
+    }
+
+    /// The job of a run's step.
+    pub fn job_of(&self, run_id: u64, step: usize) -> u64 {
+        self.run(run_id).steps[step].job_id.expect("submitted")
+    }
+
+    /// Every assigned provider commits and reveals `output`; the last reveal settles the job
+    /// and the market's callback records it in the run. The providers, by name.
+    pub fn work(&mut self, job_id: u64, output: Binary) -> Vec<&'static str> {
+        let names = self.s.assigned_names(job_id, &PROVIDERS);
+        let work: Vec<(&str, Binary)> = names.iter().map(|n| (*n, output.clone())).collect();
+        self.s.run_job(job_id, &work).unwrap();
+        names
+    }
+
+    /// `who` moves the run on.
+    pub fn advance(&mut self, who: &str, run_id: u64) -> anyhow::Result<AppResponse> {
+        let sender = self.s.addr(who);
+        self.s.execute(
+            &sender,
+            &self.registry.clone(),
+            &ExecuteMsg::Advance { run_id },
+        )
     }
 }
