@@ -15,52 +15,23 @@ use cosmwasm_std::Uint128;
 
 use acn_cli::agent::{self, RunRequest};
 use acn_client::{Chain, ChainExt};
-use acn_embedded::EmbeddedChain;
-use acn_interface::agents::{
-    Adapter, AgentParams, AgentSpec, RunStatus, Step, StepStatus, DEFAULT_RUN_CALLBACK_GAS,
-};
+use acn_interface::agents::{Adapter, AgentSpec, RunStatus, Step, StepStatus};
 use acn_interface::market::{encode_text_items, JobResponse, QueryMsg};
 use acn_models::engine::outputs_agree;
 use acn_models::intent::{INTENT_ID, INTENT_LABELS};
 use acn_models::lookup::{faq_answers, faq_entries, LOOKUP_ID};
 use acn_models::registry::MINILM_ID;
 use acn_models::{Backend, Engine};
-use acn_testing::{SuiteBuilder, SuiteChain, STABLE, TOKEN};
+use acn_testing::{SuiteChain, STABLE, TOKEN};
 
-use common::{digits_csv, file, provide, specs, Running, MLP};
+use common::{digits_csv, file, stable_chain, Running, MLP};
 
 const BUYER_USDC: u128 = 100 * TOKEN;
 const FEE: u128 = 50_000;
 
 fn agent_chain() -> Arc<SuiteChain> {
-    let specs = specs();
-    let chain = EmbeddedChain::start(move || {
-        SuiteBuilder::new()
-            .with_owner_funds(10_000_000 * TOKEN)
-            .with_market_params(|m| {
-                m.models = specs;
-                // One uusdc per compute unit: a MiniLM text (344 003 units) costs 0.34 USDC.
-                m.initial_unit_price = 1;
-                m.params.pricing.window = 86_400;
-            })
-            .with_funds("p1", 5_000 * TOKEN)
-            .with_funds("p2", 5_000 * TOKEN)
-            .with_stable("buyer", BUYER_USDC)
-            .with_stable("poor", 1_000)
-            .with_stable_pool(500_000 * TOKEN, 25_000 * TOKEN, |_| {})
-            .with_agents(AgentParams {
-                max_steps: 4,
-                max_run_fee: Uint128::new(TOKEN),
-                max_callback_gas: DEFAULT_RUN_CALLBACK_GAS,
-            })
-            .build()
-    })
-    .unwrap();
-    provide(&chain, "p1");
-    provide(&chain, "p2");
-    // The oracle's first TWAP (a 30-minute window).
-    chain.wait_seconds(1_800).unwrap();
-    Arc::new(chain)
+    // One uusdc per compute unit: a MiniLM text (344 003 units) costs 0.34 USDC.
+    stable_chain(1, BUYER_USDC, |b| b.with_stable("poor", 1_000))
 }
 
 fn usdc(chain: &SuiteChain, account: &str) -> u128 {

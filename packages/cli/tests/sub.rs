@@ -15,16 +15,13 @@ use cosmwasm_std::Uint128;
 use acn_cli::sub::{self, CreateRequest, Subject};
 use acn_client::Chain;
 use acn_client::ChainExt;
-use acn_embedded::EmbeddedChain;
-use acn_interface::agents::{
-    self, AgentParams, AgentSpec, RunResponse, RunStatus, Step, DEFAULT_RUN_CALLBACK_GAS,
-};
+use acn_interface::agents::{self, AgentSpec, RunResponse, RunStatus, Step};
 use acn_interface::market::JobStatus;
 use acn_interface::subscriptions::{Params, SubscriptionStatus};
-use acn_testing::{SuiteBuilder, SuiteChain, STABLE, TOKEN};
+use acn_testing::{SuiteChain, STABLE, TOKEN};
 use acn_worker::keeper;
 
-use common::{digits_csv, file, provide, specs, Running, MLP};
+use common::{digits_csv, file, stable_chain, Running, MLP};
 
 /// 5 compute units × 1 000 uusdc × 2 slots.
 const RUN_PRICE: u128 = 10_000;
@@ -32,36 +29,12 @@ const REWARD: u128 = 10_000;
 const BUYER_USDC: u128 = 100 * TOKEN;
 
 fn sub_chain() -> Arc<SuiteChain> {
-    let specs = specs();
-    let chain = EmbeddedChain::start(move || {
-        SuiteBuilder::new()
-            .with_owner_funds(10_000_000 * TOKEN)
-            .with_market_params(|m| {
-                m.models = specs;
-                m.initial_unit_price = 1_000;
-                m.params.pricing.window = 86_400;
-            })
-            .with_funds("p1", 5_000 * TOKEN)
-            .with_funds("p2", 5_000 * TOKEN)
-            .with_stable("buyer", BUYER_USDC)
-            .with_stable_pool(500_000 * TOKEN, 25_000 * TOKEN, |_| {})
-            .with_agents(AgentParams {
-                max_steps: 4,
-                max_run_fee: Uint128::new(TOKEN),
-                max_callback_gas: DEFAULT_RUN_CALLBACK_GAS,
-            })
-            .with_subscriptions(Params {
-                keeper_reward: Uint128::new(REWARD),
-                min_interval: 60,
-            })
-            .build()
+    stable_chain(1_000, BUYER_USDC, |b| {
+        b.with_subscriptions(Params {
+            keeper_reward: Uint128::new(REWARD),
+            min_interval: 60,
+        })
     })
-    .unwrap();
-    provide(&chain, "p1");
-    provide(&chain, "p2");
-    // The oracle's first TWAP (a 30-minute window).
-    chain.wait_seconds(1_800).unwrap();
-    Arc::new(chain)
 }
 
 fn usdc(chain: &SuiteChain, account: &str) -> u128 {

@@ -15,6 +15,7 @@ use cosmwasm_std::Uint128;
 
 use acn_client::{Chain, ChainExt};
 use acn_embedded::EmbeddedChain;
+use acn_interface::agents::{AgentParams, DEFAULT_RUN_CALLBACK_GAS};
 use acn_interface::market::{self, ModelSpec};
 use acn_interface::staking;
 use acn_models::{Backend, Engine, RegistryEntry};
@@ -66,6 +67,42 @@ pub fn chain_priced(providers: &[&str], unit_price: u128) -> Arc<SuiteChain> {
     for p in providers {
         provide(&chain, p);
     }
+    Arc::new(chain)
+}
+
+/// A stable-priced market (seeded pool) with the zoo's models at `unit_price` uusdc per unit, the
+/// agent registry, providers `p1` and `p2` (5 000 ACN each, bonded and registered), `buyer`
+/// holding `buyer_usdc`, and whatever `extend` adds; returned once the oracle has its first TWAP.
+pub fn stable_chain(
+    unit_price: u128,
+    buyer_usdc: u128,
+    extend: impl FnOnce(SuiteBuilder) -> SuiteBuilder + Send + 'static,
+) -> Arc<SuiteChain> {
+    let specs = specs();
+    let chain = EmbeddedChain::start(move || {
+        let b = SuiteBuilder::new()
+            .with_owner_funds(10_000_000 * TOKEN)
+            .with_market_params(|m| {
+                m.models = specs;
+                m.initial_unit_price = unit_price;
+                m.params.pricing.window = 86_400;
+            })
+            .with_funds("p1", 5_000 * TOKEN)
+            .with_funds("p2", 5_000 * TOKEN)
+            .with_stable("buyer", buyer_usdc)
+            .with_stable_pool(500_000 * TOKEN, 25_000 * TOKEN, |_| {})
+            .with_agents(AgentParams {
+                max_steps: 4,
+                max_run_fee: Uint128::new(TOKEN),
+                max_callback_gas: DEFAULT_RUN_CALLBACK_GAS,
+            });
+        extend(b).build()
+    })
+    .unwrap();
+    provide(&chain, "p1");
+    provide(&chain, "p2");
+    // The oracle's first TWAP (a 30-minute window).
+    chain.wait_seconds(1_800).unwrap();
     Arc::new(chain)
 }
 
