@@ -359,18 +359,33 @@ pub fn sync_run(
         RunStatus::Completed => run.steps.last().and_then(|s| s.output.clone()),
         _ => None,
     };
-    AGENT_RUNS.remove(deps.storage, run_id);
     let result = RunResult {
         run_id,
         status: run.status,
-        output: output.clone(),
-        refunded: run.refunded,
-    };
-    let outcome = Outcome {
-        job_status: None,
-        run_status: Some(run.status),
         output,
         refunded: run.refunded,
+    };
+    run_finished(deps, config, id, result).map(|res| {
+        res.add_attribute("action", "sync_run")
+            .add_attribute("agent_run_id", run_id.to_string())
+    })
+}
+
+/// Agent run `result.run_id` of subscription `id` ended: take it off the flight and [`finish`]
+/// its run with what the registry refunded (the registry's callback, or `Sync`).
+fn run_finished(
+    deps: DepsMut,
+    config: &Config,
+    id: u64,
+    result: RunResult,
+) -> Result<Response, ContractError> {
+    let run_id = result.run_id;
+    AGENT_RUNS.remove(deps.storage, run_id);
+    let outcome = Outcome {
+        job_status: None,
+        run_status: Some(result.status),
+        output: result.output.clone(),
+        refunded: result.refunded,
     };
     finish(
         deps,
@@ -381,10 +396,6 @@ pub fn sync_run(
         outcome,
         |id, run| SubscriptionCallbackMsg::SubscriptionRunResult { id, run, result },
     )
-    .map(|res| {
-        res.add_attribute("action", "sync_run")
-            .add_attribute("agent_run_id", run_id.to_string())
-    })
 }
 
 /// `ReceiveRunResult`: from the configured registry only, for an agent run in flight, once.
@@ -408,23 +419,7 @@ pub fn receive_run_result(
     let id = AGENT_RUNS
         .may_load(deps.storage, run_id)?
         .ok_or(ContractError::UnknownAgentRun { run_id })?;
-    AGENT_RUNS.remove(deps.storage, run_id);
-    let outcome = Outcome {
-        job_status: None,
-        run_status: Some(result.status),
-        output: result.output.clone(),
-        refunded: result.refunded,
-    };
-    finish(
-        deps,
-        &config,
-        id,
-        |f| f.agent_run_id == Some(run_id),
-        ContractError::UnknownAgentRun { run_id },
-        outcome,
-        |id, run| SubscriptionCallbackMsg::SubscriptionRunResult { id, run, result },
-    )
-    .map(|res| {
+    run_finished(deps, &config, id, result).map(|res| {
         res.add_attribute("action", "receive_run_result")
             .add_attribute("agent_run_id", run_id.to_string())
             .add_attribute("status", status)
