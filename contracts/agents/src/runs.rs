@@ -368,6 +368,7 @@ fn submit_step(
             batch: run.batch,
             redundancy: run.redundancy,
             buyer: Some(env.contract.address.to_string()),
+            input: None,
         },
     )?;
     if quote.unit_price > run.max_unit_price || quote.price > step.budget {

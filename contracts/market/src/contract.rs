@@ -372,8 +372,9 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
             batch,
             redundancy,
             buyer,
+            input,
         } => to_json_binary(&queries::quote(
-            deps, env, model_id, batch, redundancy, buyer,
+            deps, env, model_id, batch, redundancy, buyer, input,
         )?)?,
         QueryMsg::Totals {} => to_json_binary(&queries::totals(deps)?)?,
         QueryMsg::Emissions {} => to_json_binary(&emissions::query(deps)?)?,

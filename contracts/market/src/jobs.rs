@@ -53,17 +53,16 @@ pub struct Quote {
     pub units: u64,
 }
 
-/// Price a job at `unit_price` with a discount of `discount_bps`.
+/// Price a job of `units` price units ([`ModelSpec::job_units`]) at `unit_price` with a
+/// discount of `discount_bps`.
+///
+/// [`ModelSpec::job_units`]: acn_interface::market::ModelSpec::job_units
 pub fn quote(
-    cost_units_per_item: u64,
-    batch: u32,
+    units: u64,
     redundancy: u8,
     unit_price: Uint128,
     discount_bps: u16,
 ) -> Result<Quote, ContractError> {
-    let units = cost_units_per_item
-        .checked_mul(batch as u64)
-        .ok_or_else(|| cosmwasm_std::StdError::generic_err("units overflow"))?;
     let gross = unit_price
         .checked_mul(Uint128::from(units))?
         .checked_mul(Uint128::from(redundancy))?;
@@ -129,8 +128,7 @@ pub fn submit(
     }
     let discount = discount_bps(deps.as_ref(), &buyer)?;
     let q = quote(
-        model.spec.cost_units_per_item,
-        sub.batch,
+        model.spec.job_units(&sub.input, sub.batch)?,
         sub.redundancy,
         unit_price,
         discount,

@@ -42,6 +42,9 @@ fn same_output(old: &OutputSpec, new: &OutputSpec) -> bool {
             OutputSpec::ClassLabels { num_classes: b, .. },
         ) => a == b,
         (a @ OutputSpec::FixedPoint { .. }, b @ OutputSpec::FixedPoint { .. }) => a == b,
+        (OutputSpec::Trained { metrics: a, .. }, OutputSpec::Trained { metrics: b, .. }) => {
+            a.len() == b.len()
+        }
         _ => false,
     }
 }

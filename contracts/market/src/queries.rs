@@ -234,6 +234,7 @@ pub fn quote(
     batch: u32,
     redundancy: u8,
     buyer: Option<String>,
+    input: Option<cosmwasm_std::Binary>,
 ) -> Result<QuoteResponse, ContractError> {
     let spec = MODELS
         .may_load(deps.storage, &model_id)?
@@ -244,13 +245,18 @@ pub fn quote(
         Some(buyer) => discount_bps(deps, &buyer)?,
         None => 0,
     };
-    let q = price_job(
-        spec.cost_units_per_item,
-        batch,
-        redundancy,
-        unit_price,
-        discount,
-    )?;
+    let units = match (spec.input.dtype, input) {
+        (acn_interface::market::DType::Training, None) => {
+            return Err(ContractError::InvalidInput {
+                reason: format!(
+                    "input: {} trains, its price depends on the request: pass the job's input",
+                    spec.id
+                ),
+            })
+        }
+        (_, input) => spec.job_units(input.as_deref().unwrap_or_default(), batch)?,
+    };
+    let q = price_job(units, redundancy, unit_price, discount)?;
     let config = CONFIG.load(deps.storage)?;
     let (mut price_acn, mut acn_price, mut acn_price_error) = (None, None, None);
     if let Some(stable) = &config.stable {

@@ -141,6 +141,7 @@ mod tests {
                 backend: "wgpu".into(),
                 device: "llvmpipe".into(),
                 memory_mb: 1,
+                endpoint: None,
             },
             models: vec![],
             min_unit_price: Uint128::zero(),

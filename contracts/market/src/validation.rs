@@ -21,6 +21,8 @@ pub const MAX_DISCOUNT_BPS: u16 = 5_000;
 pub const MAX_PRICE_CHANGE_BPS: u16 = 5_000;
 /// Longest text field (names, URIs, labels).
 pub const MAX_TEXT_LEN: usize = 256;
+/// Most metrics a training model reports.
+pub const MAX_TRAINED_METRICS: usize = 8;
 
 fn params_err(reason: impl Into<String>) -> ContractError {
     ContractError::InvalidParams {
@@ -189,6 +191,17 @@ pub fn validate_model(m: &ModelSpec, params: &MarketParams) -> Result<(), Contra
     if m.input.max_batch == 0 {
         return Err(model_err("max_batch must be positive"));
     }
+    let trains = m.input.dtype == DType::Training;
+    if trains != matches!(m.output, OutputSpec::Trained { .. }) {
+        return Err(model_err(
+            "a training input and a trained output go together (input dtype training, output trained)",
+        ));
+    }
+    if trains && (m.input.shape.len() != 1 || m.input.max_batch != 1) {
+        return Err(model_err(
+            "a training model's input shape must be [item_bytes] and its max_batch 1",
+        ));
+    }
     match &m.output {
         OutputSpec::ClassLabels {
             num_classes,
@@ -215,6 +228,24 @@ pub fn validate_model(m: &ModelSpec, params: &MarketParams) -> Result<(), Contra
                 return Err(model_err("fixed-point scale must be positive"));
             }
         }
+        OutputSpec::Trained { metrics, scale } => {
+            if metrics.is_empty() || metrics.len() > MAX_TRAINED_METRICS {
+                return Err(model_err(format!(
+                    "a trained output needs 1..={MAX_TRAINED_METRICS} metrics"
+                )));
+            }
+            for name in metrics {
+                check_text("metric", name, false)?;
+            }
+            if *scale == 0 {
+                return Err(model_err("fixed-point scale must be positive"));
+            }
+            if m.tolerance != 0 {
+                return Err(model_err(
+                    "trained weights must agree exactly: tolerance must be 0",
+                ));
+            }
+        }
     }
     if m.cost_units_per_item == 0 {
         return Err(model_err("cost_units_per_item must be positive"));
@@ -239,6 +270,22 @@ pub fn validate_hardware(h: &Hardware) -> Result<(), ContractError> {
     if h.device.is_empty() || h.device.len() > 64 {
         return Err(bad("device"));
     }
+    if let Some(endpoint) = &h.endpoint {
+        let scheme_ok = endpoint.starts_with("http://") || endpoint.starts_with("https://");
+        if !scheme_ok
+            || endpoint.len() > MAX_TEXT_LEN
+            || endpoint
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(ContractError::InvalidHardware {
+                reason: format!(
+                    "endpoint must be an http:// or https:// URL of at most {MAX_TEXT_LEN} \
+                     bytes without spaces"
+                ),
+            });
+        }
+    }
     Ok(())
 }
 
@@ -252,7 +299,9 @@ impl From<SpecError> for ContractError {
             }
             SpecError::NonFinite { .. }
             | SpecError::BadText { .. }
-            | SpecError::TextTrailingBytes { .. } => ContractError::InvalidInput {
+            | SpecError::TextTrailingBytes { .. }
+            | SpecError::BadTrainingRequest { .. }
+            | SpecError::UnitsOverflow => ContractError::InvalidInput {
                 reason: e.to_string(),
             },
             SpecError::OutputSizeMismatch { .. } | SpecError::LabelOutOfRange { .. } => {

@@ -352,6 +352,7 @@ fn apply(
                         batch: *batch,
                         redundancy: *redundancy,
                         buyer: Some(suite.addr(buyer).to_string()),
+                        input: None,
                     },
                 )
                 .map(|q| q.price.u128())

@@ -159,6 +159,7 @@ fn moderate(
             batch: 1,
             redundancy: config.redundancy,
             buyer: Some(env.contract.address.to_string()),
+            input: None,
         },
     )?;
     if paid < quote.price {

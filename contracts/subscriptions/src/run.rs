@@ -43,6 +43,7 @@ pub fn run_cost(
                     batch: *batch,
                     redundancy: *redundancy,
                     buyer: Some(env.contract.address.to_string()),
+                    input: None,
                 },
             )?;
             Ok(q.price)

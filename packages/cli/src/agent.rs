@@ -267,6 +267,7 @@ pub fn default_max_unit_price(
         batch,
         redundancy,
         buyer: None,
+        input: None,
     })?;
     let p = q.unit_price.u128();
     Ok(p + p.div_ceil(8))

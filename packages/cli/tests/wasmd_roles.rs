@@ -316,6 +316,7 @@ fn provide(
             behaviour: Behaviour::Honest,
             chain: None,
             metrics: None,
+            trained_dir: None,
         },
         &common::specs(),
     )

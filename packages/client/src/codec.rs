@@ -157,6 +157,9 @@ pub enum InputError {
         /// The format given.
         format: InputFormat,
     },
+    /// A training model's input is a training request, not values.
+    #[error("this model trains: its input is a training request (acn job train), not values")]
+    TrainingModel,
     /// A line of text longer than an item.
     #[error(
         "line {line} is {bytes} bytes of text, but the model takes at most {max} bytes per item"
@@ -177,6 +180,7 @@ fn dtype_name(dtype: DType) -> &'static str {
         DType::I32 => "i32",
         DType::F32 => "f32",
         DType::Utf8 => "utf8 text",
+        DType::Training => "training request",
     }
 }
 
@@ -186,6 +190,7 @@ fn dtype_expected(dtype: DType) -> &'static str {
         DType::I32 => "i32, -2147483648 to 2147483647",
         DType::F32 => "f32",
         DType::Utf8 => "utf8 text, one item per line",
+        DType::Training => "a training request",
     }
 }
 
@@ -252,7 +257,7 @@ fn encode_value(text: &str, dtype: DType, out: &mut Vec<u8>) -> Result<(), Value
                 ),
             }
         }
-        DType::Utf8 => return Err(ValueProblem::NotANumber),
+        DType::Utf8 | DType::Training => return Err(ValueProblem::NotANumber),
         DType::F32 => {
             let wide: f64 = text.parse().map_err(|_| ValueProblem::NotANumber)?;
             if !wide.is_finite() {
@@ -276,6 +281,7 @@ pub fn encode_input(
 ) -> Result<EncodedInput, InputError> {
     let mut bytes = vec![];
     let items = match format {
+        _ if spec.dtype == DType::Training => return Err(InputError::TrainingModel),
         _ if spec.dtype == DType::Utf8 && format != InputFormat::Text => {
             return Err(InputError::TextModel { format });
         }
@@ -498,6 +504,15 @@ pub enum DecodedOutput {
         /// Values of each item, flattened row-major.
         items: Vec<Vec<f64>>,
     },
+    /// A training job's result.
+    Trained {
+        /// `trained`, `dataset_unavailable` or `dataset_mismatch`.
+        status: String,
+        /// sha256 of the trained weights (hex; zeros unless trained).
+        weights_sha256: String,
+        /// Held-out metrics by name, `fixed-point word / scale`.
+        metrics: Vec<(String, f64)>,
+    },
 }
 
 /// Decode a canonical output of `batch` items for `spec` (checking its size and labels).
@@ -525,6 +540,29 @@ pub fn decode_output(
                 items: words
                     .chunks(per_item)
                     .map(|c| c.iter().map(|w| *w as f64 / *scale as f64).collect())
+                    .collect(),
+            }
+        }
+        OutputSpec::Trained { metrics, scale } => {
+            use acn_interface::training::{TrainedOutput, TrainingStatus};
+            let out = TrainedOutput::decode(output, metrics.len()).ok_or(
+                SpecError::OutputSizeMismatch {
+                    expected: 36 + 4 * metrics.len() as u64,
+                    actual: output.len() as u64,
+                },
+            )?;
+            DecodedOutput::Trained {
+                status: match out.status {
+                    TrainingStatus::Trained => "trained",
+                    TrainingStatus::DatasetUnavailable => "dataset_unavailable",
+                    TrainingStatus::DatasetMismatch => "dataset_mismatch",
+                }
+                .to_string(),
+                weights_sha256: out.weights_sha256_hex(),
+                metrics: metrics
+                    .iter()
+                    .cloned()
+                    .zip(out.metrics.iter().map(|m| *m as f64 / *scale as f64))
                     .collect(),
             }
         }
@@ -570,6 +608,18 @@ impl DecodedOutput {
                             values.len()
                         ));
                     }
+                }
+            }
+            DecodedOutput::Trained {
+                status,
+                weights_sha256,
+                metrics,
+            } => {
+                out.push_str(&format!(
+                    "status: {status}\nweights sha256: {weights_sha256}\n"
+                ));
+                for (name, value) in metrics {
+                    out.push_str(&format!("{name}: {value:.6}\n"));
                 }
             }
         }

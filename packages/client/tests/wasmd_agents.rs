@@ -198,6 +198,7 @@ fn a_three_step_agent_run_settles_step_by_step_on_wasmd_with_its_gas() {
             batch: 1,
             redundancy: 2,
             buyer: None,
+            input: None,
         })
         .unwrap();
     let max_unit_price = q.unit_price.u128() * 2;

@@ -340,6 +340,7 @@ fn callbacks_and_subscriptions_on_wasmd_with_real_workers() {
                     batch: 1,
                     redundancy: 2,
                     buyer: None,
+                    input: None,
                 })
                 .ok()?;
             q.price_acn.map(|_| ())
@@ -428,6 +429,7 @@ fn callbacks_and_subscriptions_on_wasmd_with_real_workers() {
             batch: 1,
             redundancy: 2,
             buyer: Some(burner.clone()),
+            input: None,
         })
         .unwrap();
     let deadline = Timestamp::from_seconds(net.chain.block().unwrap().time + 600);

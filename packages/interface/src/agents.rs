@@ -508,6 +508,9 @@ pub fn check_adapter(
         (Adapter::LabelText { .. }, OutputSpec::FixedPoint { .. }) => {
             Err("label_text: the previous step outputs fixed-point values, not class labels".into())
         }
+        (_, OutputSpec::Trained { .. }) => {
+            Err("a training step's output (a weights hash and metrics) feeds no model".into())
+        }
     }
 }
 

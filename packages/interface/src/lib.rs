@@ -17,6 +17,7 @@ pub mod pool;
 pub mod staking;
 pub mod subscriptions;
 pub mod token;
+pub mod training;
 pub mod treasury;
 
 pub use common::{bps_of, Bps, BPS_DENOMINATOR};

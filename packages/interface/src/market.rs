@@ -78,13 +78,17 @@ pub enum DType {
     /// `max_bytes` ([`encode_text_items`]). The model truncates a longer text to its first
     /// `max_tokens` tokens (special tokens included), so every provider computes the same thing.
     Utf8,
+    /// A training request ([`crate::training::TrainingRequest`]): one per job (`max_batch` 1).
+    /// The input spec's `shape` is `[item_bytes]`, the size of one dataset item of the model's
+    /// architecture (e.g. 64 pixels and a label byte).
+    Training,
 }
 
 impl DType {
     /// Bytes per element.
     pub const fn size(self) -> usize {
         match self {
-            DType::U8 | DType::Utf8 => 1,
+            DType::U8 | DType::Utf8 | DType::Training => 1,
             DType::I32 | DType::F32 => 4,
         }
     }
@@ -188,6 +192,15 @@ pub enum OutputSpec {
         /// Fixed-point scale (e.g. 10 000 = four decimals).
         scale: u32,
     },
+    /// A training job's result per item ([`crate::training::TrainedOutput`]): a status word,
+    /// the trained weights' sha256 (eight words) and one fixed-point `i32` per metric.
+    /// Compared exactly (tolerance 0).
+    Trained {
+        /// Names of the held-out metrics, e.g. `held_out_accuracy`.
+        metrics: Vec<String>,
+        /// Fixed-point scale of the metrics.
+        scale: u32,
+    },
 }
 
 impl OutputSpec {
@@ -196,6 +209,9 @@ impl OutputSpec {
         match self {
             OutputSpec::ClassLabels { .. } => 1,
             OutputSpec::FixedPoint { shape, .. } => shape.iter().map(|d| *d as u64).product(),
+            OutputSpec::Trained { metrics, .. } => {
+                crate::training::TrainedOutput::HEADER_WORDS + metrics.len() as u64
+            }
         }
     }
 }
@@ -244,6 +260,10 @@ pub struct Hardware {
     pub device: String,
     /// Device memory in MiB.
     pub memory_mb: u64,
+    /// Where the provider serves files to buyers (`http(s)://host:port`): the weights of a
+    /// training job it won at `<endpoint>/weights/<sha256>`. `None`: it serves nothing.
+    #[serde(default)]
+    pub endpoint: Option<String>,
 }
 
 /// A provider's track record.
@@ -1064,6 +1084,10 @@ pub enum QueryMsg {
         redundancy: u8,
         /// Buyer whose bonded stake sets the discount.
         buyer: Option<String>,
+        /// The job's input: needed for a training model, whose price depends on its request
+        /// (steps × batch size); ignored for other models.
+        #[serde(default)]
+        input: Option<Binary>,
     },
     /// Lifetime totals.
     #[returns(TotalsResponse)]
@@ -1365,6 +1389,15 @@ pub enum SpecError {
         /// How many.
         count: u64,
     },
+    /// A training request is malformed or out of range.
+    BadTrainingRequest {
+        /// The request's field at fault.
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The job's price units do not fit in 64 bits.
+    UnitsOverflow,
     /// A class label is not below the number of classes.
     LabelOutOfRange {
         /// The label.
@@ -1390,6 +1423,10 @@ impl std::fmt::Display for SpecError {
             SpecError::TextTrailingBytes { count } => {
                 write!(f, "{count} bytes after the last text item")
             }
+            SpecError::BadTrainingRequest { field, reason } => {
+                write!(f, "training request: {field}: {reason}")
+            }
+            SpecError::UnitsOverflow => write!(f, "the job's price units overflow"),
             SpecError::OutputSizeMismatch { expected, actual } => {
                 write!(f, "{actual} bytes, expected {expected}")
             }
@@ -1428,6 +1465,9 @@ impl ModelSpec {
                 reason: "the model's text shape is not [max_bytes, max_tokens]".to_string(),
             })?;
             return decode_text_items(input, batch, max_bytes).map(drop);
+        }
+        if self.input.dtype == DType::Training {
+            return self.training_request(input).map(drop);
         }
         let expected = self.input.item_bytes().saturating_mul(batch as u64);
         if size != expected {
@@ -1474,9 +1514,45 @@ impl ModelSpec {
                         }
                     }
                     OutputSpec::FixedPoint { .. } => Ok(i32::from_le_bytes(bytes) as i64),
+                    // Status and hash words as unsigned, metrics signed: compared exactly.
+                    OutputSpec::Trained { .. } => Ok(i32::from_le_bytes(bytes) as i64),
                 }
             })
             .collect()
+    }
+
+    /// The training request of a training model's job input (see [`DType::Training`]).
+    pub fn training_request(
+        &self,
+        input: &[u8],
+    ) -> Result<crate::training::TrainingRequest, SpecError> {
+        let item_bytes = match (self.input.dtype, self.input.shape.as_slice()) {
+            (DType::Training, [item_bytes]) => *item_bytes,
+            _ => {
+                return Err(SpecError::BadTrainingRequest {
+                    field: "model".to_string(),
+                    reason: format!(
+                        "{} does not train (or its shape is not [item_bytes])",
+                        self.id
+                    ),
+                })
+            }
+        };
+        crate::training::TrainingRequest::decode(input, item_bytes)
+    }
+
+    /// Price units of a valid job: `cost_units_per_item` × `batch`, or for a training job
+    /// `cost_units_per_item` × its request's [`crate::training::TrainingRequest::work_items`]
+    /// (training steps × batch size + held-out items).
+    pub fn job_units(&self, input: &[u8], batch: u32) -> Result<u64, SpecError> {
+        let items = if self.input.dtype == DType::Training {
+            self.training_request(input)?.work_items()
+        } else {
+            batch as u64
+        };
+        self.cost_units_per_item
+            .checked_mul(items)
+            .ok_or(SpecError::UnitsOverflow)
     }
 }
 

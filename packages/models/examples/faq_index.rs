@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = dir.join(WEIGHTS_DIR).join(&entry.weights_file);
     let entries = match &entry.spec.output {
         OutputSpec::ClassLabels { num_classes, .. } => *num_classes,
-        OutputSpec::FixedPoint { .. } => 0,
+        OutputSpec::FixedPoint { .. } | OutputSpec::Trained { .. } => 0,
     };
     println!(
         "{}: {} bytes, sha256 {}, {} entries, {} units per item",

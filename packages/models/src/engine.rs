@@ -119,7 +119,7 @@ fn wgpu_device() -> Result<WgpuSelection, EngineError> {
 }
 
 #[allow(deprecated)] // burn 0.22 deprecates ndarray in favour of flex; the project pins ndarray.
-fn ndarray_device() -> Device {
+pub(crate) fn ndarray_device() -> Device {
     Device::ndarray()
 }
 
@@ -166,6 +166,9 @@ enum Runner {
     /// A tool step: the nearest entry of a vector index by exact integer dot product, on the
     /// CPU whatever the backend (see [`crate::lookup`]).
     Lookup(VectorIndex),
+    /// A trainer of a zoo architecture: runs training jobs on the CPU whatever the backend
+    /// (see [`crate::training_job`]).
+    Trainer(ModelKind),
 }
 
 /// A loaded text encoder, with what identifies it.
@@ -483,6 +486,15 @@ impl Engine {
         if spec.architecture == LOOKUP_ARCHITECTURE {
             return self.load_lookup(spec, &weights);
         }
+        if spec
+            .architecture
+            .starts_with(crate::training_job::TRAINER_PREFIX)
+        {
+            let kind = crate::training_job::check_trainer_spec(spec)?;
+            check_hash(spec, &weights)?;
+            self.insert_model(spec, Runner::Trainer(kind));
+            return Ok(());
+        }
         let kind = check_spec(spec)?;
         check_hash(spec, &weights)?;
         let decode_err = |reason: String| EngineError::WeightsDecode {
@@ -537,6 +549,9 @@ impl Engine {
     /// does not pay for shader compilation.
     pub fn warm_up(&self, model_id: &str) -> Result<(), EngineError> {
         let model = self.model(model_id)?;
+        if let Runner::Trainer(_) = model.run {
+            return Ok(()); // Nothing compiled per shape: training runs on the CPU.
+        }
         if let Runner::Text(_) | Runner::TextClassifier { .. } = model.run {
             let texts = ["A sentence to warm the model up."; 8];
             for batch in [1, texts.len()] {
@@ -616,7 +631,25 @@ impl Engine {
             Runner::Lookup(_) => Err(EngineError::Backend(format!(
                 "{model_id} is a lookup: its outputs are exact integer labels, see Engine::run"
             ))),
+            Runner::Trainer(_) => Err(EngineError::Backend(format!(
+                "{model_id} trains: its jobs run through Engine::train"
+            ))),
         }
+    }
+
+    /// Run a training job on a loaded trainer (see [`crate::training_job::run_training`]):
+    /// `fetch` gets a served dataset's bytes. Returns the output to commit and the weights.
+    pub fn train(
+        &self,
+        model_id: &str,
+        input: &[u8],
+        fetch: &mut crate::training_job::FetchDataset<'_>,
+    ) -> Result<crate::training_job::TrainedJob, EngineError> {
+        let model = self.model(model_id)?;
+        let Runner::Trainer(kind) = model.run else {
+            return Err(EngineError::Backend(format!("{model_id} does not train")));
+        };
+        crate::training_job::run_training(&model.spec, kind, input, fetch)
     }
 
     /// Embeddings of texts on a loaded text model, `[texts, 384]` row-major (no fixed point).
@@ -634,6 +667,9 @@ impl Engine {
             ))),
             Runner::Lookup(_) => Err(EngineError::Backend(format!(
                 "{model_id} is a lookup; its parameters are its index file"
+            ))),
+            Runner::Trainer(_) => Err(EngineError::Backend(format!(
+                "{model_id} trains; it has no parameters of its own"
             ))),
         }
     }
@@ -870,6 +906,7 @@ pub fn decode_input(spec: &ModelSpec, input: &[u8], batch: u32) -> Result<Vec<f3
             .map(|c| i32::from_le_bytes(word(c)) as f32)
             .collect()),
         DType::Utf8 => Err(bad("text input goes to a text model".to_string())),
+        DType::Training => Err(bad("a training request goes to a trainer".to_string())),
         DType::F32 => input
             .chunks_exact(4)
             .enumerate()
@@ -927,6 +964,9 @@ pub fn encode_output(
             }
             Ok(bytes)
         }
+        OutputSpec::Trained { .. } => Err(bad(
+            "a trainer's output comes from Engine::train, not from float outputs".to_string(),
+        )),
     }
 }
 
@@ -968,7 +1008,9 @@ pub fn decode_output_words(spec: &ModelSpec, output: &[u8]) -> Option<Vec<i64>> 
                 let w = [c[0], c[1], c[2], c[3]];
                 match spec.output {
                     OutputSpec::ClassLabels { .. } => i64::from(u32::from_le_bytes(w)),
-                    OutputSpec::FixedPoint { .. } => i64::from(i32::from_le_bytes(w)),
+                    OutputSpec::FixedPoint { .. } | OutputSpec::Trained { .. } => {
+                        i64::from(i32::from_le_bytes(w))
+                    }
                 }
             })
             .collect(),

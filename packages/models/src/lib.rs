@@ -26,6 +26,7 @@ pub mod model;
 pub mod registry;
 pub mod text;
 pub mod train;
+pub mod training_job;
 
 // burn-flex is a direct dependency only to switch on its `simd` and `rayon` features.
 use burn_flex as _;

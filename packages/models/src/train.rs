@@ -145,15 +145,20 @@ impl ModuleMapper for SequentialIds {
 }
 
 /// Training inputs flattened row-major, with class labels or regression targets.
-struct TrainSet {
-    inputs: Vec<f32>,
-    width: usize,
-    labels: Vec<i64>,
-    targets: Vec<f32>,
+pub(crate) struct TrainSet {
+    /// Inputs, `width` values per item.
+    pub(crate) inputs: Vec<f32>,
+    /// Values per item.
+    pub(crate) width: usize,
+    /// Class labels (classifiers; empty for a regressor).
+    pub(crate) labels: Vec<i64>,
+    /// Targets (regressor; empty for a classifier).
+    pub(crate) targets: Vec<f32>,
 }
 
 impl TrainSet {
-    fn len(&self) -> usize {
+    /// Items.
+    pub(crate) fn len(&self) -> usize {
         self.inputs.len() / self.width
     }
 
@@ -238,7 +243,8 @@ pub(crate) fn training_device() -> Device {
     Device::ndarray().autodiff()
 }
 
-fn fit(kind: ModelKind, data: &TrainSet, plan: TrainPlan, seed: u64) -> Net {
+/// Train a fresh `kind` network on `data` (the caller holds [`TRAIN_LOCK`]).
+pub(crate) fn fit(kind: ModelKind, data: &TrainSet, plan: TrainPlan, seed: u64) -> Net {
     let device = training_device();
     device.seed(seed);
     let mut net = kind.init(&device);
@@ -408,6 +414,13 @@ pub fn regenerate(models_dir: &Path, seed: u64) -> Result<Vec<TrainReport>, Trai
     reports.push(report);
     // The FAQ lookup's index: the encoder's embeddings of the shipped questions (no training).
     entries.push(crate::lookup::write_faq_index(&weights_dir)?);
+    // The trainers pin the training recipe (no weights of their own).
+    let recipe = weights_dir.join(crate::training_job::RECIPE_FILE);
+    std::fs::write(&recipe, crate::training_job::RECIPE).map_err(|source| TrainError::Io {
+        path: recipe,
+        source,
+    })?;
+    entries.extend(crate::training_job::trainer_entries());
     let path = models_dir.join(REGISTRY_FILE);
     std::fs::write(&path, registry_json(&entries)?)
         .map_err(|source| TrainError::Io { path, source })?;

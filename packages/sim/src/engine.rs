@@ -770,6 +770,7 @@ impl<C: SimChain> Simulation<C> {
                     batch: *b,
                     redundancy: 1,
                     buyer: Some(buyers.addr.clone()),
+                    input: None,
                 })?;
                 q.price.u128()
             });

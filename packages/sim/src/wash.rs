@@ -265,6 +265,7 @@ impl WashTrader {
                 batch: b,
                 redundancy: 2,
                 buyer: Some(buyer.addr.clone()),
+                input: None,
             })?;
             quotes.push((b, q));
         }

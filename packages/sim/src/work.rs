@@ -44,6 +44,7 @@ pub fn hardware() -> Hardware {
         backend: "wgpu".into(),
         device: "llvmpipe".into(),
         memory_mb: 4_096,
+        endpoint: None,
     }
 }
 

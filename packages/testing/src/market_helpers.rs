@@ -108,6 +108,7 @@ pub fn hardware() -> Hardware {
         backend: "wgpu".into(),
         device: "llvmpipe".into(),
         memory_mb: 4_096,
+        endpoint: None,
     }
 }
 
@@ -253,6 +254,7 @@ impl Suite {
                 batch,
                 redundancy,
                 buyer: Some(self.addr(buyer).to_string()),
+                input: None,
             },
         )
     }

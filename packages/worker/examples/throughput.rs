@@ -120,6 +120,7 @@ fn main() -> anyhow::Result<()> {
                     backend: "ndarray".into(),
                     device: "cpu".into(),
                     memory_mb: 0,
+                    endpoint: None,
                 },
                 models: vec![MODEL.into()],
                 min_unit_price: Uint128::zero(),
@@ -151,6 +152,7 @@ fn main() -> anyhow::Result<()> {
             behaviour: Behaviour::Honest,
             chain: None,
             metrics: None,
+            trained_dir: None,
         };
         let mut worker = Worker::new(
             chain.clone() as Arc<dyn Chain + Send + Sync>,
@@ -176,6 +178,7 @@ fn main() -> anyhow::Result<()> {
         batch: BATCH,
         redundancy,
         buyer: None,
+        input: None,
     })?;
     let start_height = chain.block()?.height;
     let (client_cpu0, node_cpu0) = (cpu_secs("self"), cpu_secs(&node_pid.to_string()));

@@ -51,6 +51,11 @@ pub struct MetricsConfig {
     /// `/healthz` answers 503 once the job loop has not polled the chain for this many seconds.
     #[serde(default = "default_health_max_age")]
     pub health_max_age_secs: u64,
+    /// The URL buyers reach this server at (`http(s)://host:port`), registered on chain as the
+    /// provider's endpoint: buyers fetch the weights of its training jobs from
+    /// `<endpoint>/weights/<sha256>`. `None`: not registered.
+    #[serde(default)]
+    pub endpoint: Option<String>,
 }
 
 /// The address the metrics endpoints listen on unless configured.
@@ -69,6 +74,7 @@ impl MetricsConfig {
         MetricsConfig {
             listen: listen.into(),
             health_max_age_secs: default_health_max_age(),
+            endpoint: None,
         }
     }
 
@@ -86,6 +92,13 @@ impl MetricsConfig {
             self.health_max_age_secs >= 1,
             "metrics.health_max_age_secs: expected a whole number of seconds of at least 1, got 0"
         );
+        if let Some(endpoint) = &self.endpoint {
+            anyhow::ensure!(
+                (endpoint.starts_with("http://") || endpoint.starts_with("https://"))
+                    && !endpoint.contains(char::is_whitespace),
+                "metrics.endpoint: expected an http:// or https:// URL, got {endpoint:?}"
+            );
+        }
         Ok(())
     }
 }
@@ -131,6 +144,10 @@ pub struct WorkerConfig {
     /// Serve `/metrics` and `/healthz` while running (`[metrics]` table); `None`: off.
     #[serde(default)]
     pub metrics: Option<MetricsConfig>,
+    /// Where the weights of training jobs are kept (and served from); defaults to the
+    /// journal's path with the extension `trained` (e.g. `p1.trained/` beside `p1.journal`).
+    #[serde(default)]
+    pub trained_dir: Option<PathBuf>,
 }
 
 fn default_capacity() -> usize {
@@ -163,6 +180,13 @@ impl WorkerConfig {
             metrics.check()?;
         }
         Ok(())
+    }
+
+    /// The trained weights directory.
+    pub fn trained_dir(&self) -> PathBuf {
+        self.trained_dir
+            .clone()
+            .unwrap_or_else(|| self.journal.with_extension("trained"))
     }
 
     /// The weights directory.
@@ -220,7 +244,8 @@ mod tests {
             c.metrics,
             Some(MetricsConfig {
                 listen: "127.0.0.1:9464".into(),
-                health_max_age_secs: 60
+                health_max_age_secs: 60,
+                endpoint: None,
             })
         );
         let c: WorkerConfig = toml::from_str(&text(r#"listen = "localhost""#)).unwrap();

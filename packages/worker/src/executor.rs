@@ -10,6 +10,17 @@ pub trait Executor: Send {
     fn execute(&mut self, spec: &ModelSpec, input: &[u8], batch: u32) -> anyhow::Result<Vec<u8>>;
     /// Device the executor runs on, e.g. `llvmpipe`.
     fn device(&self) -> String;
+    /// Run a training job of the trainer `spec` (see [`acn_models::training_job`]), fetching a
+    /// served dataset with `fetch`.
+    fn train(
+        &mut self,
+        spec: &ModelSpec,
+        input: &[u8],
+        fetch: &mut acn_models::training_job::FetchDataset<'_>,
+    ) -> anyhow::Result<acn_models::training_job::TrainedJob> {
+        let _ = (input, fetch);
+        anyhow::bail!("this executor does not train ({})", spec.id)
+    }
 }
 
 /// One burn engine shared by several workers of a process: they take turns on its device.
@@ -30,6 +41,27 @@ impl Executor for SharedEngine {
             .lock()
             .map_err(|_| anyhow::anyhow!("engine lock poisoned"))?;
         Ok(engine.run(&spec.id, input, batch)?)
+    }
+
+    fn train(
+        &mut self,
+        spec: &ModelSpec,
+        input: &[u8],
+        fetch: &mut acn_models::training_job::FetchDataset<'_>,
+    ) -> anyhow::Result<acn_models::training_job::TrainedJob> {
+        // The trainer must be loaded (its recipe's hash checked); the training itself runs on
+        // the CPU, so the engine's device is left to the other workers meanwhile.
+        let loaded = self
+            .0
+            .lock()
+            .map_err(|_| anyhow::anyhow!("engine lock poisoned"))?
+            .spec(&spec.id)
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("trainer {} is not loaded", spec.id))?;
+        let kind = acn_models::training_job::check_trainer_spec(&loaded)?;
+        Ok(acn_models::training_job::run_training(
+            &loaded, kind, input, fetch,
+        )?)
     }
 
     fn device(&self) -> String {
@@ -57,6 +89,15 @@ impl Executor for acn_models::Engine {
         Ok(self.run(&spec.id, input, batch)?)
     }
 
+    fn train(
+        &mut self,
+        spec: &ModelSpec,
+        input: &[u8],
+        fetch: &mut acn_models::training_job::FetchDataset<'_>,
+    ) -> anyhow::Result<acn_models::training_job::TrainedJob> {
+        Ok(acn_models::Engine::train(self, &spec.id, input, fetch)?)
+    }
+
     fn device(&self) -> String {
         self.device_name().to_string()
     }
@@ -70,6 +111,8 @@ pub fn corrupt(spec: &ModelSpec, output: &mut [u8]) {
         let bad = match &spec.output {
             OutputSpec::ClassLabels { num_classes, .. } => (v + 1) % num_classes.max(&1),
             OutputSpec::FixedPoint { .. } => (v as i32).wrapping_add(1_000_000) as u32,
+            // A weights hash and metrics nobody trained.
+            OutputSpec::Trained { .. } => v ^ 0x5a5a_5a5a,
         };
         chunk.copy_from_slice(&bad.to_le_bytes());
     }

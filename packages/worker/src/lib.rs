@@ -10,6 +10,7 @@ pub mod keeper;
 pub mod metrics;
 pub mod provider;
 pub mod status;
+pub mod training;
 pub mod units;
 pub mod worker;
 

@@ -224,6 +224,15 @@ pub struct MetricsServer {
 impl MetricsServer {
     /// Listen on `addr` (e.g. `127.0.0.1:9464`; port 0 picks a free one) and serve `metrics`.
     pub fn start(addr: &str, metrics: Arc<Metrics>) -> anyhow::Result<Self> {
+        Self::start_with_weights(addr, metrics, None)
+    }
+
+    /// [`Self::start`], also serving the trained weights of `store` at `/weights/<sha256>`.
+    pub fn start_with_weights(
+        addr: &str,
+        metrics: Arc<Metrics>,
+        store: Option<crate::training::TrainedStore>,
+    ) -> anyhow::Result<Self> {
         let server = tiny_http::Server::http(addr)
             .map_err(|e| anyhow::anyhow!("metrics: cannot listen on {addr}: {e}"))?;
         let addr = server
@@ -237,7 +246,8 @@ impl MetricsServer {
                 .name("metrics-http".into())
                 .spawn(move || {
                     for request in server.incoming_requests() {
-                        let response = respond(&metrics, request.method(), request.url());
+                        let response =
+                            respond(&metrics, store.as_ref(), request.method(), request.url());
                         if let Err(e) = request.respond(response) {
                             tracing::debug!(error = %e, "metrics: response not sent");
                         }
@@ -268,6 +278,7 @@ impl Drop for MetricsServer {
 
 fn respond(
     metrics: &Metrics,
+    store: Option<&crate::training::TrainedStore>,
     method: &tiny_http::Method,
     url: &str,
 ) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
@@ -314,6 +325,15 @@ fn respond(
                         h.height
                     ),
                 ),
+            }
+        }
+        path if path.starts_with("/weights/") => {
+            match store.and_then(|s| s.get(&path["/weights/".len()..])) {
+                Some(bytes) => with_type(
+                    tiny_http::Response::from_data(bytes),
+                    "application/octet-stream",
+                ),
+                None => text(404, "no trained weights with this sha256 here\n".into()),
             }
         }
         _ => text(404, "not found: try /metrics or /healthz\n".into()),

@@ -63,6 +63,8 @@ pub struct Worker<E: Executor> {
     /// this long after the commit deadline.
     reveal_window: u64,
     metrics: Arc<Metrics>,
+    /// Weights of the training jobs run.
+    trained: crate::training::TrainedStore,
 }
 
 impl<E: Executor> Worker<E> {
@@ -94,7 +96,9 @@ impl<E: Executor> Worker<E> {
             specs.insert(id.clone(), on_chain.spec);
         }
         let cfg: market::ConfigResponse = chain.market(&market::QueryMsg::Config {})?;
+        let trained = crate::training::TrainedStore::open(&config.trained_dir())?;
         Ok(Worker {
+            trained,
             chain,
             executor,
             config,
@@ -345,7 +349,18 @@ impl<E: Executor> Worker<E> {
             .get(&job.model_id)
             .ok_or_else(|| anyhow::anyhow!("model {} not served", job.model_id))?;
         let started = Instant::now();
-        let honest = self.executor.execute(spec, &job.input, job.batch)?;
+        let honest = if spec.input.dtype == acn_interface::market::DType::Training {
+            let trained =
+                self.executor
+                    .train(spec, &job.input, &mut crate::training::fetch_dataset)?;
+            if let Some(weights) = &trained.weights {
+                let hash = self.trained.put(weights)?;
+                info!(job_id = job.id, weights_sha256 = %hash, "trained");
+            }
+            trained.output
+        } else {
+            self.executor.execute(spec, &job.input, job.batch)?
+        };
         self.metrics.model_run(&job.model_id, started.elapsed());
         let output = apply_behaviour(self.config.behaviour, spec, honest);
         let mut salt = [0u8; 32];

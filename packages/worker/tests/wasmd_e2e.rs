@@ -269,6 +269,7 @@ impl Net {
                 batch: BATCH,
                 redundancy,
                 buyer: Some(self.address(buyer)),
+                input: None,
             })
             .unwrap();
         let deadline = Timestamp::from_seconds(self.chain.block().unwrap().time + 3_600);

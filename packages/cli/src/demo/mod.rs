@@ -239,6 +239,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
                     backend: backend.name().to_string(),
                     device: engines[&backend].1.chars().take(64).collect(),
                     memory_mb: 4_096,
+                    endpoint: None,
                 },
                 models: specs.iter().map(|s| s.id.clone()).collect(),
                 min_unit_price: Uint128::zero(),
@@ -287,6 +288,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
             },
             chain: None,
             metrics: None,
+            trained_dir: None,
         };
         let mut worker = Worker::new(
             chain.clone() as Arc<dyn Chain + Send + Sync>,
@@ -359,10 +361,14 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
     let mut run_done: Option<acn_cli::agent::RunView> = None;
     let batch = opts.batch as usize;
     // Jobs for every model the buyers have inputs for: a tool step (the FAQ lookup, whose input
-    // is an embedding) runs inside agents.
+    // is an embedding) runs inside agents; training jobs have their own test and command
+    // (`acn job train`).
     let job_specs: Vec<&ModelSpec> = specs
         .iter()
-        .filter(|s| s.architecture != acn_models::lookup::LOOKUP_ARCHITECTURE)
+        .filter(|s| {
+            s.architecture != acn_models::lookup::LOOKUP_ARCHITECTURE
+                && s.input.dtype != market::DType::Training
+        })
         .collect();
     for k in 0..opts.jobs {
         let spec = job_specs[k % job_specs.len()];
@@ -376,7 +382,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
                     OutputSpec::ClassLabels { .. } => {
                         Truth::Intents(items.map(|i| intents.labels[i]).collect())
                     }
-                    OutputSpec::FixedPoint { .. } => Truth::Embeddings,
+                    _ => Truth::Embeddings,
                 };
                 (market::encode_text_items(texts), truth)
             }
@@ -392,7 +398,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
                     Truth::Labels(items.map(|i| digits.labels[i]).collect()),
                 )
             }
-            OutputSpec::FixedPoint { .. } => {
+            _ => {
                 let start = (k * batch) % regression.len().saturating_sub(batch).max(1);
                 let items = start..start + batch;
                 let bytes: Vec<u8> = items
@@ -410,6 +416,7 @@ pub fn run(opts: DemoOptions) -> anyhow::Result<DemoReport> {
             batch: opts.batch,
             redundancy: opts.redundancy,
             buyer: Some(chain.address(buyer)?),
+            input: None,
         })?;
         let now = chain.block()?.time;
         // Pay 10 % over the quote: the market refunds the excess in the same transaction.

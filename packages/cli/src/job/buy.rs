@@ -189,6 +189,7 @@ pub fn quote(
         batch,
         redundancy,
         buyer: buyer.map(str::to_string),
+        input: None,
     })?;
     let fee_bps = market_params(chain)?.protocol_fee_bps;
     let price = q.price.u128();

@@ -163,6 +163,7 @@ impl Running {
                 behaviour: Behaviour::Honest,
                 chain: None,
                 metrics: None,
+                trained_dir: None,
             };
             let mut worker = Worker::new(
                 chain.clone() as Arc<dyn Chain + Send + Sync>,

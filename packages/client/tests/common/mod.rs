@@ -346,6 +346,7 @@ pub fn stable_job_and_buyback(chain: &dyn Chain, buyer: &str, provider: &str) ->
                 batch: 2,
                 redundancy: 1,
                 buyer: None,
+                input: None,
             })
             .unwrap()
     };

@@ -272,6 +272,7 @@ fn register(path: &Path, bond: Option<u128>, output: Output) -> anyhow::Result<(
         backend: config.backend.name().into(),
         device: open_engine(&config)?.device_name().to_string(),
         memory_mb: 0,
+        endpoint: config.metrics.as_ref().and_then(|m| m.endpoint.clone()),
     };
     let registered = provider::register(
         &chain,
@@ -321,14 +322,15 @@ fn run(path: &Path, metrics_addr: Option<String>) -> anyhow::Result<()> {
         .map(|e| e.spec)
         .collect();
     let metrics_config = config.metrics.clone();
+    let trained = acn_worker::training::TrainedStore::open(&config.trained_dir())?;
     let mut worker = Worker::new(chain, engine, config, &specs)?;
     // Kept alive while the loop runs; stopped when dropped.
     let _server = match metrics_config {
         Some(m) => {
             let metrics = Arc::new(Metrics::new(Duration::from_secs(m.health_max_age_secs)));
             worker = worker.with_metrics(metrics.clone());
-            let server = MetricsServer::start(&m.listen, metrics)?;
-            tracing::info!(addr = %server.local_addr(), "serving /metrics and /healthz");
+            let server = MetricsServer::start_with_weights(&m.listen, metrics, Some(trained))?;
+            tracing::info!(addr = %server.local_addr(), "serving /metrics, /healthz and /weights/<sha256>");
             Some(server)
         }
         None => None,

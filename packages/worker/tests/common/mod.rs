@@ -105,6 +105,7 @@ pub fn config(account: &str, journal: &Path) -> WorkerConfig {
         behaviour: Behaviour::Honest,
         chain: None,
         metrics: None,
+        trained_dir: None,
     }
 }
 
