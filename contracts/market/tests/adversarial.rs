@@ -146,25 +146,7 @@ fn refused<T: Debug>(
     expected: ContractError,
     f: impl FnOnce(&mut Suite) -> anyhow::Result<T>,
 ) {
-    let before = snapshot(suite);
-    let res = f(suite);
-    let message = expected.to_string();
-    match res {
-        Ok(v) => panic!("expected {expected:?}, got Ok({v:?})"),
-        Err(e) => {
-            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-            assert!(
-                chain.iter().any(|m| m.contains(&message)),
-                "expected an error containing {message:?}, got {chain:?}"
-            );
-            let got = e
-                .downcast_ref::<ContractError>()
-                .unwrap_or_else(|| panic!("expected a market error, got {chain:?}"));
-            assert_eq!(got, &expected);
-        }
-    }
-    let after = snapshot(suite);
-    assert_eq!(after, before, "a refused transaction changed state");
+    assert_market_refused(suite, ACTORS, expected, f);
 }
 
 /// Run `f`, which must fail with an error (from any contract) containing `needle`, and check

@@ -566,3 +566,33 @@ impl Suite {
         }
     }
 }
+
+/// Run `f`, which must fail with exactly the market error `expected` (variant and message), and
+/// check that nothing changed: the [`Suite::market_snapshot`] of `actors` before and after.
+#[track_caller]
+pub fn assert_market_refused<T: std::fmt::Debug>(
+    suite: &mut Suite,
+    actors: &[&str],
+    expected: acn_market::ContractError,
+    f: impl FnOnce(&mut Suite) -> AnyResult<T>,
+) {
+    let before = suite.market_snapshot(actors);
+    let res = f(suite);
+    let message = expected.to_string();
+    match res {
+        Ok(v) => panic!("expected {expected:?}, got Ok({v:?})"),
+        Err(e) => {
+            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            assert!(
+                chain.iter().any(|m| m.contains(&message)),
+                "expected an error containing {message:?}, got {chain:?}"
+            );
+            let got = e
+                .downcast_ref::<acn_market::ContractError>()
+                .unwrap_or_else(|| panic!("expected a market error, got {chain:?}"));
+            assert_eq!(got, &expected);
+        }
+    }
+    let after = suite.market_snapshot(actors);
+    assert_eq!(after, before, "a refused transaction changed state");
+}
