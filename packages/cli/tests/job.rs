@@ -126,7 +126,7 @@ fn the_quote_is_what_submit_charges_and_a_staker_discount_applies() {
                 )
                 .unwrap();
         }
-        let q = job::quote(&*chain, MLP, 8, Some(redundancy), Some(&buyer)).unwrap();
+        let q = job::quote(&*chain, MLP, 8, None, Some(redundancy), Some(&buyer)).unwrap();
         // 8 items × 5 units × 0.05 ACN × redundancy, minus 5 % once 10 000 ACN are bonded.
         let gross = 8 * 5 * 50_000 * redundancy as u128;
         assert_eq!(q.gross, gross);
@@ -182,7 +182,7 @@ fn the_quote_is_what_submit_charges_and_a_staker_discount_applies() {
 
     // A price above --max-price is refused before anything is paid.
     let before = chain.balance(&buyer).unwrap();
-    let q = job::quote(&*chain, MLP, 8, Some(2), Some(&buyer)).unwrap();
+    let q = job::quote(&*chain, MLP, 8, None, Some(2), Some(&buyer)).unwrap();
     let mut req = request(input, 2);
     req.max_price = Some(1);
     let err = job::submit(&*chain, "buyer", &req, &secrets).unwrap_err();

@@ -174,11 +174,13 @@ pub fn market_params(chain: &(impl Chain + ?Sized)) -> anyhow::Result<MarketPara
 }
 
 /// Quote a job of `batch` items at `redundancy` (the model's minimum if `None`) for `buyer`
-/// (an address; its bonded stake sets the discount).
+/// (an address; its bonded stake sets the discount). A training job's price depends on its
+/// request: give its `input`.
 pub fn quote(
     chain: &(impl Chain + ?Sized),
     model_id: &str,
     batch: u32,
+    input: Option<&[u8]>,
     redundancy: Option<u8>,
     buyer: Option<&str>,
 ) -> anyhow::Result<PriceQuote> {
@@ -189,7 +191,7 @@ pub fn quote(
         batch,
         redundancy,
         buyer: buyer.map(str::to_string),
-        input: None,
+        input: input.map(Binary::from),
     })?;
     let fee_bps = market_params(chain)?.protocol_fee_bps;
     let price = q.price.u128();
@@ -296,6 +298,7 @@ pub fn submit(
         chain,
         &req.model_id,
         req.input.batch,
+        Some(&req.input.bytes),
         Some(redundancy),
         Some(&buyer),
     )?;

@@ -7,6 +7,9 @@
 //! acn job show   7
 //! acn job list   --from buyer-1 [--status expired] [--limit 20]
 //! acn job expire --from buyer-1 7        # refund a job whose deadline passed
+//! acn job train  --from buyer-1 --model train-digits-mlp-v1 --dataset digits.csv --held-out 200 \
+//!                --epochs 10 --batch-size 32 --learning-rate 0.002 --seed 42 [--dataset-url URL]
+//! acn job weights 9 --out mlp.bpk          # a settled training job's weights, sha256 checked
 //! ```
 //!
 //! The input is read from a file in the model's format (see [`acn_client::codec`]): CSV rows,
@@ -160,6 +163,66 @@ pub enum JobCommand {
         /// Job id.
         id: u64,
     },
+    /// Pay for a training job: train a trainer's architecture on a dataset (priced by steps ×
+    /// batch size + held-out items); the result is the weights' sha256 and held-out metrics.
+    Train {
+        /// Buyer account that pays.
+        #[arg(skip)]
+        from: String,
+        /// Trainer id, e.g. train-digits-mlp-v1.
+        #[arg(long)]
+        model: String,
+        /// Dataset file: .csv rows (digits: 64 pixels then the label; regressor: 8 features
+        /// then the target) or the raw item bytes.
+        #[arg(long)]
+        dataset: PathBuf,
+        /// Serve the dataset from this http(s) URL instead of sending it in the job (the file
+        /// at --dataset must be the one served: its sha256 goes into the job).
+        #[arg(long)]
+        dataset_url: Option<String>,
+        /// Items at the end of the dataset kept for the held-out metrics.
+        #[arg(long)]
+        held_out: u32,
+        /// Passes over the training items.
+        #[arg(long, default_value_t = 10)]
+        epochs: u32,
+        /// Items per optimiser step.
+        #[arg(long, default_value_t = 32)]
+        batch_size: u32,
+        /// Adam's learning rate.
+        #[arg(long, default_value_t = 0.002)]
+        learning_rate: f64,
+        /// Seed of the initial weights and the mini-batch order.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Provider slots (default: the trainer's minimum, 2).
+        #[arg(long)]
+        redundancy: Option<u8>,
+        /// Highest unit price accepted (see `acn job submit`).
+        #[arg(long, value_parser = parse_amount)]
+        max_unit_price: Option<u128>,
+        /// Pay more than this never.
+        #[arg(long, value_parser = parse_amount)]
+        max_price: Option<u128>,
+        /// Pay in ACN at the oracle's TWAP instead of the market's stable asset.
+        #[arg(long)]
+        pay_acn: bool,
+        /// Seconds until the job may be expired.
+        #[arg(long)]
+        deadline_secs: Option<u64>,
+        /// Where audit secrets are kept.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Fetch a settled training job's weights from a provider that trained them (its
+    /// registered endpoint) and check them against the settled sha256.
+    Weights {
+        /// Job id.
+        id: u64,
+        /// Where to write the weights file.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// A job status, as a flag value.
@@ -200,6 +263,7 @@ pub fn parse_amount(s: &str) -> Result<u128, String> {
 mod buy;
 mod progress;
 mod secrets;
+mod train;
 mod view;
 
 pub use buy::{
@@ -208,6 +272,7 @@ pub use buy::{
 };
 pub use progress::{nudge, phase, wait};
 pub use secrets::SecretStore;
+pub use train::{dataset_items, fetch_weights, training_request, FetchedWeights, TrainSpec};
 pub use view::{
     expire, explain, job_view, list, render_list, view_of, JobSummary, JobView, SlotView,
 };
@@ -225,7 +290,9 @@ impl JobCommand {
         let account = &conn.from;
         let need = || conn.signer().map(str::to_string);
         match &mut self {
-            JobCommand::Submit { from, .. } | JobCommand::Expire { from, .. } => *from = need()?,
+            JobCommand::Submit { from, .. }
+            | JobCommand::Expire { from, .. }
+            | JobCommand::Train { from, .. } => *from = need()?,
             JobCommand::Quote { from, .. } | JobCommand::Wait { from, .. } => {
                 *from = account.clone()
             }
@@ -234,7 +301,7 @@ impl JobCommand {
                     *from = account.clone();
                 }
             }
-            JobCommand::Show { .. } => {}
+            JobCommand::Show { .. } | JobCommand::Weights { .. } => {}
         }
         Ok(self)
     }
@@ -255,13 +322,23 @@ pub fn execute(
             redundancy,
             from,
         } => {
-            let batch = match (input, batch) {
-                (Some(path), _) => read_input(&model(chain, &model_id)?.spec, &path, format)?.batch,
-                (None, Some(b)) => b,
+            let (batch, bytes) = match (input, batch) {
+                (Some(path), _) => {
+                    let encoded = read_input(&model(chain, &model_id)?.spec, &path, format)?;
+                    (encoded.batch, Some(encoded.bytes))
+                }
+                (None, Some(b)) => (b, None),
                 (None, None) => bail!("quote needs --input FILE or --batch N"),
             };
             let buyer = from.map(|f| chain.address(&f)).transpose()?;
-            let q = quote(chain, &model_id, batch, redundancy, buyer.as_deref())?;
+            let q = quote(
+                chain,
+                &model_id,
+                batch,
+                bytes.as_deref(),
+                redundancy,
+                buyer.as_deref(),
+            )?;
             emit(output, &q, PriceQuote::render)
         }
         JobCommand::Submit {
@@ -360,6 +437,71 @@ pub fn execute(
             let view = expire(chain, &from, id)?;
             let now = chain.block()?.time;
             emit(output, &view, |v| v.render(now))
+        }
+        JobCommand::Train {
+            from,
+            model: model_id,
+            dataset,
+            dataset_url,
+            held_out,
+            epochs,
+            batch_size,
+            learning_rate,
+            seed,
+            redundancy,
+            max_unit_price,
+            max_price,
+            pay_acn,
+            deadline_secs,
+            data_dir,
+        } => {
+            let spec = model(chain, &model_id)?.spec;
+            let items = dataset_items(&spec, &dataset)?;
+            let request = training_request(
+                &spec,
+                items,
+                &TrainSpec {
+                    epochs,
+                    batch_size,
+                    learning_rate,
+                    seed,
+                    held_out,
+                    dataset_url,
+                },
+            )?;
+            let secrets = SecretStore::at(data_dir.as_deref())?;
+            let submitted = submit(
+                chain,
+                &from,
+                &SubmitRequest {
+                    model_id,
+                    input: acn_client::codec::EncodedInput {
+                        bytes: request.encode(),
+                        batch: 1,
+                    },
+                    redundancy,
+                    max_unit_price,
+                    max_price,
+                    pay_acn,
+                    deadline_secs,
+                },
+                &secrets,
+            )?;
+            emit(output, &submitted, |s| {
+                format!(
+                    "training {} items ({} held out) × {} epochs in batches of {}: {} items of work\n{}",
+                    request.train_items,
+                    request.held_out_items,
+                    request.epochs,
+                    request.batch_size,
+                    request.work_items(),
+                    render_submitted(s)
+                )
+            })
+        }
+        JobCommand::Weights { id, out } => {
+            let fetched = fetch_weights(chain, id, &out)?;
+            emit(output, &fetched, FetchedWeights::render)
         }
     }
 }

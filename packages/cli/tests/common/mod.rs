@@ -133,17 +133,37 @@ pub fn provide(chain: &dyn Chain, name: &str) {
 pub struct Running {
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
+    /// Each worker's HTTP server (its trained weights), when started with
+    /// [`Running::start_on`].
+    _servers: Vec<acn_worker::MetricsServer>,
     _journals: tempfile::TempDir,
 }
 
 impl Running {
     /// Start producing blocks and run an honest ndarray worker for each of `providers`.
     pub fn start(chain: &Arc<SuiteChain>, providers: &[&str], block_ms: u64) -> Self {
+        let on: Vec<(&str, Backend)> = providers.iter().map(|p| (*p, Backend::Ndarray)).collect();
+        Self::launch(chain, &on, block_ms, false)
+    }
+
+    /// [`Running::start`] with each provider's worker on its backend, serving its trained
+    /// weights over HTTP at the endpoint it registers on chain.
+    pub fn start_on(chain: &Arc<SuiteChain>, providers: &[(&str, Backend)], block_ms: u64) -> Self {
+        Self::launch(chain, providers, block_ms, true)
+    }
+
+    fn launch(
+        chain: &Arc<SuiteChain>,
+        providers: &[(&str, Backend)],
+        block_ms: u64,
+        serve: bool,
+    ) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let journals = tempfile::tempdir().unwrap();
         let mut threads = vec![];
-        for p in providers {
-            let mut engine = Engine::new(Backend::Ndarray).unwrap();
+        let mut servers = vec![];
+        for &(p, backend) in providers {
+            let mut engine = Engine::new(backend).unwrap();
             for entry in registry() {
                 engine
                     .load(&entry, &acn_models::registry::default_weights_dir())
@@ -151,7 +171,7 @@ impl Running {
             }
             let config = WorkerConfig {
                 account: p.to_string(),
-                backend: Backend::Ndarray,
+                backend,
                 models: specs().into_iter().map(|s| s.id).collect(),
                 registry: acn_models::registry::default_registry_path(),
                 weights_dir: None,
@@ -165,6 +185,30 @@ impl Running {
                 metrics: None,
                 trained_dir: None,
             };
+            if serve {
+                let store =
+                    acn_worker::training::TrainedStore::open(&config.trained_dir()).unwrap();
+                let server = acn_worker::MetricsServer::start_with_weights(
+                    "127.0.0.1:0",
+                    Arc::new(acn_worker::Metrics::default()),
+                    Some(store),
+                )
+                .unwrap();
+                let mut hw = hardware();
+                hw.backend = backend.name().into();
+                hw.endpoint = Some(format!("http://{}", server.local_addr()));
+                chain
+                    .market_exec(
+                        p,
+                        &market::ExecuteMsg::UpdateProvider {
+                            hardware: Some(hw),
+                            models: None,
+                            min_unit_price: None,
+                        },
+                    )
+                    .unwrap();
+                servers.push(server);
+            }
             let mut worker = Worker::new(
                 chain.clone() as Arc<dyn Chain + Send + Sync>,
                 engine,
@@ -189,6 +233,7 @@ impl Running {
         Running {
             stop,
             threads,
+            _servers: servers,
             _journals: journals,
         }
     }
