@@ -54,6 +54,20 @@ test("fixed-point tensors decode to numbers per item", () => {
   ]);
 });
 
+test("a training job's result decodes to its status, weights hash and metrics", () => {
+  const bytes = new Uint8Array(36 + 8);
+  const view = new DataView(bytes.buffer);
+  bytes.fill(0xab, 4, 36);
+  view.setInt32(36, 930_000, true);
+  view.setInt32(40, 339_779, true);
+  const output = { trained: { metrics: ["held_out_accuracy", "held_out_loss"], scale: 1_000_000 } };
+  assert.deepEqual(decodeResult(output, bytes, 1), [
+    `trained, weights sha256 ${"ab".repeat(32)}, held_out_accuracy 0.93, held_out_loss 0.339779`,
+  ]);
+  const trainer = { ...spec("u8", [65], 1), input: { shape: [65], dtype: "training" as const, max_batch: 1 } };
+  assert.throws(() => encodeInput(trainer, [1]), UsageError);
+});
+
 test("a contract's error is taken out of the node's answer", () => {
   const execute =
     "Query failed with (6): rpc error: code = Unknown desc = failed to execute message; message index: 0: " +

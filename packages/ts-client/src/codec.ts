@@ -20,6 +20,9 @@ export function encodeInput(spec: ModelSpec, values: number[]): { bytes: Uint8Ar
     throw new UsageError(`--input: ${batch} items, model ${spec.id} takes at most ${spec.input.max_batch}`);
   }
   const dtype = spec.input.dtype;
+  if (dtype === "training") {
+    throw new UsageError(`model ${spec.id} trains: its input is a training request (acn job train), not numbers`);
+  }
   const size = dtype === "u8" ? 1 : 4;
   const view = new DataView(new ArrayBuffer(values.length * size));
   values.forEach((value, i) => {
@@ -52,6 +55,19 @@ export function decodeResult(output: OutputSpec, result: Uint8Array, batch: numb
     return Array.from({ length: batch }, (_, i) => {
       const label = view.getUint32(i * 4, true);
       return labels[label] ?? String(label);
+    });
+  }
+  if ("trained" in output) {
+    // Per item: a status word, the weights' sha256, one fixed-point word per metric.
+    const { metrics, scale } = output.trained;
+    const statuses = ["trained", "dataset_unavailable", "dataset_mismatch"];
+    const itemBytes = 36 + 4 * metrics.length;
+    return Array.from({ length: batch }, (_, i) => {
+      const at = i * itemBytes;
+      const status = view.getUint32(at, true);
+      const hash = Array.from(result.subarray(at + 4, at + 36), (b) => b.toString(16).padStart(2, "0")).join("");
+      const values = metrics.map((name, j) => `${name} ${view.getInt32(at + 36 + 4 * j, true) / scale}`);
+      return [statuses[status] ?? `status ${status}`, `weights sha256 ${hash}`, ...values].join(", ");
     });
   }
   const { shape, scale } = output.fixed_point;

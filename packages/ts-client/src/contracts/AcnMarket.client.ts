@@ -66,11 +66,13 @@ export interface AcnMarketReadOnlyInterface {
   quote: ({
     batch,
     buyer,
+    input,
     modelId,
     redundancy
   }: {
     batch: number;
     buyer?: string;
+    input?: Binary;
     modelId: string;
     redundancy: number;
   }) => Promise<QuoteResponse>;
@@ -224,11 +226,13 @@ export class AcnMarketQueryClient implements AcnMarketReadOnlyInterface {
   quote = async ({
     batch,
     buyer,
+    input,
     modelId,
     redundancy
   }: {
     batch: number;
     buyer?: string;
+    input?: Binary;
     modelId: string;
     redundancy: number;
   }): Promise<QuoteResponse> => {
@@ -236,6 +240,7 @@ export class AcnMarketQueryClient implements AcnMarketReadOnlyInterface {
       quote: {
         batch,
         buyer,
+        input,
         model_id: modelId,
         redundancy
       }

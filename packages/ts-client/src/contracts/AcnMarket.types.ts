@@ -155,7 +155,7 @@ export type Binary = string;
 export type HexBinary = string;
 export type Timestamp = Uint64;
 export type Uint64 = string;
-export type DType = "u8" | "i32" | "f32" | "utf8";
+export type DType = "u8" | "i32" | "f32" | "utf8" | "training";
 export type OutputSpec = {
   class_labels: {
     labels: string[];
@@ -165,6 +165,11 @@ export type OutputSpec = {
   fixed_point: {
     scale: number;
     shape: number[];
+  };
+} | {
+  trained: {
+    metrics: string[];
+    scale: number;
   };
 };
 export type DisputeResolution = {
@@ -215,6 +220,7 @@ export interface InputSpec {
 export interface Hardware {
   backend: string;
   device: string;
+  endpoint?: string | null;
   memory_mb: number;
 }
 export type QueryMsg = {
@@ -263,6 +269,7 @@ export type QueryMsg = {
   quote: {
     batch: number;
     buyer?: string | null;
+    input?: Binary | null;
     model_id: string;
     redundancy: number;
   };
