@@ -245,7 +245,19 @@ pub(crate) fn training_device() -> Device {
 
 /// Train a fresh `kind` network on `data` (the caller holds [`TRAIN_LOCK`]).
 pub(crate) fn fit(kind: ModelKind, data: &TrainSet, plan: TrainPlan, seed: u64) -> Net {
-    let device = training_device();
+    fit_on(kind, data, plan, seed, &training_device())
+}
+
+/// [`fit`] on an autodiff `device` of any backend (for comparing backends; the shipped weights
+/// and training jobs use [`training_device`]).
+pub(crate) fn fit_on(
+    kind: ModelKind,
+    data: &TrainSet,
+    plan: TrainPlan,
+    seed: u64,
+    device: &Device,
+) -> Net {
+    let device = device.clone();
     device.seed(seed);
     let mut net = kind.init(&device);
     let mut optimizer = AdamConfig::new().init();

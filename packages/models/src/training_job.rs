@@ -28,7 +28,7 @@ use crate::engine::{sha256_hex, to_fixed_point};
 use crate::error::EngineError;
 use crate::model::ModelKind;
 use crate::registry::{cost_units_per_item, RegistryEntry, WEIGHTS_URI_PREFIX};
-use crate::train::{fit, SequentialIds, TrainPlan, TrainSet, TRAIN_LOCK};
+use crate::train::{SequentialIds, TrainPlan, TrainSet, TRAIN_LOCK};
 
 /// Prefix of a trainer's architecture tag; the zoo architecture follows.
 pub const TRAINER_PREFIX: &str = "train:";
@@ -190,6 +190,19 @@ pub fn run_training(
     input: &[u8],
     fetch: &mut FetchDataset<'_>,
 ) -> Result<TrainedJob, EngineError> {
+    run_training_on(spec, kind, input, fetch, &crate::engine::ndarray_device())
+}
+
+/// [`run_training`] on another backend's `device` (autodiff on it): not what a provider runs
+/// (its result would not agree bit for bit), but how far another backend's metrics land
+/// (`cargo run -p acn-models --example training_backends`).
+pub fn run_training_on(
+    spec: &ModelSpec,
+    kind: ModelKind,
+    input: &[u8],
+    fetch: &mut FetchDataset<'_>,
+    device: &burn::tensor::Device,
+) -> Result<TrainedJob, EngineError> {
     let request = spec
         .training_request(input)
         .map_err(|e| EngineError::BadInput {
@@ -224,7 +237,7 @@ pub fn run_training(
     let net = {
         // A poisoned lock only means another run panicked; `fit` reseeds the RNG anyway.
         let _guard = TRAIN_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        fit(kind, &train, plan, request.seed)
+        crate::train::fit_on(kind, &train, plan, request.seed, &device.clone().autodiff())
     }
     .valid();
     let weights = net
@@ -234,7 +247,7 @@ pub fn run_training(
         .into_bytes()
         .map_err(|e| EngineError::Backend(e.to_string()))?
         .to_vec();
-    let values = held_out_metrics(&net, &held_out)?;
+    let values = held_out_metrics(&net, &held_out, device)?;
     let result = TrainedOutput {
         status: TrainingStatus::Trained,
         weights_sha256: acn_interface::training::sha256(&weights),
@@ -297,12 +310,15 @@ fn parse(kind: ModelKind, bytes: &[u8]) -> Option<TrainSet> {
 }
 
 /// The metrics of [`metric_names`] of `net` (on ndarray) over `held_out`, in f64.
-fn held_out_metrics(net: &crate::model::Net, held_out: &TrainSet) -> Result<[f64; 2], EngineError> {
-    let device = crate::engine::ndarray_device();
+fn held_out_metrics(
+    net: &crate::model::Net,
+    held_out: &TrainSet,
+    device: &burn::tensor::Device,
+) -> Result<[f64; 2], EngineError> {
     let n = held_out.len();
     let x = Tensor::<2>::from_data(
         TensorData::new(held_out.inputs.clone(), [n, held_out.width]),
-        &device,
+        device,
     );
     let y = net.forward(x);
     let outputs = y
