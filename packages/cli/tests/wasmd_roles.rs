@@ -1,7 +1,8 @@
 //! The role commands through the `acn` binary on a running wasmd node: a fresh deployment with
 //! the digits model and a DAO, a provider running the worker loop, then a buyer's `acn job
 //! quote|submit|wait|show|list`, a holder's `acn stake bond|unbond|status|rewards`, and a DAO
-//! member's `acn gov show --from` and `acn gov close`. `#[ignore]`d (a plain `cargo test` has no
+//! member's `acn gov show --from` and `acn gov close`; a training job (`acn job train|weights`)
+//! trained by both providers, its weights fetched from a provider's endpoint. `#[ignore]`d (a plain `cargo test` has no
 //! node); run with `--ignored`, `ACN_WASMD_RPC` set (e.g. `http://127.0.0.1:26657` after
 //! `scripts/localnet.sh up`) and the wasm artifacts built (`scripts/build-wasm.sh`). Every
 //! command's output is echoed to stderr (`--nocapture` shows it).
@@ -22,7 +23,11 @@ use acn_interface::{agents, market, staking};
 use acn_models::intent::INTENT_ID;
 use acn_models::{Backend, Engine};
 use acn_testing::{hardware, TOKEN};
-use acn_worker::{Behaviour, Worker, WorkerConfig};
+use acn_worker::training::TrainedStore;
+use acn_worker::{Behaviour, Metrics, MetricsServer, Worker, WorkerConfig};
+
+/// The digits MLP's trainer.
+const TRAINER: &str = "train-digits-mlp-v1";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -83,7 +88,7 @@ fn every_role_command_works_through_the_binary_on_wasmd() {
     plan.label_prefix = format!("acn-cli-roles-{}", std::process::id());
     plan.market_mut().models = common::specs()
         .into_iter()
-        .filter(|s| s.id == common::MLP || s.id == INTENT_ID)
+        .filter(|s| s.id == common::MLP || s.id == INTENT_ID || s.id == TRAINER)
         .collect();
     plan.token.balances.extend(vec![
         ("buyer-2".into(), 1_000 * TOKEN),
@@ -193,6 +198,8 @@ fn every_role_command_works_through_the_binary_on_wasmd() {
     // An agent developer and a buyer: a run paid in ACN (this market is priced in ACN), its
     // two steps (the MLP, then the intent classifier on the digit's sentence) worked by both.
     agent_run(&rpc, &file, &chain, dir.path());
+    // A training job, trained by both providers; its weights fetched from one of them.
+    training_job(&rpc, &file, dir.path());
     stop.store(true, Ordering::Relaxed);
     for w in workers {
         w.join().unwrap().unwrap();
@@ -279,12 +286,41 @@ fn provide(
             &staking::ReceiveMsg::Bond { tier: None },
         )
         .unwrap();
-    let models = vec![common::MLP.to_string(), INTENT_ID.to_string()];
+    let models = vec![
+        common::MLP.to_string(),
+        INTENT_ID.to_string(),
+        TRAINER.to_string(),
+    ];
+    let config = WorkerConfig {
+        account: name.into(),
+        backend: Backend::Ndarray,
+        models: models.clone(),
+        registry: acn_models::registry::default_registry_path(),
+        weights_dir: None,
+        journal: dir.join(format!("{name}.journal")),
+        capacity: 4,
+        poll_interval_ms: 300,
+        min_unit_price: 0,
+        max_retries: 4,
+        behaviour: Behaviour::Honest,
+        chain: None,
+        metrics: None,
+        trained_dir: None,
+    };
+    // The worker's HTTP server hands out its trained weights at the endpoint it registers.
+    let server = MetricsServer::start_with_weights(
+        "127.0.0.1:0",
+        Arc::new(Metrics::default()),
+        Some(TrainedStore::open(&config.trained_dir()).unwrap()),
+    )
+    .unwrap();
+    let mut hw = hardware();
+    hw.endpoint = Some(format!("http://{}", server.local_addr()));
     chain
         .market_exec(
             name,
             &market::ExecuteMsg::RegisterProvider {
-                hardware: hardware(),
+                hardware: hw,
                 models: models.clone(),
                 min_unit_price: Uint128::zero(),
             },
@@ -302,26 +338,88 @@ fn provide(
     let mut worker = Worker::new(
         chain.clone() as Arc<dyn Chain + Send + Sync>,
         engine,
-        WorkerConfig {
-            account: name.into(),
-            backend: Backend::Ndarray,
-            models,
-            registry: acn_models::registry::default_registry_path(),
-            weights_dir: None,
-            journal: dir.join(format!("{name}.journal")),
-            capacity: 4,
-            poll_interval_ms: 300,
-            min_unit_price: 0,
-            max_retries: 4,
-            behaviour: Behaviour::Honest,
-            chain: None,
-            metrics: None,
-            trained_dir: None,
-        },
+        config,
         &common::specs(),
     )
     .unwrap();
-    std::thread::spawn(move || worker.run(|| stop.load(Ordering::Relaxed)))
+    std::thread::spawn(move || {
+        let _server = server;
+        worker.run(|| stop.load(Ordering::Relaxed))
+    })
+}
+
+/// `acn job train|wait|weights` on the node: `buyer-2` pays for a digits MLP trained on 120
+/// digits (100 trained, 20 held out) inline; both providers train it and reveal the same
+/// weights hash; the buyer fetches the weights from a provider and they hash to the result.
+fn training_job(rpc: &str, file: &Path, dir: &Path) {
+    let (csv, truth) = common::digits_csv(120);
+    let rows: Vec<String> = csv
+        .lines()
+        .zip(&truth)
+        .map(|(row, label)| format!("{row},{label}"))
+        .collect();
+    let dataset = dir.join("train.csv");
+    std::fs::write(&dataset, rows.join("\n")).unwrap();
+    let started = std::time::Instant::now();
+    let out = acn(
+        rpc,
+        file,
+        "job",
+        &[
+            "train",
+            "--from",
+            "buyer-2",
+            "--model",
+            TRAINER,
+            "--dataset",
+            dataset.to_str().unwrap(),
+            "--held-out",
+            "20",
+            "--epochs",
+            "10",
+            "--batch-size",
+            "20",
+        ],
+    );
+    // 10 epochs × 5 steps × 20 items + 20 held out.
+    assert!(out.contains(": 1020 items of work"), "{out}");
+    let id = number_after(&out, "submitted job ");
+    let out = acn(
+        rpc,
+        file,
+        "job",
+        &[
+            "wait",
+            "--from",
+            "buyer-2",
+            "--poll-ms",
+            "300",
+            "--timeout-secs",
+            "180",
+            &id.to_string(),
+        ],
+    );
+    assert!(out.contains(" — settled\n"), "{out}");
+    assert!(out.contains("status: trained"), "{out}");
+    let weights = dir.join("trained.bpk");
+    let out = acn(
+        rpc,
+        file,
+        "job",
+        &[
+            "weights",
+            &id.to_string(),
+            "--out",
+            weights.to_str().unwrap(),
+        ],
+    );
+    eprintln!(
+        "training job {id}: {:.1} s from `acn job train` to the weights on disk",
+        started.elapsed().as_secs_f64()
+    );
+    let bytes = std::fs::read(&weights).unwrap();
+    let hash = acn_models::engine::sha256_hex(&bytes);
+    assert!(out.contains(&format!("weights sha256 {hash}")), "{out}");
 }
 
 /// `acn agent publish|show|run|wait` on the node: `buyer-1` publishes a two-step agent,
