@@ -208,7 +208,25 @@ fn check(path: &Path) -> anyhow::Result<()> {
             _ => vec![0u8; spec.input.item_bytes() as usize],
         };
         let t = Instant::now();
-        let out = engine.run(id, &input, 1)?;
+        let out = if spec.input.dtype == market::DType::Training {
+            // One epoch on two zero items (label 0): the trainer runs end to end.
+            let item = spec.input.item_bytes() as usize;
+            let request = acn_interface::training::TrainingRequest {
+                epochs: 1,
+                batch_size: 1,
+                learning_rate_ppm: 1_000,
+                seed: 0,
+                train_items: 1,
+                held_out_items: 1,
+                dataset: acn_interface::training::Dataset::Inline(vec![0; 2 * item]),
+            };
+            let mut no_fetch = |_: &str, _: &[u8; 32]| {
+                Err(acn_interface::training::TrainingStatus::DatasetUnavailable)
+            };
+            engine.train(id, &request.encode(), &mut no_fetch)?.output
+        } else {
+            engine.run(id, &input, 1)?
+        };
         println!(
             "{id}: weights {}… verified; warm-up {:.2} s; one item in {:.1} ms → {} output bytes",
             &spec.weights_sha256[..16],
