@@ -3,16 +3,20 @@
 //! pooling over the real tokens and L2 normalisation: a 384-dim unit vector per text.
 //!
 //! The weights are the sentence-transformers `model.safetensors` (PyTorch names and layouts),
-//! loaded with burn-store into burn modules: [`PyTorchToBurnAdapter`] transposes the linear
-//! weights and renames `LayerNorm.weight/bias` to `gamma/beta`, and a [`KeyRemapper`] maps BERT's
-//! module names onto burn's [`TransformerEncoder`] (post-norm, as BERT). The forward pass is
-//! written here rather than taken from [`TransformerEncoder`], for speed: the query, key and
-//! value projections run as one matmul (their weights side by side, joined once at load), the
-//! attention is burn's fused [`attention`] op, the token-type embedding (always segment 0) is
-//! added to the position table once at load, and on the flex backend GELU runs in place on
-//! both cores. GELU stays BERT's exact erf form. Tokenisation is in [`crate::text`].
+//! loaded with burn-store: [`PyTorchToBurnAdapter`] transposes the linear weights and renames
+//! `LayerNorm.weight/bias` to `gamma/beta`, and a [`KeyRemapper`] maps BERT's module names onto
+//! burn's [`TransformerEncoder`] (post-norm, GELU, as BERT). Tokenisation is in [`crate::text`].
+//!
+//! Two forward passes compute the same model. On ndarray and wgpu, burn's [`TransformerEncoder`]
+//! as loaded: ndarray's arithmetic is the one the committed FAQ index and the intent head were
+//! built with, bit for bit. On flex, the fast one written here: the query, key and value
+//! projections as one matmul (their weights side by side, joined once at load), burn's fused
+//! [`attention`] op, the token-type embedding (always segment 0) added to the position table once
+//! at load, and GELU — BERT's exact erf form — in place on every core with a vectorised erf.
 
-use burn::nn::transformer::{TransformerEncoder, TransformerEncoderConfig};
+use burn::nn::transformer::{
+    TransformerEncoder, TransformerEncoderConfig, TransformerEncoderInput,
+};
 use burn::nn::{Embedding, EmbeddingConfig, LayerNorm, LayerNormConfig, Linear};
 use burn::prelude::*;
 use burn::store::{KeyRemapper, ModuleSnapshot, PyTorchToBurnAdapter, SafetensorsStore};
@@ -48,7 +52,7 @@ pub struct Embeddings {
 }
 
 /// The parameters as the safetensors file is loaded into them (BERT's names mapped onto burn's
-/// modules by [`KEY_MAP`]).
+/// modules by [`KEY_MAP`]), and the reference forward pass.
 #[derive(Module, Debug)]
 struct Weights {
     embeddings: Embeddings,
@@ -110,9 +114,9 @@ struct Layer {
     norm_2: LayerNorm,
 }
 
-/// The MiniLM sentence encoder (no pooler: sentence-transformers pools the hidden states).
+/// The fast forward pass's parameters (flex).
 #[derive(Debug)]
-pub struct MiniLm {
+struct Fast {
     /// Word embeddings `[30 522, 384]`.
     word_embeddings: Embedding,
     /// Position embeddings plus the token-type-0 embedding, `[512, 384]`.
@@ -121,8 +125,19 @@ pub struct MiniLm {
     embedding_norm: LayerNorm,
     /// The six layers.
     layers: Vec<Layer>,
-    /// Whether the tensors live on burn's flex backend (GELU then runs in place).
-    flex: bool,
+}
+
+/// The MiniLM sentence encoder (no pooler: sentence-transformers pools the hidden states).
+#[derive(Debug)]
+pub struct MiniLm(Forward);
+
+/// Which forward pass a loaded encoder runs.
+#[derive(Debug)]
+enum Forward {
+    /// burn's [`TransformerEncoder`] (ndarray, wgpu).
+    Reference(Box<Weights>),
+    /// The forward pass written here (flex).
+    Fast(Box<Fast>),
 }
 
 impl MiniLm {
@@ -138,11 +153,67 @@ impl MiniLm {
         if !result.missing.is_empty() || !result.errors.is_empty() {
             return Err(result.to_string());
         }
-        Ok(MiniLm::from_weights(weights, device))
+        Ok(MiniLm(if *device == Device::flex() {
+            Forward::Fast(Box::new(Fast::from_weights(weights)))
+        } else {
+            Forward::Reference(Box::new(weights))
+        }))
     }
 
-    /// Join the loaded parameters into the layout the forward pass uses.
-    fn from_weights(weights: Weights, device: &Device) -> MiniLm {
+    /// Unit-length sentence embeddings `[batch, 384]` of token ids `[batch, seq]` whose
+    /// `mask` `[batch, seq]` is 1 on real tokens and 0 on padding.
+    pub fn embed(&self, ids: Tensor<2, Int>, mask: Tensor<2>) -> Tensor<2> {
+        let hidden = match &self.0 {
+            Forward::Reference(weights) => weights.forward(ids, mask.clone()),
+            Forward::Fast(fast) => fast.forward(ids, mask.clone()),
+        };
+        pool(hidden, mask)
+    }
+}
+
+/// Mean of the hidden states `[batch, seq, 384]` over the real tokens (`mask` `[batch, seq]`),
+/// L2-normalised: `[batch, 384]`.
+fn pool(hidden: Tensor<3>, mask: Tensor<2>) -> Tensor<2> {
+    let [batch, seq, _] = hidden.dims();
+    let weights = mask.clone().reshape([batch, seq, 1]);
+    let summed = (hidden * weights)
+        .sum_dim(1)
+        .reshape([batch, EMBEDDING_DIM]);
+    let counts = mask.sum_dim(1).clamp_min(1e-9); // [batch, 1]
+    let mean = summed / counts;
+    // x / max(‖x‖₂, 1e-12), as torch.nn.functional.normalize.
+    let norm = mean
+        .clone()
+        .powi_scalar(2)
+        .sum_dim(1)
+        .sqrt()
+        .clamp_min(1e-12);
+    mean / norm
+}
+
+impl Weights {
+    /// Hidden states `[batch, seq, 384]` through burn's [`TransformerEncoder`].
+    fn forward(&self, ids: Tensor<2, Int>, mask: Tensor<2>) -> Tensor<3> {
+        let [batch, seq] = ids.dims();
+        let device = ids.device();
+        let positions = Tensor::<1, Int>::arange(0..seq as i64, &device)
+            .reshape([1, seq])
+            .expand([batch, seq]);
+        let e = &self.embeddings;
+        let x = e.word_embeddings.forward(ids)
+            + e.position_embeddings.forward(positions)
+            + e.token_type_embeddings
+                .forward(Tensor::zeros([batch, seq], &device));
+        let x = e.layer_norm.forward(x);
+        let padding = mask.equal_elem(0.0);
+        self.encoder
+            .forward(TransformerEncoderInput::new(x).mask_pad(padding))
+    }
+}
+
+impl Fast {
+    /// Join the loaded parameters into the layout the fast forward pass uses.
+    fn from_weights(weights: Weights) -> Fast {
         let Weights {
             embeddings,
             encoder,
@@ -179,18 +250,16 @@ impl MiniLm {
                 }
             })
             .collect();
-        MiniLm {
+        Fast {
             word_embeddings: embeddings.word_embeddings,
             position_embeddings: embeddings.position_embeddings.weight.val() + token_type_0,
             embedding_norm: embeddings.layer_norm,
             layers,
-            flex: *device == Device::flex(),
         }
     }
 
-    /// Unit-length sentence embeddings `[batch, 384]` of token ids `[batch, seq]` whose
-    /// `mask` `[batch, seq]` is 1 on real tokens and 0 on padding.
-    pub fn embed(&self, ids: Tensor<2, Int>, mask: Tensor<2>) -> Tensor<2> {
+    /// Hidden states `[batch, seq, 384]`.
+    fn forward(&self, ids: Tensor<2, Int>, mask: Tensor<2>) -> Tensor<3> {
         let [batch, seq] = ids.dims();
         // [batch, seq, 384]: word + (position + token type 0).
         let positions =
@@ -201,33 +270,22 @@ impl MiniLm {
         let mut x = self
             .embedding_norm
             .forward(self.word_embeddings.forward(ids) + positions);
-        // Keys that are padding, for every query: [batch, 1, seq, seq] (one head's mask shared
-        // by all on flex, whose attention broadcasts it; expanded to the heads elsewhere).
-        let padding = mask.clone().equal_elem(0.0).reshape([batch, 1, 1, seq]);
-        let heads = if self.flex { 1 } else { HEADS };
-        let padding = padding.expand([batch, heads, seq, seq]);
+        // Keys that are padding, for every query: [batch, 1, seq, seq], one mask for all heads
+        // (flex's attention broadcasts it).
+        let padding = mask
+            .equal_elem(0.0)
+            .reshape([batch, 1, 1, seq])
+            .expand([batch, 1, seq, seq]);
         for layer in &self.layers {
-            x = layer.forward(x, &padding, self.flex);
+            x = layer.forward(x, &padding);
         }
-        // Mean over the real tokens: [batch, 384].
-        let weights = mask.clone().reshape([batch, seq, 1]);
-        let summed = (x * weights).sum_dim(1).reshape([batch, EMBEDDING_DIM]);
-        let counts = mask.sum_dim(1).clamp_min(1e-9); // [batch, 1]
-        let mean = summed / counts;
-        // x / max(‖x‖₂, 1e-12), as torch.nn.functional.normalize.
-        let norm = mean
-            .clone()
-            .powi_scalar(2)
-            .sum_dim(1)
-            .sqrt()
-            .clamp_min(1e-12);
-        mean / norm
+        x
     }
 }
 
 impl Layer {
     /// `[batch, seq, 384]` → `[batch, seq, 384]`; `padding` is true on the keys to ignore.
-    fn forward(&self, x: Tensor<3>, padding: &Tensor<4, Bool>, flex: bool) -> Tensor<3> {
+    fn forward(&self, x: Tensor<3>, padding: &Tensor<4, Bool>) -> Tensor<3> {
         let [batch, seq, _] = x.dims();
         // [batch, 3·12, seq, 32]: the query heads, then the key heads, then the value heads.
         let qkv = linear(
@@ -249,18 +307,14 @@ impl Layer {
         .swap_dims(1, 2)
         .reshape([batch, seq, EMBEDDING_DIM]);
         let x = self.norm_1.forward(x + self.output.forward(context));
-        let hidden = gelu(self.inner.forward(x.clone()), flex);
+        let hidden = gelu(self.inner.forward(x.clone()));
         self.norm_2.forward(x + self.outer.forward(hidden))
     }
 }
 
-/// Exact (erf) GELU, `x·(1 + erf(x/√2))/2`. On flex the tensor is updated in place with
-/// [`gelu_in_place`] over both cores (flex's own GELU calls a scalar `erff` per element on one
-/// thread); elsewhere burn's GELU.
-fn gelu(x: Tensor<3>, flex: bool) -> Tensor<3> {
-    if !flex {
-        return burn::tensor::activation::gelu(x);
-    }
+/// Exact (erf) GELU, `x·(1 + erf(x/√2))/2`, of a flex tensor: in place with [`gelu_in_place`]
+/// over every core (flex's own GELU calls a scalar `erff` per element on one thread).
+fn gelu(x: Tensor<3>) -> Tensor<3> {
     let mut t = x
         .try_into_primitive::<burn_flex::Flex>()
         .expect("a flex model's tensors are flex tensors");
@@ -376,10 +430,7 @@ mod tests {
         let device = Device::flex();
         let values = || -> Vec<f32> { (0..60_000).map(|i| (i - 30_000) as f32 * 3e-4).collect() };
         let tensor = || Tensor::<3>::from_data(TensorData::new(values(), [3, 100, 200]), &device);
-        let ours = gelu(tensor(), true)
-            .into_data()
-            .try_to_vec::<f32>()
-            .unwrap();
+        let ours = gelu(tensor()).into_data().try_to_vec::<f32>().unwrap();
         let burns = burn::tensor::activation::gelu(tensor())
             .into_data()
             .try_to_vec::<f32>()

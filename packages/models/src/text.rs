@@ -28,10 +28,10 @@ pub const MINILM_TOKENIZER_FILE: &str = "tokenizer.json";
 pub const ENV_MINILM_DIR: &str = "ACN_MINILM_DIR";
 /// Tokens a text is truncated to, `[CLS]` and `[SEP]` included (the tokenizer's own setting).
 pub const MINILM_MAX_TOKENS: usize = 128;
-/// Most tokens, padding included, in one forward pass on a CPU backend (see
+/// Most tokens, padding included, in one forward pass on flex (see
 /// [`TextEncoder::embed_tensor`]): a pass's feed-forward activations (tokens × 1 536 floats,
 /// 768 KiB) then stay in a core's L2 cache, and texts of similar lengths pad little.
-pub const CPU_PASS_TOKENS: usize = 128;
+pub const FLEX_PASS_TOKENS: usize = 128;
 
 /// The directory holding `model.safetensors` and `tokenizer.json`: `$ACN_MINILM_DIR`, else
 /// `$ACN_CACHE/models/all-minilm-l6-v2`, else `~/.cache/acn/models/all-minilm-l6-v2` (where
@@ -162,18 +162,12 @@ pub fn passes(lengths: &[usize], pass_tokens: usize) -> Vec<Vec<usize>> {
     passes
 }
 
-/// Whether `device` is one of the CPU backends' (flex, ndarray).
-#[allow(deprecated)] // burn 0.22 deprecates ndarray in favour of flex; the project pins ndarray.
-fn is_cpu(device: &Device) -> bool {
-    *device == Device::flex() || *device == Device::ndarray()
-}
-
 /// The model and its tokenizer on one device.
 pub struct TextEncoder {
     model: MiniLm,
     tokenizer: TextTokenizer,
     device: Device,
-    /// Most tokens in one forward pass ([`CPU_PASS_TOKENS`] on a CPU backend, unbounded on wgpu).
+    /// Most tokens in one forward pass ([`FLEX_PASS_TOKENS`] on flex, unbounded elsewhere).
     pass_tokens: usize,
 }
 
@@ -189,8 +183,8 @@ impl TextEncoder {
             model: MiniLm::from_safetensors(weights, device)?,
             tokenizer: TextTokenizer::from_bytes(tokenizer_json, max_tokens)?,
             device: device.clone(),
-            pass_tokens: if is_cpu(device) {
-                CPU_PASS_TOKENS
+            pass_tokens: if *device == Device::flex() {
+                FLEX_PASS_TOKENS
             } else {
                 usize::MAX
             },
@@ -210,10 +204,11 @@ impl TextEncoder {
     }
 
     /// Unit-length embeddings of `texts` (at least one), `[texts, 384]` in their order, left on
-    /// the device (for a head to run on). On the CPU backends (flex, ndarray) the texts are
-    /// ordered by token count and run in forward passes of at most [`CPU_PASS_TOKENS`] tokens
-    /// ([`passes`]), so that short texts are not padded to the longest of the whole batch
-    /// (sentence-transformers' `encode` sorts by length too); on wgpu in one pass.
+    /// the device (for a head to run on). On flex the texts are ordered by token count and run
+    /// in forward passes of at most [`FLEX_PASS_TOKENS`] tokens ([`passes`]), so that short
+    /// texts are not padded to the longest of the whole batch (sentence-transformers' `encode`
+    /// sorts by length too). On ndarray and wgpu in one pass, as the committed FAQ index and
+    /// intent head were computed (ndarray's results are reproduced bit for bit).
     pub fn embed_tensor(&self, texts: &[&str]) -> Result<Tensor<2>, String> {
         let rows = texts
             .iter()
