@@ -6,6 +6,8 @@
 //! commitment hash) as a share of the model's time.
 //!
 //!     cargo bench -p acn-models --bench minilm
+//!
+//! `ACN_BENCH_BACKENDS=flex,ndarray` limits the burn backends run (default: all three).
 
 use std::time::Instant;
 
@@ -39,7 +41,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut rows = Vec::new();
     let mut overhead = Vec::new();
-    for backend in Backend::ALL {
+    let backends: Vec<Backend> = match std::env::var("ACN_BENCH_BACKENDS") {
+        Ok(list) if !list.trim().is_empty() => list
+            .split(',')
+            .map(|b| b.trim().parse::<Backend>())
+            .collect::<Result<_, _>>()?,
+        _ => Backend::ALL.to_vec(),
+    };
+    for backend in backends {
         let t = Instant::now();
         let mut engine = Engine::new(backend)?;
         engine.load(&entry, std::path::Path::new("."))?;

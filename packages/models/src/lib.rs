@@ -28,8 +28,8 @@ pub mod text;
 pub mod train;
 pub mod training_job;
 
-// burn-flex is a direct dependency only to switch on its `simd` and `rayon` features.
-use burn_flex as _;
+// burn-flex is a direct dependency to switch on its `simd`, `rayon` and `x86-v4` features, and for
+// the text encoder's in-place GELU on flex tensors (`minilm.rs`).
 
 pub use engine::{Backend, Engine};
 pub use error::{DataError, EngineError, TrainError, WGPU_INSTALL_HINT};

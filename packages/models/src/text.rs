@@ -28,6 +28,10 @@ pub const MINILM_TOKENIZER_FILE: &str = "tokenizer.json";
 pub const ENV_MINILM_DIR: &str = "ACN_MINILM_DIR";
 /// Tokens a text is truncated to, `[CLS]` and `[SEP]` included (the tokenizer's own setting).
 pub const MINILM_MAX_TOKENS: usize = 128;
+/// Most tokens, padding included, in one forward pass on flex (see
+/// [`TextEncoder::embed_tensor`]): a pass's feed-forward activations (tokens × 1 536 floats,
+/// 768 KiB) then stay in a core's L2 cache, and texts of similar lengths pad little.
+pub const FLEX_PASS_TOKENS: usize = 128;
 
 /// The directory holding `model.safetensors` and `tokenizer.json`: `$ACN_MINILM_DIR`, else
 /// `$ACN_CACHE/models/all-minilm-l6-v2`, else `~/.cache/acn/models/all-minilm-l6-v2` (where
@@ -110,7 +114,16 @@ impl TextTokenizer {
             .iter()
             .map(|t| self.ids(t))
             .collect::<Result<Vec<_>, _>>()?;
-        let seq = rows.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        Ok(TokenBatch::pad(
+            &rows.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+        ))
+    }
+}
+
+impl TokenBatch {
+    /// Token-id rows (at least one) padded to the longest.
+    pub fn pad(rows: &[&[u32]]) -> TokenBatch {
+        let seq = rows.iter().map(|r| r.len()).max().unwrap_or(0).max(1);
         let mut ids = vec![0i64; rows.len() * seq];
         let mut mask = vec![0f32; rows.len() * seq];
         for (r, row) in rows.iter().enumerate() {
@@ -119,13 +132,34 @@ impl TextTokenizer {
                 mask[r * seq + c] = 1.0;
             }
         }
-        Ok(TokenBatch {
+        TokenBatch {
             ids,
             mask,
             batch: rows.len(),
             seq,
-        })
+        }
     }
+}
+
+/// How a batch of texts with these token counts runs as forward passes of at most
+/// `pass_tokens` tokens each, padding included (a longer text runs alone): the indices of each
+/// pass's texts, longest first (equal lengths in their order), each pass filled with the next
+/// texts while they fit.
+pub fn passes(lengths: &[usize], pass_tokens: usize) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..lengths.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(lengths[i]));
+    let mut passes: Vec<Vec<usize>> = Vec::new();
+    let mut longest = 0;
+    for i in order {
+        match passes.last_mut() {
+            Some(pass) if longest * (pass.len() + 1) <= pass_tokens => pass.push(i),
+            _ => {
+                passes.push(vec![i]);
+                longest = lengths[i];
+            }
+        }
+    }
+    passes
 }
 
 /// The model and its tokenizer on one device.
@@ -133,6 +167,8 @@ pub struct TextEncoder {
     model: MiniLm,
     tokenizer: TextTokenizer,
     device: Device,
+    /// Most tokens in one forward pass ([`FLEX_PASS_TOKENS`] on flex, unbounded elsewhere).
+    pass_tokens: usize,
 }
 
 impl TextEncoder {
@@ -147,6 +183,11 @@ impl TextEncoder {
             model: MiniLm::from_safetensors(weights, device)?,
             tokenizer: TextTokenizer::from_bytes(tokenizer_json, max_tokens)?,
             device: device.clone(),
+            pass_tokens: if *device == Device::flex() {
+                FLEX_PASS_TOKENS
+            } else {
+                usize::MAX
+            },
         })
     }
 
@@ -162,14 +203,37 @@ impl TextEncoder {
         &self.tokenizer
     }
 
-    /// Unit-length embeddings of `texts` (at least one), `[texts, 384]`, in one forward pass,
-    /// left on the device (for a head to run on).
+    /// Unit-length embeddings of `texts` (at least one), `[texts, 384]` in their order, left on
+    /// the device (for a head to run on). On flex the texts are ordered by token count and run
+    /// in forward passes of at most [`FLEX_PASS_TOKENS`] tokens ([`passes`]), so that short
+    /// texts are not padded to the longest of the whole batch (sentence-transformers' `encode`
+    /// sorts by length too). On ndarray and wgpu in one pass, as the committed FAQ index and
+    /// intent head were computed (ndarray's results are reproduced bit for bit).
     pub fn embed_tensor(&self, texts: &[&str]) -> Result<Tensor<2>, String> {
-        let tokens = self.tokenizer.batch(texts)?;
-        let shape = [tokens.batch, tokens.seq];
-        let ids = Tensor::<2, Int>::from_data(TensorData::new(tokens.ids, shape), &self.device);
-        let mask = Tensor::<2>::from_data(TensorData::new(tokens.mask, shape), &self.device);
-        let out = self.model.embed(ids, mask);
+        let rows = texts
+            .iter()
+            .map(|t| self.tokenizer.ids(t))
+            .collect::<Result<Vec<_>, _>>()?;
+        let lengths: Vec<usize> = rows.iter().map(Vec::len).collect();
+        let passes = passes(&lengths, self.pass_tokens);
+        let out = if passes.len() == 1 {
+            self.forward(&rows.iter().map(Vec::as_slice).collect::<Vec<_>>())
+        } else {
+            let parts = passes
+                .iter()
+                .map(|pass| {
+                    self.forward(&pass.iter().map(|&i| rows[i].as_slice()).collect::<Vec<_>>())
+                })
+                .collect();
+            // Row k of the passes' output is the k-th text in pass order: put each back in place.
+            let mut place = vec![0i64; rows.len()];
+            for (k, &i) in passes.iter().flatten().enumerate() {
+                place[i] = k as i64;
+            }
+            let place =
+                Tensor::<1, Int>::from_data(TensorData::new(place, [rows.len()]), &self.device);
+            Tensor::cat(parts, 0).select(0, place)
+        };
         let dims = out.dims();
         if dims != [texts.len(), EMBEDDING_DIM] {
             return Err(format!(
@@ -178,6 +242,15 @@ impl TextEncoder {
             ));
         }
         Ok(out)
+    }
+
+    /// One forward pass over token-id rows padded to the longest: `[rows, 384]`.
+    fn forward(&self, rows: &[&[u32]]) -> Tensor<2> {
+        let tokens = TokenBatch::pad(rows);
+        let shape = [tokens.batch, tokens.seq];
+        let ids = Tensor::<2, Int>::from_data(TensorData::new(tokens.ids, shape), &self.device);
+        let mask = Tensor::<2>::from_data(TensorData::new(tokens.mask, shape), &self.device);
+        self.model.embed(ids, mask)
     }
 
     /// Unit-length embeddings of `texts`, `[texts, 384]` row-major, in one forward pass.
@@ -190,5 +263,32 @@ impl TextEncoder {
             .map_err(|e| e.to_string())?
             .try_into_vec_as::<f32>()
             .map_err(|e| format!("{e:?}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passes_group_similar_lengths_within_the_token_budget() {
+        let lengths = [10, 50, 12, 48, 11, 200, 9, 10];
+        // Longest first; 200 tokens run alone; 3 × 50 > 128; 5 × 12 ≤ 128.
+        assert_eq!(
+            passes(&lengths, 128),
+            [vec![5], vec![1, 3], vec![2, 4, 0, 7, 6]]
+        );
+        // Unbounded: one pass.
+        assert_eq!(passes(&lengths, usize::MAX), [vec![5, 1, 3, 2, 4, 0, 7, 6]]);
+        assert_eq!(passes(&[7], 128), [vec![0]]);
+        // Every text in exactly one pass.
+        let many: Vec<usize> = (0..200).map(|i| 2 + (i * 37) % 120).collect();
+        let mut seen: Vec<usize> = passes(&many, 128).into_iter().flatten().collect();
+        seen.sort();
+        assert_eq!(seen, (0..200).collect::<Vec<_>>());
+        for pass in passes(&many, 128) {
+            let longest = pass.iter().map(|&i| many[i]).max().unwrap();
+            assert!(pass.len() == 1 || longest * pass.len() <= 128);
+        }
     }
 }

@@ -219,6 +219,38 @@ fn a_text_job_gives_fixed_point_embeddings_whatever_the_batch() {
     }
 }
 
+/// A job larger than one forward pass (run as passes of similar lengths, see
+/// `acn_models::text::passes`) gives every text, in its place, what it gets alone.
+#[test]
+fn a_job_split_into_passes_keeps_every_text_in_its_place() {
+    let engine = engine(Backend::Flex);
+    let spec = engine.spec(MINILM_ID).unwrap().clone();
+    let all = sentences();
+    // Short and long texts interleaved: 48 texts, several passes of 128 tokens.
+    let texts: Vec<&str> = all
+        .iter()
+        .map(String::as_str)
+        .filter(|t| t.len() < 512)
+        .step_by(7)
+        .take(48)
+        .collect();
+    let lengths: Vec<usize> = texts.iter().map(|t| t.split_whitespace().count()).collect();
+    assert!(lengths.iter().max() > Some(&(3 * lengths.iter().min().unwrap())));
+    let out = engine
+        .run(MINILM_ID, &encode_text_items(&texts), texts.len() as u32)
+        .unwrap();
+    for (i, text) in texts.iter().enumerate() {
+        let alone = engine
+            .run(MINILM_ID, &encode_text_items(&[*text]), 1)
+            .unwrap();
+        let row = &out[i * DIM * 4..(i + 1) * DIM * 4];
+        assert!(
+            acn_models::engine::outputs_agree(&spec, &alone, row),
+            "text {i}: {text}"
+        );
+    }
+}
+
 #[test]
 fn text_jobs_refuse_malformed_input() {
     let engine = engine(Backend::Ndarray);
