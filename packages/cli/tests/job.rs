@@ -99,7 +99,7 @@ fn bad_inputs_are_refused_naming_the_row_column_and_type() {
     let err = job::model(&*chain, "digits-v9").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "no model \"digits-v9\" on the market (registered: digits-cnn-v1, digits-mlp-v1, faq-lookup-v1, minilm-intent-v1, minilm-l6-v2, regressor-v1)"
+        "no model \"digits-v9\" on the market (registered: digits-cnn-v1, digits-mlp-v1, faq-lookup-v1, minilm-intent-v1, minilm-l6-v2, regressor-v1, train-digits-cnn-v1, train-digits-mlp-v1, train-regressor-v1)"
     );
 }
 
