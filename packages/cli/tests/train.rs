@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use acn_cli::job::{self, SecretStore, SubmitRequest, TrainSpec};
 use acn_client::codec::EncodedInput;
-use acn_client::ChainExt;
 use acn_interface::market::{self, JobStatus, SlotOutcome};
 use acn_interface::training::{sha256, Dataset, TrainedOutput, TrainingStatus};
 use acn_models::data::digits_split;
@@ -187,18 +186,7 @@ fn two_providers_on_different_backends_train_the_same_weights_and_the_buyer_fetc
         }
     });
     for p in ["p1", "p2"] {
-        let mut hw = acn_testing::hardware();
-        hw.endpoint = Some(junk_url.clone());
-        chain
-            .market_exec(
-                p,
-                &market::ExecuteMsg::UpdateProvider {
-                    hardware: Some(hw),
-                    models: None,
-                    min_unit_price: None,
-                },
-            )
-            .unwrap();
+        common::set_endpoint(&*chain, p, Backend::Ndarray, &junk_url);
     }
     let again = out.path().join("again.bpk");
     let err = job::fetch_weights(&*chain, s.job_id, &again)

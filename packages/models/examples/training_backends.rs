@@ -10,21 +10,14 @@
 use std::time::Instant;
 
 use acn_interface::training::{Dataset, TrainingRequest, TrainingStatus};
-use acn_models::data::{digits_split, Digits};
+use acn_models::data::digits_split;
 use acn_models::training_job::{digits_items, run_training_on, trainer_spec};
 use acn_models::{Backend, Engine, ModelKind};
 
-fn first(d: &Digits, n: usize) -> Digits {
-    Digits {
-        images: d.images[..n].to_vec(),
-        labels: d.labels[..n].to_vec(),
-    }
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let split = digits_split()?;
-    let mut items = digits_items(&first(&split.train, 800));
-    items.extend(digits_items(&first(&split.held_out, 200)));
+    let mut items = digits_items(&split.train.first(800));
+    items.extend(digits_items(&split.held_out.first(200)));
     let spec = trainer_spec(ModelKind::DigitsMlp, "");
     let mut no_fetch = |_: &str, _: &[u8; 32]| Err(TrainingStatus::DatasetUnavailable);
     println!("| seed | backend | held-out accuracy | held-out loss | weights sha256 | same bytes as ndarray | train s |");

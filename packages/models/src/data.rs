@@ -46,6 +46,15 @@ pub struct Digits {
 }
 
 impl Digits {
+    /// The first `n` samples (all of them if there are fewer).
+    pub fn first(&self, n: usize) -> Digits {
+        let n = n.min(self.len());
+        Digits {
+            images: self.images[..n].to_vec(),
+            labels: self.labels[..n].to_vec(),
+        }
+    }
+
     /// Number of samples.
     pub fn len(&self) -> usize {
         self.labels.len()

@@ -357,27 +357,37 @@ pub fn evaluate(engine: &Engine, model_id: &str) -> Result<Metric, TrainError> {
                     .collect();
                 predictions.extend(engine.run_raw(model_id, &input, features.len() as u32)?);
             }
-            let n = held_out.len() as f64;
-            let mean = held_out.targets.iter().map(|&t| f64::from(t)).sum::<f64>() / n;
-            let variance = held_out
-                .targets
-                .iter()
-                .map(|&t| (f64::from(t) - mean).powi(2))
-                .sum::<f64>()
-                / n;
-            let errors: Vec<f64> = predictions
-                .iter()
-                .zip(&held_out.targets)
-                .map(|(&p, &t)| f64::from(p) - f64::from(t))
-                .collect();
-            let mse = errors.iter().map(|e| e * e).sum::<f64>() / n;
-            Ok(Metric::Regression {
-                mse,
-                r2: 1.0 - mse / variance,
-                max_abs_error: errors.iter().fold(0.0, |m, e| f64::max(m, e.abs())),
-                items: held_out.len(),
-            })
+            Ok(regression_metric(&predictions, &held_out.targets))
         }
+    }
+}
+
+/// MSE, R² and the largest error of `predictions` against `targets` (in f64). A constant target
+/// has no variance to explain: R² is then 1 for a perfect fit, else 0.
+pub(crate) fn regression_metric(predictions: &[f32], targets: &[f32]) -> Metric {
+    let n = targets.len().max(1) as f64;
+    let mean = targets.iter().map(|&t| f64::from(t)).sum::<f64>() / n;
+    let variance = targets
+        .iter()
+        .map(|&t| (f64::from(t) - mean).powi(2))
+        .sum::<f64>()
+        / n;
+    let errors: Vec<f64> = predictions
+        .iter()
+        .zip(targets)
+        .map(|(&p, &t)| f64::from(p) - f64::from(t))
+        .collect();
+    let mse = errors.iter().map(|e| e * e).sum::<f64>() / n;
+    let r2 = match (variance > 0.0, mse == 0.0) {
+        (true, _) => 1.0 - mse / variance,
+        (false, true) => 1.0,
+        (false, false) => 0.0,
+    };
+    Metric::Regression {
+        mse,
+        r2,
+        max_abs_error: errors.iter().fold(0.0, |m, e| f64::max(m, e.abs())),
+        items: targets.len(),
     }
 }
 

@@ -327,29 +327,10 @@ fn held_out_metrics(
         .try_into_vec_as::<f32>()
         .map_err(|e| EngineError::Backend(format!("{e:?}")))?;
     if held_out.labels.is_empty() {
-        let count = n as f64;
-        let mean = held_out.targets.iter().map(|&t| f64::from(t)).sum::<f64>() / count;
-        let variance = held_out
-            .targets
-            .iter()
-            .map(|&t| (f64::from(t) - mean).powi(2))
-            .sum::<f64>()
-            / count;
-        let mse = outputs
-            .iter()
-            .zip(&held_out.targets)
-            .map(|(&p, &t)| (f64::from(p) - f64::from(t)).powi(2))
-            .sum::<f64>()
-            / count;
-        // A constant target has no variance to explain: R² is 1 for a perfect fit, else 0.
-        let r2 = if variance > 0.0 {
-            1.0 - mse / variance
-        } else if mse == 0.0 {
-            1.0
-        } else {
-            0.0
+        return match crate::train::regression_metric(&outputs, &held_out.targets) {
+            crate::train::Metric::Regression { r2, mse, .. } => Ok([r2, mse]),
+            crate::train::Metric::Accuracy { .. } => unreachable!("a regression metric"),
         };
-        return Ok([r2, mse]);
     }
     let classes = DIGIT_CLASSES;
     let mut correct = 0usize;

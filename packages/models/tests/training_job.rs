@@ -12,19 +12,11 @@ use acn_models::training_job::{
 };
 use acn_models::{load_registry, Backend, Engine, EngineError, ModelKind};
 
-/// The first `n` digits of a set.
-fn first(digits: &Digits, n: usize) -> Digits {
-    Digits {
-        images: digits.images[..n].to_vec(),
-        labels: digits.labels[..n].to_vec(),
-    }
-}
-
 /// 800 training digits and 200 held out, inline (65 034 bytes: under the market's 64 KiB).
 fn digits_request(seed: u64) -> TrainingRequest {
     let split = digits_split().unwrap();
-    let mut items = digits_items(&first(&split.train, 800));
-    items.extend(digits_items(&first(&split.held_out, 200)));
+    let mut items = digits_items(&split.train.first(800));
+    items.extend(digits_items(&split.held_out.first(200)));
     TrainingRequest {
         epochs: 10,
         batch_size: 32,
@@ -135,7 +127,7 @@ fn a_digits_training_job_is_reproducible_across_runs_and_backends_and_its_weight
 }
 
 fn first_held_out(n: usize) -> Digits {
-    first(&digits_split().unwrap().held_out, n)
+    digits_split().unwrap().held_out.first(n)
 }
 
 #[test]

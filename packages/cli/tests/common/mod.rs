@@ -129,6 +129,23 @@ pub fn provide(chain: &dyn Chain, name: &str) {
         .unwrap();
 }
 
+/// Declare `name`'s hardware: `backend`, serving files to buyers at `endpoint`.
+pub fn set_endpoint(chain: &dyn Chain, name: &str, backend: Backend, endpoint: &str) {
+    let mut hw = hardware();
+    hw.backend = backend.name().into();
+    hw.endpoint = Some(endpoint.to_string());
+    chain
+        .market_exec(
+            name,
+            &market::ExecuteMsg::UpdateProvider {
+                hardware: Some(hw),
+                models: None,
+                min_unit_price: None,
+            },
+        )
+        .unwrap();
+}
+
 /// Threads that keep the chain moving: a block every `block_ms`, and a worker per provider.
 pub struct Running {
     stop: Arc<AtomicBool>,
@@ -194,19 +211,8 @@ impl Running {
                     Some(store),
                 )
                 .unwrap();
-                let mut hw = hardware();
-                hw.backend = backend.name().into();
-                hw.endpoint = Some(format!("http://{}", server.local_addr()));
-                chain
-                    .market_exec(
-                        p,
-                        &market::ExecuteMsg::UpdateProvider {
-                            hardware: Some(hw),
-                            models: None,
-                            min_unit_price: None,
-                        },
-                    )
-                    .unwrap();
+                let endpoint = format!("http://{}", server.local_addr());
+                set_endpoint(&**chain, p, backend, &endpoint);
                 servers.push(server);
             }
             let mut worker = Worker::new(
