@@ -9,30 +9,18 @@
 
 use std::time::Instant;
 
-use acn_interface::training::{Dataset, TrainingRequest, TrainingStatus};
-use acn_models::data::digits_split;
-use acn_models::training_job::{digits_items, run_training_on, trainer_spec};
+use acn_interface::training::TrainingStatus;
+use acn_models::training_job::{reference_digits_request, run_training_on, trainer_spec};
 use acn_models::{Backend, Engine, ModelKind};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let split = digits_split()?;
-    let mut items = digits_items(&split.train.first(800));
-    items.extend(digits_items(&split.held_out.first(200)));
     let spec = trainer_spec(ModelKind::DigitsMlp, "");
     let mut no_fetch = |_: &str, _: &[u8; 32]| Err(TrainingStatus::DatasetUnavailable);
     println!("| seed | backend | held-out accuracy | held-out loss | weights sha256 | same bytes as ndarray | train s |");
     println!("|---|---|---|---|---|---|---|");
     let mut worst = (0i64, 0i64);
     for seed in [42u64, 43, 44] {
-        let request = TrainingRequest {
-            epochs: 10,
-            batch_size: 32,
-            learning_rate_ppm: 2_000,
-            seed,
-            train_items: 800,
-            held_out_items: 200,
-            dataset: Dataset::Inline(items.clone()),
-        };
+        let request = reference_digits_request(seed)?;
         let mut reference = None;
         for backend in [Backend::Ndarray, Backend::Flex, Backend::Wgpu] {
             let engine = Engine::new(backend)?;

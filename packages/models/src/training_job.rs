@@ -162,15 +162,38 @@ pub fn check_trainer_spec(spec: &ModelSpec) -> Result<ModelKind, EngineError> {
     Ok(kind)
 }
 
-/// A finished training job: the canonical output and, when trained, the weights file.
+/// A finished training job: its result and, when trained, the weights file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainedJob {
-    /// The output to commit ([`TrainedOutput::encode`]).
-    pub output: Vec<u8>,
-    /// The trained weights (burnpack) whose sha256 the output holds; `None` unless trained.
+    /// The trained weights (burnpack) whose sha256 the result holds; `None` unless trained.
     pub weights: Option<Vec<u8>>,
-    /// The decoded output.
+    /// Status, weights hash and metrics.
     pub result: TrainedOutput,
+}
+
+impl TrainedJob {
+    /// The canonical output to commit ([`TrainedOutput::encode`]).
+    pub fn output(&self) -> Vec<u8> {
+        self.result.encode()
+    }
+}
+
+/// 800 training and 200 held-out digits (the first of each split) inline, 10 epochs of
+/// batches of 32 at learning rate 0.002: the request whose weights' sha256 `tests/training_job.rs`
+/// records and `examples/training_backends.rs` trains on every backend.
+pub fn reference_digits_request(seed: u64) -> Result<TrainingRequest, crate::error::DataError> {
+    let split = crate::data::digits_split()?;
+    let mut items = digits_items(&split.train.first(800));
+    items.extend(digits_items(&split.held_out.first(200)));
+    Ok(TrainingRequest {
+        epochs: 10,
+        batch_size: 32,
+        learning_rate_ppm: 2_000,
+        seed,
+        train_items: 800,
+        held_out_items: 200,
+        dataset: Dataset::Inline(items),
+    })
 }
 
 /// Where a served dataset's bytes come from: given the URI and the expected sha256, the file's
@@ -213,7 +236,6 @@ pub fn run_training_on(
     let failed = |status| {
         let result = TrainedOutput::failed(status, metrics);
         TrainedJob {
-            output: result.encode(),
             weights: None,
             result,
         }
@@ -257,7 +279,6 @@ pub fn run_training_on(
             .collect(),
     };
     Ok(TrainedJob {
-        output: result.encode(),
         weights: Some(weights),
         result,
     })

@@ -8,24 +8,14 @@ use acn_models::data::{digits_split, regression_split, Digits};
 use acn_models::engine::sha256_hex;
 use acn_models::registry::{default_registry_path, default_weights_dir, spec_for};
 use acn_models::training_job::{
-    digits_items, regression_items, trainer_entries, trainer_id, TrainedJob, RECIPE, RECIPE_FILE,
+    reference_digits_request, regression_items, trainer_entries, trainer_id, TrainedJob, RECIPE,
+    RECIPE_FILE,
 };
 use acn_models::{load_registry, Backend, Engine, EngineError, ModelKind};
 
-/// 800 training digits and 200 held out, inline (65 034 bytes: under the market's 64 KiB).
+/// The recorded request (65 034 bytes inline: under the market's 64 KiB).
 fn digits_request(seed: u64) -> TrainingRequest {
-    let split = digits_split().unwrap();
-    let mut items = digits_items(&split.train.first(800));
-    items.extend(digits_items(&split.held_out.first(200)));
-    TrainingRequest {
-        epochs: 10,
-        batch_size: 32,
-        learning_rate_ppm: 2_000,
-        seed,
-        train_items: 800,
-        held_out_items: 200,
-        dataset: Dataset::Inline(items),
-    }
+    reference_digits_request(seed).unwrap()
 }
 
 fn engine(backend: Backend) -> Engine {
@@ -79,7 +69,10 @@ fn a_digits_training_job_is_reproducible_across_runs_and_backends_and_its_weight
     assert_eq!(out.status, TrainingStatus::Trained);
     let weights = first.weights.clone().unwrap();
     assert_eq!(out.weights_sha256, sha256(&weights));
-    assert_eq!(TrainedOutput::decode(&first.output, 2).as_ref(), Some(out));
+    assert_eq!(
+        TrainedOutput::decode(&first.output(), 2).as_ref(),
+        Some(out)
+    );
     let (accuracy, loss) = (out.metrics[0], out.metrics[1]);
     println!(
         "digits-mlp, 800 items × 10 epochs, seed 42: weights sha256 {}, held-out accuracy {:.4}, \

@@ -357,7 +357,7 @@ impl<E: Executor> Worker<E> {
                 let hash = self.trained.put(weights)?;
                 info!(job_id = job.id, weights_sha256 = %hash, "trained");
             }
-            trained.output
+            trained.output()
         } else {
             self.executor.execute(spec, &job.input, job.batch)?
         };

@@ -223,7 +223,7 @@ fn check(path: &Path) -> anyhow::Result<()> {
             let mut no_fetch = |_: &str, _: &[u8; 32]| {
                 Err(acn_interface::training::TrainingStatus::DatasetUnavailable)
             };
-            engine.train(id, &request.encode(), &mut no_fetch)?.output
+            engine.train(id, &request.encode(), &mut no_fetch)?.output()
         } else {
             engine.run(id, &input, 1)?
         };
